@@ -1,0 +1,125 @@
+// The customer event catalogue of SPEC section 3: one discriminated union, so a
+// new event type fails to compile until every switch over `type` handles it.
+
+export const EVENT_TYPES = [
+  'identified',
+  'contacted',
+  'qualified',
+  'purchased',
+  'complained',
+  'complaint_resolved',
+  'churned',
+  'won_back',
+] as const;
+export type CustomerEventType = (typeof EVENT_TYPES)[number];
+
+export const CHANNELS = ['email', 'phone', 'sms', 'meeting', 'web', 'social', 'other'] as const;
+export const DIRECTIONS = ['inbound', 'outbound'] as const;
+export const CONTACT_OUTCOMES = ['no_answer', 'responded', 'interested', 'not_interested'] as const;
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const CHURN_REASONS = ['voluntary', 'involuntary', 'inactivity', 'competitor', 'other'] as const;
+export const WIN_BACK_VIA = ['offer', 'purchase', 'reactivation'] as const;
+
+export type Channel = (typeof CHANNELS)[number];
+export type Direction = (typeof DIRECTIONS)[number];
+export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+export type ChurnReason = (typeof CHURN_REASONS)[number];
+export type WinBackVia = (typeof WIN_BACK_VIA)[number];
+
+export interface IdentifiedData {
+  name?: string;
+  email?: string;
+  phone?: string;
+  attributes?: Record<string, string>;
+}
+export interface ContactedData {
+  channel: Channel;
+  direction: Direction;
+  campaignId?: string;
+  offerId?: string;
+  outcome?: ContactOutcome;
+}
+export interface QualifiedData {
+  score: number;
+  reason?: string;
+}
+export interface PurchasedData {
+  orderId: string;
+  /** Integer minor units (cents); 0 is a free order, still an order. */
+  amount: number;
+  /** ISO 4217 code, upper case. */
+  currency: string;
+  campaignId?: string;
+  offerId?: string;
+}
+export interface ComplainedData {
+  complaintId: string;
+  category: string;
+  severity: Severity;
+  description?: string;
+}
+export interface ComplaintResolvedData {
+  complaintId: string;
+  resolution: string;
+  satisfied?: boolean;
+}
+export interface ChurnedData {
+  reason: ChurnReason;
+  note?: string;
+}
+export interface WonBackData {
+  via: WinBackVia;
+  campaignId?: string;
+  offerId?: string;
+}
+
+export interface EventDataByType {
+  identified: IdentifiedData;
+  contacted: ContactedData;
+  qualified: QualifiedData;
+  purchased: PurchasedData;
+  complained: ComplainedData;
+  complaint_resolved: ComplaintResolvedData;
+  churned: ChurnedData;
+  won_back: WonBackData;
+}
+
+/** A type and its payload, as the decider sees it. */
+export type CustomerEventBody = {
+  [K in CustomerEventType]: { type: K; data: EventDataByType[K] };
+}[CustomerEventType];
+
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  actor?: string;
+  source?: string;
+}
+
+/** An event the decider asks to record; the log adds revision, recordedAt and hash. */
+export type CustomerEvent = CustomerEventBody & {
+  eventId: string;
+  occurredAt: string;
+  metadata: EventMetadata;
+};
+
+export function isEventType(value: unknown): value is CustomerEventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** `customer-<customerId>`; customerId is 1–64 chars of [A-Za-z0-9_.:-]. */
+export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const STREAM_PREFIX = 'customer-';
+
+export function isCustomerId(value: unknown): value is string {
+  return typeof value === 'string' && CUSTOMER_ID_PATTERN.test(value);
+}
+
+export function streamName(customerId: string): string {
+  return `${STREAM_PREFIX}${customerId}`;
+}
+
+export function customerIdOfStream(stream: string): string | undefined {
+  return stream.startsWith(STREAM_PREFIX) ? stream.slice(STREAM_PREFIX.length) : undefined;
+}

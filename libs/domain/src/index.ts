@@ -1,0 +1,4 @@
+export * from './events';
+export * from './loop';
+export * from './refusal';
+export * from './customer.decider';

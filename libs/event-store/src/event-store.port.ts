@@ -1,0 +1,98 @@
+// The event log port. Adapters: SQLite (embedded) and EventStoreDB (distributed);
+// both must pass the contract suite in ./testing.
+import type { CustomerEventType, EventMetadata } from '@rapport/domain';
+
+/** `any`: append whatever the stream holds; `no_stream`: the stream must not exist; n: its last revision must be n. */
+export type ExpectedRevision = 'any' | 'no_stream' | number;
+
+/** An event to append; the log assigns revision, position, recordedAt and hash. */
+export interface NewEvent {
+  readonly eventId: string;
+  readonly type: CustomerEventType;
+  readonly occurredAt: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+/** An event as the log recorded it: the envelope of SPEC section 3 plus the chain hash. */
+export interface RecordedEvent {
+  readonly eventId: string;
+  readonly type: CustomerEventType;
+  readonly customerId: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  /** 0-based position in the customer's stream. */
+  readonly revision: number;
+  /** Position in the whole log: strictly increasing in record order. */
+  readonly position: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  /** Hex SHA-256 of previousHash ‖ canonical JSON (SPEC section 7). */
+  readonly hash: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream. */
+  readonly nextExpectedRevision: number;
+  /** The events recorded by this append, in order. */
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forward' | 'backward';
+  /** Inclusive; forward default 0, backward default the last revision. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Default: from the start. */
+  readonly after?: number;
+  readonly maxCount?: number;
+}
+
+export interface FollowOptions {
+  /** Exclusive start position; follow from the start when omitted. */
+  readonly after?: number;
+  readonly batchSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface EventStore {
+  /**
+   * Appends atomically: all events or none. Throws WrongExpectedRevisionError
+   * when `expected` does not hold and DuplicateEventIdError when an eventId is
+   * already in the log (nothing is recorded in either case).
+   */
+  append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one customer's stream; an unknown stream reads as empty. */
+  readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of every stream in log order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Batches of events after a position, then new ones as they are recorded, until the signal aborts. */
+  follow(options?: FollowOptions): AsyncIterable<RecordedEvent[]>;
+  /** The recorded event with this id, wherever it is. */
+  findByEventId(eventId: string): Promise<RecordedEvent | undefined>;
+  /** Position of the last recorded event, or -1 when the log is empty. */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly customerId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's last revision, or -1 when it does not exist. */
+    readonly actual: number,
+  ) {
+    super(`customer ${customerId}: expected revision ${String(expected)}, stream is at ${actual}`);
+  }
+}
+
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} is already recorded`);
+  }
+}

@@ -71,8 +71,12 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:domain', 'type:edge'],
             },
             {
+              sourceTag: 'type:wiring',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application', 'type:config'],
+            },
+            {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application', 'type:edge', 'type:config'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring'],
             },
           ],
         },

@@ -36,6 +36,7 @@ export interface WinBackRecord {
   readonly occurredAt: string;
   readonly via: WinBackVia;
   readonly campaignId?: string;
+  readonly offerId?: string;
 }
 
 export interface CustomerState {
@@ -95,7 +96,7 @@ function stageBefore(state: CustomerState, type: CustomerEvent['type']): Stage |
 
 export function decide(command: CustomerCommand, state: CustomerState): Decision {
   const { event } = command;
-  if (state.eventIds[event.eventId]) return { outcome: 'duplicate', eventId: event.eventId };
+  if (own(state.eventIds, event.eventId)) return { outcome: 'duplicate', eventId: event.eventId };
 
   const occurred = Date.parse(event.occurredAt);
   if (!(occurred <= Date.parse(command.now) + FUTURE_TOLERANCE_MS)) {
@@ -109,10 +110,14 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     case 'qualified':
       return accepted(event);
     case 'purchased': {
-      const known = state.orders[event.data.orderId];
+      const known = own(state.orders, event.data.orderId);
       if (known) return sameOr(known, event.data, `order ${event.data.orderId}`);
       if (stage !== 'churned') return accepted(event);
       // A churned customer who buys is won back by that purchase, atomically.
+      if (command.implicitEventId === event.eventId || own(state.eventIds, command.implicitEventId)) {
+        // The caller owes a fresh id: reusing one would put two events with one id in the log.
+        throw new Error(`implicitEventId ${command.implicitEventId} is already taken on this stream`);
+      }
       const wonBack: CustomerEvent = {
         eventId: command.implicitEventId,
         type: 'won_back',
@@ -123,12 +128,12 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
       return accepted(event, wonBack);
     }
     case 'complained': {
-      const known = state.complaints[event.data.complaintId];
+      const known = own(state.complaints, event.data.complaintId);
       if (known) return sameOr(known, event.data, `complaint ${event.data.complaintId}`);
       return accepted(event);
     }
     case 'complaint_resolved': {
-      const complaint = state.complaints[event.data.complaintId];
+      const complaint = own(state.complaints, event.data.complaintId);
       if (complaint?.resolution && complaint.resolution.fingerprint === fingerprint(event.data)) {
         return { outcome: 'duplicate', eventId: complaint.resolution.eventId };
       }
@@ -186,7 +191,7 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
         },
       });
     case 'complaint_resolved': {
-      const complaint = state.complaints[event.data.complaintId];
+      const complaint = own(state.complaints, event.data.complaintId);
       if (!complaint) return moved(base);
       const resolution = { eventId: event.eventId, fingerprint: fingerprint(event.data) };
       return moved({
@@ -209,6 +214,7 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
             occurredAt: event.occurredAt,
             via: event.data.via,
             ...(event.data.campaignId !== undefined ? { campaignId: event.data.campaignId } : {}),
+            ...(event.data.offerId !== undefined ? { offerId: event.data.offerId } : {}),
           },
         ],
       });
@@ -230,6 +236,14 @@ function accepted(...events: CustomerEvent[]): Decision {
 
 function refused(code: Refusal['code'], message: string): Decision {
   return { outcome: 'refused', refusal: refusal(code, message) };
+}
+
+/**
+ * The entry recorded under `key`, if any. Ids are the emitters' strings, so a
+ * plain index would find Object.prototype members: `orders['constructor']`.
+ */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
 /** The same id with the same payload is a duplicate; with another payload, a conflict. */

@@ -2,3 +2,4 @@ export * from './events';
 export * from './loop';
 export * from './refusal';
 export * from './customer.decider';
+export * from './envelope';

@@ -54,3 +54,23 @@ export function nextStage(
   if (transition.to !== 'by-orders') return transition.to;
   return distinctOrders >= REPEAT_ORDER_COUNT ? 'repeat' : 'customer';
 }
+
+/**
+ * The stage after an event: a stream with no stage enters the loop as a
+ * prospect (unless the event is the identification that puts it there), then
+ * follows the loop's transition for the event, if any.
+ */
+export function stageAfter(
+  stage: Stage | null,
+  event: CustomerEventType,
+  distinctOrdersAfter: number,
+): Stage | null {
+  const from = stageMet(stage, event);
+  return nextStage(from, event, distinctOrdersAfter) ?? from;
+}
+
+/** The stage an event meets: a new stream enters the loop as a prospect. */
+export function stageMet(stage: Stage | null, event: CustomerEventType): Stage | null {
+  if (stage !== null) return stage;
+  return event === 'identified' ? null : ENTRY_STAGE;
+}

@@ -1,0 +1,63 @@
+// Builds the HTTP application; main.ts listens, tests use it on a temp directory.
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { RapportConfig } from '@rapport/config';
+import type { FieldError } from '@rapport/contract';
+import type { ValidationError } from 'class-validator';
+import { AppModule } from './app.module';
+import { ProblemDetailsFilter, toProblem } from './http/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE, validationFailed } from './http/problem';
+
+export async function createApp(config: RapportConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  if (options.logger !== false) app.useLogger(app.get(Logger));
+  else app.useLogger(false);
+
+  // Errors raised by Fastify itself (body parsing, size limits) never reach Nest's filters.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => {
+      const { body, headers } = toProblem(error, request.url);
+      void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
+    });
+
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      exceptionFactory: (errors: ValidationError[]) => validationFailed(flatten(errors)),
+    }),
+  );
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Rapport')
+      .setDescription('Event-sourced CRM backend: record customer events, read the 360, audit the log.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  return app;
+}
+
+function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    return [
+      ...Object.values(e.constraints ?? {}).map((message) => ({ field, message })),
+      ...flatten(e.children ?? [], field),
+    ];
+  });
+}

@@ -1,0 +1,50 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import type { RapportConfig } from '@rapport/config';
+import { AuditController } from './audit/audit.controller';
+import { GetHistoryHandler, GetStateHandler, VerifyStreamHandler } from './audit/audit.queries';
+import { RapportInfrastructureModule } from './infrastructure/rapport-infrastructure.module';
+import { MetricsService } from './operations/metrics.service';
+import { OperationsController } from './operations/operations.controller';
+import { GetCustomerHandler, GetTimelineHandler, ListCustomersHandler } from './read/customer-query.handlers';
+import { CustomersController } from './read/customers.controller';
+import { ReadConsistency } from './read/read-consistency.service';
+import { CustomerEventsController } from './write/customer-events.controller';
+import { EventsBatchController } from './write/events-batch.controller';
+import { RecordBatchHandler } from './write/record-batch.handler';
+import { RecordEventHandler } from './write/record-event.handler';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: RapportConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Health probes every few seconds would drown the request log.
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+          },
+        }),
+        RapportInfrastructureModule.forConfig(config),
+      ],
+      controllers: [CustomerEventsController, EventsBatchController, CustomersController, AuditController, OperationsController],
+      providers: [
+        MetricsService,
+        ReadConsistency,
+        RecordEventHandler,
+        RecordBatchHandler,
+        GetCustomerHandler,
+        ListCustomersHandler,
+        GetTimelineHandler,
+        GetHistoryHandler,
+        GetStateHandler,
+        VerifyStreamHandler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { HistoryPage, ReplayedState } from '@rapport/application';
+import { streamName, type CustomerState } from '@rapport/domain';
+import { ProblemException, validationFailed } from '../http/problem';
+import { assertCustomerId } from '../http/customer-id';
+import { renderEvent } from '../write/outcome.mapper';
+import { HistoryDto, StateDto } from './audit.dto';
+import { GetHistoryQuery, GetStateQuery, VerifyStreamQuery } from './audit.queries';
+
+@ApiTags('audit')
+@Controller('v1/audit/customers/:customerId')
+export class AuditController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get('history')
+  @ApiOperation({ summary: 'Recorded events from the log, with metadata and hashes' })
+  async history(@Param('customerId') customerId: string, @Query() query: HistoryDto) {
+    assertCustomerId(customerId);
+    const page: HistoryPage = await this.queryBus.execute(new GetHistoryQuery(customerId, query.fromRevision ?? 0, query.limit ?? 100));
+    if (page.events.length === 0 && (query.fromRevision ?? 0) === 0) throw streamNotFound(customerId);
+    return { customerId, stream: streamName(customerId), events: page.events.map(renderEvent), nextRevision: page.nextRevision };
+  }
+
+  @Get('state')
+  @ApiOperation({ summary: 'State replayed through the decider as of an instant (asOf) or a revision (atRevision)' })
+  async state(@Param('customerId') customerId: string, @Query() query: StateDto) {
+    assertCustomerId(customerId);
+    if ((query.asOf === undefined) === (query.atRevision === undefined)) {
+      throw validationFailed([{ field: 'asOf', message: 'give exactly one of asOf or atRevision' }]);
+    }
+    const at = query.asOf !== undefined ? { asOf: new Date(query.asOf) } : { atRevision: query.atRevision! };
+    const replayed: ReplayedState | undefined = await this.queryBus.execute(new GetStateQuery(customerId, at));
+    if (!replayed) throw streamNotFound(customerId);
+    return {
+      customerId,
+      stream: streamName(customerId),
+      ...(query.asOf !== undefined ? { asOf: query.asOf } : { atRevision: query.atRevision }),
+      revision: replayed.revision,
+      eventsApplied: replayed.eventsApplied,
+      state: renderState(replayed.state),
+    };
+  }
+
+  @Get('verify')
+  @ApiOperation({ summary: 'Check the hash chain; names the first bad revision' })
+  async verify(@Param('customerId') customerId: string) {
+    assertCustomerId(customerId);
+    const result = await this.queryBus.execute(new VerifyStreamQuery(customerId));
+    if (result.ok && result.checked === 0) throw streamNotFound(customerId);
+    return { stream: streamName(customerId), ...result };
+  }
+}
+
+/** The decider's state, minus its bookkeeping (seen eventIds, fingerprints). */
+function renderState(state: CustomerState) {
+  return {
+    stage: state.stage,
+    identity: state.identity,
+    score: state.score,
+    orders: Object.keys(state.orders).sort(),
+    openComplaints: Object.entries(state.complaints)
+      .filter(([, c]) => c.open)
+      .map(([id]) => id)
+      .sort(),
+    resolvedComplaints: Object.entries(state.complaints)
+      .filter(([, c]) => !c.open)
+      .map(([id]) => id)
+      .sort(),
+    churns: state.churns,
+    winBacks: state.winBacks,
+    events: state.version,
+  };
+}
+
+
+function streamNotFound(customerId: string): ProblemException {
+  return new ProblemException(404, 'STREAM_NOT_FOUND', 'Stream not found', `The log holds no events for customer ${customerId}.`);
+}

@@ -1,0 +1,57 @@
+// Errors users see are values with stable codes, mapped to RFC 9457 here only.
+import type { FieldError } from '@rapport/contract';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://rapport.dev/problems/';
+
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: string;
+  readonly errors: readonly FieldError[];
+  readonly instance?: string;
+  readonly [extension: string]: unknown;
+}
+
+/** Thrown anywhere in the API; the problem filter renders it. */
+export class ProblemException extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly errors: readonly FieldError[] = [],
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(detail);
+  }
+
+  toProblem(instance?: string): ProblemDetails {
+    return problem(this.status, this.code, this.title, this.message, this.errors, instance);
+  }
+}
+
+export function problem(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  errors: readonly FieldError[] = [],
+  instance?: string,
+): ProblemDetails {
+  return {
+    type: `${TYPE_BASE}${code.toLowerCase().replace(/_/g, '-')}`,
+    title,
+    status,
+    detail,
+    code,
+    errors,
+    ...(instance ? { instance } : {}),
+  };
+}
+
+export function validationFailed(errors: readonly FieldError[], detail = 'The request has invalid fields.'): ProblemException {
+  return new ProblemException(400, 'VALIDATION_FAILED', 'Invalid request', detail, errors);
+}

@@ -1,0 +1,4 @@
+// Injection tokens for the ports, so apps wire adapters by configuration.
+export const RAPPORT_CONFIG = Symbol('RAPPORT_CONFIG');
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const READ_STORE = Symbol('READ_STORE');

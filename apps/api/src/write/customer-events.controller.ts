@@ -1,0 +1,82 @@
+import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { RecordOutcome } from '@rapport/application';
+import { EventEnvelopeDto, validateEnvelope } from '@rapport/contract';
+import { assertCustomerId } from '../http/customer-id';
+import { ProblemException, validationFailed } from '../http/problem';
+import { encodeConsistencyToken } from '../infrastructure/consistency-token';
+import { RecordEventCommand } from './record-event.command';
+import { rejection, renderEvent } from './outcome.mapper';
+import { ANONYMOUS_ACTOR } from '../http/actor';
+
+@ApiTags('write')
+@Controller('v1/customers/:customerId/events')
+export class CustomerEventsController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Record one event on a customer stream (idempotent by eventId, orderId, complaintId)' })
+  @ApiParam({ name: 'customerId', description: '1–64 characters of A-Z a-z 0-9 _ . : -' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Quoted last revision, e.g. "3": the append is conditional' })
+  @ApiBody({ type: EventEnvelopeDto })
+  @ApiResponse({ status: 201, description: 'Recorded: the event(s) and the new revision' })
+  @ApiResponse({ status: 200, description: 'A duplicate: nothing new recorded' })
+  @ApiResponse({ status: 400, description: 'Invalid input (problem+json)' })
+  @ApiResponse({ status: 409, description: 'A rule refused the event (problem+json with its code)' })
+  @ApiResponse({ status: 412, description: 'If-Match did not hold' })
+  @ApiResponse({ status: 422, description: 'The event is in the future' })
+  async record(
+    @Param('customerId') customerId: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    assertCustomerId(customerId);
+    const expectedRevision = parseIfMatch(ifMatch);
+    const validation = validateEnvelope(body, customerId);
+    if (!validation.ok) throw validationFailed(validation.errors);
+
+    const outcome: RecordOutcome = await this.commandBus.execute(
+      new RecordEventCommand(validation.value, expectedRevision, ANONYMOUS_ACTOR),
+    );
+    switch (outcome.status) {
+      case 'rejected':
+        throw rejection(outcome);
+      case 'duplicate':
+        reply.status(200).header('etag', `"${outcome.revision}"`);
+        return {
+          customerId,
+          duplicate: true,
+          revision: outcome.revision,
+          events: [renderEvent(outcome.event)],
+          consistencyToken: encodeConsistencyToken(outcome.event.position),
+        };
+      case 'recorded': {
+        const last = outcome.events[outcome.events.length - 1]!;
+        reply.header('etag', `"${last.revision}"`);
+        return {
+          customerId,
+          duplicate: false,
+          revision: last.revision,
+          events: outcome.events.map(renderEvent),
+          consistencyToken: encodeConsistencyToken(last.position),
+        };
+      }
+    }
+  }
+}
+
+/** `If-Match: "3"` (or W/"3", or a bare 3) → 3; `"-1"` means the stream must not exist yet. */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(-1|0|[1-9][0-9]{0,15})"?$/.exec(header.trim());
+  if (!match) {
+    throw new ProblemException(400, 'INVALID_IF_MATCH', 'Invalid If-Match', 'If-Match must be a quoted revision such as "3".', [
+      { field: 'If-Match', message: 'must be a quoted revision number' },
+    ]);
+  }
+  return Number(match[1]);
+}

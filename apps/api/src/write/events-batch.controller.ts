@@ -1,0 +1,65 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { RapportConfig } from '@rapport/config';
+import { validateEnvelope } from '@rapport/contract';
+import { ProblemException, validationFailed } from '../http/problem';
+import { ANONYMOUS_ACTOR } from '../http/actor';
+import { encodeConsistencyToken } from '../infrastructure/consistency-token';
+import { RAPPORT_CONFIG } from '../infrastructure/tokens';
+import { RecordBatchCommand, type BatchItem } from './record-event.command';
+import type { BatchItemResult } from './record-batch.handler';
+
+@ApiTags('write')
+@Controller('v1/events')
+export class EventsBatchController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record a batch of up to 500 events for any customers; one result per item, in order' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['events'],
+      properties: { events: { type: 'array', maxItems: 500, items: { type: 'object' } } },
+    },
+  })
+  @ApiResponse({ status: 200, description: '{results: [{index, eventId, status: recorded|duplicate|rejected, revision?, error?}]}' })
+  async record(@Body() body: unknown) {
+    const events = batchEvents(body);
+    if (events.length > this.config.maxBatchSize) {
+      throw new ProblemException(
+        400,
+        'BATCH_TOO_LARGE',
+        'Batch too large',
+        `A batch holds at most ${this.config.maxBatchSize} events; this one has ${events.length}. Nothing was recorded.`,
+        [{ field: 'events', message: `at most ${this.config.maxBatchSize} items` }],
+      );
+    }
+    const items: BatchItem[] = events.map((event, index) => {
+      const validation = validateEnvelope(event);
+      if (validation.ok) return { index, input: validation.value };
+      const eventId = (event as { eventId?: unknown } | null)?.eventId;
+      return { index, invalid: [...validation.errors], ...(typeof eventId === 'string' ? { eventId } : {}) };
+    });
+    const results: BatchItemResult[] = await this.commandBus.execute(new RecordBatchCommand(items, ANONYMOUS_ACTOR));
+    const positions = results.flatMap((r) => (r.position === undefined ? [] : [r.position]));
+    return {
+      results: results.map(({ position: _position, ...result }) => result),
+      consistencyToken: encodeConsistencyToken(positions.length ? Math.max(...positions) : -1),
+    };
+  }
+}
+
+function batchEvents(body: unknown): unknown[] {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && Array.isArray((body as { events?: unknown }).events)) {
+    const extra = Object.keys(body).filter((k) => k !== 'events');
+    if (extra.length === 0) return (body as { events: unknown[] }).events;
+    throw validationFailed(extra.map((field) => ({ field, message: `unknown field ${field}` })));
+  }
+  throw validationFailed([{ field: 'events', message: 'the body must be {"events": [ ... ]}' }]);
+}

@@ -1,0 +1,51 @@
+// Maps the application's outcomes to HTTP: refusals become problems with the
+// rule's code; recorded events render as the SPEC envelope.
+import type { RecordOutcome, RejectionCode } from '@rapport/application';
+import type { RecordedEvent } from '@rapport/event-store';
+import { streamName } from '@rapport/domain';
+import { ProblemException } from '../http/problem';
+
+/** 412 for If-Match, 503 when contention never settles, 422 for an event no state could accept, 409 for a clash with the recorded stream. */
+const STATUS: Record<RejectionCode, number> = {
+  REVISION_MISMATCH: 412,
+  CONCURRENCY_EXHAUSTED: 503,
+  FUTURE_EVENT: 422,
+  NOT_A_CUSTOMER: 409,
+  ALREADY_CHURNED: 409,
+  NOT_CHURNED: 409,
+  COMPLAINT_NOT_OPEN: 409,
+  CONFLICTING_DUPLICATE: 409,
+};
+
+const TITLE: Record<RejectionCode, string> = {
+  REVISION_MISMATCH: 'Revision mismatch',
+  CONCURRENCY_EXHAUSTED: 'Too much contention',
+  FUTURE_EVENT: 'Event in the future',
+  NOT_A_CUSTOMER: 'Not a customer',
+  ALREADY_CHURNED: 'Already churned',
+  NOT_CHURNED: 'Not churned',
+  COMPLAINT_NOT_OPEN: 'Complaint not open',
+  CONFLICTING_DUPLICATE: 'Conflicting duplicate',
+};
+
+export function rejection(outcome: Extract<RecordOutcome, { status: 'rejected' }>): ProblemException {
+  const headers: Record<string, string> = outcome.code === 'CONCURRENCY_EXHAUSTED' ? { 'retry-after': '1' } : {};
+  return new ProblemException(STATUS[outcome.code], outcome.code, TITLE[outcome.code], outcome.message, [], headers);
+}
+
+/** The envelope of SPEC section 3, with the stream name and chain hash. */
+export function renderEvent(event: RecordedEvent) {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    customerId: event.customerId,
+    stream: streamName(event.customerId),
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    revision: event.revision,
+    position: event.position,
+    data: event.data,
+    metadata: event.metadata,
+    hash: event.hash,
+  };
+}

@@ -1,0 +1,70 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CustomerCommands, type EventInput, type RecordOutcome } from '@rapport/application';
+import { RecordBatchCommand } from './record-event.command';
+import { MetricsService } from '../operations/metrics.service';
+
+export interface BatchItemResult {
+  readonly index: number;
+  readonly eventId: string | null;
+  readonly status: 'recorded' | 'duplicate' | 'rejected';
+  readonly revision?: number;
+  readonly position?: number;
+  readonly error?: { readonly code: string; readonly message: string; readonly errors?: readonly { field: string; message: string }[] };
+}
+
+/**
+ * Items of one customer are decided in order and appended together; customers
+ * are independent, so one bad item never rejects another's.
+ */
+@CommandHandler(RecordBatchCommand)
+export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, BatchItemResult[]> {
+  constructor(
+    @Inject(CustomerCommands) private readonly commands: CustomerCommands,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async execute({ items, actor }: RecordBatchCommand): Promise<BatchItemResult[]> {
+    const results: BatchItemResult[] = new Array(items.length);
+    const byCustomer = new Map<string, { index: number; input: EventInput }[]>();
+    for (const item of items) {
+      if ('invalid' in item) {
+        results[item.index] = {
+          index: item.index,
+          eventId: item.eventId ?? null,
+          status: 'rejected',
+          error: { code: 'VALIDATION_FAILED', message: 'the event has invalid fields', errors: item.invalid },
+        };
+        continue;
+      }
+      const group = byCustomer.get(item.input.customerId) ?? [];
+      group.push({ index: item.index, input: { ...item.input, metadata: { ...item.input.metadata, actor } } });
+      byCustomer.set(item.input.customerId, group);
+    }
+    await Promise.all(
+      [...byCustomer].map(async ([customerId, group]) => {
+        const outcomes = await this.commands.recordAll(customerId, group.map((g) => g.input));
+        outcomes.forEach((outcome, i) => {
+          const { index, input } = group[i]!;
+          this.metrics.countOutcome(outcome);
+          results[index] = toResult(index, input.eventId, outcome);
+        });
+      }),
+    );
+    return results;
+  }
+}
+
+function toResult(index: number, eventId: string | undefined, outcome: RecordOutcome): BatchItemResult {
+  switch (outcome.status) {
+    case 'recorded': {
+      const first = outcome.events[0]!;
+      const last = outcome.events[outcome.events.length - 1]!;
+      return { index, eventId: first.eventId, status: 'recorded', revision: first.revision, position: last.position };
+    }
+    case 'duplicate':
+      return { index, eventId: outcome.event.eventId, status: 'duplicate', revision: outcome.event.revision, position: outcome.event.position };
+    case 'rejected':
+      return { index, eventId: eventId ?? null, status: 'rejected', error: { code: outcome.code, message: outcome.message } };
+  }
+}

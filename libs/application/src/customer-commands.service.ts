@@ -1,0 +1,204 @@
+// The write side: decide each event against the customer's stream and append it
+// with optimistic concurrency. An unconditional append that loses a race re-reads
+// and re-decides; a conditional one (If-Match) reports the mismatch.
+import {
+  decide,
+  evolve,
+  initialState,
+  type CustomerEvent,
+  type CustomerEventBody,
+  type CustomerState,
+  type EventMetadata,
+  type RefusalCode,
+} from '@rapport/domain';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type RecordedEvent,
+} from '@rapport/event-store';
+import { toCustomerEvent } from './recorded-event.mapper';
+import { StateCache } from './state-cache';
+
+export type EventInput = CustomerEventBody & {
+  readonly customerId: string;
+  /** Given by the emitter for idempotency; assigned when absent. */
+  readonly eventId?: string;
+  readonly occurredAt: string;
+  readonly metadata?: EventMetadata;
+};
+
+export interface RecordOptions {
+  /** If-Match: the stream's last revision must be this (-1: the stream must not exist). */
+  readonly expectedRevision?: number;
+}
+
+export type RejectionCode = RefusalCode | 'REVISION_MISMATCH' | 'CONCURRENCY_EXHAUSTED';
+
+export type RecordOutcome =
+  | { readonly status: 'recorded'; readonly events: readonly RecordedEvent[]; readonly revision: number }
+  | { readonly status: 'duplicate'; readonly event: RecordedEvent; readonly revision: number }
+  | { readonly status: 'rejected'; readonly code: RejectionCode; readonly message: string };
+
+export interface Clock {
+  now(): Date;
+}
+export interface IdGenerator {
+  next(): string;
+}
+
+export interface CustomerCommandsOptions {
+  /** Re-decide this many times when an unconditional append loses a race. */
+  readonly maxAttempts?: number;
+  /** Folded states kept in memory, so a busy customer is not re-read from revision 0 every time. */
+  readonly cacheSize?: number;
+}
+
+export class CustomerCommands {
+  private readonly cache: StateCache;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    options: CustomerCommandsOptions = {},
+  ) {
+    this.cache = new StateCache(options.cacheSize ?? 10_000);
+    this.maxAttempts = options.maxAttempts ?? 50;
+  }
+
+  /** Records one event, or says why not. Never records part of a decision. */
+  async record(input: EventInput, options: RecordOptions = {}): Promise<RecordOutcome> {
+    const outcomes = await this.recordAll(input.customerId, [input], options);
+    return outcomes[0]!;
+  }
+
+  /**
+   * Records several events of one customer in order, each decided against the
+   * state its predecessors left; the accepted ones are appended together, so
+   * the group lands whole or is re-decided whole.
+   */
+  async recordAll(customerId: string, inputs: readonly EventInput[], options: RecordOptions = {}): Promise<RecordOutcome[]> {
+    const commands = inputs.map((input) => this.toEvent(input));
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.load(customerId);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1) {
+        const message = `expected revision ${options.expectedRevision}, the stream is at ${state.version - 1}`;
+        return inputs.map(() => ({ status: 'rejected', code: 'REVISION_MISMATCH', message }));
+      }
+      const plan = await this.plan(commands, state);
+      const toAppend = plan.flatMap((p) => (p.kind === 'append' ? p.events : []));
+      if (toAppend.length === 0) return this.settle(plan, []);
+      try {
+        const result = await this.store.append(customerId, toAppend, state.version === 0 ? 'no_stream' : state.version - 1);
+        this.cache.set(customerId, plan.reduce((s, p) => (p.kind === 'append' ? p.events.reduce(evolve, s) : s), state));
+        return this.settle(plan, result.events);
+      } catch (error) {
+        this.cache.delete(customerId);
+        if (error instanceof WrongExpectedRevisionError) {
+          if (options.expectedRevision !== undefined) {
+            const message = `expected revision ${options.expectedRevision}, the stream is at ${error.actual}`;
+            return inputs.map(() => ({ status: 'rejected', code: 'REVISION_MISMATCH', message }));
+          }
+          if (attempt >= this.maxAttempts) {
+            const message = `gave up after ${attempt} attempts: the stream kept changing`;
+            return inputs.map(() => ({ status: 'rejected', code: 'CONCURRENCY_EXHAUSTED', message }));
+          }
+          await backoff(attempt);
+          continue;
+        }
+        // Another writer recorded one of these eventIds (maybe on another stream): re-decide,
+        // and the global look-up in plan() turns it into a duplicate.
+        if (error instanceof DuplicateEventIdError && attempt < this.maxAttempts) continue;
+        throw error;
+      }
+    }
+  }
+
+  private toEvent(input: EventInput): { command: CustomerEvent; implicitEventId: string } {
+    const { customerId: _customerId, eventId, metadata, ...body } = input;
+    return {
+      command: { ...body, eventId: eventId ?? this.ids.next(), metadata: metadata ?? {} } as CustomerEvent,
+      implicitEventId: this.ids.next(),
+    };
+  }
+
+  /** Decides each event in order against the evolving state. */
+  private async plan(
+    commands: readonly { command: CustomerEvent; implicitEventId: string }[],
+    initial: CustomerState,
+  ): Promise<Plan[]> {
+    const now = this.clock.now().toISOString();
+    const plan: Plan[] = [];
+    let state = initial;
+    for (const { command, implicitEventId } of commands) {
+      if (!state.eventIds[command.eventId]) {
+        const elsewhere = await this.store.findByEventId(command.eventId);
+        if (elsewhere) {
+          plan.push({ kind: 'duplicate', eventId: command.eventId, recorded: elsewhere });
+          continue;
+        }
+      }
+      const decision = decide({ kind: 'RecordEvent', event: command, now, implicitEventId }, state);
+      switch (decision.outcome) {
+        case 'accepted':
+          plan.push({ kind: 'append', events: decision.events });
+          state = decision.events.reduce(evolve, state);
+          break;
+        case 'duplicate':
+          plan.push({ kind: 'duplicate', eventId: decision.eventId });
+          break;
+        case 'refused':
+          plan.push({ kind: 'refused', code: decision.refusal.code, message: decision.refusal.message });
+          break;
+      }
+    }
+    return plan;
+  }
+
+  private async settle(plan: readonly Plan[], recorded: readonly RecordedEvent[]): Promise<RecordOutcome[]> {
+    const byId = new Map(recorded.map((e) => [e.eventId, e]));
+    const outcomes: RecordOutcome[] = [];
+    for (const step of plan) {
+      switch (step.kind) {
+        case 'append': {
+          const events = step.events.map((e) => byId.get(e.eventId)!);
+          outcomes.push({ status: 'recorded', events, revision: events[events.length - 1]!.revision });
+          break;
+        }
+        case 'duplicate': {
+          // A duplicate of an event recorded earlier in this same group is already known.
+          const original = step.recorded ?? byId.get(step.eventId) ?? (await this.store.findByEventId(step.eventId));
+          if (!original) throw new Error(`duplicate of ${step.eventId} but the log does not hold it`);
+          outcomes.push({ status: 'duplicate', event: original, revision: original.revision });
+          break;
+        }
+        case 'refused':
+          outcomes.push({ status: 'rejected', code: step.code, message: step.message });
+          break;
+      }
+    }
+    return outcomes;
+  }
+
+  /** The customer's current state: cached fold plus whatever the log has beyond it. */
+  private async load(customerId: string): Promise<CustomerState> {
+    const cached = this.cache.get(customerId) ?? initialState;
+    const newer = await this.store.readStream(customerId, { fromRevision: cached.version });
+    const state = newer.map(toCustomerEvent).reduce(evolve, cached);
+    this.cache.set(customerId, state);
+    return state;
+  }
+}
+
+type Plan =
+  | { readonly kind: 'append'; readonly events: readonly CustomerEvent[] }
+  | { readonly kind: 'duplicate'; readonly eventId: string; readonly recorded?: RecordedEvent }
+  | { readonly kind: 'refused'; readonly code: RefusalCode; readonly message: string };
+
+/** Jittered, growing pause so racing writers stop colliding in lockstep. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(50, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,169 @@
+// Embedded read side: follows the log from a durable checkpoint and applies the
+// pure projections. Idempotence is the runner's job: an event at or below a
+// document's revision is skipped, and documents commit with their checkpoint.
+import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { projectCustomerView, projectTimelineEntry, type CustomerView, type TimelineEntry } from '@rapport/projections';
+import type { ReadStore } from '@rapport/read-store';
+import { toCustomerEvent } from './recorded-event.mapper';
+
+export const CUSTOMER_PROJECTION = 'customer-views';
+
+export interface RunnerLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ProjectionRunnerOptions {
+  readonly batchSize?: number;
+  readonly logger?: RunnerLogger;
+  /** Pause before retrying a batch that failed to apply. */
+  readonly retryDelayMs?: number;
+}
+
+export interface BatchResult {
+  readonly events: number;
+  readonly applied: number;
+  readonly position: number;
+}
+
+export class ProjectionRunner {
+  private current = -1;
+  private loop: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+  private waiters: { position: number; resolve: (reached: boolean) => void }[] = [];
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readStore: ReadStore,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+  }
+
+  /** Position of the last event the read models reflect. */
+  get position(): number {
+    return this.current;
+  }
+
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  /** Starts following the log in the background from the stored checkpoint. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.current = await this.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+    this.abort = new AbortController();
+    this.loop = this.follow(this.abort.signal);
+  }
+
+  /** Stops after the batch in hand is committed, so the checkpoint matches the documents. */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop;
+    this.loop = undefined;
+    for (const waiter of this.waiters) waiter.resolve(false);
+    this.waiters = [];
+  }
+
+  /** Resolves true once the read models reflect `position`, false on timeout or stop. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.current >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        position,
+        resolve: (reached: boolean) => {
+          clearTimeout(timer);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(this.current >= position);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Applies every event up to the log's head, without following. */
+  async catchUp(onProgress?: (result: BatchResult) => void): Promise<number> {
+    this.current = await this.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+    for (;;) {
+      const events = await this.store.readAll({ after: this.current, maxCount: this.batchSize });
+      if (events.length === 0) return this.current;
+      const result = await this.applyBatch(events);
+      onProgress?.(result);
+    }
+  }
+
+  /** Drops the read models and rebuilds them from the whole log. */
+  async rebuild(onProgress?: (result: BatchResult) => void): Promise<number> {
+    await this.readStore.reset();
+    this.current = -1;
+    return this.catchUp(onProgress);
+  }
+
+  /** Applies one batch of recorded events, in log order, and commits it with its checkpoint. */
+  async applyBatch(events: readonly RecordedEvent[]): Promise<BatchResult> {
+    if (events.length === 0) return { events: 0, applied: 0, position: this.current };
+    const docs = await this.readStore.getCustomers(events.map((e) => e.customerId));
+    const changed = new Map<string, CustomerView>();
+    const timeline: TimelineEntry[] = [];
+    let applied = 0;
+    for (const recorded of events) {
+      const event = toCustomerEvent(recorded);
+      const doc = changed.get(event.customerId) ?? docs.get(event.customerId);
+      if (doc && event.revision <= doc.revision) continue; // already reflected: redelivery or replay
+      changed.set(event.customerId, projectCustomerView(doc, event));
+      timeline.push(projectTimelineEntry(event));
+      applied++;
+    }
+    const position = events[events.length - 1]!.position;
+    await this.readStore.commit({
+      customers: [...changed.values()],
+      timeline,
+      checkpoint: { name: CUSTOMER_PROJECTION, position },
+    });
+    this.advance(position);
+    return { events: events.length, applied, position };
+  }
+
+  private advance(position: number): void {
+    this.current = Math.max(this.current, position);
+    const reached = this.waiters.filter((w) => w.position <= this.current);
+    this.waiters = this.waiters.filter((w) => w.position > this.current);
+    for (const waiter of reached) waiter.resolve(true);
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        for await (const batch of this.store.follow({ after: this.current, batchSize: this.batchSize, signal })) {
+          await this.applyBatch(batch);
+          if (signal.aborted) break;
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        // Never die of one bad batch: log it and retry from the last checkpoint.
+        this.options.logger?.error('projection batch failed; retrying', {
+          position: this.current,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await sleep(this.retryDelayMs, signal);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,2 @@
+export * from './event-envelope.dto';
+export * from './validate-envelope';

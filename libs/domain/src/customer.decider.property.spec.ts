@@ -1,0 +1,478 @@
+// Properties of the customer decider over random command sequences.
+//
+// The generator draws every event type from small pools of eventIds, orderIds
+// and complaintIds, mostly with the payload that id "should" carry and sometimes
+// with another, so that duplicates (same eventId, same order, same complaint,
+// same resolution) and conflicts actually happen; occurredAt is now and then in
+// the future, on or past the 5-minute tolerance. `outcome mix` below checks that
+// the sequences really produce accepted, duplicate and every kind of refused
+// decision, and reach every stage of the loop.
+import fc from 'fast-check';
+import {
+  decide,
+  distinctOrders,
+  evolve,
+  fold,
+  FUTURE_TOLERANCE_MS,
+  initialState,
+  type CustomerCommand,
+  type CustomerState,
+  type Decision,
+} from './customer.decider';
+import {
+  CHANNELS,
+  CHURN_REASONS,
+  CONTACT_OUTCOMES,
+  DIRECTIONS,
+  SEVERITIES,
+  WIN_BACK_VIA,
+  type CustomerEvent,
+  type CustomerEventType,
+  type EventDataByType,
+  type EventMetadata,
+} from './events';
+import { STAGES, type Stage } from './loop';
+import { REFUSAL_CODES } from './refusal';
+
+const RUNS = { numRuns: 1000 } as const;
+const TIMEOUT_MS = 120_000;
+
+const START_MS = Date.parse('2026-03-01T12:00:00.000Z');
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
+
+// ---------------------------------------------------------------------------
+// Generators
+// ---------------------------------------------------------------------------
+
+const ORDER_IDS = ['o-1', 'o-2', 'o-3', 'o-4', 'o-5'] as const;
+const COMPLAINT_IDS = ['k-1', 'k-2', 'k-3'] as const;
+/** Ids some emitter sends more than once: the first is recorded, the rest are retries. */
+const POOLED_EVENT_IDS = ['e-1', 'e-2', 'e-3', 'e-4'] as const;
+
+const plain = { noNullPrototype: true } as const;
+const campaign = fc.constantFrom('c-1', 'c-2');
+const offer = fc.constantFrom('f-1', 'f-2');
+
+/** Mostly the payload an id is first sent with, sometimes another one. */
+function usually<T>(canonical: T, variant: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ weight: 3, arbitrary: fc.constant(canonical) }, { weight: 1, arbitrary: variant });
+}
+
+const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[K]> } = {
+  identified: fc.record(
+    {
+      name: fc.constantFrom('Ada', 'Grace'),
+      email: fc.constantFrom('ada@example.org', 'grace@example.org'),
+      phone: fc.constant('+44 20 0000'),
+      attributes: fc.dictionary(fc.constantFrom('tier', 'region'), fc.constantFrom('gold', 'EU'), {
+        maxKeys: 2,
+        ...plain,
+      }),
+    },
+    { requiredKeys: [], ...plain },
+  ),
+  contacted: fc.record(
+    {
+      channel: fc.constantFrom(...CHANNELS),
+      direction: fc.constantFrom(...DIRECTIONS),
+      campaignId: campaign,
+      offerId: offer,
+      outcome: fc.constantFrom(...CONTACT_OUTCOMES),
+    },
+    { requiredKeys: ['channel', 'direction'], ...plain },
+  ),
+  qualified: fc.record(
+    { score: fc.integer({ min: 0, max: 100 }), reason: fc.constantFrom('budget', 'fit') },
+    { requiredKeys: ['score'], ...plain },
+  ),
+  purchased: fc.constantFrom(...ORDER_IDS).chain((orderId) =>
+    usually(
+      // o-1 is a free order
+      { orderId, amount: ORDER_IDS.indexOf(orderId) * 1000, currency: 'EUR' },
+      fc.record(
+        {
+          orderId: fc.constant(orderId),
+          amount: fc.constantFrom(0, 999, 1000),
+          currency: fc.constantFrom('EUR', 'USD'),
+          campaignId: campaign,
+          offerId: offer,
+        },
+        { requiredKeys: ['orderId', 'amount', 'currency'], ...plain },
+      ),
+    ),
+  ),
+  complained: fc.constantFrom(...COMPLAINT_IDS).chain((complaintId) =>
+    usually(
+      { complaintId, category: 'delivery', severity: 'medium' as const },
+      fc.record(
+        {
+          complaintId: fc.constant(complaintId),
+          category: fc.constantFrom('delivery', 'billing'),
+          severity: fc.constantFrom(...SEVERITIES),
+          description: fc.constant('late'),
+        },
+        { requiredKeys: ['complaintId', 'category', 'severity'], ...plain },
+      ),
+    ),
+  ),
+  complaint_resolved: fc.constantFrom(...COMPLAINT_IDS, 'k-never-opened').chain((complaintId) =>
+    usually(
+      { complaintId, resolution: 'refund' },
+      fc.record(
+        {
+          complaintId: fc.constant(complaintId),
+          resolution: fc.constantFrom('refund', 'replacement'),
+          satisfied: fc.boolean(),
+        },
+        { requiredKeys: ['complaintId', 'resolution'], ...plain },
+      ),
+    ),
+  ),
+  churned: fc.record(
+    { reason: fc.constantFrom(...CHURN_REASONS), note: fc.constant('moved away') },
+    { requiredKeys: ['reason'], ...plain },
+  ),
+  won_back: fc.record(
+    { via: fc.constantFrom(...WIN_BACK_VIA), campaignId: campaign, offerId: offer },
+    { requiredKeys: ['via'], ...plain },
+  ),
+};
+
+const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
+  identified: 1,
+  contacted: 2,
+  qualified: 2,
+  purchased: 5,
+  complained: 2,
+  complaint_resolved: 2,
+  churned: 3,
+  won_back: 2,
+};
+
+const bodyArbitrary = fc.oneof(
+  ...(Object.keys(TYPE_WEIGHTS) as CustomerEventType[]).map((type) => ({
+    weight: TYPE_WEIGHTS[type],
+    arbitrary: (dataArbitraries[type] as fc.Arbitrary<unknown>).map((data) => ({ type, data })),
+  })),
+);
+
+/** occurredAt relative to the command's `now`: mostly past (late events included), sometimes ahead. */
+const occurredOffsetArbitrary = fc.oneof(
+  { weight: 80, arbitrary: fc.integer({ min: -400 * DAY, max: 0 }) },
+  { weight: 5, arbitrary: fc.integer({ min: 1, max: FUTURE_TOLERANCE_MS - 1 }) },
+  { weight: 3, arbitrary: fc.constant(FUTURE_TOLERANCE_MS) },
+  { weight: 12, arbitrary: fc.integer({ min: FUTURE_TOLERANCE_MS + 1, max: 30 * DAY }) },
+);
+
+const metadataArbitrary: fc.Arbitrary<EventMetadata> = fc.record(
+  {
+    correlationId: fc.constantFrom('corr-1', 'corr-2'),
+    causationId: fc.constant('cause-1'),
+    actor: fc.constant('crm-sync'),
+    source: fc.constantFrom('shop', 'support'),
+  },
+  { requiredKeys: [], ...plain },
+);
+
+interface CommandSpec {
+  readonly pooledEventId: string | null;
+  readonly body: { type: CustomerEventType; data: unknown };
+  readonly occurredOffsetMs: number;
+  readonly utcOffsetMinutes: number;
+  readonly metadata: EventMetadata;
+}
+
+const commandSpecArbitrary: fc.Arbitrary<CommandSpec> = fc.record({
+  pooledEventId: fc.oneof(
+    { weight: 17, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: fc.constantFrom(...POOLED_EVENT_IDS) },
+  ),
+  body: bodyArbitrary,
+  occurredOffsetMs: occurredOffsetArbitrary,
+  utcOffsetMinutes: fc.constantFrom(0, 0, 120, -300),
+  metadata: metadataArbitrary,
+});
+
+/** RFC 3339 with the given UTC offset. */
+function rfc3339(ms: number, offsetMinutes: number): string {
+  const local = new Date(ms + offsetMinutes * MINUTE).toISOString().slice(0, 23);
+  if (offsetMinutes === 0) return `${local}Z`;
+  const sign = offsetMinutes > 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** The i-th command: the server clock moves a minute per command; fresh ids are unique in the sequence. */
+function toCommand(spec: CommandSpec, i: number): CustomerCommand {
+  const nowMs = START_MS + i * MINUTE;
+  const event = {
+    eventId: spec.pooledEventId ?? `evt-${i}`,
+    ...spec.body,
+    occurredAt: rfc3339(nowMs + spec.occurredOffsetMs, spec.utcOffsetMinutes),
+    metadata: spec.metadata,
+  } as CustomerEvent;
+  return { kind: 'RecordEvent', event, now: rfc3339(nowMs, 0), implicitEventId: `implicit-${i}` };
+}
+
+const commandsArbitrary = fc.array(commandSpecArbitrary, { maxLength: 40, size: 'max' }).map((specs) => specs.map(toCommand));
+
+// ---------------------------------------------------------------------------
+// Running a sequence
+// ---------------------------------------------------------------------------
+
+interface Step {
+  readonly command: CustomerCommand;
+  readonly before: CustomerState;
+  readonly decision: Decision;
+  readonly after: CustomerState;
+  /** How many events were recorded once this step was applied. */
+  readonly recordedSoFar: number;
+}
+interface Run {
+  readonly steps: readonly Step[];
+  readonly recorded: readonly CustomerEvent[];
+  readonly state: CustomerState;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Decides each command against the state reached so far and evolves the live
+ * state by what was accepted. States are frozen, so a decider that mutated one
+ * would throw.
+ */
+function run(commands: readonly CustomerCommand[]): Run {
+  let state = initialState;
+  const recorded: CustomerEvent[] = [];
+  const steps: Step[] = [];
+  for (const command of commands) {
+    const before = deepFreeze(state);
+    const decision = decide(command, before);
+    if (decision.outcome === 'accepted') {
+      for (const event of decision.events) state = deepFreeze(evolve(state, event));
+      recorded.push(...decision.events);
+    }
+    steps.push({ command, before, decision, after: state, recordedSoFar: recorded.length });
+  }
+  return { steps, recorded, state };
+}
+
+/** What the log hands back: events as JSON. */
+const throughJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+type Purchased = Extract<CustomerEvent, { type: 'purchased' }>;
+const isPurchase = (e: CustomerEvent): e is Purchased => e.type === 'purchased';
+
+/** The stage the recorded history implies, computed without the loop table. */
+function expectedStage(recorded: readonly CustomerEvent[]): Stage | null {
+  if (recorded.length === 0) return null;
+  let churned = false;
+  for (const e of recorded) {
+    if (e.type === 'churned') churned = true;
+    if (e.type === 'won_back') churned = false;
+  }
+  if (churned) return 'churned';
+  const orders = new Set(recorded.filter(isPurchase).map((e) => e.data.orderId)).size;
+  if (orders >= 2) return 'repeat';
+  if (orders === 1) return 'customer';
+  return recorded.some((e) => e.type === 'qualified') ? 'qualified' : 'prospect';
+}
+
+type OutcomeKey = 'accepted' | 'duplicate' | `refused:${(typeof REFUSAL_CODES)[number]}`;
+const outcomeKey = (d: Decision): OutcomeKey => (d.outcome === 'refused' ? `refused:${d.refusal.code}` : d.outcome);
+
+// ---------------------------------------------------------------------------
+
+describe('customer decider properties', () => {
+  it(
+    '(a) replaying the accepted events from the initial state rebuilds exactly the state reached while deciding',
+    () => {
+      fc.assert(
+        fc.property(commandsArbitrary, (commands) => {
+          const { steps, recorded, state } = run(commands);
+          const log = throughJson(recorded);
+          expect(fold(log)).toStrictEqual(state);
+          // and at every point of the history, not only at its end
+          for (const step of steps) expect(fold(log.slice(0, step.recordedSoFar))).toStrictEqual(step.after);
+          // the state survives a snapshot (JSON) unchanged and keeps folding the same
+          expect(throughJson(state)).toStrictEqual(state);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    '(b) a refused or duplicate command changes nothing and records nothing',
+    () => {
+      fc.assert(
+        fc.property(commandsArbitrary, (commands) => {
+          const { steps, recorded, state } = run(commands);
+          for (const { before, decision, after } of steps) {
+            if (decision.outcome === 'accepted') continue;
+            expect(after).toBe(before);
+            expect(decision).not.toHaveProperty('events');
+            if (decision.outcome === 'duplicate') {
+              // it names an event that was really recorded before
+              expect(Object.keys(decision)).toEqual(['outcome', 'eventId']);
+              expect(before.eventIds).toHaveProperty([decision.eventId], true);
+            } else {
+              expect(REFUSAL_CODES).toContain(decision.refusal.code);
+              expect(typeof decision.refusal.message).toBe('string');
+            }
+          }
+          // Leaving every refused and duplicate command out records the same events
+          // and reaches the same state: they had no effect on what followed either.
+          const onlyAccepted = steps.filter((s) => s.decision.outcome === 'accepted').map((s) => s.command);
+          const without = run(onlyAccepted);
+          expect(without.recorded).toStrictEqual(recorded);
+          expect(without.state).toStrictEqual(state);
+          expect(without.steps.every((s) => s.decision.outcome === 'accepted')).toBe(true);
+          // and every accepted command, retried, is now a duplicate
+          for (const { command } of steps.filter((s) => s.decision.outcome === 'accepted')) {
+            expect(decide(command, state)).toStrictEqual({ outcome: 'duplicate', eventId: command.event.eventId });
+          }
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    '(c) decide is deterministic: the same command on the same state decides the same',
+    () => {
+      fc.assert(
+        fc.property(commandsArbitrary, commandSpecArbitrary, fc.nat(60), (commands, extra, at) => {
+          const { state } = run(commands);
+          // `at` may reuse a fresh id of the sequence (a retry); the implicit id stays unused
+          const command = { ...toCommand(extra, at), implicitEventId: 'implicit-extra' };
+          const first = decide(command, state);
+          expect(decide(command, state)).toStrictEqual(first);
+          // an equal copy of the state and of the command decides the same too
+          expect(decide(throughJson(command), throughJson(state))).toStrictEqual(first);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    '(d) invariants: stage, version, orders, complaints, churn and win-back history',
+    () => {
+      fc.assert(
+        fc.property(commandsArbitrary, (commands) => {
+          const { steps } = run(commands);
+          const recorded: CustomerEvent[] = [];
+          for (const { before, decision, after } of steps) {
+            if (decision.outcome === 'accepted') {
+              const [first, ...implicit] = decision.events;
+              // the command's own event is recorded as sent, at most one event is added
+              expect(implicit.length).toBe(before.stage === 'churned' && first.type === 'purchased' ? 1 : 0);
+              for (const won of implicit) {
+                expect(won).toMatchObject({
+                  type: 'won_back',
+                  occurredAt: first.occurredAt,
+                  data: { via: 'purchase' },
+                  metadata: { causationId: first.eventId },
+                });
+              }
+              recorded.push(...decision.events);
+            }
+
+            expect(after.version).toBe(recorded.length);
+            if (recorded.length === 0) expect(after.stage).toBeNull();
+            else expect(STAGES).toContain(after.stage);
+            expect(after.stage).toBe(expectedStage(recorded));
+
+            // every recorded event has its own id
+            const ids = recorded.map((e) => e.eventId);
+            expect(new Set(ids).size).toBe(ids.length);
+            expect(Object.keys(after.eventIds).sort()).toEqual([...ids].sort());
+
+            // an order is counted once: recorded once, remembered once
+            const orderIds = recorded.filter(isPurchase).map((e) => e.data.orderId);
+            expect(new Set(orderIds).size).toBe(orderIds.length);
+            expect(distinctOrders(after)).toBe(orderIds.length);
+            expect(Object.keys(after.orders).sort()).toEqual([...orderIds].sort());
+            if (after.stage === 'repeat') expect(distinctOrders(after)).toBeGreaterThanOrEqual(2);
+            if (after.stage === 'customer') expect(distinctOrders(after)).toBe(1);
+            if (after.stage === 'prospect' || after.stage === 'qualified') expect(distinctOrders(after)).toBe(0);
+
+            // a complaint is opened once and resolved at most once, after it was opened
+            const opened = recorded.flatMap((e) => (e.type === 'complained' ? [e.data.complaintId] : []));
+            const closed = recorded.flatMap((e) => (e.type === 'complaint_resolved' ? [e.data.complaintId] : []));
+            expect(new Set(opened).size).toBe(opened.length);
+            expect(new Set(closed).size).toBe(closed.length);
+            for (const id of closed) expect(opened).toContain(id);
+            const open = Object.keys(after.complaints).filter((id) => after.complaints[id].open);
+            expect(open.sort()).toEqual(opened.filter((id) => !closed.includes(id)).sort());
+
+            // churn and win-back alternate, starting with a churn
+            expect(after.churns.map((c) => c.eventId)).toEqual(
+              recorded.filter((e) => e.type === 'churned').map((e) => e.eventId),
+            );
+            expect(after.winBacks.map((w) => w.eventId)).toEqual(
+              recorded.filter((e) => e.type === 'won_back').map((e) => e.eventId),
+            );
+            const turns = recorded.filter((e) => e.type === 'churned' || e.type === 'won_back').map((e) => e.type);
+            turns.forEach((type, i) => expect(type).toBe(i % 2 === 0 ? 'churned' : 'won_back'));
+
+            // the score is the last qualification's
+            const scores = recorded.flatMap((e) => (e.type === 'qualified' ? [e.data.score] : []));
+            expect(after.score).toBe(scores.length > 0 ? scores[scores.length - 1] : null);
+          }
+          // nothing recorded lies more than the tolerance ahead of the clock that accepted it
+          for (const { command, decision } of steps) {
+            if (decision.outcome !== 'accepted') continue;
+            expect(Date.parse(command.event.occurredAt) - Date.parse(command.now)).toBeLessThanOrEqual(
+              FUTURE_TOLERANCE_MS,
+            );
+          }
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it('outcome mix: the generator produces accepted, duplicate and every refusal, and reaches every stage', () => {
+    const sequences = fc.sample(commandsArbitrary, { seed: 20260301, numRuns: 1000 });
+    const counts = new Map<OutcomeKey, number>();
+    const stagesReached = new Set<Stage | null>();
+    let implicitWinBacks = 0;
+    let decisions = 0;
+    for (const commands of sequences) {
+      for (const { decision, after } of run(commands).steps) {
+        decisions += 1;
+        counts.set(outcomeKey(decision), (counts.get(outcomeKey(decision)) ?? 0) + 1);
+        stagesReached.add(after.stage);
+        if (decision.outcome === 'accepted' && decision.events.length === 2) implicitWinBacks += 1;
+      }
+    }
+    const share = (key: OutcomeKey) => (counts.get(key) ?? 0) / decisions;
+    const refused = REFUSAL_CODES.reduce((sum, code) => sum + share(`refused:${code}`), 0);
+
+    if (process.env['RAPPORT_SHOW_OUTCOMES']) {
+      const table = Object.fromEntries([...counts].map(([k, n]) => [k, `${n} (${((100 * n) / decisions).toFixed(1)}%)`]));
+      console.log({ decisions, implicitWinBacks, ...table });
+    }
+
+    expect(share('accepted')).toBeGreaterThan(0.35);
+    expect(share('accepted')).toBeLessThan(0.9);
+    expect(share('duplicate')).toBeGreaterThan(0.05);
+    expect(refused).toBeGreaterThan(0.05);
+    for (const code of REFUSAL_CODES) expect(share(`refused:${code}`)).toBeGreaterThan(0.005);
+    expect(implicitWinBacks).toBeGreaterThan(50);
+    expect([...stagesReached].filter((s) => s !== null).sort()).toEqual([...STAGES].sort());
+  });
+});

@@ -1,0 +1,3 @@
+export * from './event-store.port';
+export * from './hash-chain';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.adapter';

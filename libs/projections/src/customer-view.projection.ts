@@ -1,0 +1,188 @@
+// The customer 360 read model: a pure (document | undefined, event) → document.
+// The runner, not this function, guards against replays by revision.
+import {
+  assertNever,
+  stageAfter,
+  type ChurnReason,
+  type Channel,
+  type ContactOutcome,
+  type Direction,
+  type RecordedCustomerEvent,
+  type Severity,
+  type Stage,
+  type WinBackVia,
+} from '@rapport/domain';
+
+export interface SpendByCurrency {
+  /** Orders paid in this currency. */
+  readonly orders: number;
+  /** Sum of amounts, integer minor units. */
+  readonly amount: number;
+}
+
+export interface OpenComplaint {
+  readonly complaintId: string;
+  readonly category: string;
+  readonly severity: Severity;
+  readonly openedAt: string;
+}
+
+export interface LastContact {
+  readonly occurredAt: string;
+  readonly channel: Channel;
+  readonly direction: Direction;
+  readonly outcome?: ContactOutcome;
+  readonly campaignId?: string;
+  readonly offerId?: string;
+}
+
+export interface ChurnEntry {
+  readonly occurredAt: string;
+  readonly reason: ChurnReason;
+}
+
+export interface WinBackEntry {
+  readonly occurredAt: string;
+  readonly via: WinBackVia;
+  readonly campaignId?: string;
+  readonly offerId?: string;
+}
+
+export interface CustomerView {
+  readonly customerId: string;
+  /** Revision of the last event applied: the replay guard. */
+  readonly revision: number;
+  readonly stage: Stage | null;
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly score: number | null;
+  readonly purchases: {
+    /** Distinct orders: the log records an order once. */
+    readonly count: number;
+    readonly byCurrency: Readonly<Record<string, SpendByCurrency>>;
+    readonly firstAt: string | null;
+    readonly lastAt: string | null;
+  };
+  readonly complaints: {
+    readonly total: number;
+    readonly resolved: number;
+    readonly open: readonly OpenComplaint[];
+  };
+  readonly lastContact: LastContact | null;
+  readonly churns: readonly ChurnEntry[];
+  readonly winBacks: readonly WinBackEntry[];
+  /** RFM segment, set by the analytics read model. */
+  readonly segment: string | null;
+  /** occurredAt of the earliest and latest events. */
+  readonly firstSeenAt: string;
+  readonly lastActivityAt: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function emptyCustomerView(event: RecordedCustomerEvent): CustomerView {
+  return {
+    customerId: event.customerId,
+    revision: -1,
+    stage: null,
+    attributes: {},
+    score: null,
+    purchases: { count: 0, byCurrency: {}, firstAt: null, lastAt: null },
+    complaints: { total: 0, resolved: 0, open: [] },
+    lastContact: null,
+    churns: [],
+    winBacks: [],
+    segment: null,
+    firstSeenAt: event.occurredAt,
+    lastActivityAt: event.occurredAt,
+    createdAt: event.recordedAt,
+    updatedAt: event.recordedAt,
+  };
+}
+
+export function projectCustomerView(view: CustomerView | undefined, event: RecordedCustomerEvent): CustomerView {
+  const current = view ?? emptyCustomerView(event);
+  const base: CustomerView = {
+    ...current,
+    revision: event.revision,
+    firstSeenAt: earliest(current.firstSeenAt, event.occurredAt),
+    lastActivityAt: latest(current.lastActivityAt, event.occurredAt),
+    updatedAt: event.recordedAt,
+  };
+  const withStage = (next: CustomerView): CustomerView => ({
+    ...next,
+    stage: stageAfter(current.stage, event.type, next.purchases.count),
+  });
+
+  switch (event.type) {
+    case 'identified': {
+      const { name, email, phone, attributes } = event.data;
+      return withStage({
+        ...base,
+        ...(name !== undefined ? { name } : {}),
+        ...(email !== undefined ? { email } : {}),
+        ...(phone !== undefined ? { phone } : {}),
+        attributes: { ...current.attributes, ...attributes },
+      });
+    }
+    case 'contacted': {
+      const contact: LastContact = { occurredAt: event.occurredAt, ...event.data };
+      // Late events do not replace a more recent contact.
+      const isLatest = !current.lastContact || Date.parse(current.lastContact.occurredAt) <= Date.parse(event.occurredAt);
+      return withStage({ ...base, lastContact: isLatest ? contact : current.lastContact });
+    }
+    case 'qualified':
+      return withStage({ ...base, score: event.data.score });
+    case 'purchased': {
+      const { amount, currency } = event.data;
+      const spent = current.purchases.byCurrency[currency] ?? { orders: 0, amount: 0 };
+      return withStage({
+        ...base,
+        purchases: {
+          count: current.purchases.count + 1,
+          byCurrency: { ...current.purchases.byCurrency, [currency]: { orders: spent.orders + 1, amount: spent.amount + amount } },
+          firstAt: current.purchases.firstAt === null ? event.occurredAt : earliest(current.purchases.firstAt, event.occurredAt),
+          lastAt: current.purchases.lastAt === null ? event.occurredAt : latest(current.purchases.lastAt, event.occurredAt),
+        },
+      });
+    }
+    case 'complained': {
+      const { complaintId, category, severity } = event.data;
+      return withStage({
+        ...base,
+        complaints: {
+          ...current.complaints,
+          total: current.complaints.total + 1,
+          open: [...current.complaints.open, { complaintId, category, severity, openedAt: event.occurredAt }],
+        },
+      });
+    }
+    case 'complaint_resolved': {
+      const open = current.complaints.open.filter((c) => c.complaintId !== event.data.complaintId);
+      const resolved = current.complaints.resolved + (open.length < current.complaints.open.length ? 1 : 0);
+      return withStage({ ...base, complaints: { ...current.complaints, open, resolved } });
+    }
+    case 'churned':
+      return withStage({
+        ...base,
+        churns: [...current.churns, { occurredAt: event.occurredAt, reason: event.data.reason }],
+      });
+    case 'won_back':
+      return withStage({
+        ...base,
+        winBacks: [...current.winBacks, { occurredAt: event.occurredAt, ...event.data }],
+      });
+    default:
+      return assertNever(event);
+  }
+}
+
+function earliest(a: string, b: string): string {
+  return Date.parse(b) < Date.parse(a) ? b : a;
+}
+
+function latest(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}

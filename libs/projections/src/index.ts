@@ -1,0 +1,2 @@
+export * from './customer-view.projection';
+export * from './timeline.projection';

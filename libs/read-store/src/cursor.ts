@@ -1,0 +1,16 @@
+// Cursors are opaque to clients: base64url JSON of the last key of a page.
+import { InvalidCursorError } from './read-store.port';
+
+export function encodeCursor(key: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through: any undecodable cursor is the client's error
+  }
+  throw new InvalidCursorError();
+}

@@ -1,0 +1,54 @@
+// The read-model port. Adapters: embedded (SQLite file beside the log) and
+// MongoDB; both must pass the contract suite in ./testing.
+import type { Stage } from '@rapport/domain';
+import type { CustomerView, TimelineEntry } from '@rapport/projections';
+
+export interface CustomerListQuery {
+  readonly stage?: Stage;
+  readonly segment?: string;
+  /** Case-insensitive substring of customerId, name or email. */
+  readonly q?: string;
+  readonly limit: number;
+  /** Opaque cursor from the previous page. */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Cursor of the next page, or null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface TimelineQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** One atomic unit of projection work: documents and the checkpoint they reach. */
+export interface ProjectionBatch {
+  readonly customers: readonly CustomerView[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly checkpoint: { readonly name: string; readonly position: number };
+}
+
+export interface ReadStore {
+  getCustomer(customerId: string): Promise<CustomerView | undefined>;
+  getCustomers(customerIds: readonly string[]): Promise<Map<string, CustomerView>>;
+  listCustomers(query: CustomerListQuery): Promise<Page<CustomerView>>;
+  /** Entries by occurredAt, then revision. */
+  getTimeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntry>>;
+  /** Writes the batch and the checkpoint atomically; re-writing the same documents is harmless. */
+  commit(batch: ProjectionBatch): Promise<void>;
+  /** Last committed position of a projection, or -1. */
+  getCheckpoint(name: string): Promise<number>;
+  /** Drops every read model and checkpoint (for a rebuild). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor is not one this server issued');
+  }
+}

@@ -1,0 +1,178 @@
+// Embedded read store: documents as JSON in a SQLite file of their own, so a
+// rebuild can drop it without touching the log. Checkpoints live in the same
+// file and commit in the same transaction as the documents they cover.
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CustomerView, TimelineEntry } from '@rapport/projections';
+import {
+  InvalidCursorError,
+  type CustomerListQuery,
+  type Page,
+  type ProjectionBatch,
+  type ReadStore,
+  type TimelineQuery,
+} from './read-store.port';
+import { decodeCursor, encodeCursor } from './cursor';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS customers (
+    customer_id TEXT PRIMARY KEY,
+    revision    INTEGER NOT NULL,
+    stage       TEXT,
+    segment     TEXT,
+    search      TEXT NOT NULL,
+    doc         TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS customers_stage ON customers(stage, customer_id);
+  CREATE INDEX IF NOT EXISTS customers_segment ON customers(segment, customer_id);
+  CREATE TABLE IF NOT EXISTS timeline (
+    customer_id    TEXT NOT NULL,
+    revision       INTEGER NOT NULL,
+    occurred_at_ms INTEGER NOT NULL,
+    doc            TEXT NOT NULL,
+    PRIMARY KEY (customer_id, revision)
+  );
+  CREATE INDEX IF NOT EXISTS timeline_order ON timeline(customer_id, occurred_at_ms, revision);
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    name     TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+  );
+`;
+
+export class SqliteReadStore implements ReadStore {
+  private closed = false;
+
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(file: string): SqliteReadStore {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    return new SqliteReadStore(db);
+  }
+
+  async getCustomer(customerId: string): Promise<CustomerView | undefined> {
+    const row = this.db.prepare('SELECT doc FROM customers WHERE customer_id = ?').get(customerId) as DocRow | undefined;
+    return row ? (JSON.parse(row.doc) as CustomerView) : undefined;
+  }
+
+  async getCustomers(customerIds: readonly string[]): Promise<Map<string, CustomerView>> {
+    const found = new Map<string, CustomerView>();
+    const select = this.db.prepare('SELECT doc FROM customers WHERE customer_id = ?');
+    for (const id of new Set(customerIds)) {
+      const row = select.get(id) as DocRow | undefined;
+      if (row) found.set(id, JSON.parse(row.doc) as CustomerView);
+    }
+    return found;
+  }
+
+  async listCustomers(query: CustomerListQuery): Promise<Page<CustomerView>> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.stage !== undefined) {
+      where.push('stage = ?');
+      params.push(query.stage);
+    }
+    if (query.segment !== undefined) {
+      where.push('segment = ?');
+      params.push(query.segment);
+    }
+    if (query.q !== undefined && query.q !== '') {
+      // instr, not LIKE: the search text is a plain value, never a pattern.
+      where.push('instr(search, ?) > 0');
+      params.push(query.q.toLowerCase());
+    }
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      if (typeof after.id !== 'string') throw new InvalidCursorError();
+      where.push('customer_id > ?');
+      params.push(after.id);
+    }
+    const sql = `SELECT doc FROM customers ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY customer_id LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as DocRow[];
+    const items = rows.slice(0, query.limit).map((r) => JSON.parse(r.doc) as CustomerView);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor({ id: last.customerId }) : null };
+  }
+
+  async getTimeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntry>> {
+    const params: (string | number)[] = [customerId];
+    let after = '';
+    if (query.cursor !== undefined) {
+      const c = decodeCursor(query.cursor);
+      if (typeof c.t !== 'number' || typeof c.r !== 'number') throw new InvalidCursorError();
+      after = 'AND (occurred_at_ms > ? OR (occurred_at_ms = ? AND revision > ?))';
+      params.push(c.t, c.t, c.r);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT doc FROM timeline WHERE customer_id = ? ${after}
+         ORDER BY occurred_at_ms, revision LIMIT ?`,
+      )
+      .all(...params, query.limit + 1) as DocRow[];
+    const items = rows.slice(0, query.limit).map((r) => JSON.parse(r.doc) as TimelineEntry);
+    const last = items[items.length - 1];
+    const more = rows.length > query.limit && last;
+    return { items, nextCursor: more ? encodeCursor({ t: last.occurredAtMs, r: last.revision }) : null };
+  }
+
+  async commit(batch: ProjectionBatch): Promise<void> {
+    this.commitTx(batch);
+  }
+
+  private readonly commitTx = (batch: ProjectionBatch): void => {
+    const upsertCustomer = this.db.prepare(
+      `INSERT INTO customers (customer_id, revision, stage, segment, search, doc) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(customer_id) DO UPDATE SET revision = excluded.revision, stage = excluded.stage,
+         segment = excluded.segment, search = excluded.search, doc = excluded.doc
+       WHERE excluded.revision >= customers.revision`,
+    );
+    const upsertEntry = this.db.prepare(
+      `INSERT INTO timeline (customer_id, revision, occurred_at_ms, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT(customer_id, revision) DO UPDATE SET occurred_at_ms = excluded.occurred_at_ms, doc = excluded.doc`,
+    );
+    const saveCheckpoint = this.db.prepare(
+      `INSERT INTO checkpoints (name, position) VALUES (?, ?)
+       ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)`,
+    );
+    this.db.transaction(() => {
+      for (const view of batch.customers) {
+        upsertCustomer.run(view.customerId, view.revision, view.stage, view.segment, searchText(view), JSON.stringify(view));
+      }
+      for (const entry of batch.timeline) {
+        upsertEntry.run(entry.customerId, entry.revision, entry.occurredAtMs, JSON.stringify(entry));
+      }
+      saveCheckpoint.run(batch.checkpoint.name, batch.checkpoint.position);
+    })();
+  };
+
+  async getCheckpoint(name: string): Promise<number> {
+    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as
+      | { position: number }
+      | undefined;
+    return row?.position ?? -1;
+  }
+
+  async reset(): Promise<void> {
+    this.db.exec('DELETE FROM customers; DELETE FROM timeline; DELETE FROM checkpoints;');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+interface DocRow {
+  doc: string;
+}
+
+function searchText(view: CustomerView): string {
+  return [view.customerId, view.name ?? '', view.email ?? ''].join('\n').toLowerCase();
+}

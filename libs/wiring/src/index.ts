@@ -1,0 +1,2 @@
+export * from './embedded-stores';
+export * from './system-clock';

@@ -8,8 +8,8 @@ import type { RapportConfig } from '@rapport/config';
 import type { FieldError } from '@rapport/contract';
 import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
-import { ProblemDetailsFilter, toProblem } from './http/problem-details.filter';
-import { PROBLEM_CONTENT_TYPE, validationFailed } from './http/problem';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { validationFailed } from './http/problem';
 
 export async function createApp(config: RapportConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
@@ -20,14 +20,9 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   if (options.logger !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
 
-  // Errors raised by Fastify itself (body parsing, size limits) never reach Nest's filters.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((error, request, reply) => {
-      const { body, headers } = toProblem(error, request.url);
-      void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON only: any other body is a 415, not a string to validate.
+  fastify.removeContentTypeParser(['text/plain']);
 
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(

@@ -243,6 +243,8 @@ export class SqliteEventStore implements EventStore {
       if (batch.length > 0) {
         after = batch[batch.length - 1].position;
         yield batch;
+        // Catching up on a long log is otherwise a chain of microtasks that starves timers and I/O.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       await this.nextChange(signal);

@@ -24,14 +24,29 @@ export function toProblem(exception: unknown, instance?: string): { body: Proble
   if (fastify) return { body: { ...fastify, ...(instance ? { instance } : {}) }, headers: {} };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
-    return { body: problem(status, code, exception.name.replace(/Exception$/, ''), exception.message, [], instance), headers: {} };
+    const [code, title] = HTTP_CODES[status] ?? [`HTTP_${status}`, 'Request failed'];
+    // Nest reports Fastify's JSON parse failure as a plain 400.
+    const malformed = status === 400 && /JSON/i.test(exception.message);
+    return {
+      body: malformed
+        ? problem(400, 'MALFORMED_JSON', 'Malformed JSON', exception.message, [], instance)
+        : problem(status, code, title, exception.message, [], instance),
+      headers: {},
+    };
   }
   return {
     body: problem(500, 'INTERNAL_ERROR', 'Internal error', 'The server failed to handle the request; nothing was half-recorded.', [], instance),
     headers: {},
   };
 }
+
+const HTTP_CODES: Record<number, [string, string]> = {
+  400: ['BAD_REQUEST', 'Bad request'],
+  404: ['NOT_FOUND', 'Not found'],
+  405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
+  413: ['BODY_TOO_LARGE', 'Request body too large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+};
 
 /** Fastify's own errors (body parsing, limits) carry a `code` like FST_ERR_CTP_INVALID_JSON_BODY. */
 function fastifyError(exception: unknown): ProblemDetails | undefined {

@@ -481,6 +481,25 @@ export function describeEventStoreContract(
       );
     });
 
+    describe('close', () => {
+      it(
+        'ends an active follow loop and may be called twice',
+        async () => {
+          await store.append(customer('close'), [newEvent()], 'no_stream');
+          const received: RecordedEvent[] = [];
+          const loop = (async () => {
+            for await (const batch of store.follow()) received.push(...batch);
+          })();
+          await eventually(() => received.length === 1);
+          await store.close();
+          await store.close();
+          await withTimeout(loop, 5_000, 'follow did not end on close');
+          expect(received).toHaveLength(1);
+        },
+        SLOW_TEST_MS,
+      );
+    });
+
     describe('hash chain', () => {
       it('chains every stream from the zero hash, and verifyChain accepts it', async () => {
         const a = customer('chain-a');
@@ -542,7 +561,7 @@ export function describeEventStoreContract(
       const tamperTest = options.tampering === false ? it.skip : it;
       let id: string;
       let untouched: string;
-      let original: RecordedEvent[];
+      let original: readonly RecordedEvent[];
 
       const tamperer = (): Tamperer => {
         if (!fixture.tamper) throw new Error('the fixture gave no tamperer; pass { tampering: false } if the adapter cannot be tampered with');

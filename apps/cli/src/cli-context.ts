@@ -1,0 +1,94 @@
+// What every command's action needs: configuration, stores, progress and output,
+// with user mistakes turned into UserError (exit code 2).
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, type RapportConfig } from '@rapport/config';
+import type { EventStore } from '@rapport/event-store';
+import type { ReadStore } from '@rapport/read-store';
+import { embeddedPaths, openEmbeddedStores } from '@rapport/wiring';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UserError } from './cli-errors';
+import { progressFor, type Progress } from './progress.reporter';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT: long commands stop after the work in hand. */
+  readonly signal?: AbortSignal;
+}
+
+/** The program's options, given before or after the command. */
+export interface GlobalOptions {
+  readonly dataDir?: string;
+  readonly json?: boolean;
+  readonly progress: boolean;
+}
+
+export interface Stores {
+  readonly config: RapportConfig;
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+}
+
+/** Whether a command may create an empty store (import) or needs one that exists (verify, rebuild). */
+export type StoreNeed = 'create' | 'existing';
+
+export interface Outcome {
+  readonly ok: boolean;
+  readonly interrupted?: boolean;
+}
+
+export class CliContext {
+  /** Set by the command that ran. */
+  exitCode = EXIT_OK;
+
+  constructor(readonly io: CliIo) {}
+
+  config(options: GlobalOptions): RapportConfig {
+    const env = options.dataDir !== undefined ? { ...this.io.env, RAPPORT_DATA_DIR: options.dataDir } : this.io.env;
+    if (options.dataDir !== undefined && options.dataDir.trim() === '') throw new UserError('--data-dir must name a directory');
+    try {
+      return loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UserError(`configuration error: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Opens the configured store, runs `work`, and closes the store whatever happens. */
+  async withStores<T>(options: GlobalOptions, need: StoreNeed, work: (stores: Stores) => Promise<T>): Promise<T> {
+    const config = this.config(options);
+    if (config.mode !== 'embedded') {
+      throw new UserError(`RAPPORT_MODE=${config.mode} is not supported by the CLI yet; it works on the embedded store (RAPPORT_MODE=embedded)`);
+    }
+    const paths = embeddedPaths(config);
+    if (need === 'existing' && !existsSync(paths.log)) {
+      throw new UserError(`no event log at ${paths.log}; nothing was recorded under this data directory (see --data-dir / RAPPORT_DATA_DIR)`);
+    }
+    let stores;
+    try {
+      stores = openEmbeddedStores(config);
+    } catch (error) {
+      throw new UserError(`cannot open the store under ${config.dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      return await work({ config, ...stores });
+    } finally {
+      await Promise.allSettled([stores.eventStore.close(), stores.readStore.close()]);
+    }
+  }
+
+  progress(options: GlobalOptions): Progress {
+    return progressFor(options.progress && options.json !== true, this.io.stderr);
+  }
+
+  /** Prints the summary (JSON, or details on stderr and totals on stdout) and sets the exit code. */
+  finish(options: GlobalOptions, summary: Outcome, human: { details: readonly string[]; lines: readonly string[] }): void {
+    if (options.json) {
+      this.io.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      for (const line of human.details) this.io.stderr.write(`${line}\n`);
+      for (const line of human.lines) this.io.stdout.write(`${line}\n`);
+    }
+    this.exitCode = summary.interrupted ? EXIT_INTERRUPTED : summary.ok ? EXIT_OK : EXIT_FAILED;
+  }
+}

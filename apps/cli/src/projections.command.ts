@@ -1,0 +1,125 @@
+// `rapport projections rebuild` and `rapport projections catch-up`: the read
+// models from the log, through the same ProjectionRunner the API runs.
+import type { Command } from 'commander';
+import { CUSTOMER_PROJECTION, ProjectionRunner, type BatchResult } from '@rapport/application';
+import type { EventStore } from '@rapport/event-store';
+import type { ReadStore } from '@rapport/read-store';
+import type { CliContext, GlobalOptions } from './cli-context';
+import { silentProgress, type Progress } from './progress.reporter';
+
+export interface ProjectionOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly progress?: Progress;
+  /** Events per read-and-commit batch. Default 1,000. */
+  readonly batchSize?: number;
+}
+
+export interface ProjectionSummary {
+  readonly command: 'projections rebuild' | 'projections catch-up';
+  readonly ok: boolean;
+  /** Events read from the log. */
+  readonly events: number;
+  /** Events that changed a read model (the rest were already reflected). */
+  readonly applied: number;
+  /** Log position the read models now reflect (-1: empty log). */
+  readonly position: number;
+  /** Customer documents in the read store afterwards. */
+  readonly customers: number;
+  readonly durationMs: number;
+  readonly eventsPerSecond: number;
+}
+
+/** Drops every read model and checkpoint, then replays the whole log. */
+export function rebuildProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
+  return runProjections('projections rebuild', options, (runner, onProgress) => runner.rebuild(onProgress));
+}
+
+/** Applies what the log holds beyond the stored checkpoint. */
+export function catchUpProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
+  return runProjections('projections catch-up', options, (runner, onProgress) => runner.catchUp(onProgress));
+}
+
+async function runProjections(
+  command: ProjectionSummary['command'],
+  options: ProjectionOptions,
+  run: (runner: ProjectionRunner, onProgress: (batch: BatchResult) => void) => Promise<number>,
+): Promise<ProjectionSummary> {
+  const progress = options.progress ?? silentProgress;
+  const runner = new ProjectionRunner(options.eventStore, options.readStore, { batchSize: options.batchSize ?? 1_000 });
+  const head = await options.eventStore.headPosition();
+  const from = command === 'projections rebuild' ? -1 : await options.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+  let events = 0;
+  let applied = 0;
+  const started = performance.now();
+  // Positions are the log's own numbering; the bar shows how far through the log the runner is.
+  progress.start(command, Math.max(head - Math.max(from, 0), 0), 'positions');
+  let position: number;
+  try {
+    position = await run(runner, (batch) => {
+      events += batch.events;
+      applied += batch.applied;
+      progress.update(Math.max(batch.position - Math.max(from, 0), 0));
+    });
+  } finally {
+    progress.stop();
+  }
+  const durationMs = performance.now() - started;
+  return {
+    command,
+    ok: true,
+    events,
+    applied,
+    position,
+    customers: await countCustomers(options.readStore),
+    durationMs: Math.round(durationMs),
+    eventsPerSecond: durationMs > 0 ? Math.round((events * 1000) / durationMs) : 0,
+  };
+}
+
+/** Pages through the customer documents (the port has no count). */
+export async function countCustomers(readStore: ReadStore): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await readStore.listCustomers({ limit: 1_000, ...(cursor !== undefined ? { cursor } : {}) });
+    count += page.items.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return count;
+}
+
+export function formatProjectionSummary(summary: ProjectionSummary): { details: string[]; lines: string[] } {
+  const verb = summary.command === 'projections rebuild' ? 'rebuilt read models from' : 'caught up read models with';
+  return {
+    details: [],
+    lines: [
+      `${verb} ${summary.events} events (${summary.applied} applied, ${summary.customers} customers, position ${summary.position})` +
+        ` in ${(summary.durationMs / 1000).toFixed(2)} s: ${summary.eventsPerSecond} events/s`,
+    ],
+  };
+}
+
+export function registerProjections(program: Command, context: CliContext): void {
+  const projections = program
+    .command('projections')
+    .alias('project')
+    .description('maintain the read models (customer documents, timelines) from the event log');
+
+  const action = (run: (options: ProjectionOptions) => Promise<ProjectionSummary>) => async (_options: unknown, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const summary = await context.withStores(globals, 'existing', ({ eventStore, readStore }) =>
+      run({ eventStore, readStore, progress: context.progress(globals) }),
+    );
+    context.finish(globals, summary, formatProjectionSummary(summary));
+  };
+
+  projections
+    .command('rebuild')
+    .description('drop every read model and checkpoint and replay the whole log (stop the server on this data directory first)')
+    .action(action(rebuildProjections));
+  projections
+    .command('catch-up')
+    .description('apply the events recorded since the read models\' checkpoint')
+    .action(action(catchUpProjections));
+}

@@ -33,7 +33,6 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
       exceptionFactory: (errors: ValidationError[]) => validationFailed(flatten(errors)),
     }),
   );
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

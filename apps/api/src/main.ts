@@ -14,6 +14,24 @@ async function main(): Promise<void> {
     logger.warn('running without credentials: loopback only, every caller is trusted (SPEC section 8)');
   }
   logger.log(`API docs at http://${config.host}:${config.port}/docs`);
+
+  // Graceful shutdown: stop accepting, finish in-flight requests, stop the
+  // projections after their current batch, close the stores, exit 0.
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      logger.log(`${signal}: finishing in-flight requests, then closing the stores`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

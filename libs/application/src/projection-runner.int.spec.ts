@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteReadStore } from '@rapport/read-store';
+import { CustomerCommands } from './customer-commands.service';
+import { CUSTOMER_PROJECTION, ProjectionRunner } from './projection-runner';
+
+const clock = { now: () => new Date('2026-06-01T00:00:00Z') };
+const ids = { next: () => randomUUID() };
+
+async function dump(store: SqliteReadStore, customerIds: string[]) {
+  const docs = await store.getCustomers(customerIds);
+  const timelines = await Promise.all(customerIds.map((id) => store.getTimeline(id, { limit: 1000 })));
+  return JSON.stringify({ docs: [...docs.entries()].sort(), timelines });
+}
+
+describe('ProjectionRunner', () => {
+  let dir: string;
+  let log: SqliteEventStore;
+  let readStore: SqliteReadStore;
+  const customers = ['p1', 'p2', 'p3'];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-runner-'));
+    log = SqliteEventStore.open(path.join(dir, 'events.sqlite'));
+    readStore = SqliteReadStore.open(path.join(dir, 'read.sqlite'));
+    const commands = new CustomerCommands(log, clock, ids);
+    for (const [i, id] of customers.entries()) {
+      await commands.record({ customerId: id, type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: { name: `P ${i}` } });
+      for (let n = 0; n <= i; n++) {
+        await commands.record({ customerId: id, type: 'purchased', occurredAt: `2026-02-0${n + 1}T00:00:00Z`, data: { orderId: `o${n}`, amount: 100, currency: 'USD' } });
+      }
+    }
+  });
+  afterEach(async () => {
+    await Promise.all([log.close(), readStore.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('catches up from the log and stores its checkpoint with the documents', async () => {
+    const runner = new ProjectionRunner(log, readStore);
+    const position = await runner.catchUp();
+    expect(position).toBe(await log.headPosition());
+    expect(await readStore.getCheckpoint(CUSTOMER_PROJECTION)).toBe(position);
+    const p3 = await readStore.getCustomer('p3');
+    expect(p3).toMatchObject({ stage: 'repeat', purchases: { count: 3, byCurrency: { USD: { orders: 3, amount: 300 } } } });
+  });
+
+  it('changes nothing when the same batch is delivered twice or the log is replayed', async () => {
+    const runner = new ProjectionRunner(log, readStore);
+    await runner.catchUp();
+    const once = await dump(readStore, customers);
+    const everything = await log.readAll();
+    const again = await runner.applyBatch(everything);
+    expect(again.applied).toBe(0);
+    expect(await dump(readStore, customers)).toBe(once);
+  });
+
+  it('rebuilds to exactly what incremental projection produced, in any batch size', async () => {
+    await new ProjectionRunner(log, readStore, { batchSize: 1 }).catchUp();
+    const incremental = await dump(readStore, customers);
+    const fresh = SqliteReadStore.open(path.join(dir, 'fresh.sqlite'));
+    await new ProjectionRunner(log, fresh, { batchSize: 1000 }).rebuild();
+    expect(await dump(fresh, customers)).toBe(incremental);
+    await fresh.close();
+  });
+
+  it('follows new events and wakes read-your-writes waiters', async () => {
+    const runner = new ProjectionRunner(log, readStore);
+    await runner.start();
+    const commands = new CustomerCommands(log, clock, ids);
+    const outcome = await commands.record({ customerId: 'live', type: 'identified', occurredAt: '2026-03-01T00:00:00Z', data: { name: 'Live' } });
+    if (outcome.status !== 'recorded') throw new Error('not recorded');
+    expect(await runner.waitFor(outcome.events[0]!.position, 5000)).toBe(true);
+    expect(await readStore.getCustomer('live')).toMatchObject({ name: 'Live', stage: 'prospect' });
+    await runner.stop();
+    expect(await runner.waitFor(Number.MAX_SAFE_INTEGER, 10)).toBe(false);
+  });
+});

@@ -10,7 +10,7 @@ import type {
   IdentifiedData,
   WinBackVia,
 } from './events';
-import { ENTRY_STAGE, nextStage, stagesAccepting, type Stage } from './loop';
+import { stageAfter, stageMet, stagesAccepting, type Stage } from './loop';
 import { refusal, type Refusal } from './refusal';
 
 /** Events may be up to this far ahead of the server's clock (SPEC: 5 minutes). */
@@ -88,12 +88,6 @@ export function distinctOrders(state: CustomerState): number {
   return Object.keys(state.orders).length;
 }
 
-/** The stage an event meets: a new stream enters the loop as a prospect. */
-function stageBefore(state: CustomerState, type: CustomerEvent['type']): Stage | null {
-  if (state.stage !== null) return state.stage;
-  return type === 'identified' ? null : ENTRY_STAGE;
-}
-
 export function decide(command: CustomerCommand, state: CustomerState): Decision {
   const { event } = command;
   if (own(state.eventIds, event.eventId)) return { outcome: 'duplicate', eventId: event.eventId };
@@ -103,7 +97,7 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     return refused('FUTURE_EVENT', `occurredAt ${event.occurredAt} is more than 5 minutes after ${command.now}`);
   }
 
-  const stage = stageBefore(state, event.type);
+  const stage = stageMet(state.stage, event.type);
   switch (event.type) {
     case 'identified':
     case 'contacted':
@@ -163,9 +157,7 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
     eventIds: { ...state.eventIds, [event.eventId]: true },
   };
   const moved = (next: CustomerState): CustomerState => {
-    const from = stageBefore(state, event.type);
-    const to = nextStage(from, event.type, distinctOrders(next));
-    return { ...next, stage: to ?? from };
+    return { ...next, stage: stageAfter(state.stage, event.type, distinctOrders(next)) };
   };
   switch (event.type) {
     case 'identified':

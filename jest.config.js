@@ -10,9 +10,7 @@ delete swcrc.$schema;
 
 const base = {
   testEnvironment: 'node',
-  transform: { '^.+\\.(ts|js)$': ['@swc/jest', { ...swcrc, swcrc: false }] },
-  // A few dependencies ship ES modules only; Node 20 loads them natively, Jest needs them compiled.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['reflect-metadata'],
   moduleNameMapper: {

@@ -6,7 +6,7 @@ import type { Page } from '@rapport/read-store';
 import { streamName } from '@rapport/domain';
 import { ProblemException } from '../http/problem';
 import { assertCustomerId } from '../http/customer-id';
-import { ConsistencyDto, ListCustomersDto, TimelineDto } from './customer-read.dto';
+import { ConsistencyDto, ListCustomersDto, PageDto } from './customer-read.dto';
 import { GetCustomerQuery, GetTimelineQuery, ListCustomersQuery } from './customer.queries';
 import { ReadConsistency } from './read-consistency.service';
 
@@ -47,7 +47,7 @@ export class CustomersController {
 
   @Get(':customerId/timeline')
   @ApiOperation({ summary: "A customer's events in business-time order (occurredAt)" })
-  async timeline(@Param('customerId') customerId: string, @Query() query: TimelineDto) {
+  async timeline(@Param('customerId') customerId: string, @Query() query: PageDto) {
     assertCustomerId(customerId);
     await this.consistency.ensure(query.consistentWith);
     const page: Page<TimelineEntry> = await this.queryBus.execute(

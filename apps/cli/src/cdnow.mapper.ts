@@ -2,7 +2,7 @@
 // ../shared/data/cdnow/README.md) to `purchased` events.
 import type { EventInput } from '@rapport/application';
 import { CLI_ACTOR, type ParsedLine } from './parsed-line';
-import { uuidV5 } from './uuid-v5';
+import { v5 as uuidV5 } from 'uuid';
 
 /** Namespace of the name-based eventIds of CDNOW lines. Never change it: re-imports would record everything again. */
 export const CDNOW_NAMESPACE = '49c27e7a-61ed-4224-8a85-94670586dc27';

@@ -12,8 +12,13 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on SIGINT: long commands stop after the work in hand. */
-  readonly signal?: AbortSignal;
+  /**
+   * For commands that can stop cleanly: from the first call on, SIGINT aborts
+   * the returned signal instead of killing the process. Commands that never call
+   * it (projections) keep the default: Ctrl-C ends the process at once, which is
+   * safe because every batch commits atomically with its checkpoint.
+   */
+  readonly interruptSignal?: () => AbortSignal;
 }
 
 /** The program's options, given before or after the command. */

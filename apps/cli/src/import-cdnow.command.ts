@@ -20,7 +20,7 @@ export function registerImportCdnow(parent: Command, context: CliContext): void 
       const globals = command.optsWithGlobals<GlobalOptions>();
       assertReadableFile(file);
       const summary = await context.withStores(globals, 'create', async ({ eventStore }) =>
-        importCdnow(await fileLineSource(file), { eventStore, progress: context.progress(globals), signal: context.io.signal }),
+        importCdnow(await fileLineSource(file), { eventStore, progress: context.progress(globals), signal: context.io.interruptSignal?.() }),
       );
       context.finish(globals, summary, formatImportSummary(summary));
     });

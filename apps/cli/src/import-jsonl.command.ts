@@ -20,7 +20,7 @@ export function registerImportJsonl(parent: Command, context: CliContext): void 
       const globals = command.optsWithGlobals<GlobalOptions>();
       assertReadableFile(file);
       const summary = await context.withStores(globals, 'create', async ({ eventStore }) =>
-        importJsonl(await fileLineSource(file), { eventStore, progress: context.progress(globals), signal: context.io.signal }),
+        importJsonl(await fileLineSource(file), { eventStore, progress: context.progress(globals), signal: context.io.interruptSignal?.() }),
       );
       context.finish(globals, summary, formatImportSummary(summary));
     });

@@ -8,6 +8,7 @@ import type { EventStore } from '@rapport/event-store';
 import { systemClock, uuidGenerator } from '@rapport/wiring';
 import type { LineSource } from './line-source';
 import type { InvalidLineCode, ParsedLine } from './parsed-line';
+import { plural } from './plural';
 import { silentProgress, type Progress } from './progress.reporter';
 
 export interface ImportOptions {
@@ -50,7 +51,7 @@ export interface ImportSummary {
   readonly blank: number;
   /** Events appended: more than `recorded` when a purchase implied a won_back. */
   readonly events: number;
-  /** Distinct customers among the valid lines. */
+  /** Distinct customers of the lines recorded, duplicate or rejected. */
   readonly customers: number;
   readonly durationMs: number;
   readonly linesPerSecond: number;
@@ -93,6 +94,7 @@ export async function importLines(
   };
 
   const tally = (item: PendingLine, outcome: RecordOutcome) => {
+    customers.add(item.input.customerId);
     switch (outcome.status) {
       case 'recorded':
         counts.recorded++;
@@ -120,6 +122,8 @@ export async function importLines(
         chunk.forEach((item, index) => tally(item, outcomes[index]!));
         settled += chunk.length;
         progress.update(settled);
+        // The SQLite log never really waits, so give signals (Ctrl-C) and timers a turn.
+        await yieldToEventLoop();
       }
       if (interrupted) break;
     }
@@ -147,7 +151,6 @@ export async function importLines(
           break;
         case 'event': {
           const { customerId } = parsed.input;
-          customers.add(customerId);
           let group = pending.get(customerId);
           if (!group) pending.set(customerId, (group = []));
           group.push({ line: lineNumber, input: parsed.input });
@@ -180,6 +183,10 @@ export async function importLines(
   };
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The human summary: issues for stderr, the totals line for stdout. */
 export function formatImportSummary(summary: ImportSummary): { details: string[]; lines: string[] } {
   const details = summary.issues.map((issue) => {
@@ -195,7 +202,7 @@ export function formatImportSummary(summary: ImportSummary): { details: string[]
     details,
     lines: [
       `imported ${summary.lines} lines: ${summary.recorded} recorded, ${summary.duplicate} duplicate, ${summary.rejected} rejected${invalid}` +
-        ` (${summary.customers} customers, ${summary.events} events appended, ${seconds} s, ${summary.linesPerSecond} lines/s)`,
+        ` (${plural(summary.customers, 'customer')}, ${plural(summary.events, 'event')} appended, ${seconds} s, ${summary.linesPerSecond} lines/s)`,
     ],
   };
 }

@@ -5,6 +5,7 @@ import { CUSTOMER_PROJECTION, ProjectionRunner, type BatchResult } from '@rappor
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import type { CliContext, GlobalOptions } from './cli-context';
+import { plural } from './plural';
 import { silentProgress, type Progress } from './progress.reporter';
 
 export interface ProjectionOptions {
@@ -94,7 +95,7 @@ export function formatProjectionSummary(summary: ProjectionSummary): { details: 
   return {
     details: [],
     lines: [
-      `${verb} ${summary.events} events (${summary.applied} applied, ${summary.customers} customers, position ${summary.position})` +
+      `${verb} ${plural(summary.events, 'event')} (${summary.applied} applied, ${plural(summary.customers, 'customer')}, position ${summary.position})` +
         ` in ${(summary.durationMs / 1000).toFixed(2)} s: ${summary.eventsPerSecond} events/s`,
     ],
   };

@@ -5,6 +5,7 @@ import { isCustomerId, streamName } from '@rapport/domain';
 import { verifyChain, type ChainFailureReason, type EventStore } from '@rapport/event-store';
 import type { CliContext, GlobalOptions } from './cli-context';
 import { UserError } from './cli-errors';
+import { plural } from './plural';
 import { silentProgress, type Progress } from './progress.reporter';
 
 export interface VerifyOptions {
@@ -84,6 +85,7 @@ export async function verifyStreams(options: VerifyOptions): Promise<VerifySumma
         });
       }
       progress.update(streams);
+      if (streams % 100 === 0) await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C through
     }
   } finally {
     progress.stop();
@@ -117,7 +119,9 @@ export async function listCustomerIds(
       const page = await eventStore.readAll({ ...(after !== undefined ? { after } : {}), maxCount: pageSize });
       if (page.length === 0) break;
       for (const event of page) seen.add(event.customerId);
-      after = page[page.length - 1]!.position;
+      const last = page[page.length - 1]!.position;
+      if (after !== undefined && last <= after) throw new Error(`the log did not advance past position ${after} while listing streams`);
+      after = last;
       progress.update(after);
     }
   } finally {
@@ -132,7 +136,7 @@ export function formatVerifySummary(summary: VerifySummary): { details: string[]
     return `FAILED ${f.stream} at revision ${f.firstBadRevision}: ${f.reason}${hashes}`;
   });
   const verdict = summary.failed === 0 ? 'all OK' : `${summary.failed} FAILED`;
-  lines.push(`verified ${summary.streams} streams, ${summary.events} events: ${verdict}${summary.interrupted ? ' (interrupted)' : ''}`);
+  lines.push(`verified ${plural(summary.streams, 'stream')}, ${plural(summary.events, 'event')}: ${verdict}${summary.interrupted ? ' (interrupted)' : ''}`);
   return { details: [], lines };
 }
 
@@ -148,7 +152,7 @@ export function registerVerify(program: Command, context: CliContext): void {
           eventStore,
           progress: context.progress(globals),
           ...(customerId !== undefined ? { customerId } : {}),
-          ...(context.io.signal ? { signal: context.io.signal } : {}),
+          ...(context.io.interruptSignal ? { signal: context.io.interruptSignal() } : {}),
         }),
       );
       context.finish(globals, summary, formatVerifySummary(summary));

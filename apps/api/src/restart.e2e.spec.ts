@@ -54,6 +54,33 @@ describe('restarting the embedded server', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('finishes the request in flight when stopped with SIGTERM, and records it whole or not at all', async () => {
+    const dataDir = tempDir();
+    const server = await ServerProcess.start(dataDir);
+    // Warm the connection so the batch is on the wire at once.
+    await server.post('/v1/events', { events: [purchase('warm', 'w', 1)] });
+    const events = Array.from({ length: 500 }, (_, i) => ({ eventId: crypto.randomUUID(), ...purchase(`t-${i % 50}`, `t-${i}`, 1) }));
+    const inFlight = server.post('/v1/events', { events });
+    await new Promise((r) => setTimeout(r, 15));
+    const exited = server.stop();
+    const response = await inFlight;
+    expect(await exited).toBe(0);
+
+    const log = SqliteEventStore.open(embeddedPaths({ dataDir }).log);
+    const recorded = new Set((await log.readAll()).map((e) => e.eventId));
+    const ours = events.filter((e) => recorded.has(e.eventId)).length;
+    if (response.status === 200) {
+      expect(response.body.results.filter((r: { status: string }) => r.status === 'recorded')).toHaveLength(500);
+      expect(ours).toBe(500);
+    } else {
+      // Arrived after the server began closing: refused whole, nothing recorded.
+      expect(response.status).toBe(503);
+      expect(ours).toBe(0);
+    }
+    await log.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
   it('survives kill -9 during a batch load: acknowledged events kept, chain intact, read models equal a rebuild', async () => {
     const dataDir = tempDir();
     const server = await ServerProcess.start(dataDir);

@@ -9,7 +9,7 @@ import type { FieldError } from '@rapport/contract';
 import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
-import { validationFailed } from './http/problem';
+import { ProblemException, validationFailed } from './http/problem';
 
 export async function createApp(config: RapportConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
@@ -21,8 +21,14 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   else app.useLogger(false);
 
   const fastify = app.getHttpAdapter().getInstance();
-  // The API speaks JSON only: any other body is a 415, not a string to validate.
-  fastify.removeContentTypeParser(['text/plain']);
+  // The API speaks JSON only: any other body is a 415, not a string or form to validate.
+  fastify.addHook('onRequest', async (request) => {
+    const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+    const type = request.headers['content-type'] ?? '';
+    if (hasBody && request.method !== 'GET' && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+      throw new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.');
+    }
+  });
 
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(

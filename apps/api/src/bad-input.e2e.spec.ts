@@ -36,8 +36,8 @@ describe('bad input over HTTP', () => {
     await expectNothingRecorded('bad-1');
   });
 
-  it('refuses a body that is not JSON with 415', async () => {
-    const response = await api.post('/v1/customers/bad-1/events', 'type=identified', { 'content-type': 'text/plain' });
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('refuses a %s body with 415', async (type) => {
+    const response = await api.post('/v1/customers/bad-1/events', 'type=identified', { 'content-type': type });
     expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
     await expectNothingRecorded('bad-1');
   });
@@ -47,6 +47,7 @@ describe('bad input over HTTP', () => {
     ['a string amount', { type: 'purchased', occurredAt: '2026-01-01T00:00:00Z', data: { orderId: 'o', amount: '12', currency: 'USD' } }, 'data.amount'],
     ['a fractional amount', { type: 'purchased', occurredAt: '2026-01-01T00:00:00Z', data: { orderId: 'o', amount: 1.5, currency: 'USD' } }, 'data.amount'],
     ['a negative amount', { type: 'purchased', occurredAt: '2026-01-01T00:00:00Z', data: { orderId: 'o', amount: -1, currency: 'USD' } }, 'data.amount'],
+    ['a lower-case currency', { type: 'purchased', occurredAt: '2026-01-01T00:00:00Z', data: { orderId: 'o', amount: 1, currency: 'usd' } }, 'data.currency'],
     ['an unknown currency', { type: 'purchased', occurredAt: '2026-01-01T00:00:00Z', data: { orderId: 'o', amount: 1, currency: 'XXZ' } }, 'data.currency'],
     ['a missing orderId', { type: 'purchased', occurredAt: '2026-01-01T00:00:00Z', data: { amount: 1, currency: 'USD' } }, 'data.orderId'],
     ['a score over 100', { type: 'qualified', occurredAt: '2026-01-01T00:00:00Z', data: { score: 101 } }, 'data.score'],

@@ -125,6 +125,10 @@ describe('the customer loop over HTTP (embedded, SQLite in a temp directory)', (
     const current = await api.event(id, 'contacted', { channel: 'phone', direction: 'inbound' }, {}, { 'if-match': '"0"' });
     expect(current.status).toBe(201);
     expect(current.body.revision).toBe(1);
+    // A retry of a conditional write that landed is a duplicate, not a mismatch.
+    const retry = await api.post(`/v1/customers/${id}/events`, { ...current.body.events[0], customerId: undefined, recordedAt: undefined, revision: undefined, position: undefined, hash: undefined, stream: undefined, metadata: undefined }, { 'if-match': '"0"' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ duplicate: true, revision: 1 });
     const malformed = await api.event(id, 'contacted', { channel: 'phone', direction: 'inbound' }, {}, { 'if-match': 'banana' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('INVALID_IF_MATCH');

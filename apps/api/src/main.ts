@@ -1,18 +1,17 @@
 // `npm start`: Rapport embedded on 127.0.0.1:3000, data under ./data.
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, isLoopback, loadConfig } from '@rapport/config';
+import { assertSafeToServe, ConfigError, loadConfig } from '@rapport/config';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertSafeToServe(config);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const logger = new Logger('Rapport');
   logger.log(`Rapport ${config.mode} listening on http://${config.host}:${config.port} (data: ${config.dataDir})`);
-  if (isLoopback(config.host) && config.auth === 'auto') {
-    logger.warn('running without credentials: loopback only, every caller is trusted (SPEC section 8)');
-  }
+  logger.warn('running without credentials: loopback only, every caller is trusted (SPEC section 8)');
   logger.log(`API docs at http://${config.host}:${config.port}/docs`);
 
   // Graceful shutdown: stop accepting, finish in-flight requests, stop the

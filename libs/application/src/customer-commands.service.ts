@@ -83,11 +83,13 @@ export class CustomerCommands {
     const commands = inputs.map((input) => this.toEvent(input));
     for (let attempt = 1; ; attempt++) {
       const state = await this.load(customerId);
-      if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1) {
+      const plan = await this.plan(commands, state);
+      // A retried conditional write whose first attempt landed is a duplicate, not a mismatch.
+      const allDuplicates = plan.every((p) => p.kind === 'duplicate');
+      if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1 && !allDuplicates) {
         const message = `expected revision ${options.expectedRevision}, the stream is at ${state.version - 1}`;
         return inputs.map(() => ({ status: 'rejected', code: 'REVISION_MISMATCH', message }));
       }
-      const plan = await this.plan(commands, state);
       const toAppend = plan.flatMap((p) => (p.kind === 'append' ? p.events : []));
       if (toAppend.length === 0) return this.settle(plan, []);
       try {

@@ -2,7 +2,14 @@
 // pure projections. Idempotence is the runner's job: an event at or below a
 // document's revision is skipped, and documents commit with their checkpoint.
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
-import { projectCustomerView, projectTimelineEntry, type CustomerView, type TimelineEntry } from '@rapport/projections';
+import {
+  projectCustomerFacts,
+  projectCustomerView,
+  projectTimelineEntry,
+  type CustomerFacts,
+  type CustomerView,
+  type TimelineEntry,
+} from '@rapport/projections';
 import type { ReadStore } from '@rapport/read-store';
 import { toCustomerEvent } from './recorded-event.mapper';
 
@@ -109,22 +116,28 @@ export class ProjectionRunner {
   /** Applies one batch of recorded events, in log order, and commits it with its checkpoint. */
   async applyBatch(events: readonly RecordedEvent[]): Promise<BatchResult> {
     if (events.length === 0) return { events: 0, applied: 0, position: this.current };
-    const docs = await this.readStore.getCustomers(events.map((e) => e.customerId));
-    const changed = new Map<string, CustomerView>();
+    const ids = events.map((e) => e.customerId);
+    const [views, facts] = await Promise.all([this.readStore.getCustomers(ids), this.readStore.getFacts(ids)]);
+    const changedViews = new Map<string, CustomerView>();
+    const changedFacts = new Map<string, CustomerFacts>();
     const timeline: TimelineEntry[] = [];
     let applied = 0;
     for (const recorded of events) {
       const event = toCustomerEvent(recorded);
-      const doc = changed.get(event.customerId) ?? docs.get(event.customerId);
-      if (doc && event.revision <= doc.revision) continue; // already reflected: redelivery or replay
-      changed.set(event.customerId, projectCustomerView(doc, event));
+      const view = changedViews.get(event.customerId) ?? views.get(event.customerId);
+      const fact = changedFacts.get(event.customerId) ?? facts.get(event.customerId);
+      // Each model has its own revision guard: redelivery or replay changes nothing.
+      if (!view || event.revision > view.revision) changedViews.set(event.customerId, projectCustomerView(view, event));
+      if (!fact || event.revision > fact.revision) changedFacts.set(event.customerId, projectCustomerFacts(fact, event));
+      if (view && event.revision <= view.revision && fact && event.revision <= fact.revision) continue;
       timeline.push(projectTimelineEntry(event));
       applied++;
     }
     const position = events[events.length - 1]!.position;
     await this.readStore.commit({
-      customers: [...changed.values()],
+      customers: [...changedViews.values()],
       timeline,
+      facts: [...changedFacts.values()],
       checkpoint: { name: CUSTOMER_PROJECTION, position },
     });
     this.advance(position);

@@ -1,4 +1,4 @@
-import { ConfigError, isLoopback, loadConfig } from './rapport.config';
+import { assertSafeToServe, ConfigError, isLoopback, loadConfig } from './rapport.config';
 
 describe('loadConfig', () => {
   it('defaults to embedded on loopback port 3000 with data under ./data', () => {
@@ -47,5 +47,16 @@ describe('loadConfig', () => {
     expect(isLoopback('::1')).toBe(true);
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(isLoopback('10.0.0.5')).toBe(false);
+  });
+});
+
+describe('assertSafeToServe', () => {
+  it('serves loopback without credentials', () => {
+    expect(() => assertSafeToServe({ host: '127.0.0.1', auth: 'auto' })).not.toThrow();
+  });
+
+  it('refuses a non-loopback address or required auth while credentials cannot be checked', () => {
+    expect(() => assertSafeToServe({ host: '0.0.0.0', auth: 'auto' })).toThrow(ConfigError);
+    expect(() => assertSafeToServe({ host: '127.0.0.1', auth: 'required' })).toThrow(ConfigError);
   });
 });

@@ -76,3 +76,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+/**
+ * SPEC section 8: without credentials Rapport may only serve loopback. Until
+ * credential checking is built, any other address, or RAPPORT_AUTH=required,
+ * is refused at start rather than served open.
+ */
+export function assertSafeToServe(config: Pick<RapportConfig, 'host' | 'auth'>): void {
+  if (config.auth === 'required') {
+    throw new ConfigError('RAPPORT_AUTH=required, but this build cannot check credentials yet; refusing to start');
+  }
+  if (!isLoopback(config.host)) {
+    throw new ConfigError(
+      `RAPPORT_HOST=${config.host} is not a loopback address and this build cannot check credentials yet; refusing to serve it unprotected`,
+    );
+  }
+}

@@ -82,7 +82,9 @@ export class PurchasedDataDto {
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   amount!: number;
-  @IsISO4217CurrencyCode() currency!: string;
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO 4217 code such as USD' })
+  @IsISO4217CurrencyCode()
+  currency!: string;
   @IsOptional() @IsString() @Length(1, ID_LENGTH) campaignId?: string;
   @IsOptional() @IsString() @Length(1, ID_LENGTH) offerId?: string;
 }

@@ -1,2 +1,3 @@
 export * from './customer-view.projection';
 export * from './timeline.projection';
+export * from './customer-facts.projection';

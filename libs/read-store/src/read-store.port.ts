@@ -1,7 +1,7 @@
 // The read-model port. Adapters: embedded (SQLite file beside the log) and
 // MongoDB; both must pass the contract suite in ./testing.
 import type { Stage } from '@rapport/domain';
-import type { CustomerView, TimelineEntry } from '@rapport/projections';
+import type { CustomerFacts, CustomerView, TimelineEntry } from '@rapport/projections';
 
 export interface CustomerListQuery {
   readonly stage?: Stage;
@@ -28,6 +28,7 @@ export interface TimelineQuery {
 export interface ProjectionBatch {
   readonly customers: readonly CustomerView[];
   readonly timeline: readonly TimelineEntry[];
+  readonly facts: readonly CustomerFacts[];
   readonly checkpoint: { readonly name: string; readonly position: number };
 }
 
@@ -37,6 +38,9 @@ export interface ReadStore {
   listCustomers(query: CustomerListQuery): Promise<Page<CustomerView>>;
   /** Entries by occurredAt, then revision. */
   getTimeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntry>>;
+  getFacts(customerIds: readonly string[]): Promise<Map<string, CustomerFacts>>;
+  /** Every customer's analytics facts, in customerId order, without holding them all in memory at once. */
+  scanFacts(): AsyncIterable<CustomerFacts>;
   /** Writes the batch and the checkpoint atomically; re-writing the same documents is harmless. */
   commit(batch: ProjectionBatch): Promise<void>;
   /** Last committed position of a projection, or -1. */

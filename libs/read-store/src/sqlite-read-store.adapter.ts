@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CustomerView, TimelineEntry } from '@rapport/projections';
+import type { CustomerFacts, CustomerView, TimelineEntry } from '@rapport/projections';
 import {
   InvalidCursorError,
   type CustomerListQuery,
@@ -34,6 +34,11 @@ const SCHEMA = `
     PRIMARY KEY (customer_id, revision)
   );
   CREATE INDEX IF NOT EXISTS timeline_order ON timeline(customer_id, occurred_at_ms, revision);
+  CREATE TABLE IF NOT EXISTS customer_facts (
+    customer_id TEXT PRIMARY KEY,
+    revision    INTEGER NOT NULL,
+    doc         TEXT NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS checkpoints (
     name     TEXT PRIMARY KEY,
     position INTEGER NOT NULL
@@ -61,11 +66,31 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async getCustomers(customerIds: readonly string[]): Promise<Map<string, CustomerView>> {
-    const found = new Map<string, CustomerView>();
-    const select = this.db.prepare('SELECT doc FROM customers WHERE customer_id = ?');
-    for (const id of new Set(customerIds)) {
+    return this.docsById<CustomerView>('customers', customerIds);
+  }
+
+  async getFacts(customerIds: readonly string[]): Promise<Map<string, CustomerFacts>> {
+    return this.docsById<CustomerFacts>('customer_facts', customerIds);
+  }
+
+  async *scanFacts(): AsyncIterable<CustomerFacts> {
+    // Keyset pages, so a long scan neither holds every document nor a read transaction open.
+    let after = '';
+    const page = this.db.prepare('SELECT customer_id, doc FROM customer_facts WHERE customer_id > ? ORDER BY customer_id LIMIT 1000');
+    for (;;) {
+      const rows = page.all(after) as { customer_id: string; doc: string }[];
+      if (rows.length === 0) return;
+      for (const row of rows) yield JSON.parse(row.doc) as CustomerFacts;
+      after = rows[rows.length - 1]!.customer_id;
+    }
+  }
+
+  private docsById<T>(table: 'customers' | 'customer_facts', ids: readonly string[]): Map<string, T> {
+    const found = new Map<string, T>();
+    const select = this.db.prepare(`SELECT doc FROM ${table} WHERE customer_id = ?`);
+    for (const id of new Set(ids)) {
       const row = select.get(id) as DocRow | undefined;
-      if (row) found.set(id, JSON.parse(row.doc) as CustomerView);
+      if (row) found.set(id, JSON.parse(row.doc) as T);
     }
     return found;
   }
@@ -136,6 +161,11 @@ export class SqliteReadStore implements ReadStore {
       `INSERT INTO timeline (customer_id, revision, occurred_at_ms, doc) VALUES (?, ?, ?, ?)
        ON CONFLICT(customer_id, revision) DO UPDATE SET occurred_at_ms = excluded.occurred_at_ms, doc = excluded.doc`,
     );
+    const upsertFacts = this.db.prepare(
+      `INSERT INTO customer_facts (customer_id, revision, doc) VALUES (?, ?, ?)
+       ON CONFLICT(customer_id) DO UPDATE SET revision = excluded.revision, doc = excluded.doc
+       WHERE excluded.revision >= customer_facts.revision`,
+    );
     const saveCheckpoint = this.db.prepare(
       `INSERT INTO checkpoints (name, position) VALUES (?, ?)
        ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)`,
@@ -144,6 +174,7 @@ export class SqliteReadStore implements ReadStore {
       for (const view of batch.customers) {
         upsertCustomer.run(view.customerId, view.revision, view.stage, view.segment, searchText(view), JSON.stringify(view));
       }
+      for (const facts of batch.facts) upsertFacts.run(facts.customerId, facts.revision, JSON.stringify(facts));
       for (const entry of batch.timeline) {
         upsertEntry.run(entry.customerId, entry.revision, entry.occurredAtMs, JSON.stringify(entry));
       }
@@ -159,7 +190,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async reset(): Promise<void> {
-    this.db.exec('DELETE FROM customers; DELETE FROM timeline; DELETE FROM checkpoints;');
+    this.db.exec('DELETE FROM customers; DELETE FROM timeline; DELETE FROM customer_facts; DELETE FROM checkpoints;');
   }
 
   async close(): Promise<void> {

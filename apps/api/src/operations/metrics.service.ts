@@ -32,4 +32,9 @@ export class MetricsService {
     const code = outcome.status === 'rejected' ? outcome.code : '';
     this.outcomes.inc({ status: outcome.status, code });
   }
+
+  /** An event refused at the edge, before any rule saw it. */
+  countInvalid(): void {
+    this.outcomes.inc({ status: 'rejected', code: 'VALIDATION_FAILED' });
+  }
 }

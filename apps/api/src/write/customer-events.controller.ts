@@ -10,11 +10,15 @@ import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { RecordEventCommand } from './record-event.command';
 import { rejection, renderEvent } from './outcome.mapper';
 import { ANONYMOUS_ACTOR } from '../http/actor';
+import { MetricsService } from '../operations/metrics.service';
 
 @ApiTags('write')
 @Controller('v1/customers/:customerId/events')
 export class CustomerEventsController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly metrics: MetricsService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -37,7 +41,10 @@ export class CustomerEventsController {
     assertCustomerId(customerId);
     const expectedRevision = parseIfMatch(ifMatch);
     const validation = validateEnvelope(body, customerId);
-    if (!validation.ok) throw validationFailed(validation.errors);
+    if (!validation.ok) {
+      this.metrics.countInvalid();
+      throw validationFailed(validation.errors);
+    }
 
     const outcome: RecordOutcome = await this.commandBus.execute(
       new RecordEventCommand(validation.value, expectedRevision, ANONYMOUS_ACTOR),

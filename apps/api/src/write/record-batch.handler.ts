@@ -29,6 +29,7 @@ export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, B
     const byCustomer = new Map<string, { index: number; input: EventInput }[]>();
     for (const item of items) {
       if ('invalid' in item) {
+        this.metrics.countInvalid();
         results[item.index] = {
           index: item.index,
           eventId: item.eventId ?? null,

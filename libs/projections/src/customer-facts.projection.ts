@@ -1,0 +1,134 @@
+// The analytics read model: per customer, the dated facts the analyses need,
+// kept with their business time so any `asOf` can be answered by filtering.
+import {
+  assertNever,
+  stageAfter,
+  type ChurnReason,
+  type Channel,
+  type ContactOutcome,
+  type Direction,
+  type RecordedCustomerEvent,
+  type Severity,
+  type Stage,
+  type WinBackVia,
+} from '@rapport/domain';
+
+export interface PurchaseFact {
+  readonly occurredAt: string;
+  readonly orderId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly campaignId?: string;
+  readonly offerId?: string;
+}
+
+export interface ContactFact {
+  readonly occurredAt: string;
+  readonly channel: Channel;
+  readonly direction: Direction;
+  readonly campaignId?: string;
+  readonly offerId?: string;
+  readonly outcome?: ContactOutcome;
+}
+
+export interface ComplaintFact {
+  readonly complaintId: string;
+  readonly category: string;
+  readonly severity: Severity;
+  readonly openedAt: string;
+  readonly resolvedAt?: string;
+}
+
+export interface ChurnFact {
+  readonly occurredAt: string;
+  readonly reason: ChurnReason;
+}
+
+export interface WinBackFact {
+  readonly occurredAt: string;
+  readonly via: WinBackVia;
+  readonly campaignId?: string;
+}
+
+/** A stage the customer entered, at the business time of the event that moved it. */
+export interface StageFact {
+  readonly stage: Stage;
+  readonly occurredAt: string;
+}
+
+export interface CustomerFacts {
+  readonly customerId: string;
+  /** Revision of the last event applied: the replay guard. */
+  readonly revision: number;
+  /** Current stage, for the next transition. */
+  readonly stage: Stage | null;
+  readonly distinctOrders: number;
+  readonly purchases: readonly PurchaseFact[];
+  readonly contacts: readonly ContactFact[];
+  readonly complaints: readonly ComplaintFact[];
+  readonly churns: readonly ChurnFact[];
+  readonly winBacks: readonly WinBackFact[];
+  readonly stages: readonly StageFact[];
+}
+
+export function projectCustomerFacts(facts: CustomerFacts | undefined, event: RecordedCustomerEvent): CustomerFacts {
+  const current: CustomerFacts = facts ?? {
+    customerId: event.customerId,
+    revision: -1,
+    stage: null,
+    distinctOrders: 0,
+    purchases: [],
+    contacts: [],
+    complaints: [],
+    churns: [],
+    winBacks: [],
+    stages: [],
+  };
+  const next = withEvent(current, event);
+  const stage = stageAfter(current.stage, event.type, next.distinctOrders);
+  const moved = stage !== null && stage !== current.stage;
+  return {
+    ...next,
+    revision: event.revision,
+    stage,
+    stages: moved ? [...current.stages, { stage, occurredAt: event.occurredAt }] : current.stages,
+  };
+}
+
+function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): CustomerFacts {
+  switch (event.type) {
+    case 'identified':
+    case 'qualified':
+      return current;
+    case 'contacted':
+      return { ...current, contacts: [...current.contacts, { occurredAt: event.occurredAt, ...event.data }] };
+    case 'purchased':
+      return {
+        ...current,
+        distinctOrders: current.distinctOrders + 1,
+        purchases: [...current.purchases, { occurredAt: event.occurredAt, ...event.data }],
+      };
+    case 'complained': {
+      const { complaintId, category, severity } = event.data;
+      return { ...current, complaints: [...current.complaints, { complaintId, category, severity, openedAt: event.occurredAt }] };
+    }
+    case 'complaint_resolved':
+      return {
+        ...current,
+        complaints: current.complaints.map((c) =>
+          c.complaintId === event.data.complaintId && c.resolvedAt === undefined ? { ...c, resolvedAt: event.occurredAt } : c,
+        ),
+      };
+    case 'churned':
+      return { ...current, churns: [...current.churns, { occurredAt: event.occurredAt, reason: event.data.reason }] };
+    case 'won_back': {
+      const { via, campaignId } = event.data;
+      return {
+        ...current,
+        winBacks: [...current.winBacks, { occurredAt: event.occurredAt, via, ...(campaignId !== undefined ? { campaignId } : {}) }],
+      };
+    }
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,112 @@
+import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
+import { projectCustomerFacts, type CustomerFacts } from './customer-facts.projection';
+import { projectCustomerView, type CustomerView } from './customer-view.projection';
+import { projectTimelineEntry } from './timeline.projection';
+
+let revision = 0;
+function recorded(body: CustomerEventBody, occurredAt: string): RecordedCustomerEvent {
+  return {
+    ...body,
+    eventId: `e-${revision}`,
+    occurredAt,
+    metadata: {},
+    customerId: 'c',
+    recordedAt: `2026-01-01T00:00:${String(revision).padStart(2, '0')}Z`,
+    revision: revision,
+    position: 100 + revision++,
+    hash: '0'.repeat(64),
+  } as RecordedCustomerEvent;
+}
+
+function history(): RecordedCustomerEvent[] {
+  revision = 0;
+  return [
+    recorded({ type: 'identified', data: { name: 'Ada', attributes: { tier: 'gold' } } }, '2026-01-01T00:00:00Z'),
+    recorded({ type: 'contacted', data: { channel: 'email', direction: 'outbound', offerId: 'o-1' } }, '2026-01-05T00:00:00Z'),
+    // late: an older contact must not replace the newer one
+    recorded({ type: 'contacted', data: { channel: 'phone', direction: 'inbound' } }, '2026-01-02T00:00:00Z'),
+    recorded({ type: 'purchased', data: { orderId: 'a', amount: 1000, currency: 'EUR' } }, '2026-01-10T00:00:00Z'),
+    recorded({ type: 'purchased', data: { orderId: 'b', amount: 250, currency: 'USD', campaignId: 'k' } }, '2026-01-03T00:00:00+02:00'),
+    recorded({ type: 'complained', data: { complaintId: 'x', category: 'billing', severity: 'low' } }, '2026-01-11T00:00:00Z'),
+    recorded({ type: 'complaint_resolved', data: { complaintId: 'x', resolution: 'credit' } }, '2026-01-12T00:00:00Z'),
+    recorded({ type: 'churned', data: { reason: 'competitor' } }, '2026-02-01T00:00:00Z'),
+    recorded({ type: 'won_back', data: { via: 'offer', campaignId: 'back' } }, '2026-03-01T00:00:00Z'),
+  ];
+}
+
+describe('customer 360 projection', () => {
+  const view = history().reduce<CustomerView | undefined>(projectCustomerView, undefined)!;
+
+  it('folds identity, stage, spend per currency and complaint counts', () => {
+    expect(view).toMatchObject({
+      customerId: 'c',
+      revision: 8,
+      stage: 'repeat',
+      name: 'Ada',
+      attributes: { tier: 'gold' },
+      purchases: {
+        count: 2,
+        byCurrency: { EUR: { orders: 1, amount: 1000 }, USD: { orders: 1, amount: 250 } },
+        firstAt: '2026-01-03T00:00:00+02:00',
+        lastAt: '2026-01-10T00:00:00Z',
+      },
+      complaints: { total: 1, resolved: 1, open: [] },
+      churns: [{ reason: 'competitor', occurredAt: '2026-02-01T00:00:00Z' }],
+      winBacks: [{ via: 'offer', campaignId: 'back', occurredAt: '2026-03-01T00:00:00Z' }],
+    });
+  });
+
+  it('keeps the latest contact by business time, not by arrival', () => {
+    expect(view.lastContact).toMatchObject({ channel: 'email', occurredAt: '2026-01-05T00:00:00Z' });
+  });
+
+  it('tracks the first and last activity across late events', () => {
+    expect(view.firstSeenAt).toBe('2026-01-01T00:00:00Z');
+    expect(view.lastActivityAt).toBe('2026-03-01T00:00:00Z');
+  });
+
+  it('does not mutate the document it is given', () => {
+    const events = history();
+    const before = events.slice(0, 5).reduce<CustomerView | undefined>(projectCustomerView, undefined)!;
+    const frozen = JSON.parse(JSON.stringify(before));
+    projectCustomerView(before, events[5]!);
+    expect(before).toEqual(frozen);
+  });
+});
+
+describe('customer facts projection', () => {
+  const facts = history().reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+
+  it('keeps every dated fact the analyses need', () => {
+    expect(facts.purchases.map((p) => [p.orderId, p.amount, p.currency])).toEqual([
+      ['a', 1000, 'EUR'],
+      ['b', 250, 'USD'],
+    ]);
+    expect(facts.contacts).toHaveLength(2);
+    expect(facts.contacts[0]).toMatchObject({ offerId: 'o-1', direction: 'outbound' });
+    expect(facts.complaints).toEqual([
+      { complaintId: 'x', category: 'billing', severity: 'low', openedAt: '2026-01-11T00:00:00Z', resolvedAt: '2026-01-12T00:00:00Z' },
+    ]);
+    expect(facts.winBacks).toEqual([{ via: 'offer', campaignId: 'back', occurredAt: '2026-03-01T00:00:00Z' }]);
+  });
+
+  it('records each stage entered with the business time of the event that moved it', () => {
+    expect(facts.stages).toEqual([
+      { stage: 'prospect', occurredAt: '2026-01-01T00:00:00Z' },
+      { stage: 'customer', occurredAt: '2026-01-10T00:00:00Z' },
+      { stage: 'repeat', occurredAt: '2026-01-03T00:00:00+02:00' },
+      { stage: 'churned', occurredAt: '2026-02-01T00:00:00Z' },
+      { stage: 'repeat', occurredAt: '2026-03-01T00:00:00Z' },
+    ]);
+  });
+});
+
+describe('timeline projection', () => {
+  it('keys entries by revision and sorts by business time across offsets', () => {
+    const entries = history().map(projectTimelineEntry);
+    const late = entries.find((e) => e.revision === 4)!;
+    expect(late.occurredAtMs).toBe(Date.parse('2026-01-02T22:00:00Z'));
+    const order = [...entries].sort((a, b) => a.occurredAtMs - b.occurredAtMs || a.revision - b.revision).map((e) => e.revision);
+    expect(order).toEqual([0, 2, 4, 1, 3, 5, 6, 7, 8]);
+  });
+});

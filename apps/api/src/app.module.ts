@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { RapportConfig } from '@rapport/config';
 import { AuditController } from './audit/audit.controller';
+import { AuditExportController } from './audit/audit-export.controller';
 import { GetHistoryHandler, GetStateHandler, VerifyStreamHandler } from './audit/audit.queries';
 import { RapportInfrastructureModule } from './infrastructure/rapport-infrastructure.module';
 import { MetricsService } from './operations/metrics.service';
@@ -32,7 +33,14 @@ export class AppModule {
         }),
         RapportInfrastructureModule.forConfig(config),
       ],
-      controllers: [CustomerEventsController, EventsBatchController, CustomersController, AuditController, OperationsController],
+      controllers: [
+        CustomerEventsController,
+        EventsBatchController,
+        CustomersController,
+        AuditController,
+        AuditExportController,
+        OperationsController,
+      ],
       providers: [
         MetricsService,
         ReadConsistency,

@@ -7,11 +7,12 @@ import { registerImportCdnow } from './import-cdnow.command';
 import { registerImportJsonl } from './import-jsonl.command';
 import { registerProjections } from './projections.command';
 import { registerVerify } from './verify.command';
+import { registerExport } from './export.command';
 
 export function buildProgram(context: CliContext): Command {
   const { io } = context;
   const program = new Command('rapport')
-    .description('Rapport command line: import events, rebuild read models, verify the audit chain (embedded store)')
+    .description('Rapport command line: import events, rebuild read models, verify and export the audit log (embedded store)')
     .option('--data-dir <dir>', 'data directory of the embedded store (overrides RAPPORT_DATA_DIR, default ./data)')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar (there is none anyway when stderr is not a terminal)')
@@ -29,6 +30,7 @@ export function buildProgram(context: CliContext): Command {
   registerImportJsonl(importCommand, context);
   registerProjections(program, context);
   registerVerify(program, context);
+  registerExport(program, context);
   program.addHelpText(
     'after',
     `

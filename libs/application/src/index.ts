@@ -2,3 +2,4 @@ export * from './customer-commands.service';
 export * from './projection-runner';
 export * from './audit.service';
 export * from './recorded-event.mapper';
+export * from './audit-export';

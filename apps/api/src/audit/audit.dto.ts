@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsRFC3339, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsRFC3339, Max, Min } from 'class-validator';
 
 export class HistoryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
@@ -31,4 +31,21 @@ export class StateDto {
   @IsInt()
   @Min(0)
   atRevision?: number;
+}
+
+export class ExportDto {
+  @ApiPropertyOptional({ enum: ['jsonl', 'csv'], default: 'jsonl' })
+  @IsOptional()
+  @IsIn(['jsonl', 'csv'])
+  format?: 'jsonl' | 'csv';
+
+  @ApiPropertyOptional({ description: 'RFC 3339: events recorded at or after this instant' })
+  @IsOptional()
+  @IsRFC3339({ message: 'from must be an RFC 3339 timestamp' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'RFC 3339: events recorded at or before this instant' })
+  @IsOptional()
+  @IsRFC3339({ message: 'to must be an RFC 3339 timestamp' })
+  to?: string;
 }

@@ -38,7 +38,7 @@ export class ApiTestClient {
     const response = await fetch(`${this.baseUrl}${url}`, init);
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+    return { status: response.status, headers: response.headers, body: /^application\/(?:[\w.+-]+\+)?json/.test(type) && text ? JSON.parse(text) : text };
   }
 
   get<T = any>(url: string) {

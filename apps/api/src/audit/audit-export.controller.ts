@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { exportEvents, renderExport } from '@rapport/application';
+import type { EventStore } from '@rapport/event-store';
+import { validationFailed } from '../http/problem';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { ExportDto } from './audit.dto';
+
+const CONTENT_TYPE = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
+
+@ApiTags('audit')
+@Controller('v1/audit/export')
+export class AuditExportController {
+  constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every recorded event in log order, streamed as JSON lines or CSV; from/to bound recordedAt (inclusive)' })
+  @ApiProduces(CONTENT_TYPE.jsonl, CONTENT_TYPE.csv)
+  export(@Query() query: ExportDto, @Res() reply: FastifyReply): void {
+    const format = query.format ?? 'jsonl';
+    const from = query.from !== undefined ? new Date(query.from) : undefined;
+    const to = query.to !== undefined ? new Date(query.to) : undefined;
+    if (from && to && from > to) throw validationFailed([{ field: 'from', message: 'from must not be after to' }]);
+    const body = Readable.from(renderExport(exportEvents(this.eventStore, { ...(from ? { from } : {}), ...(to ? { to } : {}) }), format));
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    void reply
+      .header('content-type', CONTENT_TYPE[format])
+      .header('content-disposition', `attachment; filename="rapport-audit-${stamp}.${format}"`)
+      .send(body);
+  }
+}

@@ -1,0 +1,72 @@
+import { Kafka as CloudEventsKafka } from 'cloudevents';
+import type { RecordedEvent } from '@rapport/event-store';
+import { fromCustomerEventMessage, MalformedMessageError, toCustomerEventMessage } from './customer-event.message';
+
+const event: RecordedEvent = {
+  eventId: '8f14e45f-ceea-467f-a0f6-3c7a3b0d1a11',
+  type: 'complaint_resolved',
+  customerId: 'cust-42',
+  occurredAt: '2026-04-01T09:30:00+02:00',
+  recordedAt: '2026-04-01T07:30:01.123Z',
+  revision: 7,
+  position: 1234,
+  data: { complaintId: 'k-1', resolution: 'replaced', satisfied: true },
+  metadata: { correlationId: 'corr', actor: 'crm-sync', source: 'helpdesk' },
+  hash: 'ab'.repeat(32),
+};
+
+const asReceived = (m: ReturnType<typeof toCustomerEventMessage>) => ({
+  key: Buffer.from(m.key),
+  value: Buffer.from(m.value),
+  headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, Buffer.from(v)])),
+});
+
+describe('the Kafka message of a recorded event', () => {
+  const message = toCustomerEventMessage(event);
+
+  it('is keyed by customerId and carries the envelope as JSON', () => {
+    expect(message.key).toBe('cust-42');
+    expect(JSON.parse(message.value)).toEqual(event);
+  });
+
+  it('carries CloudEvents 1.0 binary-mode headers that the CloudEvents SDK reads', () => {
+    expect(message.headers).toEqual({
+      ce_specversion: '1.0',
+      ce_id: event.eventId,
+      ce_source: '/rapport/customers',
+      ce_type: 'rapport.customer.complaint_resolved.v1',
+      ce_time: event.occurredAt,
+      ce_subject: 'cust-42',
+      'content-type': 'application/json',
+      rapport_revision: '7',
+    });
+    const cloudEvent = CloudEventsKafka.toEvent({
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+      timestamp: '0',
+    } as never) as unknown as Record<string, unknown>;
+    expect(cloudEvent).toMatchObject({
+      specversion: '1.0',
+      id: event.eventId,
+      source: '/rapport/customers',
+      type: 'rapport.customer.complaint_resolved.v1',
+      subject: 'cust-42',
+      datacontenttype: 'application/json',
+    });
+    expect(Date.parse(String(cloudEvent.time))).toBe(Date.parse(event.occurredAt));
+    expect(cloudEvent.data).toMatchObject({ eventId: event.eventId, revision: 7 });
+  });
+
+  it('reads back into the same recorded event', () => {
+    expect(fromCustomerEventMessage(asReceived(message))).toEqual(event);
+  });
+
+  it('refuses a message whose key or revision header disagrees with its value', () => {
+    expect(() => fromCustomerEventMessage({ ...asReceived(message), key: Buffer.from('other') })).toThrow(MalformedMessageError);
+    const headers = { ...asReceived(message).headers, rapport_revision: Buffer.from('8') };
+    expect(() => fromCustomerEventMessage({ ...asReceived(message), headers })).toThrow(MalformedMessageError);
+    expect(() => fromCustomerEventMessage({ ...asReceived(message), value: Buffer.from('{oops') })).toThrow(MalformedMessageError);
+    expect(() => fromCustomerEventMessage({ ...asReceived(message), value: null })).toThrow(MalformedMessageError);
+  });
+});

@@ -14,6 +14,8 @@ import type { ReadStore } from '@rapport/read-store';
 import { toCustomerEvent } from './recorded-event.mapper';
 
 export const CUSTOMER_PROJECTION = 'customer-views';
+/** Position of the last purchase the read models reflect: analytics fits are cached against it. */
+export const PURCHASES_CHECKPOINT = 'purchases';
 
 export interface RunnerLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -122,6 +124,7 @@ export class ProjectionRunner {
     const changedFacts = new Map<string, CustomerFacts>();
     const timeline: TimelineEntry[] = [];
     let applied = 0;
+    let lastPurchase: number | undefined;
     for (const recorded of events) {
       const event = toCustomerEvent(recorded);
       const view = changedViews.get(event.customerId) ?? views.get(event.customerId);
@@ -131,6 +134,7 @@ export class ProjectionRunner {
       if (!fact || event.revision > fact.revision) changedFacts.set(event.customerId, projectCustomerFacts(fact, event));
       if (view && event.revision <= view.revision && fact && event.revision <= fact.revision) continue;
       timeline.push(projectTimelineEntry(event));
+      if (event.type === 'purchased') lastPurchase = event.position;
       applied++;
     }
     const position = events[events.length - 1]!.position;
@@ -139,6 +143,7 @@ export class ProjectionRunner {
       timeline,
       facts: [...changedFacts.values()],
       checkpoint: { name: CUSTOMER_PROJECTION, position },
+      ...(lastPurchase !== undefined ? { alsoAdvance: [{ name: PURCHASES_CHECKPOINT, position: lastPurchase }] } : {}),
     });
     this.advance(position);
     return { events: events.length, applied, position };

@@ -169,10 +169,10 @@ export class MongoReadStore implements ReadStore {
           ),
     ]);
     // Only after the documents: a checkpoint never runs ahead of what it covers.
-    await this.checkpoints.updateOne(
-      { _id: batch.checkpoint.name },
-      { $max: { position: batch.checkpoint.position } },
-      { upsert: true },
+    await Promise.all(
+      [batch.checkpoint, ...(batch.alsoAdvance ?? [])].map((checkpoint) =>
+        this.checkpoints.updateOne({ _id: checkpoint.name }, { $max: { position: checkpoint.position } }, { upsert: true }),
+      ),
     );
   }
 

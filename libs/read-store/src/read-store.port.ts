@@ -29,7 +29,14 @@ export interface ProjectionBatch {
   readonly customers: readonly CustomerView[];
   readonly timeline: readonly TimelineEntry[];
   readonly facts: readonly CustomerFacts[];
-  readonly checkpoint: { readonly name: string; readonly position: number };
+  readonly checkpoint: Checkpoint;
+  /** Further checkpoints this batch moves, e.g. the position of the last purchase, which keys analytics caches. */
+  readonly alsoAdvance?: readonly Checkpoint[];
+}
+
+export interface Checkpoint {
+  readonly name: string;
+  readonly position: number;
 }
 
 export interface ReadStore {

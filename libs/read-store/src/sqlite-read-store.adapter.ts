@@ -178,7 +178,7 @@ export class SqliteReadStore implements ReadStore {
       for (const entry of batch.timeline) {
         upsertEntry.run(entry.customerId, entry.revision, entry.occurredAtMs, JSON.stringify(entry));
       }
-      saveCheckpoint.run(batch.checkpoint.name, batch.checkpoint.position);
+      for (const checkpoint of [batch.checkpoint, ...(batch.alsoAdvance ?? [])]) saveCheckpoint.run(checkpoint.name, checkpoint.position);
     })();
   };
 

@@ -112,6 +112,13 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       expect(await store.getCheckpoint('contract')).toBe(10);
     });
 
+    it('moves further checkpoints with the batch, forward only', async () => {
+      await store.commit({ ...batch([], 5), alsoAdvance: [{ name: 'purchases', position: 4 }] });
+      await store.commit({ ...batch([], 6), alsoAdvance: [{ name: 'purchases', position: 2 }] });
+      expect(await store.getCheckpoint('purchases')).toBe(4);
+      expect(await store.getCheckpoint('contract')).toBe(6);
+    });
+
     it('changes nothing when the same batch is committed twice', async () => {
       const b = batch([view('twice', 1)], 3, [entry('twice', 0, '2026-01-01T00:00:00Z'), entry('twice', 1, '2026-01-02T00:00:00Z')]);
       await store.commit(b);

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { RapportConfig } from '@rapport/config';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsQueryHandler } from './analytics/analytics.query';
 import { AuditController } from './audit/audit.controller';
 import { AuditExportController } from './audit/audit-export.controller';
 import { GetHistoryHandler, GetStateHandler, VerifyStreamHandler } from './audit/audit.queries';
@@ -39,6 +41,7 @@ export class AppModule {
         CustomersController,
         AuditController,
         AuditExportController,
+        AnalyticsController,
         OperationsController,
       ],
       providers: [
@@ -52,6 +55,7 @@ export class AppModule {
         GetHistoryHandler,
         GetStateHandler,
         VerifyStreamHandler,
+        AnalyticsQueryHandler,
       ],
     };
   }

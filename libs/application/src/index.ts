@@ -3,3 +3,4 @@ export * from './projection-runner';
 export * from './audit.service';
 export * from './recorded-event.mapper';
 export * from './audit-export';
+export * from './analytics.service';

@@ -2,7 +2,7 @@
 // projection runner starts with the app and the stores close only after the
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AuditService, CustomerCommands, ProjectionRunner } from '@rapport/application';
+import { AnalyticsService, AuditService, CustomerCommands, ProjectionRunner } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
@@ -63,9 +63,10 @@ export class RapportInfrastructureModule {
           inject: [EVENT_STORE, READ_STORE],
         },
         { provide: AuditService, useFactory: (store: EventStore) => new AuditService(store), inject: [EVENT_STORE] },
+        { provide: AnalyticsService, useFactory: (readStore: ReadStore) => new AnalyticsService(readStore), inject: [READ_STORE] },
         StoreLifecycle,
       ],
-      exports: [RAPPORT_CONFIG, EVENT_STORE, READ_STORE, CustomerCommands, ProjectionRunner, AuditService],
+      exports: [RAPPORT_CONFIG, EVENT_STORE, READ_STORE, CustomerCommands, ProjectionRunner, AuditService, AnalyticsService],
     };
   }
 }

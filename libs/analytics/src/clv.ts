@@ -1,0 +1,69 @@
+// Customer lifetime value over a horizon: expected purchases (BG/NBD) times
+// expected spend per purchase-day (Gamma-Gamma), discounted monthly — the
+// computation of lifetimes' customer_lifetime_value (Fader, Hardie & Lee 2005,
+// "RFM and CLV", eq. 2, with a discrete monthly discount).
+import { bgnbdConditionalExpectedPurchases, type BgNbdCustomer, type BgNbdParams } from './bgnbd';
+import { gammaGammaExpectedSpend, type GammaGammaParams } from './gamma-gamma';
+import type { RepeatSummary } from './purchase-days';
+
+/** A month for discounting: 30 days = 30/7 weeks. */
+export const WEEKS_PER_MONTH = 30 / 7;
+
+export interface ClvOptions {
+  /** Horizon in weeks (e.g. 52). */
+  readonly horizonWeeks: number;
+  /** Discount rate per month (e.g. 0.01 = 1 % a month). Default 0.01, as lifetimes. */
+  readonly monthlyDiscountRate?: number;
+}
+
+export interface ClvRow {
+  readonly customerId: string;
+  /** Expected purchase-days over the horizon. */
+  readonly expectedPurchases: number;
+  /** Expected amount per purchase-day (Gamma-Gamma), minor units. */
+  readonly expectedSpend: number;
+  /** Discounted value over the horizon, minor units (not rounded). */
+  readonly clv: number;
+}
+
+/**
+ * CLV = Σ_k spend · (E[Y(t_k)] − E[Y(t_{k−1})]) / (1 + d)^{t_k / month},
+ * over month ends t_k = k · 30/7 weeks up to the horizon (a last, partial month
+ * ends at the horizon and is discounted by its fractional month count).
+ */
+export function customerLifetimeValue(
+  bgnbd: BgNbdParams,
+  spend: number,
+  customer: BgNbdCustomer,
+  options: ClvOptions,
+): { expectedPurchases: number; clv: number } {
+  const { horizonWeeks } = options;
+  const rate = options.monthlyDiscountRate ?? 0.01;
+  if (!(horizonWeeks >= 0) || !Number.isFinite(horizonWeeks)) throw new RangeError(`horizonWeeks must be ≥ 0, got ${horizonWeeks}`);
+  if (!(rate > -1)) throw new RangeError(`monthlyDiscountRate must be > −1, got ${rate}`);
+  // Whole months, plus a last partial one unless the horizon is (within rounding) a whole number of months.
+  const months = Math.ceil(horizonWeeks / WEEKS_PER_MONTH - 1e-9);
+  let clv = 0;
+  let previous = 0;
+  for (let k = 1; k <= months; k++) {
+    const t = Math.min(k * WEEKS_PER_MONTH, horizonWeeks);
+    const cumulative = bgnbdConditionalExpectedPurchases(bgnbd, customer, t);
+    clv += (spend * (cumulative - previous)) / (1 + rate) ** (t / WEEKS_PER_MONTH);
+    previous = cumulative;
+  }
+  return { expectedPurchases: previous, clv };
+}
+
+/** CLV of each customer: BG/NBD for purchases, Gamma-Gamma's conditional expected spend per purchase-day. */
+export function clvPerCustomer(
+  bgnbd: BgNbdParams,
+  gammaGamma: GammaGammaParams,
+  customers: readonly RepeatSummary[],
+  options: ClvOptions,
+): ClvRow[] {
+  return customers.map((c) => {
+    const expectedSpend = gammaGammaExpectedSpend(gammaGamma, c);
+    const { expectedPurchases, clv } = customerLifetimeValue(bgnbd, expectedSpend, c, options);
+    return { customerId: c.customerId, expectedPurchases, expectedSpend, clv };
+  });
+}

@@ -1,0 +1,55 @@
+import { complaintsReport, type CustomerComplaints } from './complaints';
+
+const customers: CustomerComplaints[] = [
+  {
+    customerId: 'c1',
+    complaints: [
+      { complaintId: 'k1', category: 'billing', severity: 'high', openedAt: '2024-05-01T00:00:00Z', resolvedAt: '2024-05-01T06:00:00Z' },
+      { complaintId: 'k2', category: 'billing', severity: 'low', openedAt: '2024-05-02T00:00:00Z', resolvedAt: '2024-05-04T00:00:00Z' },
+      { complaintId: 'k3', category: 'delivery', severity: 'critical', openedAt: '2024-05-10T00:00:00Z' },
+    ],
+  },
+  {
+    customerId: 'c2',
+    complaints: [
+      // Resolved after asOf: still open as of asOf.
+      { complaintId: 'k4', category: 'delivery', severity: 'high', openedAt: '2024-05-20T00:00:00Z', resolvedAt: '2024-06-02T00:00:00Z' },
+      // Late event: the resolution is dated before the complaint; it counts as 0 hours.
+      { complaintId: 'k5', category: 'billing', severity: 'medium', openedAt: '2024-05-05T10:00:00Z', resolvedAt: '2024-05-05T08:00:00Z' },
+      // Opened after asOf.
+      { complaintId: 'k6', category: 'quality', severity: 'low', openedAt: '2024-06-05T00:00:00Z' },
+    ],
+  },
+];
+
+describe('complaints', () => {
+  it('counts opened, open and resolved complaints and the median hours to resolve, by category and severity', () => {
+    expect(complaintsReport(customers, '2024-05-31T23:59:59Z')).toEqual({
+      opened: 5,
+      open: 2,
+      resolved: 3,
+      medianHoursToResolve: 6, // of 6, 48 and 0
+      byCategory: [
+        { category: 'billing', opened: 3, open: 0, resolved: 3, medianHoursToResolve: 6 },
+        { category: 'delivery', opened: 2, open: 2, resolved: 0, medianHoursToResolve: undefined },
+      ],
+      bySeverity: [
+        { severity: 'low', opened: 1, open: 0, resolved: 1, medianHoursToResolve: 48 },
+        { severity: 'medium', opened: 1, open: 0, resolved: 1, medianHoursToResolve: 0 },
+        { severity: 'high', opened: 2, open: 1, resolved: 1, medianHoursToResolve: 6 },
+        { severity: 'critical', opened: 1, open: 1, resolved: 0, medianHoursToResolve: undefined },
+      ],
+    });
+  });
+
+  it('an asOf in the past: a complaint resolved later is still open then', () => {
+    const report = complaintsReport(customers, '2024-05-03T00:00:00Z');
+    expect(report).toMatchObject({ opened: 2, open: 1, resolved: 1, medianHoursToResolve: 6 });
+    expect(report.byCategory).toEqual([{ category: 'billing', opened: 2, open: 1, resolved: 1, medianHoursToResolve: 6 }]);
+  });
+
+  it('the median of an even count is the mean of the middle two', () => {
+    const report = complaintsReport(customers, '2024-05-04T00:00:00Z');
+    expect(report).toMatchObject({ resolved: 2, medianHoursToResolve: (6 + 48) / 2 });
+  });
+});

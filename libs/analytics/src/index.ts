@@ -1,0 +1,17 @@
+// @rapport/analytics: the analyses of SPEC section 6 as pure functions over
+// per-customer facts. No I/O and no clock: every analysis takes `asOf` and
+// counts only what occurred by then. Money is integer minor units of one
+// currency; callers pass one currency's purchases.
+export * from './purchase-days';
+export * from './rfm';
+export * from './bgnbd';
+export * from './gamma-gamma';
+export * from './clv';
+export * from './offer-response';
+export * from './funnel';
+export * from './cohorts';
+export * from './complaints';
+export * from './win-back';
+export * from './revenue';
+export type { FitResult, FitOptions } from './mle';
+export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead';

@@ -1,0 +1,282 @@
+// Analytics over the customer-facts read model (SPEC section 6). The pure
+// analyses live in @rapport/analytics; this service feeds them the facts as of
+// `asOf` in one currency, and caches model fits: a fit is keyed by asOf,
+// currency and the position of the last purchase the read models reflect, so
+// a new purchase invalidates it and nothing else does.
+import {
+  bgnbdConditionalExpectedPurchases,
+  bgnbdProbabilityAlive,
+  cohortRetention,
+  complaintsReport,
+  customerLifetimeValue,
+  fitBgNbd,
+  fitGammaGamma,
+  funnel,
+  gammaGammaExpectedSpend,
+  isGammaGammaCustomer,
+  offerResponse,
+  revenueByPeriod,
+  rfmFromSummaries,
+  summarizePurchaseDays,
+  toRepeatSummary,
+  winBackReport,
+  type BgNbdFit,
+  type BgNbdParams,
+  type CustomerPurchases,
+  type GammaGammaFit,
+  type GammaGammaParams,
+  type Granularity,
+  type PurchaseDaySummary,
+  type RepeatSummary,
+  type RfmResult,
+  type RfmRow,
+} from '@rapport/analytics';
+import type { CustomerFacts } from '@rapport/projections';
+import type { ReadStore } from '@rapport/read-store';
+import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from './projection-runner';
+
+export interface AnalyticsOptions {
+  /** Monthly discount rate of CLV (default 1 % a month). */
+  readonly monthlyDiscountRate?: number;
+  /** Model fits kept in memory (default 32). */
+  readonly cacheSize?: number;
+}
+
+/** A model that could not be fitted: the analyst gets the reason, never made-up numbers. */
+export class ModelNotFittedError extends Error {
+  override readonly name = 'ModelNotFittedError';
+  constructor(
+    readonly model: 'bgnbd' | 'gamma-gamma',
+    readonly reason: string,
+  ) {
+    super(`${model} could not be fitted: ${reason}`);
+  }
+}
+
+export interface CustomerPrediction {
+  readonly customerId: string;
+  readonly asOf: string;
+  readonly currency: string;
+  readonly horizonWeeks: number;
+  /** Repeat purchase-days, recency and age in weeks, as the models saw them. */
+  readonly summary: RepeatSummary | null;
+  readonly pAlive: number | null;
+  readonly expectedPurchases: number | null;
+  /** Expected amount per purchase-day, minor units of `currency`. */
+  readonly expectedSpend: number | null;
+  /** Discounted value over the horizon, minor units of `currency`. */
+  readonly clv: number | null;
+}
+
+export interface RankedCustomer {
+  readonly customerId: string;
+  readonly pAlive: number;
+  readonly expectedPurchases: number;
+  readonly expectedSpend: number | null;
+  readonly clv: number | null;
+  /** Spend so far in `currency`, minor units. */
+  readonly pastValue: number;
+  /** at-risk: pastValue × (1 − pAlive), the value likely to be lost. */
+  readonly valueAtRisk: number;
+}
+
+interface Snapshot {
+  readonly position: number;
+  readonly facts: readonly CustomerFacts[];
+}
+
+export class AnalyticsService {
+  private snapshot: Promise<Snapshot> | undefined;
+  private readonly fits = new Map<string, Promise<unknown>>();
+  private readonly cacheSize: number;
+
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly options: AnalyticsOptions = {},
+  ) {
+    this.cacheSize = options.cacheSize ?? 32;
+  }
+
+  async rfm(asOf: string, currency: string): Promise<RfmResult> {
+    return this.cached(`rfm|${asOf}|${currency}`, async () => rfmFromSummaries(await this.summaries(asOf, currency)));
+  }
+
+  async rfmCustomer(customerId: string, asOf: string, currency: string): Promise<RfmRow | undefined> {
+    return (await this.rfm(asOf, currency)).customers.find((c) => c.customerId === customerId);
+  }
+
+  /** BG/NBD over every customer with a purchase, in any currency: it models how often, not how much. */
+  async bgnbd(asOf: string): Promise<{ fit: BgNbdFit; customers: number; summaries: readonly RepeatSummary[] }> {
+    return this.cached(`bgnbd|${asOf}`, async () => {
+      const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
+      return { fit: fitBgNbd(summaries), customers: summaries.length, summaries };
+    });
+  }
+
+  /** Gamma-Gamma over the customers with a repeat purchase-day and a positive mean amount in `currency`. */
+  async gammaGamma(asOf: string, currency: string): Promise<{ fit: GammaGammaFit; customers: number }> {
+    return this.cached(`gg|${asOf}|${currency}`, async () => {
+      const eligible = (await this.summaries(asOf, currency)).map(toRepeatSummary).filter(isGammaGammaCustomer);
+      return { fit: fitGammaGamma(eligible), customers: eligible.length };
+    });
+  }
+
+  async predict(customerId: string, asOf: string, currency: string, horizonWeeks: number): Promise<CustomerPrediction | undefined> {
+    const facts = (await this.readStore.getFacts([customerId])).get(customerId);
+    if (!facts) return undefined;
+    const bgnbd = await this.bgnbdParams(asOf);
+    const all = summaryOf(facts, asOf, undefined);
+    const inCurrency = summaryOf(facts, asOf, currency);
+    const base = { customerId, asOf, currency, horizonWeeks };
+    if (!all) return { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null };
+    const summary = toRepeatSummary(all);
+    const spend = inCurrency ? await this.expectedSpend(toRepeatSummary(inCurrency), asOf, currency) : null;
+    const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
+    if (spend === null) {
+      return { ...base, summary, pAlive, expectedPurchases: bgnbdConditionalExpectedPurchases(bgnbd, summary, horizonWeeks), expectedSpend: null, clv: null };
+    }
+    const value = customerLifetimeValue(bgnbd, spend, summary, this.clvOptions(horizonWeeks));
+    return { ...base, summary, pAlive, expectedPurchases: value.expectedPurchases, expectedSpend: spend, clv: value.clv };
+  }
+
+  /** Customers ranked by the value they are likely to take with them: past spend × (1 − P(alive)). */
+  async atRisk(asOf: string, currency: string, limit: number, horizonWeeks = 52): Promise<RankedCustomer[]> {
+    const ranked = await this.ranked(asOf, currency, horizonWeeks);
+    return [...ranked].sort((a, b) => b.valueAtRisk - a.valueAtRisk || a.customerId.localeCompare(b.customerId)).slice(0, limit);
+  }
+
+  /** Customers ranked by predicted CLV over the horizon. */
+  async value(asOf: string, currency: string, limit: number, horizonWeeks = 52): Promise<RankedCustomer[]> {
+    const ranked = await this.ranked(asOf, currency, horizonWeeks);
+    return ranked
+      .filter((c) => c.clv !== null)
+      .sort((a, b) => b.clv! - a.clv! || a.customerId.localeCompare(b.customerId))
+      .slice(0, limit);
+  }
+
+  async offerResponse(asOf: string, filter: { campaignId?: string; offerId?: string }) {
+    const facts = await this.facts();
+    const matches = (x: { campaignId?: string; offerId?: string }) =>
+      (filter.campaignId === undefined || x.campaignId === filter.campaignId) && (filter.offerId === undefined || x.offerId === filter.offerId);
+    const histories = facts.map((f) => ({
+      customerId: f.customerId,
+      contacts: f.contacts.filter(matches),
+      purchases: f.purchases.filter((p) => p.campaignId !== undefined || p.offerId !== undefined),
+    }));
+    return offerResponse(histories.filter((h) => h.contacts.length > 0), asOf);
+  }
+
+  async funnel(asOf: string) {
+    return funnel(await this.facts(), asOf);
+  }
+
+  async cohorts(asOf: string, currency: string) {
+    return cohortRetention(await this.purchasesIn(currency), asOf);
+  }
+
+  async complaints(asOf: string) {
+    return complaintsReport(await this.facts(), asOf);
+  }
+
+  async winBack(asOf: string) {
+    return winBackReport(await this.facts(), asOf);
+  }
+
+  async revenue(asOf: string, currency: string, interval: Granularity) {
+    return revenueByPeriod(await this.purchasesIn(currency), asOf, interval);
+  }
+
+  private async ranked(asOf: string, currency: string, horizonWeeks: number): Promise<readonly RankedCustomer[]> {
+    return this.cached(`ranked|${asOf}|${currency}|${horizonWeeks}`, async () => {
+      const bgnbd = await this.bgnbdParams(asOf);
+      const gg = await this.gammaGamma(asOf, currency);
+      const spendParams = gg.fit.converged ? gg.fit.params : undefined;
+      const byCurrency = new Map((await this.summaries(asOf, currency)).map((s) => [s.customerId, s]));
+      return (await this.summaries(asOf, undefined)).flatMap((all): RankedCustomer[] => {
+        const inCurrency = byCurrency.get(all.customerId);
+        if (!inCurrency) return [];
+        const summary = toRepeatSummary(all);
+        const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
+        const spend = spendParams ? gammaGammaExpectedSpend(spendParams, toRepeatSummary(inCurrency)) : null;
+        const value = spend === null ? null : customerLifetimeValue(bgnbd, spend, summary, this.clvOptions(horizonWeeks));
+        return [
+          {
+            customerId: all.customerId,
+            pAlive,
+            expectedPurchases: value?.expectedPurchases ?? bgnbdConditionalExpectedPurchases(bgnbd, summary, horizonWeeks),
+            expectedSpend: spend,
+            clv: value?.clv ?? null,
+            pastValue: inCurrency.totalAmount,
+            valueAtRisk: inCurrency.totalAmount * (1 - pAlive),
+          },
+        ];
+      });
+    });
+  }
+
+  private async bgnbdParams(asOf: string): Promise<BgNbdParams> {
+    const { fit } = await this.bgnbd(asOf);
+    if (!fit.converged) throw new ModelNotFittedError('bgnbd', fit.reason);
+    return fit.params;
+  }
+
+  private async expectedSpend(summary: RepeatSummary, asOf: string, currency: string): Promise<number | null> {
+    const { fit } = await this.gammaGamma(asOf, currency);
+    if (!fit.converged) return null;
+    return gammaGammaExpectedSpend(fit.params as GammaGammaParams, summary);
+  }
+
+  private clvOptions(horizonWeeks: number) {
+    return {
+      horizonWeeks,
+      ...(this.options.monthlyDiscountRate !== undefined ? { monthlyDiscountRate: this.options.monthlyDiscountRate } : {}),
+    };
+  }
+
+  private async summaries(asOf: string, currency: string | undefined): Promise<PurchaseDaySummary[]> {
+    return this.cached(`summaries|${asOf}|${currency ?? '*'}`, async () => summarizePurchaseDays(await this.purchasesIn(currency), asOf));
+  }
+
+  private async purchasesIn(currency: string | undefined): Promise<CustomerPurchases[]> {
+    return (await this.facts()).flatMap((f) => {
+      const purchases = currency === undefined ? f.purchases : f.purchases.filter((p) => p.currency === currency);
+      return purchases.length > 0 ? [{ customerId: f.customerId, purchases }] : [];
+    });
+  }
+
+  /** Every customer's facts, re-read only when the read models have moved. */
+  private async facts(): Promise<readonly CustomerFacts[]> {
+    const position = await this.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+    const current = await this.snapshot;
+    if (!current || current.position !== position) {
+      this.snapshot = (async () => {
+        const facts: CustomerFacts[] = [];
+        for await (const f of this.readStore.scanFacts()) facts.push(f);
+        return { position, facts };
+      })();
+    }
+    return (await this.snapshot!).facts;
+  }
+
+  /** Memoises a computation under `key` plus the last purchase position, LRU-bounded. */
+  private async cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const purchases = await this.readStore.getCheckpoint(PURCHASES_CHECKPOINT);
+    const full = `${key}|${purchases}`;
+    let entry = this.fits.get(full) as Promise<T> | undefined;
+    if (entry) {
+      this.fits.delete(full);
+    } else {
+      entry = compute();
+      entry.catch(() => this.fits.delete(full));
+    }
+    this.fits.set(full, entry);
+    while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);
+    return entry;
+  }
+}
+
+function summaryOf(facts: CustomerFacts, asOf: string, currency: string | undefined): PurchaseDaySummary | undefined {
+  const purchases = currency === undefined ? facts.purchases : facts.purchases.filter((p) => p.currency === currency);
+  if (purchases.length === 0) return undefined;
+  return summarizePurchaseDays([{ customerId: facts.customerId, purchases }], asOf)[0];
+}

@@ -147,6 +147,7 @@ function logistic(z: number): number {
  *   (a+b−1)/(a−1) · [1 − (α/(α+t))^r · ₂F₁(r, b; a+b−1; t/(α+t))].
  */
 export function bgnbdExpectedPurchases(params: BgNbdParams, t: number): number {
+  checkHorizon(t);
   const { r, alpha, b } = params;
   return removableAtAEqualsOne(params, (a) => {
     const logG = r * log(alpha / (alpha + t)) + log(hyp2f1(r, b, a + b - 1, t / (alpha + t)));
@@ -164,6 +165,7 @@ export function bgnbdExpectedPurchases(params: BgNbdParams, t: number): number {
  * 1 − G is taken as −expm1(log G) so short horizons keep their digits.
  */
 export function bgnbdConditionalExpectedPurchases(params: BgNbdParams, c: BgNbdCustomer, t: number): number {
+  checkHorizon(t);
   if (t === 0) return 0;
   const { r, alpha, b } = params;
   const { x, T } = c;
@@ -173,6 +175,10 @@ export function bgnbdConditionalExpectedPurchases(params: BgNbdParams, c: BgNbdC
     const logG = (r + x) * log((alpha + T) / (alpha + T + t)) + log(hyp2f1(r + x, b + x, a + b + x - 1, z));
     return alive * ((a + b + x - 1) / (a - 1)) * -expm1(logG);
   });
+}
+
+function checkHorizon(t: number): void {
+  if (!(t >= 0) || t === Infinity) throw new RangeError(`the horizon must be a finite number of weeks ≥ 0, got ${t}`);
 }
 
 /**
@@ -199,7 +205,7 @@ export function bgnbdPredict(
   customers: readonly (BgNbdCustomer & { readonly customerId: string })[],
   horizonWeeks: number,
 ): BgNbdPrediction[] {
-  if (!(horizonWeeks >= 0)) throw new RangeError(`horizonWeeks must be ≥ 0, got ${horizonWeeks}`);
+  checkHorizon(horizonWeeks);
   return customers.map((c) => ({
     customerId: c.customerId,
     probabilityAlive: bgnbdProbabilityAlive(params, c),

@@ -29,7 +29,6 @@ import {
   type PurchaseDaySummary,
   type RepeatSummary,
   type RfmResult,
-  type RfmRow,
 } from '@rapport/analytics';
 import type { CustomerFacts } from '@rapport/projections';
 import type { ReadStore } from '@rapport/read-store';
@@ -51,6 +50,22 @@ export class ModelNotFittedError extends Error {
   ) {
     super(`${model} could not be fitted: ${reason}`);
   }
+}
+
+/**
+ * `maxStaleMs`: reuse a result computed that recently even if purchases arrived
+ * since. The 360 uses it so that a stream of purchases does not refit the
+ * models on every read; explicit analytics queries never do.
+ */
+export interface CacheOptions {
+  readonly maxStaleMs?: number;
+}
+
+interface CacheEntry {
+  readonly value: Promise<unknown>;
+  /** Position of the last purchase when computed. */
+  readonly purchases: number;
+  readonly computedAt: number;
 }
 
 export interface CustomerPrediction {
@@ -87,50 +102,61 @@ interface Snapshot {
 
 export class AnalyticsService {
   private snapshot: Promise<Snapshot> | undefined;
-  private readonly fits = new Map<string, Promise<unknown>>();
+  private readonly fits = new Map<string, CacheEntry>();
   private readonly cacheSize: number;
 
   constructor(
     private readonly readStore: ReadStore,
     private readonly options: AnalyticsOptions = {},
+    private readonly now: () => number = Date.now,
   ) {
     this.cacheSize = options.cacheSize ?? 32;
   }
 
-  async rfm(asOf: string, currency: string): Promise<RfmResult> {
-    return this.cached(`rfm|${asOf}|${currency}`, async () => rfmFromSummaries(await this.summaries(asOf, currency)));
-  }
-
-  async rfmCustomer(customerId: string, asOf: string, currency: string): Promise<RfmRow | undefined> {
-    return (await this.rfm(asOf, currency)).customers.find((c) => c.customerId === customerId);
+  async rfm(asOf: string, currency: string, cache: CacheOptions = {}): Promise<RfmResult> {
+    return this.cached(`rfm|${asOf}|${currency}`, async () => rfmFromSummaries(await this.summaries(asOf, currency)), cache);
   }
 
   /** BG/NBD over every customer with a purchase, in any currency: it models how often, not how much. */
-  async bgnbd(asOf: string): Promise<{ fit: BgNbdFit; customers: number; summaries: readonly RepeatSummary[] }> {
-    return this.cached(`bgnbd|${asOf}`, async () => {
-      const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
-      return { fit: fitBgNbd(summaries), customers: summaries.length, summaries };
-    });
+  async bgnbd(asOf: string, cache: CacheOptions = {}): Promise<{ fit: BgNbdFit; customers: number }> {
+    return this.cached(
+      `bgnbd|${asOf}`,
+      async () => {
+        const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
+        return { fit: fitBgNbd(summaries), customers: summaries.length };
+      },
+      cache,
+    );
   }
 
   /** Gamma-Gamma over the customers with a repeat purchase-day and a positive mean amount in `currency`. */
-  async gammaGamma(asOf: string, currency: string): Promise<{ fit: GammaGammaFit; customers: number }> {
-    return this.cached(`gg|${asOf}|${currency}`, async () => {
-      const eligible = (await this.summaries(asOf, currency)).map(toRepeatSummary).filter(isGammaGammaCustomer);
-      return { fit: fitGammaGamma(eligible), customers: eligible.length };
-    });
+  async gammaGamma(asOf: string, currency: string, cache: CacheOptions = {}): Promise<{ fit: GammaGammaFit; customers: number }> {
+    return this.cached(
+      `gg|${asOf}|${currency}`,
+      async () => {
+        const eligible = (await this.summaries(asOf, currency)).map(toRepeatSummary).filter(isGammaGammaCustomer);
+        return { fit: fitGammaGamma(eligible), customers: eligible.length };
+      },
+      cache,
+    );
   }
 
-  async predict(customerId: string, asOf: string, currency: string, horizonWeeks: number): Promise<CustomerPrediction | undefined> {
+  async predict(
+    customerId: string,
+    asOf: string,
+    currency: string,
+    horizonWeeks: number,
+    cache: CacheOptions = {},
+  ): Promise<CustomerPrediction | undefined> {
     const facts = (await this.readStore.getFacts([customerId])).get(customerId);
     if (!facts) return undefined;
-    const bgnbd = await this.bgnbdParams(asOf);
+    const bgnbd = await this.bgnbdParams(asOf, cache);
     const all = summaryOf(facts, asOf, undefined);
     const inCurrency = summaryOf(facts, asOf, currency);
     const base = { customerId, asOf, currency, horizonWeeks };
     if (!all) return { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null };
     const summary = toRepeatSummary(all);
-    const spend = inCurrency ? await this.expectedSpend(toRepeatSummary(inCurrency), asOf, currency) : null;
+    const spend = inCurrency ? await this.expectedSpend(toRepeatSummary(inCurrency), asOf, currency, cache) : null;
     const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
     if (spend === null) {
       return { ...base, summary, pAlive, expectedPurchases: bgnbdConditionalExpectedPurchases(bgnbd, summary, horizonWeeks), expectedSpend: null, clv: null };
@@ -214,14 +240,14 @@ export class AnalyticsService {
     });
   }
 
-  private async bgnbdParams(asOf: string): Promise<BgNbdParams> {
-    const { fit } = await this.bgnbd(asOf);
+  private async bgnbdParams(asOf: string, cache: CacheOptions = {}): Promise<BgNbdParams> {
+    const { fit } = await this.bgnbd(asOf, cache);
     if (!fit.converged) throw new ModelNotFittedError('bgnbd', fit.reason);
     return fit.params;
   }
 
-  private async expectedSpend(summary: RepeatSummary, asOf: string, currency: string): Promise<number | null> {
-    const { fit } = await this.gammaGamma(asOf, currency);
+  private async expectedSpend(summary: RepeatSummary, asOf: string, currency: string, cache: CacheOptions): Promise<number | null> {
+    const { fit } = await this.gammaGamma(asOf, currency, cache);
     if (!fit.converged) return null;
     return gammaGammaExpectedSpend(fit.params as GammaGammaParams, summary);
   }
@@ -233,8 +259,8 @@ export class AnalyticsService {
     };
   }
 
-  private async summaries(asOf: string, currency: string | undefined): Promise<PurchaseDaySummary[]> {
-    return this.cached(`summaries|${asOf}|${currency ?? '*'}`, async () => summarizePurchaseDays(await this.purchasesIn(currency), asOf));
+  private async summaries(asOf: string, currency: string | undefined, cache: CacheOptions = {}): Promise<PurchaseDaySummary[]> {
+    return this.cached(`summaries|${asOf}|${currency ?? '*'}`, async () => summarizePurchaseDays(await this.purchasesIn(currency), asOf), cache);
   }
 
   private async purchasesIn(currency: string | undefined): Promise<CustomerPurchases[]> {
@@ -258,20 +284,24 @@ export class AnalyticsService {
     return (await this.snapshot!).facts;
   }
 
-  /** Memoises a computation under `key` plus the last purchase position, LRU-bounded. */
-  private async cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  /**
+   * Memoises a computation under `key`, valid while no purchase has been
+   * projected since (or, with maxStaleMs, for that long anyway); LRU-bounded.
+   */
+  private async cached<T>(key: string, compute: () => Promise<T>, cache: CacheOptions = {}): Promise<T> {
     const purchases = await this.readStore.getCheckpoint(PURCHASES_CHECKPOINT);
-    const full = `${key}|${purchases}`;
-    let entry = this.fits.get(full) as Promise<T> | undefined;
-    if (entry) {
-      this.fits.delete(full);
-    } else {
-      entry = compute();
-      entry.catch(() => this.fits.delete(full));
+    const now = this.now();
+    let entry = this.fits.get(key);
+    const fresh = entry && (entry.purchases === purchases || now - entry.computedAt < (cache.maxStaleMs ?? 0));
+    this.fits.delete(key);
+    if (!entry || !fresh) {
+      const value = compute();
+      value.catch(() => this.fits.delete(key));
+      entry = { value, purchases, computedAt: now };
     }
-    this.fits.set(full, entry);
+    this.fits.set(key, entry);
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);
-    return entry;
+    return entry.value as Promise<T>;
   }
 }
 

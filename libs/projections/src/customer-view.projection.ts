@@ -73,8 +73,6 @@ export interface CustomerView {
   readonly lastContact: LastContact | null;
   readonly churns: readonly ChurnEntry[];
   readonly winBacks: readonly WinBackEntry[];
-  /** RFM segment, set by the analytics read model. */
-  readonly segment: string | null;
   /** occurredAt of the earliest and latest events. */
   readonly firstSeenAt: string;
   readonly lastActivityAt: string;
@@ -94,7 +92,6 @@ export function emptyCustomerView(event: RecordedCustomerEvent): CustomerView {
     lastContact: null,
     churns: [],
     winBacks: [],
-    segment: null,
     firstSeenAt: event.occurredAt,
     lastActivityAt: event.occurredAt,
     createdAt: event.recordedAt,

@@ -25,7 +25,6 @@ interface CustomerRow {
   _id: string;
   revision: number;
   stage: string | null;
-  segment: string | null;
   search: string;
   doc: string;
 }
@@ -71,7 +70,6 @@ export class MongoReadStore implements ReadStore {
     );
     await Promise.all([
       store.customers.createIndex({ stage: 1, _id: 1 }),
-      store.customers.createIndex({ segment: 1, _id: 1 }),
       store.timeline.createIndex({ customerId: 1, occurredAtMs: 1, revision: 1 }),
     ]);
     return store;
@@ -105,13 +103,15 @@ export class MongoReadStore implements ReadStore {
     // regular expression, so no request can smuggle in an operator.
     const filter: Filter<CustomerRow> = {};
     if (query.stage !== undefined) filter.stage = String(query.stage);
-    if (query.segment !== undefined) filter.segment = String(query.segment);
+    const ids: Filter<CustomerRow>[] = [];
+    if (query.customerIds !== undefined) ids.push({ _id: { $in: plainIds(query.customerIds) } });
     if (query.q !== undefined && query.q !== '') filter.search = { $regex: escapeRegex(String(query.q).toLowerCase()) };
     if (query.cursor !== undefined) {
       const after = decodeCursor(query.cursor);
       if (typeof after.id !== 'string') throw new InvalidCursorError();
-      filter._id = { $gt: after.id };
+      ids.push({ _id: { $gt: after.id } });
     }
+    if (ids.length > 0) filter.$and = ids;
     const rows = await this.customers.find(filter).sort({ _id: 1 }).limit(query.limit + 1).toArray();
     const items = rows.slice(0, query.limit).map((r) => JSON.parse(r.doc) as CustomerView);
     const last = items[items.length - 1];
@@ -140,7 +140,6 @@ export class MongoReadStore implements ReadStore {
           _id: view.customerId,
           revision: view.revision,
           stage: view.stage,
-          segment: view.segment,
           search: [view.customerId, view.name ?? '', view.email ?? ''].join('\n').toLowerCase(),
           doc: JSON.stringify(view),
         })),

@@ -5,7 +5,8 @@ import type { CustomerFacts, CustomerView, TimelineEntry } from '@rapport/projec
 
 export interface CustomerListQuery {
   readonly stage?: Stage;
-  readonly segment?: string;
+  /** Only these customers (e.g. an RFM segment's members). */
+  readonly customerIds?: readonly string[];
   /** Case-insensitive substring of customerId, name or email. */
   readonly q?: string;
   readonly limit: number;

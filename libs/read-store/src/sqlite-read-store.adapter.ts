@@ -20,12 +20,10 @@ const SCHEMA = `
     customer_id TEXT PRIMARY KEY,
     revision    INTEGER NOT NULL,
     stage       TEXT,
-    segment     TEXT,
     search      TEXT NOT NULL,
     doc         TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS customers_stage ON customers(stage, customer_id);
-  CREATE INDEX IF NOT EXISTS customers_segment ON customers(segment, customer_id);
   CREATE TABLE IF NOT EXISTS timeline (
     customer_id    TEXT NOT NULL,
     revision       INTEGER NOT NULL,
@@ -102,9 +100,9 @@ export class SqliteReadStore implements ReadStore {
       where.push('stage = ?');
       params.push(query.stage);
     }
-    if (query.segment !== undefined) {
-      where.push('segment = ?');
-      params.push(query.segment);
+    if (query.customerIds !== undefined) {
+      where.push('customer_id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(query.customerIds));
     }
     if (query.q !== undefined && query.q !== '') {
       // instr, not LIKE: the search text is a plain value, never a pattern.
@@ -152,9 +150,9 @@ export class SqliteReadStore implements ReadStore {
 
   private readonly commitTx = (batch: ProjectionBatch): void => {
     const upsertCustomer = this.db.prepare(
-      `INSERT INTO customers (customer_id, revision, stage, segment, search, doc) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO customers (customer_id, revision, stage, search, doc) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(customer_id) DO UPDATE SET revision = excluded.revision, stage = excluded.stage,
-         segment = excluded.segment, search = excluded.search, doc = excluded.doc
+         search = excluded.search, doc = excluded.doc
        WHERE excluded.revision >= customers.revision`,
     );
     const upsertEntry = this.db.prepare(
@@ -172,7 +170,7 @@ export class SqliteReadStore implements ReadStore {
     );
     this.db.transaction(() => {
       for (const view of batch.customers) {
-        upsertCustomer.run(view.customerId, view.revision, view.stage, view.segment, searchText(view), JSON.stringify(view));
+        upsertCustomer.run(view.customerId, view.revision, view.stage, searchText(view), JSON.stringify(view));
       }
       for (const facts of batch.facts) upsertFacts.run(facts.customerId, facts.revision, JSON.stringify(facts));
       for (const entry of batch.timeline) {

@@ -6,10 +6,17 @@ import { ProblemException } from '../http/problem';
 
 /** One analytics question; the handler routes it to the analytics service. */
 export type AnalyticsQuestion =
-  | { readonly kind: 'rfm'; readonly asOf: string; readonly currency: string }
+  | { readonly kind: 'rfm'; readonly asOf: string; readonly currency: string; readonly maxStaleMs?: number }
   | { readonly kind: 'bgnbd'; readonly asOf: string }
   | { readonly kind: 'gamma-gamma'; readonly asOf: string; readonly currency: string }
-  | { readonly kind: 'predictions'; readonly customerId: string; readonly asOf: string; readonly currency: string; readonly horizonWeeks: number }
+  | {
+      readonly kind: 'predictions';
+      readonly customerId: string;
+      readonly asOf: string;
+      readonly currency: string;
+      readonly horizonWeeks: number;
+      readonly maxStaleMs?: number;
+    }
   | { readonly kind: 'at-risk' | 'value'; readonly asOf: string; readonly currency: string; readonly limit: number; readonly horizonWeeks: number }
   | { readonly kind: 'offer-response'; readonly asOf: string; readonly campaignId?: string; readonly offerId?: string }
   | { readonly kind: 'funnel' | 'complaints' | 'win-back'; readonly asOf: string }
@@ -28,13 +35,13 @@ export class AnalyticsQueryHandler implements IQueryHandler<AnalyticsQuery> {
     try {
       switch (q.kind) {
         case 'rfm':
-          return await this.analytics.rfm(q.asOf, q.currency);
+          return await this.analytics.rfm(q.asOf, q.currency, { maxStaleMs: q.maxStaleMs ?? 0 });
         case 'bgnbd':
           return await this.analytics.bgnbd(q.asOf);
         case 'gamma-gamma':
           return await this.analytics.gammaGamma(q.asOf, q.currency);
         case 'predictions':
-          return await this.analytics.predict(q.customerId, q.asOf, q.currency, q.horizonWeeks);
+          return await this.analytics.predict(q.customerId, q.asOf, q.currency, q.horizonWeeks, { maxStaleMs: q.maxStaleMs ?? 0 });
         case 'at-risk':
           return await this.analytics.atRisk(q.asOf, q.currency, q.limit, q.horizonWeeks);
         case 'value':

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { RFM_SEGMENTS } from '@rapport/analytics';
 import { STAGES } from '@rapport/domain';
 
 export class ConsistencyDto {
@@ -34,11 +35,10 @@ export class ListCustomersDto extends PageDto {
   @IsIn(STAGES)
   stage?: (typeof STAGES)[number];
 
-  @ApiPropertyOptional({ description: 'RFM segment (see analytics)' })
+  @ApiPropertyOptional({ enum: RFM_SEGMENTS, description: 'RFM segment as of the start of the current hour, reporting currency' })
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  segment?: string;
+  @IsIn(RFM_SEGMENTS)
+  segment?: (typeof RFM_SEGMENTS)[number];
 
   @ApiPropertyOptional({ description: 'Case-insensitive text in customerId, name or email' })
   @IsOptional()

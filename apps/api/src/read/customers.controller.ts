@@ -1,10 +1,15 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
 import type { Page } from '@rapport/read-store';
 import { streamName } from '@rapport/domain';
+import type { RfmResult } from '@rapport/analytics';
+import type { CustomerPrediction } from '@rapport/application';
+import type { RapportConfig } from '@rapport/config';
 import { ProblemException } from '../http/problem';
+import { AnalyticsQuery } from '../analytics/analytics.query';
+import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { assertCustomerId } from '../http/customer-id';
 import { ConsistencyDto, ListCustomersDto, PageDto } from './customer-read.dto';
 import { GetCustomerQuery, GetTimelineQuery, ListCustomersQuery } from './customer.queries';
@@ -16,6 +21,7 @@ export class CustomersController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly consistency: ReadConsistency,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
 
   @Get()
@@ -26,12 +32,12 @@ export class CustomersController {
       new ListCustomersQuery({
         limit: query.limit ?? 50,
         ...(query.stage !== undefined ? { stage: query.stage } : {}),
-        ...(query.segment !== undefined ? { segment: query.segment } : {}),
+        ...(query.segment !== undefined ? { customerIds: await this.segmentMembers(query.segment) } : {}),
         ...(query.q !== undefined ? { q: query.q } : {}),
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       }),
     );
-    return { items: page.items.map(render360), nextCursor: page.nextCursor };
+    return { items: page.items.map((view) => ({ ...view, stream: streamName(view.customerId) })), nextCursor: page.nextCursor };
   }
 
   @Get(':customerId')
@@ -42,7 +48,38 @@ export class CustomersController {
     await this.consistency.ensure(query.consistentWith);
     const view: CustomerView | undefined = await this.queryBus.execute(new GetCustomerQuery(customerId));
     if (!view) throw notFound(customerId);
-    return render360(view);
+    return { ...view, stream: streamName(view.customerId), ...(await this.analyticsOf(customerId)) };
+  }
+
+  private async rfm(): Promise<{ asOf: string; currency: string; result: RfmResult }> {
+    const asOf = analyticsAsOf();
+    const currency = this.config.reportingCurrency;
+    const result: RfmResult = await this.queryBus.execute(new AnalyticsQuery({ kind: 'rfm', asOf, currency, maxStaleMs: ANALYTICS_MAX_STALE_MS }));
+    return { asOf, currency, result };
+  }
+
+  private async segmentMembers(segment: string): Promise<string[]> {
+    const { result } = await this.rfm();
+    return result.customers.filter((c) => c.segment === segment).map((c) => c.customerId);
+  }
+
+  private async analyticsOf(customerId: string) {
+    const { asOf, currency, result } = await this.rfm();
+    const row = result.customers.find((c) => c.customerId === customerId);
+    const rfm = row ? { asOf, currency, ...row } : null;
+    try {
+      const prediction: CustomerPrediction | undefined = await this.queryBus.execute(
+        new AnalyticsQuery({ kind: 'predictions', customerId, asOf, currency, horizonWeeks: 52, maxStaleMs: ANALYTICS_MAX_STALE_MS }),
+      );
+      const predictions = prediction && prediction.pAlive !== null
+        ? { asOf, currency, horizonWeeks: 52, pAlive: prediction.pAlive, expectedPurchases: prediction.expectedPurchases, expectedSpend: prediction.expectedSpend, clv: prediction.clv }
+        : null;
+      return { rfm, predictions };
+    } catch (error) {
+      // No fitted model yet (e.g. too few customers): the 360 still answers, and says why.
+      if (error instanceof ProblemException && error.code === 'MODEL_NOT_FITTED') return { rfm, predictions: null, predictionsUnavailable: error.message };
+      throw error;
+    }
   }
 
   @Get(':customerId/timeline')
@@ -62,8 +99,18 @@ export class CustomersController {
   }
 }
 
-function render360(view: CustomerView) {
-  return { ...view, stream: streamName(view.customerId), rfm: view.segment === null ? null : { segment: view.segment }, predictions: null };
+/** The 360 may show analytics up to a minute older than the last purchase. */
+const ANALYTICS_MAX_STALE_MS = 60_000;
+
+/**
+ * The 360's analytics are as of the start of the current hour in the reporting
+ * currency, so the model fits behind them are shared by every read in that hour,
+ * refitted at most once a minute while purchases arrive.
+ */
+function analyticsAsOf(): string {
+  const now = new Date();
+  now.setUTCMinutes(0, 0, 0);
+  return now.toISOString();
 }
 
 

@@ -20,7 +20,6 @@ function view(customerId: string, revision: number, overrides: Partial<CustomerV
     lastContact: null,
     churns: [],
     winBacks: [],
-    segment: null,
     firstSeenAt: '2026-01-01T00:00:00Z',
     lastActivityAt: '2026-01-01T00:00:00Z',
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -64,7 +63,7 @@ const batch = (customers: CustomerView[], position: number, timeline: TimelineEn
   checkpoint: { name: 'contract', position },
 });
 
-async function listAll(store: ReadStore, query: { stage?: CustomerView['stage'] & string; q?: string }, limit: number) {
+async function listAll(store: ReadStore, query: { stage?: CustomerView['stage'] & string; q?: string; customerIds?: string[] }, limit: number) {
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
@@ -139,6 +138,9 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       expect(await listAll(store, { stage: 'customer' }, 2)).toEqual(['p-1', 'p-3', 'p-5']);
       expect(await listAll(store, { q: 'hopper' }, 2)).toEqual(['p-3']);
       expect(await listAll(store, { q: 'P-6' }, 2)).toEqual(['p-6']);
+      expect(await listAll(store, { customerIds: ['p-5', 'p-2', 'p-9'] }, 1)).toEqual(['p-2', 'p-5']);
+      expect(await listAll(store, { customerIds: ['p-5', 'p-2'], stage: 'customer' }, 5)).toEqual(['p-5']);
+      expect(await listAll(store, { customerIds: [] }, 5)).toEqual([]);
     });
 
     it('treats query text as a plain value, never as a pattern or operator', async () => {

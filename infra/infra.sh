@@ -1,0 +1,398 @@
+#!/usr/bin/env bash
+# Local infrastructure for Rapport's distributed mode, started by the project itself:
+#   - Apache Kafka (KRaft, one combined broker+controller node), from Maven Central jars
+#   - FerretDB (MongoDB wire protocol) on its SQLite backend, built from the Go module
+# Everything binds to 127.0.0.1; data, logs, pid files and caches live in infra/.local/.
+#
+#   infra/infra.sh up       fetch/build what is not cached, start both, wait until they answer
+#   infra/infra.sh down     stop both (SIGTERM, wait, then SIGKILL)
+#   infra/infra.sh status   running/stopped for each; exit 1 if either is down
+#   infra/infra.sh reset    down, then delete data and logs (keeps the jar and binary caches)
+#   infra/infra.sh smoke    end-to-end check with the project's own drivers (needs npm ci)
+#
+# Environment (all optional):
+#   RAPPORT_KAFKA_PORT (9092), RAPPORT_KAFKA_CONTROLLER_PORT (9093), RAPPORT_MONGO_PORT (27017),
+#   RAPPORT_KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m"), RAPPORT_KAFKA_AUTO_CREATE_TOPICS (false),
+#   RAPPORT_INFRA_WAIT (seconds to wait for readiness, 180), JAVA (java on PATH), MVN, GO.
+# See docs/infrastructure.md.
+set -euo pipefail
+
+INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT_DIR="$(dirname "$INFRA_DIR")"
+LOCAL="$INFRA_DIR/.local"
+
+HOST=127.0.0.1
+KAFKA_PORT="${RAPPORT_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${RAPPORT_KAFKA_CONTROLLER_PORT:-9093}"
+MONGO_PORT="${RAPPORT_MONGO_PORT:-27017}"
+KAFKA_HEAP_OPTS="${RAPPORT_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_AUTO_CREATE_TOPICS="${RAPPORT_KAFKA_AUTO_CREATE_TOPICS:-false}"
+WAIT_SECONDS="${RAPPORT_INFRA_WAIT:-180}"
+JAVA="${JAVA:-java}"
+MVN="${MVN:-mvn}"
+GO="${GO:-go}"
+NODE="${NODE:-node}"
+
+# A fixed KRaft cluster id (22 characters of base64url = 16 bytes: "rapport-local-kf").
+KAFKA_CLUSTER_ID="cmFwcG9ydC1sb2NhbC1rZg"
+KAFKA_POM="$INFRA_DIR/kafka/pom.xml"
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM")"
+FERRETDB_MODULE="github.com/FerretDB/FerretDB"
+FERRETDB_VERSION="v1.24.2"
+
+K_HOME="$LOCAL/kafka"
+K_LIBS="$K_HOME/libs"
+K_CONF="$K_HOME/config/server.properties"
+K_DATA="$K_HOME/data"
+K_LOGS="$K_HOME/logs"
+K_PID="$K_HOME/kafka.pid"
+K_PORTFILE="$K_HOME/kafka.port"
+
+F_BIN="$LOCAL/bin/ferretdb"
+F_HOME="$LOCAL/ferretdb"
+F_DATA="$F_HOME/data"
+F_STATE="$F_HOME/state"
+F_LOGS="$F_HOME/logs"
+F_PID="$F_HOME/ferretdb.pid"
+F_PORTFILE="$F_HOME/ferretdb.port"
+
+log() { printf '[infra] %s\n' "$*"; }
+warn() { printf '[infra] %s\n' "$*" >&2; }
+die() {
+  warn "error: $*"
+  exit 1
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+secs_since() { # ms-timestamp -> "12.3s"
+  local d=$(($(now_ms) - $1))
+  printf '%d.%ds' $((d / 1000)) $(((d % 1000) / 100))
+}
+need() { command -v "$1" >/dev/null 2>&1 || die "$2"; }
+
+# ---------------------------------------------------------------- processes
+
+# pid_of PIDFILE MARKER: prints the pid if that process runs and its command line
+# contains MARKER (so a recycled pid is never mistaken for ours); removes a stale file.
+pid_of() {
+  local file="$1" marker="$2" pid
+  [[ -f "$file" ]] || return 1
+  pid="$(cat "$file" 2>/dev/null || true)"
+  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"; then
+    echo "$pid"
+    return 0
+  fi
+  rm -f "$file"
+  return 1
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+probe() { # probe kafka|mongo PORT -> prints what answered
+  "$NODE" "$INFRA_DIR/probe.js" "$1" "$HOST:$2"
+}
+
+# wait_ready NAME KIND PORT PIDFILE MARKER LOGFILE
+wait_ready() {
+  local name="$1" kind="$2" port="$3" pidfile="$4" marker="$5" logfile="$6"
+  local deadline=$(($(date +%s) + WAIT_SECONDS)) out
+  while :; do
+    if out="$(probe "$kind" "$port" 2>&1)"; then
+      log "$out"
+      return 0
+    fi
+    if [[ -n "$pidfile" ]] && ! pid_of "$pidfile" "$marker" >/dev/null; then
+      warn "$name exited during startup; last lines of $logfile:"
+      tail -n 40 "$logfile" >&2 || true
+      return 1
+    fi
+    if (($(date +%s) >= deadline)); then
+      warn "$name did not answer within ${WAIT_SECONDS}s: $out (log: $logfile)"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# stop_process NAME PIDFILE MARKER GRACE_SECONDS
+stop_process() {
+  local name="$1" pidfile="$2" marker="$3" grace="$4" pid i
+  if ! pid="$(pid_of "$pidfile" "$marker")"; then
+    log "$name: not running"
+    return 0
+  fi
+  log "$name: stopping (pid $pid, SIGTERM)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < grace * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "$name: still running after ${grace}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  rm -f "$pidfile"
+  log "$name: stopped"
+}
+
+# ---------------------------------------------------------------- Kafka
+
+check_java() {
+  need "$JAVA" "Java 17 (11 at least) is needed to run Kafka: install a JDK or set JAVA=/path/to/java"
+  local v major
+  v="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+  major="${v%%.*}"
+  [[ "$major" == 1 ]] && major="$(echo "$v" | cut -d. -f2)"
+  [[ "$major" =~ ^[0-9]+$ ]] && ((major >= 11)) || die "Kafka $KAFKA_VERSION needs Java 11 or newer (17 recommended), found '$v'"
+}
+
+# The jars, from Maven Central through infra/kafka/pom.xml; re-fetched only when the pom changes.
+kafka_libs() {
+  local stamp want
+  want="$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)"
+  stamp="$(cat "$K_LIBS/.pom.sha256" 2>/dev/null || true)"
+  if [[ "$stamp" == "$want" ]] && compgen -G "$K_LIBS/kafka_2.13-*.jar" >/dev/null; then
+    log "kafka: jars cached in ${K_LIBS#"$ROOT_DIR/"}"
+    return 0
+  fi
+  need "$MVN" "Maven is needed once, to fetch the Kafka jars from Maven Central"
+  local t0 tmp
+  t0="$(now_ms)"
+  log "kafka: fetching Kafka $KAFKA_VERSION jars from Maven Central (first run only)"
+  tmp="$K_HOME/libs.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  mkdir -p "$K_LOGS"
+  if ! "$MVN" -B -q -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies \
+    -DoutputDirectory="$tmp" >"$K_LOGS/maven-fetch.log" 2>&1; then
+    tail -n 40 "$K_LOGS/maven-fetch.log" >&2
+    rm -rf "$tmp"
+    die "kafka: 'mvn dependency:copy-dependencies' failed (log: $K_LOGS/maven-fetch.log)"
+  fi
+  echo "$want" >"$tmp/.pom.sha256"
+  rm -rf "$K_LIBS"
+  mv "$tmp" "$K_LIBS"
+  log "kafka: $(find "$K_LIBS" -name '*.jar' | wc -l) jars ($(du -sh "$K_LIBS" | cut -f1)) in $(secs_since "$t0")"
+}
+
+kafka_config() {
+  mkdir -p "$(dirname "$K_CONF")" "$K_DATA" "$K_LOGS"
+  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+    -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@DATA_DIR@|$K_DATA|g" \
+    -e "s|@AUTO_CREATE_TOPICS@|$KAFKA_AUTO_CREATE_TOPICS|g" \
+    "$INFRA_DIR/kafka/server.properties.in" >"$K_CONF.tmp"
+  mv "$K_CONF.tmp" "$K_CONF"
+}
+
+kafka_format() {
+  [[ -f "$K_DATA/meta.properties" ]] && return 0
+  log "kafka: formatting KRaft storage (cluster id $KAFKA_CLUSTER_ID)"
+  "$JAVA" -Xmx256m -Dlog4j.configuration="file:$INFRA_DIR/kafka/tools-log4j.properties" \
+    -cp "$K_LIBS/*" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$K_CONF" \
+    >>"$K_LOGS/storage-format.log" 2>&1 ||
+    {
+      tail -n 20 "$K_LOGS/storage-format.log" >&2
+      die "kafka: storage format failed"
+    }
+}
+
+KAFKA_STARTED=0
+kafka_start() {
+  local pid
+  if pid="$(pid_of "$K_PID" "$K_CONF")"; then
+    log "kafka: already running (pid $pid)"
+    KAFKA_PORT="$(cat "$K_PORTFILE" 2>/dev/null || echo "$KAFKA_PORT")"
+    return 0
+  fi
+  if tcp_open "$KAFKA_PORT"; then
+    if probe kafka "$KAFKA_PORT" >/dev/null 2>&1; then
+      warn "kafka: $HOST:$KAFKA_PORT already answers as a Kafka broker that infra.sh did not start; using it"
+      return 0
+    fi
+    die "kafka: port $HOST:$KAFKA_PORT is taken by another program (set RAPPORT_KAFKA_PORT)"
+  fi
+  tcp_open "$KAFKA_CONTROLLER_PORT" && die "kafka: controller port $HOST:$KAFKA_CONTROLLER_PORT is taken (set RAPPORT_KAFKA_CONTROLLER_PORT)"
+  check_java
+  kafka_libs
+  kafka_config
+  kafka_format
+  log "kafka: starting Kafka $KAFKA_VERSION (KRaft broker+controller) on $HOST:$KAFKA_PORT"
+  # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM options
+  nohup setsid "$JAVA" $KAFKA_HEAP_OPTS \
+    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    "-Xlog:gc*:file=$K_LOGS/kafkaServer-gc.log:time,tags:filecount=5,filesize=10M" \
+    -Dkafka.logs.dir="$K_LOGS" \
+    -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" \
+    -cp "$K_LIBS/*" kafka.Kafka "$K_CONF" \
+    >>"$K_LOGS/kafka.out" 2>&1 </dev/null &
+  echo $! >"$K_PID"
+  echo "$KAFKA_PORT" >"$K_PORTFILE"
+  KAFKA_STARTED=1
+}
+
+# ---------------------------------------------------------------- FerretDB
+
+# `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that
+# panics at start ("Invalid build/version/version.txt"): the module zip lacks the
+# version.txt that FerretDB's release process generates. So the same module source is
+# taken from the Go module cache (go mod download), version.txt is written, and it is
+# built with go build. The binary is cached in infra/.local/bin.
+ferretdb_binary() {
+  if [[ -x "$F_BIN" ]] && [[ "$("$F_BIN" --version 2>/dev/null | head -n 1)" == "version: $FERRETDB_VERSION" ]]; then
+    log "ferretdb: binary cached in ${F_BIN#"$ROOT_DIR/"}"
+    return 0
+  fi
+  need "$GO" "Go is needed once, to build FerretDB $FERRETDB_VERSION from the Go module proxy"
+  local t0 src dir
+  t0="$(now_ms)"
+  log "ferretdb: building FerretDB $FERRETDB_VERSION with $("$GO" version | cut -d' ' -f3) (first run only)"
+  mkdir -p "$LOCAL/bin" "$LOCAL/build"
+  mkdir -p "$F_LOGS"
+  local buildlog="$F_LOGS/build.log"
+  dir="$(cd "$LOCAL/build" && "$GO" mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" 2>"$buildlog" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')" || true
+  if [[ -z "$dir" || ! -d "$dir" ]]; then
+    tail -n 40 "$buildlog" >&2
+    die "ferretdb: 'go mod download $FERRETDB_MODULE@$FERRETDB_VERSION' failed (log: $buildlog)"
+  fi
+  src="$LOCAL/build/ferretdb-$FERRETDB_VERSION"
+  rm -rf "$src"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  if ! (cd "$src" && "$GO" build -trimpath -buildvcs=false -o "$F_BIN.tmp" ./cmd/ferretdb) >>"$buildlog" 2>&1; then
+    tail -n 40 "$buildlog" >&2
+    rm -rf "$src" "$F_BIN.tmp"
+    die "ferretdb: go build failed (log: $buildlog)"
+  fi
+  mv "$F_BIN.tmp" "$F_BIN"
+  rm -rf "$LOCAL/build"
+  log "ferretdb: built ${F_BIN#"$ROOT_DIR/"} in $(secs_since "$t0")"
+}
+
+FERRETDB_STARTED=0
+ferretdb_start() {
+  local pid
+  if pid="$(pid_of "$F_PID" "$F_BIN")"; then
+    log "ferretdb: already running (pid $pid)"
+    MONGO_PORT="$(cat "$F_PORTFILE" 2>/dev/null || echo "$MONGO_PORT")"
+    return 0
+  fi
+  if tcp_open "$MONGO_PORT"; then
+    if probe mongo "$MONGO_PORT" >/dev/null 2>&1; then
+      warn "ferretdb: $HOST:$MONGO_PORT already answers as a MongoDB server that infra.sh did not start; using it"
+      return 0
+    fi
+    die "ferretdb: port $HOST:$MONGO_PORT is taken by another program (set RAPPORT_MONGO_PORT)"
+  fi
+  ferretdb_binary
+  mkdir -p "$F_DATA" "$F_STATE" "$F_LOGS"
+  log "ferretdb: starting FerretDB $FERRETDB_VERSION (SQLite backend) on $HOST:$MONGO_PORT"
+  nohup setsid "$F_BIN" \
+    --handler=sqlite \
+    --sqlite-url="file:$F_DATA/" \
+    --state-dir="$F_STATE" \
+    --listen-addr="$HOST:$MONGO_PORT" \
+    --debug-addr=- \
+    --telemetry=disable \
+    --log-level=INFO \
+    --log-format=text \
+    >>"$F_LOGS/ferretdb.log" 2>&1 </dev/null &
+  echo $! >"$F_PID"
+  echo "$MONGO_PORT" >"$F_PORTFILE"
+  FERRETDB_STARTED=1
+}
+
+# ---------------------------------------------------------------- commands
+
+lock() {
+  mkdir -p "$LOCAL"
+  exec 9>"$LOCAL/.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w 600 9 || die "another infra.sh is still running (lock $LOCAL/.lock)"
+  fi
+}
+
+cmd_up() {
+  local t0 rc=0
+  t0="$(now_ms)"
+  lock
+  need "$NODE" "Node.js is needed for the readiness probe"
+  # Kafka first: its JVM boots while FerretDB is fetched/built.
+  kafka_start
+  ferretdb_start
+  wait_ready kafka kafka "$KAFKA_PORT" "$([[ $KAFKA_STARTED == 1 ]] && echo "$K_PID")" "$K_CONF" "$K_LOGS/server.log" || rc=1
+  wait_ready ferretdb mongo "$MONGO_PORT" "$([[ $FERRETDB_STARTED == 1 ]] && echo "$F_PID")" "$F_BIN" "$F_LOGS/ferretdb.log" || rc=1
+  if ((rc != 0)); then
+    warn "infra up failed after $(secs_since "$t0"); 'npm run infra:down' stops what did start"
+    exit 1
+  fi
+  log "ready in $(secs_since "$t0"):"
+  log "  RAPPORT_KAFKA_BROKERS=$HOST:$KAFKA_PORT    (Kafka $KAFKA_VERSION, KRaft; logs ${K_LOGS#"$ROOT_DIR/"})"
+  log "  RAPPORT_MONGO_URL=mongodb://$HOST:$MONGO_PORT/rapport    (FerretDB $FERRETDB_VERSION, SQLite; logs ${F_LOGS#"$ROOT_DIR/"})"
+}
+
+cmd_down() {
+  lock
+  stop_process kafka "$K_PID" "$K_CONF" "${RAPPORT_KAFKA_STOP_TIMEOUT:-60}"
+  stop_process ferretdb "$F_PID" "$F_BIN" "${RAPPORT_FERRETDB_STOP_TIMEOUT:-15}"
+}
+
+# status_one NAME KIND PIDFILE MARKER PORTFILE DEFAULT_PORT LOGFILE -> 0 when it answers
+status_one() {
+  local name="$1" kind="$2" pidfile="$3" marker="$4" portfile="$5" port="$6" logfile="$7" pid out
+  if pid="$(pid_of "$pidfile" "$marker")"; then
+    port="$(cat "$portfile" 2>/dev/null || echo "$port")"
+    if out="$(probe "$kind" "$port" 2>&1)"; then
+      echo "$name: running (pid $pid) on $HOST:$port — $out"
+      return 0
+    fi
+    echo "$name: started (pid $pid) but not answering on $HOST:$port: $out (log: $logfile)"
+    return 1
+  fi
+  if out="$(probe "$kind" "$port" 2>/dev/null)"; then
+    echo "$name: not started by infra.sh, but $HOST:$port answers — $out"
+    return 0
+  fi
+  echo "$name: stopped"
+  return 1
+}
+
+cmd_status() {
+  need "$NODE" "Node.js is needed for the probe"
+  local rc=0
+  status_one kafka kafka "$K_PID" "$K_CONF" "$K_PORTFILE" "$KAFKA_PORT" "$K_LOGS/server.log" || rc=1
+  status_one ferretdb mongo "$F_PID" "$F_BIN" "$F_PORTFILE" "$MONGO_PORT" "$F_LOGS/ferretdb.log" || rc=1
+  return "$rc"
+}
+
+cmd_reset() {
+  cmd_down
+  log "deleting Kafka and FerretDB data and logs (the jar and binary caches stay)"
+  rm -rf "$K_DATA" "$K_LOGS" "$K_HOME/config" "$F_DATA" "$F_STATE" "$F_LOGS" "$LOCAL/build"
+}
+
+cmd_smoke() {
+  need "$NODE" "Node.js is needed"
+  RAPPORT_KAFKA_BROKERS="${RAPPORT_KAFKA_BROKERS:-$HOST:$(cat "$K_PORTFILE" 2>/dev/null || echo "$KAFKA_PORT")}" \
+    RAPPORT_MONGO_URL="${RAPPORT_MONGO_URL:-mongodb://$HOST:$(cat "$F_PORTFILE" 2>/dev/null || echo "$MONGO_PORT")/rapport_infra_smoke}" \
+    "$NODE" "$INFRA_DIR/smoke.js"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  reset) cmd_reset ;;
+  smoke) cmd_smoke ;;
+  *)
+    echo "usage: infra/infra.sh up|down|status|reset|smoke" >&2
+    exit 2
+    ;;
+esac

@@ -1,1 +1,2 @@
 export * from './customer-event.message';
+export * from './kafka-relay';

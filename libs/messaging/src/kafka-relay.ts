@@ -1,0 +1,140 @@
+// The relay: follows the event log from its checkpoint and publishes every
+// recorded event to Kafka (SPEC section 5). Each batch is one Kafka
+// transaction holding the messages *and* the checkpoint, so a crash at any
+// instant either commits both or neither: a read_committed consumer sees every
+// event exactly once, and per-customer order holds because a customer's
+// messages share a key, hence a partition, and batches are sent in log order.
+//
+// The checkpoint is stored as the committed offset of a consumer group on a
+// one-partition checkpoint topic, through the transaction's sendOffsets (the
+// consume-transform-produce pattern, with the event log as the source). The
+// transactional id fences a zombie relay: once a new instance initialises, the
+// old one can no longer commit.
+import { Kafka, type Admin, type Producer, type Transaction } from 'kafkajs';
+import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { CUSTOMER_EVENTS_TOPIC, toCustomerEventMessage } from './customer-event.message';
+
+export interface KafkaRelayOptions {
+  readonly topic?: string;
+  /** One relay per log: the transactional id and checkpoint group derive from it. */
+  readonly relayId?: string;
+  readonly batchSize?: number;
+  readonly partitions?: number;
+  readonly logger?: { info(message: string): void; error(message: string): void };
+}
+
+export const CHECKPOINT_TOPIC = 'rapport.relay.checkpoints';
+
+export class KafkaRelay {
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private checkpoint = -1;
+  private readonly topic: string;
+  private readonly relayId: string;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly kafka: Kafka,
+    private readonly options: KafkaRelayOptions = {},
+  ) {
+    this.topic = options.topic ?? CUSTOMER_EVENTS_TOPIC;
+    this.relayId = options.relayId ?? 'rapport-relay';
+  }
+
+  /** Position of the last event published in a committed transaction. */
+  get position(): number {
+    return this.checkpoint;
+  }
+
+  private get group(): string {
+    return `${this.relayId}.checkpoint`;
+  }
+
+  /** Creates the topics if needed, fences any previous instance, reads the checkpoint and starts following. */
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await ensureTopics(this.admin, [
+      { topic: this.topic, numPartitions: this.options.partitions ?? 6 },
+      { topic: CHECKPOINT_TOPIC, numPartitions: 1 },
+    ]);
+    this.producer = this.kafka.producer({
+      transactionalId: this.relayId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    // Connecting initialises the transactional id: a predecessor's open transaction is aborted.
+    await this.producer.connect();
+    this.checkpoint = await this.readCheckpoint();
+    this.options.logger?.info(`relay ${this.relayId} resuming after log position ${this.checkpoint}`);
+    this.abort = new AbortController();
+    this.loop = this.follow(this.abort.signal);
+  }
+
+  /** Stops after the transaction in hand is committed or aborted. */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop?.catch(() => undefined);
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  /** Resolves when the relay has published through `position`. */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.checkpoint < position) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  }
+
+  private async readCheckpoint(): Promise<number> {
+    const offsets = await this.admin!.fetchOffsets({ groupId: this.group, topics: [CHECKPOINT_TOPIC] });
+    const offset = offsets[0]?.partitions[0]?.offset;
+    return offset === undefined || Number(offset) < 0 ? -1 : Number(offset);
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    for await (const batch of this.store.follow({ after: this.checkpoint, batchSize: this.options.batchSize ?? 500, signal })) {
+      await this.publish(batch);
+      if (signal.aborted) return;
+    }
+  }
+
+  /** One transaction: the batch's messages and the checkpoint after its last event. */
+  async publish(batch: readonly RecordedEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    const last = batch[batch.length - 1]!.position;
+    const transaction: Transaction = await this.producer!.transaction();
+    try {
+      await transaction.send({ topic: this.topic, messages: batch.map(toKafkaMessage) });
+      await transaction.sendOffsets({
+        consumerGroupId: this.group,
+        topics: [{ topic: CHECKPOINT_TOPIC, partitions: [{ partition: 0, offset: String(last) }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+    this.checkpoint = last;
+  }
+}
+
+function toKafkaMessage(event: RecordedEvent) {
+  const message = toCustomerEventMessage(event);
+  return { key: message.key, value: message.value, headers: { ...message.headers } };
+}
+
+export async function ensureTopics(admin: Admin, topics: readonly { topic: string; numPartitions: number }[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
+  });
+}

@@ -230,7 +230,7 @@ kafka_start() {
     -Dkafka.logs.dir="$K_LOGS" \
     -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" \
     -cp "$K_LIBS/*" kafka.Kafka "$K_CONF" \
-    >>"$K_LOGS/kafka.out" 2>&1 </dev/null &
+    >>"$K_LOGS/kafka.out" 2>&1 </dev/null 9>&- &
   echo $! >"$K_PID"
   echo "$KAFKA_PORT" >"$K_PORTFILE"
   KAFKA_STARTED=1
@@ -303,7 +303,7 @@ ferretdb_start() {
     --telemetry=disable \
     --log-level=INFO \
     --log-format=text \
-    >>"$F_LOGS/ferretdb.log" 2>&1 </dev/null &
+    >>"$F_LOGS/ferretdb.log" 2>&1 </dev/null 9>&- &
   echo $! >"$F_PID"
   echo "$MONGO_PORT" >"$F_PORTFILE"
   FERRETDB_STARTED=1
@@ -311,6 +311,8 @@ ferretdb_start() {
 
 # ---------------------------------------------------------------- commands
 
+# Serialises up/down/reset. fd 9 holds the lock; the servers are started with 9>&- so
+# that they do not inherit it (an inherited fd would hold the lock as long as they run).
 lock() {
   mkdir -p "$LOCAL"
   exec 9>"$LOCAL/.lock"

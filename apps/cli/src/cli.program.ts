@@ -8,11 +8,12 @@ import { registerImportJsonl } from './import-jsonl.command';
 import { registerProjections } from './projections.command';
 import { registerVerify } from './verify.command';
 import { registerExport } from './export.command';
+import { registerAnalytics } from './analytics.command';
 
 export function buildProgram(context: CliContext): Command {
   const { io } = context;
   const program = new Command('rapport')
-    .description('Rapport command line: import events, rebuild read models, verify and export the audit log (embedded store)')
+    .description('Rapport command line: import events, rebuild read models, verify and export the audit log, analytics (embedded store)')
     .option('--data-dir <dir>', 'data directory of the embedded store (overrides RAPPORT_DATA_DIR, default ./data)')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress bar (there is none anyway when stderr is not a terminal)')
@@ -31,10 +32,11 @@ export function buildProgram(context: CliContext): Command {
   registerProjections(program, context);
   registerVerify(program, context);
   registerExport(program, context);
+  registerAnalytics(program, context);
   program.addHelpText(
     'after',
     `
-Exit codes: 0 success; 1 verification failed, or lines were invalid or rejected;
+Exit codes: 0 success; 1 verification failed, lines were invalid or rejected, or a model could not be fitted;
 2 usage, configuration or input-file error; 3 unexpected failure; 130 interrupted.
 See docs/cli.md.`,
   );

@@ -54,8 +54,10 @@ export class ModelNotFittedError extends Error {
 
 /**
  * `maxStaleMs`: reuse a result computed that recently even if purchases arrived
- * since. The 360 uses it so that a stream of purchases does not refit the
- * models on every read; explicit analytics queries never do.
+ * since, when it was costly to compute (over EXPENSIVE_MS). The 360 uses it so
+ * that a stream of purchases does not refit large models on every read; small
+ * populations are always recomputed, and explicit analytics queries never
+ * accept staleness.
  */
 export interface CacheOptions {
   readonly maxStaleMs?: number;
@@ -66,7 +68,12 @@ interface CacheEntry {
   /** Position of the last purchase when computed. */
   readonly purchases: number;
   readonly computedAt: number;
+  /** How long the computation took, once it has finished. */
+  costMs?: number;
 }
+
+/** Computations cheaper than this are redone rather than served stale. */
+const EXPENSIVE_MS = 50;
 
 export interface CustomerPrediction {
   readonly customerId: string;
@@ -292,12 +299,17 @@ export class AnalyticsService {
     const purchases = await this.readStore.getCheckpoint(PURCHASES_CHECKPOINT);
     const now = this.now();
     let entry = this.fits.get(key);
-    const fresh = entry && (entry.purchases === purchases || now - entry.computedAt < (cache.maxStaleMs ?? 0));
+    const tolerable = (e: CacheEntry) => (e.costMs ?? 0) > EXPENSIVE_MS && now - e.computedAt < (cache.maxStaleMs ?? 0);
+    const fresh = entry && (entry.purchases === purchases || tolerable(entry));
     this.fits.delete(key);
     if (!entry || !fresh) {
       const value = compute();
-      value.catch(() => this.fits.delete(key));
-      entry = { value, purchases, computedAt: now };
+      const created: CacheEntry = { value, purchases, computedAt: now };
+      value.then(
+        () => (created.costMs = this.now() - now),
+        () => this.fits.delete(key),
+      );
+      entry = created;
     }
     this.fits.set(key, entry);
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteReadStore } from '@rapport/read-store';
+import { AnalyticsService } from './analytics.service';
+import { CustomerCommands } from './customer-commands.service';
+import { ProjectionRunner } from './projection-runner';
+
+const AS_OF = '2026-06-01T00:00:00Z';
+
+describe('AnalyticsService caching', () => {
+  let log: SqliteEventStore;
+  let readStore: SqliteReadStore;
+  let runner: ProjectionRunner;
+  let commands: CustomerCommands;
+  let orders = 0;
+
+  const buy = async (customerId: string, day: string) => {
+    await commands.record({ customerId, type: 'purchased', occurredAt: `${day}T12:00:00Z`, data: { orderId: `o${orders++}`, amount: 1000, currency: 'USD' } });
+    await runner.catchUp();
+  };
+
+  beforeEach(async () => {
+    log = SqliteEventStore.open(':memory:');
+    readStore = SqliteReadStore.open(':memory:');
+    runner = new ProjectionRunner(log, readStore);
+    commands = new CustomerCommands(log, { now: () => new Date('2026-06-01T00:00:00Z') }, { next: () => randomUUID() });
+    await buy('a', '2026-01-10');
+    await buy('b', '2026-02-10');
+  });
+  afterEach(async () => {
+    await Promise.all([log.close(), readStore.close()]);
+  });
+
+  it('serves a repeated question from the cache and recomputes once a purchase is projected', async () => {
+    const analytics = new AnalyticsService(readStore);
+    const first = await analytics.rfm(AS_OF, 'USD');
+    expect(await analytics.rfm(AS_OF, 'USD')).toBe(first);
+    await buy('c', '2026-03-10');
+    const after = await analytics.rfm(AS_OF, 'USD');
+    expect(after).not.toBe(first);
+    expect(after.customers.map((c) => c.customerId).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('ignores events that are not purchases', async () => {
+    const analytics = new AnalyticsService(readStore);
+    const first = await analytics.rfm(AS_OF, 'USD');
+    await commands.record({ customerId: 'a', type: 'contacted', occurredAt: '2026-04-01T00:00:00Z', data: { channel: 'sms', direction: 'outbound' } });
+    await runner.catchUp();
+    expect(await analytics.rfm(AS_OF, 'USD')).toBe(first);
+  });
+
+  it('serves a costly result stale within maxStaleMs', async () => {
+    // Every reading of this clock moves it 100 ms on: every computation looks costly.
+    let clock = 0;
+    const analytics = new AnalyticsService(readStore, {}, () => (clock += 100));
+    const costly = await analytics.rfm(AS_OF, 'USD', { maxStaleMs: 60_000 });
+    await new Promise((r) => setImmediate(r));
+    await buy('c', '2026-03-10');
+    expect(await analytics.rfm(AS_OF, 'USD', { maxStaleMs: 60_000 })).toBe(costly);
+    // Without a staleness allowance the new purchase counts at once.
+    expect((await analytics.rfm(AS_OF, 'USD')).customers).toHaveLength(3);
+  });
+
+  it('recomputes a cheap result despite a staleness allowance', async () => {
+    const analytics = new AnalyticsService(readStore, {}, () => 0);
+    expect((await analytics.rfm(AS_OF, 'USD', { maxStaleMs: 60_000 })).customers).toHaveLength(2);
+    await new Promise((r) => setImmediate(r));
+    await buy('c', '2026-03-10');
+    expect((await analytics.rfm(AS_OF, 'USD', { maxStaleMs: 60_000 })).customers).toHaveLength(3);
+  });
+});

@@ -1,0 +1,282 @@
+// The ESDB adapter against the in-process wire test server (always) and a real
+// EventStoreDB (when RAPPORT_ESDB_URL is set), through the unchanged contract
+// suite, plus what only this adapter has: the wire-level details it relies on.
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, FORWARDS, START, StreamNotFoundError, WrongExpectedVersionError, jsonEvent } from '@eventstore/db-client';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type NewEvent, type RecordedEvent } from './event-store.port';
+import { verifyChain } from './hash-chain';
+import { EsdbEventStore } from './esdb-event-store.adapter';
+import { describeEventStoreContract, esdbWireTamperer, EsdbWireTestServer } from './testing';
+
+describeEventStoreContract('EventStoreDB wire test server (BatchAppend, as servers since 21.10)', async () => {
+  const server = await EsdbWireTestServer.start();
+  const store = EsdbEventStore.connect(server.connectionString);
+  return { store, tamper: esdbWireTamperer(server), cleanup: () => server.stop() };
+});
+
+// The client falls back to Streams.Append where the server offers no BatchAppend
+// (and whenever a call carries its own credentials).
+describeEventStoreContract('EventStoreDB wire test server (Streams.Append path)', async () => {
+  const server = await EsdbWireTestServer.start({ batchAppend: false });
+  const store = EsdbEventStore.connect(server.connectionString);
+  return { store, tamper: esdbWireTamperer(server), cleanup: () => server.stop() };
+});
+
+// A real server is shared and keeps its history, so every test gets stream
+// prefixes of its own: to that store the log starts empty. Its storage cannot be
+// rewritten through the API, so the tamper tests run on the test server only.
+const realServer = process.env.RAPPORT_ESDB_URL;
+(realServer ? describeEventStoreContract : describeSkipped)(
+  'EventStoreDB at RAPPORT_ESDB_URL',
+  async () => {
+    const namespace = `rapport-test-${randomUUID().slice(0, 8)}`;
+    const store = EsdbEventStore.connect(realServer!, {
+      customerStreamPrefix: `${namespace}-customer-`,
+      eventIdStreamPrefix: `${namespace}-eventid-`,
+    });
+    return { store };
+  },
+  { tampering: false },
+);
+
+function describeSkipped(name: string): void {
+  describe.skip(`EventStore contract: ${name} (set RAPPORT_ESDB_URL to run it)`, () => {
+    it('runs against a real EventStoreDB', () => undefined);
+  });
+}
+
+function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'qualified',
+    occurredAt: '2024-06-01T12:00:00Z',
+    data: { score: 70 },
+    metadata: { correlationId: randomUUID(), source: 'esdb-spec' },
+    ...overrides,
+  };
+}
+
+describe('EsdbEventStore on the wire test server', () => {
+  let server: EsdbWireTestServer;
+  let store: EsdbEventStore;
+  let client: EventStoreDBClient;
+
+  beforeEach(async () => {
+    server = await EsdbWireTestServer.start();
+    store = EsdbEventStore.connect(server.connectionString);
+    client = EventStoreDBClient.connectionString(server.connectionString);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await client.dispose();
+    await server.stop();
+  });
+
+  it('stores one ESDB event per envelope: stream customer-<id>, type, JSON data, envelope and hash in the metadata', async () => {
+    const event = newEvent({ metadata: { correlationId: 'corr-1', causationId: 'cause-1', actor: 'crm-sync', source: 'svc' } });
+    const [recorded] = (await store.append('cust-1', [event], 'no_stream')).events;
+    const [raw] = await collect(client.readStream('customer-cust-1', { fromRevision: START, direction: FORWARDS }));
+    expect(raw.event).toMatchObject({
+      streamId: 'customer-cust-1',
+      id: event.eventId,
+      type: 'qualified',
+      revision: 0n,
+      isJson: true,
+      data: { score: 70 },
+      metadata: {
+        customerId: 'cust-1',
+        occurredAt: event.occurredAt,
+        recordedAt: recorded.recordedAt,
+        revision: 0,
+        metadata: event.metadata,
+        hash: recorded.hash,
+        $correlationId: 'corr-1',
+        $causationId: 'cause-1',
+      },
+    });
+    expect(raw.event?.position?.commit).toBe(BigInt(recorded.position));
+  });
+
+  it('uses the $all commit position (a byte offset, not a counter) as position', async () => {
+    const { events } = await store.append('cust-pos', [newEvent(), newEvent(), newEvent()], 'no_stream');
+    const records = server.log.stream('customer-cust-pos');
+    expect(events.map((e) => e.position)).toEqual(records.map((r) => r.logPosition));
+    expect(events[1].position - events[0].position).toBeGreaterThan(1);
+    // The seeded system event comes first, so even the first customer event is not at 0.
+    expect(events[0].position).toBeGreaterThan(0);
+  });
+
+  it('appends through BatchAppend when the server offers it, and through Append otherwise', async () => {
+    await store.append('cust-batch', [newEvent()], 'no_stream');
+    expect(server.calls.get('ServerFeatures/GetSupportedMethods')).toBe(1);
+    expect(server.calls.get('Streams/BatchAppend')).toBeGreaterThanOrEqual(1);
+    expect(server.calls.get('Streams/Append')).toBeUndefined();
+
+    const legacy = await EsdbWireTestServer.start({ batchAppend: false });
+    const legacyStore = EsdbEventStore.connect(legacy.connectionString);
+    try {
+      await legacyStore.append('cust-legacy', [newEvent()], 'no_stream');
+      expect(legacy.calls.get('Streams/BatchAppend')).toBeUndefined();
+      expect(legacy.calls.get('Streams/Append')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await legacyStore.close();
+      await legacy.stop();
+    }
+  });
+
+  it("raises the real client's errors: WrongExpectedVersionError with the actual revision, StreamNotFoundError", async () => {
+    await client.appendToStream('plain', [jsonEvent({ type: 't', data: { a: 1 } }), jsonEvent({ type: 't', data: { a: 2 } })]);
+    const wrong = await client.appendToStream('plain', jsonEvent({ type: 't', data: {} }), { expectedRevision: 0n }).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(WrongExpectedVersionError);
+    expect(wrong).toMatchObject({ streamName: 'plain', expectedVersion: 0n, actualVersion: 1n });
+    const noStream = await client.appendToStream('ghost', jsonEvent({ type: 't', data: {} }), { expectedRevision: 3n }).catch((e: unknown) => e);
+    expect(noStream).toMatchObject({ expectedVersion: 3n, actualVersion: 'no_stream' });
+    await expect(collect(client.readStream('ghost'))).rejects.toBeInstanceOf(StreamNotFoundError);
+  });
+
+  it('treats a retried append that landed as a duplicate, and the same id racing from two appends as one event', async () => {
+    const event = newEvent();
+    const [a, b] = await Promise.allSettled([store.append('race-a', [event], 'any'), store.append('race-b', [event], 'any')]);
+    const outcomes = [a, b].map((r) => (r.status === 'fulfilled' ? 'recorded' : r.reason instanceof DuplicateEventIdError ? 'duplicate' : String(r.reason)));
+    expect(outcomes.sort()).toEqual(['duplicate', 'recorded']);
+    const found = await store.findByEventId(event.eventId);
+    expect(found && ['race-a', 'race-b']).toContain(found?.customerId);
+    expect((await store.readAll()).filter((e) => e.eventId === event.eventId)).toHaveLength(1);
+  });
+
+  it('takes over the reservation of an eventId whose append never landed, once the lease is over', async () => {
+    const quick = EsdbEventStore.connect(server.connectionString, { reservationLeaseMs: 200 });
+    try {
+      const event = newEvent();
+      // A writer that reserved the id and died before appending.
+      await client.appendToStream(`rapport-eventid-${event.eventId}`, jsonEvent({
+        type: 'rapport.event-id-reserved',
+        data: { stream: 'customer-dead', reservedAt: new Date().toISOString() },
+      }));
+      const started = Date.now();
+      const { events } = await quick.append('cust-alive', [event], 'no_stream');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      expect(events[0].customerId).toBe('cust-alive');
+      expect((await quick.findByEventId(event.eventId))?.customerId).toBe('cust-alive');
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('reports a conflict on the first attempt of a conditional append, but retries an `any` append until it lands', async () => {
+    await store.append('cust-cond', [newEvent()], 'no_stream');
+    const other = EsdbEventStore.connect(server.connectionString);
+    try {
+      await other.append('cust-cond', [newEvent()], 0);
+      const error = await store.append('cust-cond', [newEvent()], 0).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(error).toMatchObject({ expected: 0, actual: 1 });
+      const { events } = await store.append('cust-cond', [newEvent()], 'any');
+      expect(events[0].revision).toBe(2);
+      expect(verifyChain(await other.readStream('cust-cond'))).toMatchObject({ ok: true, checked: 3 });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('skips events of other streams in readAll, headPosition and follow', async () => {
+    await client.appendToStream('orders-1', jsonEvent({ type: 'x', data: {} }));
+    const { events } = await store.append('cust-mixed', [newEvent()], 'no_stream');
+    await client.appendToStream('orders-1', jsonEvent({ type: 'x', data: {} }));
+    expect(await store.readAll()).toEqual(events);
+    expect(await store.headPosition()).toBe(events[0].position);
+
+    const controller = new AbortController();
+    const received: RecordedEvent[] = [];
+    const loop = (async () => {
+      for await (const batch of store.follow({ signal: controller.signal })) received.push(...batch);
+    })();
+    await eventually(() => received.length === 1);
+    await client.appendToStream('orders-2', jsonEvent({ type: 'x', data: {} }));
+    const later = (await store.append('cust-mixed', [newEvent()], 0)).events;
+    await eventually(() => received.length === 2);
+    controller.abort();
+    await loop;
+    expect(received).toEqual([...events, ...later]);
+  });
+
+  it('resubscribes after the connection drops and delivers what was appended meanwhile', async () => {
+    const port = server.port;
+    const first = (await store.append('cust-drop', [newEvent()], 'no_stream')).events;
+    const controller = new AbortController();
+    const received: RecordedEvent[] = [];
+    const loop = (async () => {
+      for await (const batch of store.follow({ signal: controller.signal })) received.push(...batch);
+    })();
+    await eventually(() => received.length === 1);
+
+    // Same log, new server process on the same port.
+    const log = server.log;
+    await server.stop();
+    const restarted = await EsdbWireTestServer.start({ port, seedSystemEvents: false });
+    for (const record of log.records()) {
+      restarted.log.write(record.streamId, -2, [record]);
+    }
+    server = restarted;
+    const writer = EsdbEventStore.connect(restarted.connectionString);
+    try {
+      const second = (await writer.append('cust-drop', [newEvent()], 0)).events;
+      await eventually(() => received.length === 2, 15_000);
+      controller.abort();
+      await loop;
+      expect(received.map((e) => e.eventId)).toEqual([...first, ...second].map((e) => e.eventId));
+    } finally {
+      await writer.close();
+    }
+  }, 30_000);
+
+  it('says which server version it needs when stream reads carry no $all position (before 22.10)', async () => {
+    const old = await EsdbWireTestServer.start({ positionsOnStreamReads: false, serverVersion: '21.10.9' });
+    const oldStore = EsdbEventStore.connect(old.connectionString);
+    try {
+      await expect(oldStore.append('cust-old', [newEvent()], 'no_stream')).rejects.toThrow(/no \$all position.*22\.10/);
+    } finally {
+      await oldStore.close();
+      await old.stop();
+    }
+  });
+
+  it('refuses eventIds that are not UUIDs, and finds nothing for them', async () => {
+    await expect(store.append('cust-bad', [newEvent({ eventId: 'evt-1' })], 'any')).rejects.toThrow(TypeError);
+    expect(await store.findByEventId('evt-1')).toBeUndefined();
+  });
+
+  it('stores eventIds lower-case, as EventStoreDB returns them, so the hash holds', async () => {
+    const id = randomUUID().toUpperCase();
+    const { events } = await store.append('cust-case', [newEvent({ eventId: id })], 'no_stream');
+    expect(events[0].eventId).toBe(id.toLowerCase());
+    expect(await store.readStream('cust-case')).toEqual(events);
+    expect((await store.findByEventId(id))?.eventId).toBe(id.toLowerCase());
+  });
+
+  it('connects through gossip discovery too (esdb+discover://)', async () => {
+    const discovered = EsdbEventStore.connect(`esdb+discover://127.0.0.1:${server.port}?tls=false`);
+    try {
+      const { events } = await discovered.append('cust-gossip', [newEvent()], 'no_stream');
+      expect(await store.readStream('cust-gossip')).toEqual(events);
+      expect(server.calls.get('Gossip/Read')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await discovered.close();
+    }
+  });
+});
+
+async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of read) items.push(item);
+  return items;
+}
+
+async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -92,9 +92,11 @@ probe() { # probe kafka|mongo PORT -> prints what answered
   "$NODE" "$INFRA_DIR/probe.js" "$1" "$HOST:$2"
 }
 
-# wait_ready NAME KIND PORT PIDFILE MARKER LOGFILE
+# wait_ready NAME KIND PORT PIDFILE MARKER STAMP LOGFILE... (PIDFILE empty: not started by
+# us). When the process dies, shows the log files written since STAMP was touched.
 wait_ready() {
-  local name="$1" kind="$2" port="$3" pidfile="$4" marker="$5" logfile="$6"
+  local name="$1" kind="$2" port="$3" pidfile="$4" marker="$5" stamp="$6" logfile="$7" f
+  shift 6
   local deadline=$(($(date +%s) + WAIT_SECONDS)) out
   while :; do
     if out="$(probe "$kind" "$port" 2>&1)"; then
@@ -102,8 +104,12 @@ wait_ready() {
       return 0
     fi
     if [[ -n "$pidfile" ]] && ! pid_of "$pidfile" "$marker" >/dev/null; then
-      warn "$name exited during startup; last lines of $logfile:"
-      tail -n 40 "$logfile" >&2 || true
+      warn "$name exited during startup"
+      for f in "$@"; do
+        [[ -s "$f" && ! "$f" -ot "$stamp" ]] || continue
+        warn "last lines of $f:"
+        tail -n 30 "$f" >&2
+      done
       return 1
     fi
     if (($(date +%s) >= deadline)); then
@@ -222,14 +228,17 @@ kafka_start() {
   kafka_config
   kafka_format
   log "kafka: starting Kafka $KAFKA_VERSION (KRaft broker+controller) on $HOST:$KAFKA_PORT"
+  touch "$K_HOME/start.stamp"
+  # Detached (own session, no terminal, no inherited lock fd), working directory in .local.
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM options
-  nohup setsid "$JAVA" $KAFKA_HEAP_OPTS \
+  (cd "$K_HOME" && exec nohup setsid "$JAVA" $KAFKA_HEAP_OPTS \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    "-XX:ErrorFile=$K_LOGS/hs_err_pid%p.log" \
     "-Xlog:gc*:file=$K_LOGS/kafkaServer-gc.log:time,tags:filecount=5,filesize=10M" \
     -Dkafka.logs.dir="$K_LOGS" \
     -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" \
-    -cp "$K_LIBS/*" kafka.Kafka "$K_CONF" \
+    -cp "$K_LIBS/*" kafka.Kafka "$K_CONF") \
     >>"$K_LOGS/kafka.out" 2>&1 </dev/null 9>&- &
   echo $! >"$K_PID"
   echo "$KAFKA_PORT" >"$K_PORTFILE"
@@ -294,7 +303,8 @@ ferretdb_start() {
   ferretdb_binary
   mkdir -p "$F_DATA" "$F_STATE" "$F_LOGS"
   log "ferretdb: starting FerretDB $FERRETDB_VERSION (SQLite backend) on $HOST:$MONGO_PORT"
-  nohup setsid "$F_BIN" \
+  touch "$F_HOME/start.stamp"
+  (cd "$F_HOME" && exec nohup setsid "$F_BIN" \
     --handler=sqlite \
     --sqlite-url="file:$F_DATA/" \
     --state-dir="$F_STATE" \
@@ -302,7 +312,7 @@ ferretdb_start() {
     --debug-addr=- \
     --telemetry=disable \
     --log-level=INFO \
-    --log-format=text \
+    --log-format=text) \
     >>"$F_LOGS/ferretdb.log" 2>&1 </dev/null 9>&- &
   echo $! >"$F_PID"
   echo "$MONGO_PORT" >"$F_PORTFILE"
@@ -313,24 +323,26 @@ ferretdb_start() {
 
 # Serialises up/down/reset. fd 9 holds the lock; the servers are started with 9>&- so
 # that they do not inherit it (an inherited fd would hold the lock as long as they run).
+# lock SECONDS [soft]: with "soft", go on (with a warning) when the lock is not had in time.
 lock() {
   mkdir -p "$LOCAL"
   exec 9>"$LOCAL/.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock -w 600 9 || die "another infra.sh is still running (lock $LOCAL/.lock)"
-  fi
+  command -v flock >/dev/null 2>&1 || return 0
+  flock -w "$1" 9 && return 0
+  [[ "${2:-}" == soft ]] || die "another infra.sh still holds $LOCAL/.lock after $1 s"
+  warn "another infra.sh still holds $LOCAL/.lock after $1 s; going on"
 }
 
 cmd_up() {
   local t0 rc=0
   t0="$(now_ms)"
-  lock
+  lock 600
   need "$NODE" "Node.js is needed for the readiness probe"
   # Kafka first: its JVM boots while FerretDB is fetched/built.
   kafka_start
   ferretdb_start
-  wait_ready kafka kafka "$KAFKA_PORT" "$([[ $KAFKA_STARTED == 1 ]] && echo "$K_PID")" "$K_CONF" "$K_LOGS/server.log" || rc=1
-  wait_ready ferretdb mongo "$MONGO_PORT" "$([[ $FERRETDB_STARTED == 1 ]] && echo "$F_PID")" "$F_BIN" "$F_LOGS/ferretdb.log" || rc=1
+  wait_ready kafka kafka "$KAFKA_PORT" "$([[ $KAFKA_STARTED == 1 ]] && echo "$K_PID")" "$K_CONF" "$K_HOME/start.stamp" "$K_LOGS/kafka.out" "$K_LOGS/server.log" || rc=1
+  wait_ready ferretdb mongo "$MONGO_PORT" "$([[ $FERRETDB_STARTED == 1 ]] && echo "$F_PID")" "$F_BIN" "$F_HOME/start.stamp" "$F_LOGS/ferretdb.log" || rc=1
   if ((rc != 0)); then
     warn "infra up failed after $(secs_since "$t0"); 'npm run infra:down' stops what did start"
     exit 1
@@ -341,7 +353,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  lock
+  lock 60 soft
   stop_process kafka "$K_PID" "$K_CONF" "${RAPPORT_KAFKA_STOP_TIMEOUT:-60}"
   stop_process ferretdb "$F_PID" "$F_BIN" "${RAPPORT_FERRETDB_STOP_TIMEOUT:-15}"
 }

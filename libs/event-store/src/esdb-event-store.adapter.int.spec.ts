@@ -2,7 +2,7 @@
 // EventStoreDB (when RAPPORT_ESDB_URL is set), through the unchanged contract
 // suite, plus what only this adapter has: the wire-level details it relies on.
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, FORWARDS, START, StreamNotFoundError, WrongExpectedVersionError, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient, FORWARDS, START, StreamNotFoundError, WrongExpectedVersionError, jsonEvent, streamNameFilter } from '@eventstore/db-client';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type NewEvent, type RecordedEvent } from './event-store.port';
 import { verifyChain } from './hash-chain';
 import { EsdbEventStore } from './esdb-event-store.adapter';
@@ -23,21 +23,31 @@ describeEventStoreContract('EventStoreDB wire test server (Streams.Append path)'
 });
 
 // A real server is shared and keeps its history, so every test gets stream
-// prefixes of its own: to that store the log starts empty. Its storage cannot be
-// rewritten through the API, so the tamper tests run on the test server only.
+// prefixes of its own: to that store the log starts empty. The same fixture runs
+// on one wire test server shared by all tests, to show that this isolation is
+// what makes the suite hold on a log with history (and there tampering works).
+function namespaced(connectionString: string) {
+  const namespace = `rapport-test-${randomUUID().slice(0, 8)}`;
+  const customerStreamPrefix = `${namespace}-customer-`;
+  const store = EsdbEventStore.connect(connectionString, { customerStreamPrefix, eventIdStreamPrefix: `${namespace}-eventid-` });
+  return { store, customerStreamPrefix };
+}
+
+let sharedServer: Promise<EsdbWireTestServer> | undefined;
+afterAll(async () => (await sharedServer)?.stop());
+
+describeEventStoreContract('one shared wire test server, stream prefixes per test (as on a real server)', async () => {
+  sharedServer ??= EsdbWireTestServer.start();
+  const server = await sharedServer;
+  const { store, customerStreamPrefix } = namespaced(server.connectionString);
+  return { store, tamper: esdbWireTamperer(server, customerStreamPrefix) };
+});
+
+// The real server's storage cannot be rewritten through its API, so no tamper tests there.
 const realServer = process.env.RAPPORT_ESDB_URL;
-(realServer ? describeEventStoreContract : describeSkipped)(
-  'EventStoreDB at RAPPORT_ESDB_URL',
-  async () => {
-    const namespace = `rapport-test-${randomUUID().slice(0, 8)}`;
-    const store = EsdbEventStore.connect(realServer!, {
-      customerStreamPrefix: `${namespace}-customer-`,
-      eventIdStreamPrefix: `${namespace}-eventid-`,
-    });
-    return { store };
-  },
-  { tampering: false },
-);
+(realServer ? describeEventStoreContract : describeSkipped)('EventStoreDB at RAPPORT_ESDB_URL', async () => ({ store: namespaced(realServer!).store }), {
+  tampering: false,
+});
 
 function describeSkipped(name: string): void {
   describe.skip(`EventStore contract: ${name} (set RAPPORT_ESDB_URL to run it)`, () => {
@@ -201,6 +211,30 @@ describe('EsdbEventStore on the wire test server', () => {
     expect(received).toEqual([...events, ...later]);
   });
 
+  it('pages through $all: small pages, foreign events between and after the customer events', async () => {
+    const paged = EsdbEventStore.connect(server.connectionString, { readPageSize: 2 });
+    try {
+      const recorded: RecordedEvent[] = [];
+      for (let i = 0; i < 4; i++) {
+        await client.appendToStream(`orders-${i}`, [jsonEvent({ type: 'x', data: {} }), jsonEvent({ type: 'x', data: {} })]);
+        recorded.push(...(await paged.append(`cust-page-${i % 2}`, [newEvent(), newEvent()], 'any')).events);
+      }
+      for (let i = 0; i < 5; i++) await client.appendToStream('orders-tail', jsonEvent({ type: 'x', data: {} }));
+      expect(await paged.readAll()).toEqual(recorded);
+      expect(await paged.readAll({ after: recorded[2].position, maxCount: 3 })).toEqual(recorded.slice(3, 6));
+      expect(await paged.readAll({ after: recorded[7].position })).toEqual([]);
+      expect(await paged.headPosition()).toBe(recorded[7].position);
+      const batches: number[] = [];
+      for await (const batch of paged.follow({ batchSize: 3 })) {
+        batches.push(batch.length);
+        if (batches.reduce((a, b) => a + b, 0) >= recorded.length) break;
+      }
+      expect(batches).toEqual([3, 3, 2]);
+    } finally {
+      await paged.close();
+    }
+  });
+
   it('resubscribes after the connection drops and delivers what was appended meanwhile', async () => {
     const port = server.port;
     const first = (await store.append('cust-drop', [newEvent()], 'no_stream')).events;
@@ -264,6 +298,88 @@ describe('EsdbEventStore on the wire test server', () => {
     } finally {
       await discovered.close();
     }
+  });
+});
+
+describe('EsdbWireTestServer, through the real client', () => {
+  let server: EsdbWireTestServer;
+  let client: EventStoreDBClient;
+  const event = (n: number) => jsonEvent({ type: 'test', data: { n } });
+
+  beforeEach(async () => {
+    server = await EsdbWireTestServer.start({ maxAppendSize: 2_000 });
+    client = EventStoreDBClient.connectionString(server.connectionString);
+  });
+
+  afterEach(async () => {
+    await client.dispose();
+    await server.stop();
+  });
+
+  it('refuses an oversized append with MaxAppendSizeExceededError, through BatchAppend and through Append', async () => {
+    const big = jsonEvent({ type: 'test', data: { blob: 'x'.repeat(3_000) } });
+    await expect(client.appendToStream('big', big)).rejects.toMatchObject({ type: 'maximum-append-size-exceeded', maxAppendSize: 2_000 });
+    const legacy = await EsdbWireTestServer.start({ batchAppend: false, maxAppendSize: 2_000 });
+    const legacyClient = EventStoreDBClient.connectionString(legacy.connectionString);
+    try {
+      await expect(legacyClient.appendToStream('big', big)).rejects.toMatchObject({ type: 'maximum-append-size-exceeded', maxAppendSize: 2_000 });
+    } finally {
+      await legacyClient.dispose();
+      await legacy.stop();
+    }
+    await expect(collect(client.readStream('big'))).rejects.toBeInstanceOf(StreamNotFoundError);
+  });
+
+  it('acknowledges a retried write at the same expected revision without writing it twice', async () => {
+    const events = [event(1), event(2)];
+    const first = await client.appendToStream('idem', events, { expectedRevision: 'no_stream' });
+    const again = await client.appendToStream('idem', events, { expectedRevision: 'no_stream' });
+    expect(again.nextExpectedRevision).toBe(first.nextExpectedRevision);
+    expect(await collect(client.readStream('idem'))).toHaveLength(2);
+    await expect(client.appendToStream('idem', [events[0], event(3)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+  });
+
+  it('reads $all forwards from a position inclusively and backwards from it exclusively', async () => {
+    await client.appendToStream('all', [event(1), event(2), event(3)]);
+    const all = (await collect(client.readAll())).filter((e) => e.event?.streamId === 'all');
+    const middle = all[1].event!.position;
+    const forwards = await collect(client.readAll({ fromPosition: middle }));
+    expect(forwards.map((e) => e.event?.data)).toEqual([{ n: 2 }, { n: 3 }]);
+    const backwards = await collect(client.readAll({ fromPosition: middle, direction: 'backwards' }));
+    expect(backwards.map((e) => e.event?.streamId)).toEqual(['all', '$settings']);
+    expect(backwards[0].event?.data).toEqual({ n: 1 });
+  });
+
+  it('reads a stream backwards from a revision past its end, and forwards from there to nothing', async () => {
+    await client.appendToStream('short', [event(0), event(1), event(2)]);
+    const backwards = await collect(client.readStream('short', { direction: 'backwards', fromRevision: 10n, maxCount: 2 }));
+    expect(backwards.map((e) => e.event?.revision)).toEqual([2n, 1n]);
+    expect(await collect(client.readStream('short', { fromRevision: 3n }))).toEqual([]);
+  });
+
+  it('confirms a filtered $all subscription, catches up after the position, checkpoints, reports caught up, then goes live', async () => {
+    await client.appendToStream('keep-1', [event(1), event(2)]);
+    for (let i = 0; i < 40; i++) await client.appendToStream(`skip-${i}`, event(i));
+    const start = (await collect(client.readStream('keep-1')))[0].event!.position!;
+    const checkpoints: bigint[] = [];
+    const subscription = client.subscribeToAll({
+      fromPosition: start,
+      filter: streamNameFilter({ prefixes: ['keep-'], checkpointReached: (_s, position) => void checkpoints.push(position.commit) }),
+    });
+    const seen: unknown[] = [];
+    let confirmed = false;
+    let caughtUp = false;
+    subscription.on('confirmation', () => (confirmed = true));
+    subscription.on('caughtUp', () => (caughtUp = true));
+    subscription.on('data', (resolved) => seen.push(resolved.event?.data));
+    await eventually(() => caughtUp);
+    expect(confirmed).toBe(true);
+    expect(seen).toEqual([{ n: 2 }]);
+    expect(checkpoints.length).toBeGreaterThanOrEqual(2); // one after 32 considered events, one at the end of catch-up
+    await client.appendToStream('keep-2', event(3));
+    await eventually(() => seen.length === 2);
+    expect(seen[1]).toEqual({ n: 3 });
+    await subscription.unsubscribe();
   });
 });
 

@@ -104,6 +104,7 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 /** ESDB answers `unknown position` with 2^64 - 1; anything from 2^63 on is not a log offset. */
 const FIRST_INVALID_POSITION = 1n << 63n;
 const RESERVATION_CONCURRENCY = 32;
+const RELEASED_HINTS = 10_000;
 
 export class EsdbEventStore implements EventStore {
   private closed = false;
@@ -116,6 +117,12 @@ export class EsdbEventStore implements EventStore {
   private readonly defaultBatchSize: number;
   private readonly pageSize: number;
   private readonly maxAppendAttempts: number;
+  /**
+   * Revision of the `released` event this store last wrote per eventId, so a
+   * retry after a conflict reserves again in one write instead of three. Only
+   * a hint: a stale one costs a failed compare-and-set and a read.
+   */
+  private readonly released = new Map<string, bigint>();
 
   /** The store owns the client: close() disposes it. */
   constructor(
@@ -294,7 +301,8 @@ export class EsdbEventStore implements EventStore {
 
   private async reserveOne(eventId: string, stream: string): Promise<Reservation> {
     const reservationStream = this.reservationStream(eventId);
-    let expectedRevision: AppendExpectedRevision = NO_STREAM;
+    let expectedRevision: AppendExpectedRevision = this.released.get(eventId) ?? NO_STREAM;
+    this.released.delete(eventId);
     for (let round = 1; ; round++) {
       this.assertOpen();
       try {
@@ -336,7 +344,9 @@ export class EsdbEventStore implements EventStore {
     await mapLimit(reservations, RESERVATION_CONCURRENCY, async (reservation) => {
       const event: EventData = { id: randomUUID(), contentType: 'application/json', type: RELEASED, data: {}, metadata: undefined };
       try {
-        await this.client.appendToStream(reservation.stream, event, { expectedRevision: reservation.revision });
+        const result = await this.client.appendToStream(reservation.stream, event, { expectedRevision: reservation.revision });
+        if (this.released.size >= RELEASED_HINTS) this.released.delete(this.released.keys().next().value!);
+        this.released.set(reservation.eventId, result.nextExpectedRevision);
       } catch {
         // Someone took it over after the lease, or the server is gone: either way it is no longer ours.
       }
@@ -398,7 +408,10 @@ export class EsdbEventStore implements EventStore {
     let last = after !== undefined && after >= 0 ? after : undefined;
     while (result.length < maxCount) {
       const from: ReadPosition = last === undefined ? START : { commit: BigInt(last), prepare: BigInt(last) };
-      const page = await collect(this.client.readAll({ fromPosition: from, maxCount: this.pageSize, direction: FORWARDS }));
+      // Foreign events are interleaved (at least the reservations, one per
+      // event), so ask for some more than still needed, up to a page.
+      const requested = Math.min(this.pageSize, Math.max(16, 2 * (maxCount - result.length)));
+      const page = await collect(this.client.readAll({ fromPosition: from, maxCount: requested, direction: FORWARDS }));
       for (const resolved of page) {
         const event = resolved.event;
         if (!event) continue;
@@ -409,7 +422,7 @@ export class EsdbEventStore implements EventStore {
         result.push(this.toRecordedEvent(event));
         if (result.length >= maxCount) break;
       }
-      if (page.length < this.pageSize) break;
+      if (page.length < requested) break;
     }
     return result;
   }

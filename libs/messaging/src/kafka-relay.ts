@@ -25,6 +25,9 @@ export interface KafkaRelayOptions {
 
 export const CHECKPOINT_TOPIC = 'rapport.relay.checkpoints';
 
+/** The consumer group whose committed offset on CHECKPOINT_TOPIC is a relay's checkpoint (a log position). */
+export const relayCheckpointGroup = (relayId: string): string => `${relayId}.checkpoint`;
+
 export class KafkaRelay {
   private producer: Producer | undefined;
   private admin: Admin | undefined;
@@ -49,7 +52,7 @@ export class KafkaRelay {
   }
 
   private get group(): string {
-    return `${this.relayId}.checkpoint`;
+    return relayCheckpointGroup(this.relayId);
   }
 
   /** Creates the topics if needed, fences any previous instance, reads the checkpoint and starts following. */
@@ -79,6 +82,11 @@ export class KafkaRelay {
     await this.loop?.catch(() => undefined);
     await this.producer?.disconnect();
     await this.admin?.disconnect();
+  }
+
+  /** Settles when the follow loop ends: resolves after stop(), rejects if publishing failed. */
+  finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
   }
 
   /** Resolves when the relay has published through `position`. */

@@ -194,7 +194,7 @@ export interface EsdbWireTestServerOptions {
    * without it, through the older Streams.Append.
    */
   readonly batchAppend?: boolean;
-  /** Largest total size of one append, bytes. Default 1 MiB, the server's default MaxAppendSize. */
+  /** Largest total size of one append, bytes. Default 1 MiB, the servers' MaxAppendSize default before KurrentDB 25.1. */
   readonly maxAppendSize?: number;
   /** Source of the records' `created` time. Default the system clock. */
   readonly clock?: () => Date;

@@ -1,0 +1,240 @@
+// The projector: a Kafka consumer group over the customer events topic that
+// maintains the read models (SPEC section 2, distributed mode).
+//
+// - read_committed: only events of committed relay transactions are seen;
+// - eachBatch with auto-commit off: a partition's batch is handled in chunks,
+//   and a chunk's offsets are committed only after its documents are written
+//   (and its dead letters acknowledged), so a crash replays at most the chunk
+//   in hand, which the per-customer revision guard makes harmless;
+// - a store failure is retried in place (with backoff, heartbeating) rather
+//   than skipping anything; a bad event goes to the dead-letter topic and
+//   parks its customer (see ProjectorCore).
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic } from './customer-event.message';
+import { toDeadLetterMessage, type DeadLetter } from './dead-letter';
+import { ensureTopics } from './kafka-relay';
+import type { ParkingLot } from './parking-lot';
+import { describe, ProjectorCore, type ChunkResult, type DeadLetterPublisher, type IncomingMessage, type ProjectionSink } from './projector-core';
+
+export interface ProjectorLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface KafkaProjectorOptions {
+  readonly topic?: string;
+  readonly groupId?: string;
+  /** Partitions of the topic and of the dead-letter topic when the projector has to create them. */
+  readonly partitions?: number;
+  /** Messages applied (and committed) together. Default 500. */
+  readonly chunkSize?: number;
+  /** Partitions handled at once by one process. Default 3. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Longest pause between retries of a chunk whose store write failed. Default 10 s. */
+  readonly maxRetryDelayMs?: number;
+  readonly logger?: ProjectorLogger;
+  /** Called after each chunk is committed (metrics). */
+  readonly onChunk?: (topic: string, partition: number, result: ChunkResult) => void;
+}
+
+export interface PartitionLag {
+  readonly partition: number;
+  /** Last stable offset (read_committed end of the partition). */
+  readonly end: number;
+  /** The group's committed offset, or the partition's start when it has none. */
+  readonly committed: number;
+  readonly lag: number;
+}
+
+export class KafkaProjector {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private readonly abort = new AbortController();
+  private readonly core: ProjectorCore;
+  /** Last offset committed per partition by this member, to keep commits monotonic. */
+  private readonly committed = new Map<number, bigint>();
+  private commitChain: Promise<void> = Promise.resolve();
+  readonly topic: string;
+  readonly deadLetterTopic: string;
+  readonly groupId: string;
+
+  constructor(
+    private readonly kafka: Kafka,
+    sink: ProjectionSink,
+    parking: ParkingLot,
+    private readonly options: KafkaProjectorOptions = {},
+  ) {
+    this.topic = options.topic ?? CUSTOMER_EVENTS_TOPIC;
+    this.deadLetterTopic = deadLetterTopic(this.topic);
+    this.groupId = options.groupId ?? 'rapport-projector';
+    const publisher: DeadLetterPublisher = {
+      publish: (letters) => this.publishDeadLetters(letters),
+    };
+    this.core = new ProjectorCore(sink, parking, publisher);
+  }
+
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const partitions = this.options.partitions ?? 6;
+    await ensureTopics(this.admin, [
+      { topic: this.topic, numPartitions: partitions },
+      { topic: this.deadLetterTopic, numPartitions: partitions },
+    ]);
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    const { END_BATCH_PROCESS, GROUP_JOIN } = this.consumer.events;
+    // A fetch holding only transaction markers never reaches eachBatch; commit past it,
+    // so the group's offset reaches the partition's end and lag reads 0.
+    this.consumer.on(END_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, lastOffset } = event.payload;
+      if (batchSize === 0 && topic === this.topic) void this.commit(partition, BigInt(lastOffset) + 1n).catch(() => undefined);
+    });
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.committed.clear();
+      this.options.logger?.info('projector joined the group', { groupId: this.groupId, assignment: event.payload.memberAssignment });
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Finishes the chunk in hand (its offsets committed), leaves the group and disconnects. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.commitChain.catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /** Per-partition lag of the group: read_committed end offset minus committed offset. */
+  async lag(): Promise<PartitionLag[]> {
+    if (!this.admin) return [];
+    return consumerGroupLag(this.admin, this.groupId, this.topic);
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const chunkSize = this.options.chunkSize ?? 500;
+    const { topic, partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk: IncomingMessage[] = batch.messages.slice(start, start + chunkSize);
+      const result = await this.withRetries(topic, partition, chunk, heartbeat, () => isRunning() && !isStale());
+      if (result === undefined) return;
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      const next = start + chunkSize >= batch.messages.length ? BigInt(batch.lastOffset()) + 1n : BigInt(last) + 1n;
+      await this.commit(partition, next);
+      this.options.onChunk?.(topic, partition, result);
+      await heartbeat();
+    }
+  }
+
+  private async withRetries(
+    topic: string,
+    partition: number,
+    chunk: readonly IncomingMessage[],
+    heartbeat: () => Promise<void>,
+    mayContinue: () => boolean,
+  ): Promise<ChunkResult | undefined> {
+    const maxDelay = this.options.maxRetryDelayMs ?? 10_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.core.handle(topic, partition, chunk);
+        if (result.newlyParked.length > 0) {
+          this.options.logger?.warn('customers parked: their events wait in the dead-letter topic', {
+            customers: result.newlyParked,
+            deadLetterTopic: this.deadLetterTopic,
+          });
+        }
+        return result;
+      } catch (error) {
+        if (this.abort.signal.aborted || !mayContinue()) return undefined;
+        const delay = Math.min(maxDelay, 200 * 2 ** Math.min(attempt, 10));
+        this.options.logger?.error('projector chunk failed; retrying', {
+          partition,
+          firstOffset: chunk[0]?.offset,
+          attempt: attempt + 1,
+          retryInMs: delay,
+          error: describe(error),
+        });
+        await sleep(delay, this.abort.signal);
+        if (this.abort.signal.aborted || !mayContinue()) return undefined;
+        await heartbeat();
+      }
+    }
+  }
+
+  /** Commits are serialised and never move a partition's offset backwards. */
+  private commit(partition: number, offset: bigint): Promise<void> {
+    const run = async () => {
+      const previous = this.committed.get(partition);
+      if (previous !== undefined && previous >= offset) return;
+      await this.consumer!.commitOffsets([{ topic: this.topic, partition, offset: offset.toString() }]);
+      this.committed.set(partition, offset);
+    };
+    const next = this.commitChain.then(run, run);
+    this.commitChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    await this.producer!.send({
+      topic: this.deadLetterTopic,
+      acks: -1,
+      messages: letters.map((letter) => {
+        const message = toDeadLetterMessage(letter, this.groupId);
+        return { key: message.key, value: message.value, headers: message.headers };
+      }),
+    });
+  }
+}
+
+/** Lag of a consumer group on a topic, per partition, against the read_committed end offsets. */
+export async function consumerGroupLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
+  const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  return ends
+    .map((p) => {
+      const end = Number(p.high);
+      const low = Number(p.low);
+      const own = committed.get(p.partition) ?? -1;
+      const at = own < 0 ? low : own;
+      return { partition: p.partition, end, committed: at, lag: Math.max(0, end - at) };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** A group id for a one-off reader, e.g. a dead-letter scan. */
+export function ephemeralGroupId(purpose: string): string {
+  return `rapport-${purpose}-${randomUUID()}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

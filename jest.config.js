@@ -21,6 +21,9 @@ const base = {
 };
 
 module.exports = {
+  // Finds out once whether Kafka and the MongoDB-compatible store answer; see the file.
+  globalSetup: '<rootDir>/tools/jest/infra.global-setup.js',
+  rootDir: __dirname,
   projects: [
     {
       ...base,

@@ -150,10 +150,12 @@ stop_process() {
 check_java() {
   need "$JAVA" "Java 17 (11 at least) is needed to run Kafka: install a JDK or set JAVA=/path/to/java"
   local v major
-  v="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+  v="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1 || true)"
   major="${v%%.*}"
   [[ "$major" == 1 ]] && major="$(echo "$v" | cut -d. -f2)"
-  [[ "$major" =~ ^[0-9]+$ ]] && ((major >= 11)) || die "Kafka $KAFKA_VERSION needs Java 11 or newer (17 recommended), found '$v'"
+  if ! [[ "$major" =~ ^[0-9]+$ ]] || ((major < 11)); then
+    die "Kafka $KAFKA_VERSION needs Java 11 or newer (17 recommended), found '$v'"
+  fi
 }
 
 # The jars, from Maven Central through infra/kafka/pom.xml; re-fetched only when the pom changes.
@@ -223,8 +225,6 @@ kafka_start() {
     die "kafka: port $HOST:$KAFKA_PORT is taken by another program (set RAPPORT_KAFKA_PORT)"
   fi
   tcp_open "$KAFKA_CONTROLLER_PORT" && die "kafka: controller port $HOST:$KAFKA_CONTROLLER_PORT is taken (set RAPPORT_KAFKA_CONTROLLER_PORT)"
-  check_java
-  kafka_libs
   kafka_config
   kafka_format
   log "kafka: starting Kafka $KAFKA_VERSION (KRaft broker+controller) on $HOST:$KAFKA_PORT"
@@ -300,7 +300,6 @@ ferretdb_start() {
     fi
     die "ferretdb: port $HOST:$MONGO_PORT is taken by another program (set RAPPORT_MONGO_PORT)"
   fi
-  ferretdb_binary
   mkdir -p "$F_DATA" "$F_STATE" "$F_LOGS"
   log "ferretdb: starting FerretDB $FERRETDB_VERSION (SQLite backend) on $HOST:$MONGO_PORT"
   touch "$F_HOME/start.stamp"
@@ -338,7 +337,13 @@ cmd_up() {
   t0="$(now_ms)"
   lock 600
   need "$NODE" "Node.js is needed for the readiness probe"
-  # Kafka first: its JVM boots while FerretDB is fetched/built.
+  # Fetch/build what is missing before starting anything, so that a failed download or
+  # build leaves nothing running.
+  if ! pid_of "$K_PID" "$K_CONF" >/dev/null; then
+    check_java
+    kafka_libs
+  fi
+  pid_of "$F_PID" "$F_BIN" >/dev/null || ferretdb_binary
   kafka_start
   ferretdb_start
   wait_ready kafka kafka "$KAFKA_PORT" "$([[ $KAFKA_STARTED == 1 ]] && echo "$K_PID")" "$K_CONF" "$K_HOME/start.stamp" "$K_LOGS/kafka.out" "$K_LOGS/server.log" || rc=1
@@ -389,7 +394,8 @@ cmd_status() {
 cmd_reset() {
   cmd_down
   log "deleting Kafka and FerretDB data and logs (the jar and binary caches stay)"
-  rm -rf "$K_DATA" "$K_LOGS" "$K_HOME/config" "$F_DATA" "$F_STATE" "$F_LOGS" "$LOCAL/build"
+  rm -rf "$K_DATA" "$K_LOGS" "$K_HOME/config" "$K_HOME/start.stamp" "$K_PORTFILE" \
+    "$F_DATA" "$F_STATE" "$F_LOGS" "$F_HOME/start.stamp" "$F_PORTFILE" "$LOCAL/build"
 }
 
 cmd_smoke() {

@@ -34,15 +34,15 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
   const readStore = await MongoReadStore.connect(config.mongoUrl);
   const parking = await MongoParkingLot.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector', settings.kafkaLogLevel);
-  let metrics: ProjectorMetrics | undefined;
+  // The lag gauge asks the projector at scrape time, after it exists.
+  const metrics = new ProjectorMetrics(() => projector.lag(), parking);
   const projector = new KafkaProjector(kafka, new RunnerSink(readStore), parking, {
     topic: settings.topic,
     groupId: settings.projectorGroup,
     partitions: settings.partitions,
     logger: projectorLogger(logger),
-    onChunk: (topic, partition, result) => metrics?.observe(topic, partition, result),
+    onChunk: (topic, partition, result) => metrics.observe(topic, partition, result),
   });
-  metrics = new ProjectorMetrics(() => projector.lag(), parking);
   const closeStores = async () => {
     await parking.close().catch(() => undefined);
     await readStore.close().catch(() => undefined);

@@ -7,3 +7,4 @@ export * from './projector-core';
 export * from './kafka-projector';
 export * from './dead-letter-replayer';
 export * from './kafka-read-progress';
+export * from './metrics-server';

@@ -39,6 +39,8 @@ export class KafkaReadProgress {
   private waiters: Waiter[] = [];
   private reflected = -1;
   private connected = false;
+  private adminConnected = false;
+  private outageReported = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
@@ -67,9 +69,9 @@ export class KafkaReadProgress {
     return this.connected;
   }
 
+  /** Starts polling; a broker that is not reachable yet only delays the answers. */
   async start(): Promise<void> {
     this.admin = this.kafka.admin();
-    await this.admin.connect();
     this.schedule(0);
   }
 
@@ -115,6 +117,10 @@ export class KafkaReadProgress {
   private async poll(): Promise<void> {
     try {
       const admin = this.admin!;
+      if (!this.adminConnected) {
+        await admin.connect();
+        this.adminConnected = true;
+      }
       const published = await this.relayCheckpoint(admin);
       const newCandidate = !this.candidate && published > this.reflected;
       const snapshot = published >= 0 && (newCandidate || this.waiters.some((w) => !w.ends && w.position <= published));
@@ -132,9 +138,12 @@ export class KafkaReadProgress {
         if (waiter.position <= this.reflected || (waiter.ends && covers(committed, waiter.ends))) waiter.resolve(true);
       }
       this.connected = true;
+      this.outageReported = false;
     } catch (error) {
+      // Reported once per outage, not on every poll.
+      if (this.connected || !this.outageReported) this.options.onError?.(error);
+      this.outageReported = true;
       this.connected = false;
-      this.options.onError?.(error);
     }
   }
 

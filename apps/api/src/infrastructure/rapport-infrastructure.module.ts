@@ -7,7 +7,13 @@ import type { RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import { openEmbeddedStores, systemClock, uuidGenerator } from '@rapport/wiring';
+import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
 import { EVENT_STORE, RAPPORT_CONFIG, READ_STORE } from './tokens';
+
+interface Stores {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+}
 
 @Injectable()
 class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,7 +27,8 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.start();
-    this.logger.log(`projections following the log from position ${this.runner.position}`);
+    if (this.runner instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
+    else this.logger.log(`projections following the log from position ${this.runner.position}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -36,17 +43,18 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({})
 export class RapportInfrastructureModule {
   static forConfig(config: RapportConfig): DynamicModule {
-    if (config.mode !== 'embedded') {
-      throw new Error(`RAPPORT_MODE=${config.mode} is not available in this build yet; use embedded`);
-    }
-    const stores = () => openEmbeddedStores(config);
+    const distributed = config.mode === 'distributed';
+    // Embedded: SQLite log and read models, projections in-process. Distributed:
+    // the log (EventStoreDB or the SQLite file) and MongoDB; projections run in
+    // the projector processes and the runner token only reports their progress.
+    const stores = async (): Promise<Stores> => (distributed ? openDistributedStores(config) : openEmbeddedStores(config));
     return {
       module: RapportInfrastructureModule,
       providers: [
         { provide: RAPPORT_CONFIG, useValue: config },
         { provide: 'STORES', useFactory: stores },
-        { provide: EVENT_STORE, useFactory: (s: ReturnType<typeof stores>) => s.eventStore, inject: ['STORES'] },
-        { provide: READ_STORE, useFactory: (s: ReturnType<typeof stores>) => s.readStore, inject: ['STORES'] },
+        { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
+        { provide: READ_STORE, useFactory: (s: Stores) => s.readStore, inject: ['STORES'] },
         {
           provide: CustomerCommands,
           useFactory: (store: EventStore) => new CustomerCommands(store, systemClock, uuidGenerator),
@@ -56,6 +64,11 @@ export class RapportInfrastructureModule {
           provide: ProjectionRunner,
           useFactory: (store: EventStore, readStore: ReadStore) => {
             const logger = new Logger('Projections');
+            if (distributed) {
+              return DistributedReadProgress.forConfig(config, store, readStore, (error) =>
+                logger.warn(`Kafka not answering; ?consistentWith= reads will wait: ${error instanceof Error ? error.message : String(error)}`),
+              );
+            }
             return new ProjectionRunner(store, readStore, {
               logger: { info: (m, f) => logger.log({ msg: m, ...f }), error: (m, f) => logger.error({ msg: m, ...f }) },
             });

@@ -8,15 +8,37 @@ import type { RapportConfig } from '@rapport/config';
 import type { FieldError } from '@rapport/contract';
 import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
+import { Authenticator } from './auth/authenticator';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ProblemException, validationFailed } from './http/problem';
 
+export interface ServedRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const servedRoutes = new WeakMap<NestFastifyApplication, ServedRoute[]>();
+
+/** Every route the HTTP server registered (Nest controllers, Swagger UI, anything else), filled in as the app initialises. */
+export function routesOf(app: NestFastifyApplication): readonly ServedRoute[] {
+  return servedRoutes.get(app) ?? [];
+}
+
 export async function createApp(config: RapportConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+  // SPEC section 8, before anything opens: refuse to serve unprotected off
+  // loopback, and load (and check) every credential source.
+  const authenticator = Authenticator.create(config);
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+  const routes: ServedRoute[] = [];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, authenticator), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
+  servedRoutes.set(app, routes);
   if (options.logger !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
 
@@ -46,6 +68,8 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
       .setTitle('Rapport')
       .setDescription('Event-sourced CRM backend: record customer events, read the 360, audit the log.')
       .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from the RAPPORT_API_KEYS file' }, API_KEY_SCHEME)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the configured issuer' }, BEARER_SCHEME)
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });

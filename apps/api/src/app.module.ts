@@ -4,6 +4,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { RapportConfig } from '@rapport/config';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsQueryHandler } from './analytics/analytics.query';
+import { AuthModule } from './auth/auth.module';
+import { Authenticator } from './auth/authenticator';
 import { AuditController } from './audit/audit.controller';
 import { AuditExportController } from './audit/audit-export.controller';
 import { GetHistoryHandler, GetStateHandler, VerifyStreamHandler } from './audit/audit.queries';
@@ -20,7 +22,8 @@ import { RecordEventHandler } from './write/record-event.handler';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: RapportConfig): DynamicModule {
+  /** `authenticator`: built (and the start rule checked) before Nest starts; created here when absent. */
+  static forConfig(config: RapportConfig, authenticator: Authenticator = Authenticator.create(config)): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -34,6 +37,7 @@ export class AppModule {
           },
         }),
         RapportInfrastructureModule.forConfig(config),
+        AuthModule.forAuthenticator(authenticator),
       ],
       controllers: [
         CustomerEventsController,

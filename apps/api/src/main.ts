@@ -1,17 +1,22 @@
 // `npm start`: Rapport embedded on 127.0.0.1:3000, data under ./data.
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { assertSafeToServe, ConfigError, loadConfig } from '@rapport/config';
+import { ConfigError, loadConfig } from '@rapport/config';
 import { createApp } from './app.factory';
+import { AUTHENTICATOR } from './auth/auth.guard';
+import type { Authenticator } from './auth/authenticator';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  assertSafeToServe(config);
+  // createApp applies SPEC section 8's start rule: off loopback, or with
+  // RAPPORT_AUTH=required, and no credentials configured, it refuses.
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const logger = new Logger('Rapport');
   logger.log(`Rapport ${config.mode} listening on http://${config.host}:${config.port} (data: ${config.dataDir})`);
-  logger.warn('running without credentials: loopback only, every caller is trusted (SPEC section 8)');
+  const authenticator = app.get<Authenticator>(AUTHENTICATOR);
+  if (authenticator.required) logger.log(authenticator.describe());
+  else logger.warn(authenticator.describe());
   logger.log(`API docs at http://${config.host}:${config.port}/docs`);
 
   // Graceful shutdown: stop accepting, finish in-flight requests, stop the

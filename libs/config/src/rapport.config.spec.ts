@@ -1,4 +1,4 @@
-import { assertSafeToServe, ConfigError, isLoopback, loadConfig } from './rapport.config';
+import { assertSafeToServe, authPolicy, ConfigError, isLoopback, loadConfig } from './rapport.config';
 
 describe('loadConfig', () => {
   it('defaults to embedded on loopback port 3000 with data under ./data', () => {
@@ -45,18 +45,98 @@ describe('loadConfig', () => {
     expect(isLoopback('127.0.0.1')).toBe(true);
     expect(isLoopback('localhost')).toBe(true);
     expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('[::1]')).toBe(true);
+    expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
+    expect(isLoopback('::')).toBe(false);
+    expect(isLoopback('127.0.0.1.example.com')).toBe(false);
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(isLoopback('10.0.0.5')).toBe(false);
   });
 });
 
-describe('assertSafeToServe', () => {
-  it('serves loopback without credentials', () => {
-    expect(() => assertSafeToServe({ host: '127.0.0.1', auth: 'auto' })).not.toThrow();
+describe('JWT configuration', () => {
+  const base = { RAPPORT_JWT_ISSUER: 'https://id.example', RAPPORT_JWT_AUDIENCE: 'rapport' };
+  const pem = '-----BEGIN PUBLIC KEY-----\\nMIIB\\n-----END PUBLIC KEY-----';
+
+  it('is off when no RAPPORT_JWT_* variable is set', () => {
+    expect(loadConfig({}).jwt).toBeUndefined();
   });
 
-  it('refuses a non-loopback address or required auth while credentials cannot be checked', () => {
-    expect(() => assertSafeToServe({ host: '0.0.0.0', auth: 'auto' })).toThrow(ConfigError);
-    expect(() => assertSafeToServe({ host: '127.0.0.1', auth: 'required' })).toThrow(ConfigError);
+  it('reads issuer, audience, default algorithms RS256,ES256, roles claim, actor claim and a 30 s skew', () => {
+    const jwt = loadConfig({ ...base, RAPPORT_JWT_PUBLIC_KEY: pem }).jwt!;
+    expect(jwt).toMatchObject({
+      issuer: 'https://id.example',
+      audience: 'rapport',
+      algorithms: ['RS256', 'ES256'],
+      rolesClaim: 'roles',
+      actorClaim: 'sub',
+      clockToleranceSeconds: 30,
+    });
+    // A PEM squeezed onto one line keeps its line breaks.
+    expect(jwt.key).toEqual({ kind: 'public-key', pem: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----' });
+  });
+
+  it('takes a JWKS URL (https, or http on loopback) or a file', () => {
+    expect(loadConfig({ ...base, RAPPORT_JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' }).jwt!.key).toEqual({ kind: 'jwks', url: 'https://id.example/.well-known/jwks.json' });
+    expect(loadConfig({ ...base, RAPPORT_JWT_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).jwt!.key.kind).toBe('jwks');
+    expect(() => loadConfig({ ...base, RAPPORT_JWT_JWKS_URL: 'http://id.example/jwks' })).toThrow(/https/);
+    expect(loadConfig({ ...base, RAPPORT_JWT_PUBLIC_KEY_FILE: '/etc/rapport/jwt.pem' }).jwt!.key).toEqual({ kind: 'public-key-file', path: '/etc/rapport/jwt.pem' });
+  });
+
+  it.each([
+    ['no issuer', { RAPPORT_JWT_AUDIENCE: 'rapport', RAPPORT_JWT_PUBLIC_KEY: pem }, /RAPPORT_JWT_ISSUER/],
+    ['no audience', { RAPPORT_JWT_ISSUER: 'https://id.example', RAPPORT_JWT_PUBLIC_KEY: pem }, /RAPPORT_JWT_AUDIENCE/],
+    ['no key', base, /one key source/],
+    ['two keys', { ...base, RAPPORT_JWT_PUBLIC_KEY: pem, RAPPORT_JWT_JWKS_URL: 'https://id.example/jwks' }, /only one/],
+    ['alg none', { ...base, RAPPORT_JWT_PUBLIC_KEY: pem, RAPPORT_JWT_ALGORITHMS: 'none' }, /"none" is not accepted/],
+    ['an unknown algorithm', { ...base, RAPPORT_JWT_PUBLIC_KEY: pem, RAPPORT_JWT_ALGORITHMS: 'RS256,XS1' }, /"XS1"/],
+    ['HS256 with a public key (algorithm confusion)', { ...base, RAPPORT_JWT_PUBLIC_KEY: pem, RAPPORT_JWT_ALGORITHMS: 'RS256,HS256' }, /HMAC is never checked against a public key/],
+    ['a secret with RS256', { ...base, RAPPORT_JWT_SECRET: 'x'.repeat(32), RAPPORT_JWT_ALGORITHMS: 'RS256' }, /HMAC tokens only/],
+    ['a secret with the default algorithms', { ...base, RAPPORT_JWT_SECRET: 'x'.repeat(32) }, /HMAC tokens only/],
+    ['a short secret', { ...base, RAPPORT_JWT_SECRET: 'short', RAPPORT_JWT_ALGORITHMS: 'HS256' }, /at least 32 bytes/],
+    ['a skew over 5 minutes', { ...base, RAPPORT_JWT_PUBLIC_KEY: pem, RAPPORT_JWT_CLOCK_SKEW_SECONDS: '3600' }, /RAPPORT_JWT_CLOCK_SKEW_SECONDS/],
+  ])('refuses %s', (_what, env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes an HMAC secret with HS algorithms only', () => {
+    const jwt = loadConfig({ ...base, RAPPORT_JWT_SECRET: 's'.repeat(32), RAPPORT_JWT_ALGORITHMS: 'HS256' }).jwt!;
+    expect(jwt.algorithms).toEqual(['HS256']);
+    expect(jwt.key.kind).toBe('secret');
+  });
+});
+
+describe('authPolicy and assertSafeToServe (SPEC section 8)', () => {
+  const jwtEnv = { RAPPORT_JWT_ISSUER: 'https://id.example', RAPPORT_JWT_AUDIENCE: 'rapport', RAPPORT_JWT_JWKS_URL: 'https://id.example/jwks' };
+
+  it('serves loopback with RAPPORT_AUTH=auto and no credentials unauthenticated', () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1', '127.1.2.3']) {
+      const config = loadConfig({ RAPPORT_HOST: host });
+      expect(assertSafeToServe(config)).toEqual({ required: false, reason: expect.stringContaining('loopback') });
+    }
+  });
+
+  it('refuses to start off loopback without credentials', () => {
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'rapport.example']) {
+      const config = loadConfig({ RAPPORT_HOST: host });
+      expect(authPolicy(config).required).toBe(true);
+      expect(() => assertSafeToServe(config)).toThrow(ConfigError);
+      expect(() => assertSafeToServe(config)).toThrow(/not a loopback address.*refusing to start/);
+    }
+  });
+
+  it('refuses to start with RAPPORT_AUTH=required and no credentials, even on loopback', () => {
+    expect(() => assertSafeToServe(loadConfig({ RAPPORT_AUTH: 'required' }))).toThrow(/RAPPORT_AUTH=required.*refusing to start/);
+  });
+
+  it('requires credentials off loopback or with RAPPORT_AUTH=required once some are configured', () => {
+    expect(assertSafeToServe(loadConfig({ RAPPORT_HOST: '0.0.0.0', RAPPORT_API_KEYS: '/etc/rapport/keys.json' })).required).toBe(true);
+    expect(assertSafeToServe(loadConfig({ RAPPORT_HOST: '0.0.0.0', ...jwtEnv })).required).toBe(true);
+    expect(assertSafeToServe(loadConfig({ RAPPORT_AUTH: 'required', RAPPORT_API_KEYS: 'keys.json' })).required).toBe(true);
+  });
+
+  it('enforces configured credentials on loopback too', () => {
+    expect(assertSafeToServe(loadConfig({ RAPPORT_API_KEYS: 'keys.json' }))).toEqual({ required: true, reason: 'credentials are configured' });
   });
 });

@@ -4,6 +4,31 @@ import * as path from 'node:path';
 export type RapportMode = 'embedded' | 'distributed';
 export type AuthMode = 'auto' | 'required';
 
+/** Algorithms a JWT may be signed with; `none` is never one of them. */
+export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** Where JWT verification keys come from: exactly one of these. */
+export type JwtKeySource =
+  | { readonly kind: 'public-key'; readonly pem: string }
+  | { readonly kind: 'public-key-file'; readonly path: string }
+  | { readonly kind: 'jwks'; readonly url: string }
+  | { readonly kind: 'secret'; readonly secret: string };
+
+/** Bearer tokens (SPEC section 8): who issues them, for whom, signed how. */
+export interface JwtConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly algorithms: readonly JwtAlgorithm[];
+  readonly key: JwtKeySource;
+  /** Claim (dot path, e.g. `realm_access.roles`) holding the roles: an array or a space-separated string. */
+  readonly rolesClaim: string;
+  /** Claim naming the caller; becomes `metadata.actor`. */
+  readonly actorClaim: string;
+  /** Leeway for exp and nbf, in seconds. */
+  readonly clockToleranceSeconds: number;
+}
+
 export interface RapportConfig {
   readonly mode: RapportMode;
   readonly host: string;
@@ -14,6 +39,8 @@ export interface RapportConfig {
   readonly mongoUrl: string;
   readonly auth: AuthMode;
   readonly apiKeysFile: string | undefined;
+  /** Set when any RAPPORT_JWT_* key source is configured. */
+  readonly jwt: JwtConfig | undefined;
   readonly requireInfra: boolean;
   readonly logLevel: string;
   /** Largest request body accepted, in bytes. */
@@ -46,6 +73,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     mongoUrl: env.RAPPORT_MONGO_URL?.trim() || 'mongodb://127.0.0.1:27017/rapport',
     auth: oneOf(env, 'RAPPORT_AUTH', ['auto', 'required'] as const, 'auto'),
     apiKeysFile: env.RAPPORT_API_KEYS?.trim() || undefined,
+    jwt: jwtConfig(env),
     requireInfra: env.RAPPORT_REQUIRE_INFRA === '1',
     logLevel: env.RAPPORT_LOG_LEVEL?.trim() || 'info',
     bodyLimitBytes: integer(env, 'RAPPORT_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -72,23 +100,127 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/**
+ * RAPPORT_JWT_ISSUER, RAPPORT_JWT_AUDIENCE, RAPPORT_JWT_ALGORITHMS (default
+ * RS256,ES256) and one key source: RAPPORT_JWT_PUBLIC_KEY (PEM or a JWK as
+ * JSON), RAPPORT_JWT_PUBLIC_KEY_FILE, RAPPORT_JWT_JWKS_URL, or
+ * RAPPORT_JWT_SECRET (HMAC only, and only with HS* algorithms).
+ */
+function jwtConfig(env: Env): JwtConfig | undefined {
+  const get = (name: string) => env[name]?.trim() || undefined;
+  const names = ['RAPPORT_JWT_ISSUER', 'RAPPORT_JWT_AUDIENCE', 'RAPPORT_JWT_PUBLIC_KEY', 'RAPPORT_JWT_PUBLIC_KEY_FILE', 'RAPPORT_JWT_JWKS_URL', 'RAPPORT_JWT_SECRET'];
+  if (!names.some(get)) return undefined;
+
+  const issuer = get('RAPPORT_JWT_ISSUER');
+  const audience = get('RAPPORT_JWT_AUDIENCE');
+  if (!issuer || !audience) {
+    throw new ConfigError('JWT verification needs both RAPPORT_JWT_ISSUER and RAPPORT_JWT_AUDIENCE: a token is only accepted from a known issuer, for this service');
+  }
+
+  const algorithms = (get('RAPPORT_JWT_ALGORITHMS') ?? 'RS256,ES256')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const alg of algorithms) {
+    if (!(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new ConfigError(`RAPPORT_JWT_ALGORITHMS: "${alg}" is not accepted; use some of ${JWT_ALGORITHMS.join(', ')}`);
+    }
+  }
+  if (algorithms.length === 0) throw new ConfigError('RAPPORT_JWT_ALGORITHMS names no algorithm');
+  const hmac = algorithms.filter((a) => a.startsWith('HS'));
+  const asymmetric = algorithms.filter((a) => !a.startsWith('HS'));
+
+  const sources: JwtKeySource[] = [];
+  const pem = get('RAPPORT_JWT_PUBLIC_KEY');
+  // A PEM in one environment line may spell its line breaks as \n.
+  if (pem) sources.push({ kind: 'public-key', pem: pem.startsWith('-----') ? pem.replace(/\\n/g, '\n') : pem });
+  const pemFile = get('RAPPORT_JWT_PUBLIC_KEY_FILE');
+  if (pemFile) sources.push({ kind: 'public-key-file', path: path.resolve(pemFile) });
+  const jwksUrl = get('RAPPORT_JWT_JWKS_URL');
+  if (jwksUrl) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError(`RAPPORT_JWT_JWKS_URL is not a URL: "${jwksUrl}"`);
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname.replace(/^\[|\]$/g, '')))) {
+      throw new ConfigError(`RAPPORT_JWT_JWKS_URL must be https (plain http only to a loopback address); got "${jwksUrl}"`);
+    }
+    sources.push({ kind: 'jwks', url: url.toString() });
+  }
+  const secret = env.RAPPORT_JWT_SECRET || undefined;
+  if (secret) sources.push({ kind: 'secret', secret });
+  if (sources.length !== 1) {
+    throw new ConfigError(
+      sources.length === 0
+        ? 'JWT verification needs one key source: RAPPORT_JWT_PUBLIC_KEY, RAPPORT_JWT_PUBLIC_KEY_FILE, RAPPORT_JWT_JWKS_URL or RAPPORT_JWT_SECRET'
+        : 'give only one of RAPPORT_JWT_PUBLIC_KEY, RAPPORT_JWT_PUBLIC_KEY_FILE, RAPPORT_JWT_JWKS_URL and RAPPORT_JWT_SECRET',
+    );
+  }
+  const key = sources[0]!;
+  // One key family per configuration: a public key must never be usable as an
+  // HMAC secret (algorithm confusion), nor a secret as a public key.
+  if (key.kind === 'secret') {
+    if (asymmetric.length > 0 || hmac.length === 0) {
+      throw new ConfigError(`RAPPORT_JWT_SECRET verifies HMAC tokens only: set RAPPORT_JWT_ALGORITHMS to HS256, HS384 or HS512 (got ${algorithms.join(',')})`);
+    }
+    if (Buffer.byteLength(secret!, 'utf8') < 32) throw new ConfigError('RAPPORT_JWT_SECRET must be at least 32 bytes');
+  } else if (hmac.length > 0) {
+    throw new ConfigError(`RAPPORT_JWT_ALGORITHMS includes ${hmac.join(',')}, which needs RAPPORT_JWT_SECRET; HMAC is never checked against a public key`);
+  }
+
+  const rolesClaim = get('RAPPORT_JWT_ROLES_CLAIM') ?? 'roles';
+  const actorClaim = get('RAPPORT_JWT_ACTOR_CLAIM') ?? 'sub';
+  return {
+    issuer,
+    audience,
+    algorithms: algorithms as JwtAlgorithm[],
+    key,
+    rolesClaim,
+    actorClaim,
+    clockToleranceSeconds: integer(env, 'RAPPORT_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+  };
+}
+
 /** Loopback addresses, where embedded mode may run without credentials (SPEC section 8). */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Whether requests must carry a credential, and why (SPEC section 8). */
+export interface AuthPolicy {
+  readonly required: boolean;
+  readonly reason: string;
+}
+
+/** A credential source is configured: an API-key file or JWT verification. */
+export function credentialsConfigured(config: Pick<RapportConfig, 'apiKeysFile' | 'jwt'>): boolean {
+  return config.apiKeysFile !== undefined || config.jwt !== undefined;
 }
 
 /**
- * SPEC section 8: without credentials Rapport may only serve loopback. Until
- * credential checking is built, any other address, or RAPPORT_AUTH=required,
- * is refused at start rather than served open.
+ * SPEC section 8. On a loopback address with RAPPORT_AUTH=auto and no
+ * credential source configured, every caller is trusted (and recorded as
+ * `anonymous`). Bound to any other address, with RAPPORT_AUTH=required, or
+ * once a credential source is configured, every route but health needs a
+ * credential. Credentials required but none configured: refuse to start.
  */
-export function assertSafeToServe(config: Pick<RapportConfig, 'host' | 'auth'>): void {
-  if (config.auth === 'required') {
-    throw new ConfigError('RAPPORT_AUTH=required, but this build cannot check credentials yet; refusing to start');
-  }
-  if (!isLoopback(config.host)) {
+export function authPolicy(config: Pick<RapportConfig, 'host' | 'auth' | 'apiKeysFile' | 'jwt'>): AuthPolicy {
+  if (config.auth === 'required') return { required: true, reason: 'RAPPORT_AUTH=required' };
+  if (!isLoopback(config.host)) return { required: true, reason: `RAPPORT_HOST=${config.host} is not a loopback address` };
+  if (credentialsConfigured(config)) return { required: true, reason: 'credentials are configured' };
+  return { required: false, reason: `loopback (${config.host}), RAPPORT_AUTH=auto and no credentials configured` };
+}
+
+/** The policy to serve with; throws when credentials are required but no source of them is configured. */
+export function assertSafeToServe(config: Pick<RapportConfig, 'host' | 'auth' | 'apiKeysFile' | 'jwt'>): AuthPolicy {
+  const policy = authPolicy(config);
+  if (policy.required && !credentialsConfigured(config)) {
     throw new ConfigError(
-      `RAPPORT_HOST=${config.host} is not a loopback address and this build cannot check credentials yet; refusing to serve it unprotected`,
+      `${policy.reason}, so every request needs a credential, but none is configured: set RAPPORT_API_KEYS (a file of hashed API keys) or RAPPORT_JWT_ISSUER, RAPPORT_JWT_AUDIENCE and a key (RAPPORT_JWT_PUBLIC_KEY, RAPPORT_JWT_JWKS_URL or RAPPORT_JWT_SECRET); refusing to start`,
     );
   }
+  return policy;
 }

@@ -4,6 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { BgNbdFit, GammaGammaFit, RepeatSummary, RfmResult } from '@rapport/analytics';
 import type { CustomerPrediction, RankedCustomer } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
+import { Roles } from '../auth/access.decorators';
 import { assertCustomerId } from '../http/customer-id';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
@@ -15,6 +16,7 @@ const DEFAULT_LIMIT = 50;
 const DEFAULT_HORIZON_WEEKS = 52;
 
 @ApiTags('analytics')
+@Roles('analyst')
 @Controller('v1/analytics')
 export class AnalyticsController {
   constructor(

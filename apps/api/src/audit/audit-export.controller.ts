@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { exportEvents, renderExport } from '@rapport/application';
 import type { EventStore } from '@rapport/event-store';
+import { Roles } from '../auth/access.decorators';
 import { validationFailed } from '../http/problem';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ExportDto } from './audit.dto';
@@ -11,6 +12,7 @@ import { ExportDto } from './audit.dto';
 const CONTENT_TYPE = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
 @ApiTags('audit')
+@Roles('auditor')
 @Controller('v1/audit/export')
 export class AuditExportController {
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}

@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HistoryPage, ReplayedState } from '@rapport/application';
 import { streamName, type CustomerState } from '@rapport/domain';
+import { Roles } from '../auth/access.decorators';
 import { ProblemException, validationFailed } from '../http/problem';
 import { assertCustomerId } from '../http/customer-id';
 import { renderEvent } from '../write/outcome.mapper';
@@ -10,6 +11,7 @@ import { HistoryDto, StateDto } from './audit.dto';
 import { GetHistoryQuery, GetStateQuery, VerifyStreamQuery } from './audit.queries';
 
 @ApiTags('audit')
+@Roles('auditor')
 @Controller('v1/audit/customers/:customerId')
 export class AuditController {
   constructor(private readonly queryBus: QueryBus) {}

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { ProjectionRunner } from '@rapport/application';
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
+import { Authenticated, Public } from '../auth/access.decorators';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { MetricsService } from './metrics.service';
 
@@ -18,12 +19,14 @@ export class OperationsController {
   ) {}
 
   @Get('health/live')
+  @Public()
   @ApiOperation({ summary: 'The process is up' })
   live() {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
+  @Public()
   @ApiOperation({ summary: 'The log and read models answer and the projections run' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const checks = {
@@ -37,6 +40,7 @@ export class OperationsController {
   }
 
   @Get('metrics')
+  @Authenticated()
   @ApiExcludeEndpoint()
   @Header('content-type', 'text/plain; version=0.0.4')
   async metricsText() {

@@ -8,6 +8,7 @@ import type { RfmResult } from '@rapport/analytics';
 import type { CustomerPrediction } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { ProblemException } from '../http/problem';
+import { Roles } from '../auth/access.decorators';
 import { AnalyticsQuery } from '../analytics/analytics.query';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { assertCustomerId } from '../http/customer-id';
@@ -16,6 +17,7 @@ import { GetCustomerQuery, GetTimelineQuery, ListCustomersQuery } from './custom
 import { ReadConsistency } from './read-consistency.service';
 
 @ApiTags('customers')
+@Roles('analyst')
 @Controller('v1/customers')
 export class CustomersController {
   constructor(

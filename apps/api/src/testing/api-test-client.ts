@@ -18,7 +18,14 @@ export class ApiTestClient {
     readonly app: NestFastifyApplication,
     readonly baseUrl: string,
     readonly dataDir: string,
+    /** Sent with every request, e.g. a credential: `{ 'x-api-key': ... }` or `{ authorization: 'Bearer ...' }`. */
+    readonly defaultHeaders: Readonly<Record<string, string>> = {},
   ) {}
+
+  /** The same server, spoken to with these headers (a credential) on every request; stop() stops the shared server. */
+  as(headers: Readonly<Record<string, string>>): ApiTestClient {
+    return new ApiTestClient(this.app, this.baseUrl, this.dataDir, headers);
+  }
 
   static async start(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-'))) {
     const config: RapportConfig = loadConfig({ RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: '0', RAPPORT_LOG_LEVEL: 'silent', ...env });
@@ -30,7 +37,7 @@ export class ApiTestClient {
   }
 
   async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const init: RequestInit = { method, headers: { ...this.defaultHeaders, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -41,8 +48,8 @@ export class ApiTestClient {
     return { status: response.status, headers: response.headers, body: /^application\/(?:[\w.+-]+\+)?json/.test(type) && text ? JSON.parse(text) : text };
   }
 
-  get<T = any>(url: string) {
-    return this.request<T>('GET', url);
+  get<T = any>(url: string, headers?: Record<string, string>) {
+    return this.request<T>('GET', url, undefined, headers);
   }
 
   post<T = any>(url: string, body: unknown, headers?: Record<string, string>) {

@@ -9,10 +9,12 @@ import { ProblemException, validationFailed } from '../http/problem';
 import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { RecordEventCommand } from './record-event.command';
 import { rejection, renderEvent } from './outcome.mapper';
-import { ANONYMOUS_ACTOR } from '../http/actor';
+import { Roles } from '../auth/access.decorators';
+import { Actor } from '../auth/principal';
 import { MetricsService } from '../operations/metrics.service';
 
 @ApiTags('write')
+@Roles('ingest')
 @Controller('v1/customers/:customerId/events')
 export class CustomerEventsController {
   constructor(
@@ -37,6 +39,7 @@ export class CustomerEventsController {
     @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Actor() actor: string,
   ) {
     assertCustomerId(customerId);
     const expectedRevision = parseIfMatch(ifMatch);
@@ -47,7 +50,7 @@ export class CustomerEventsController {
     }
 
     const outcome: RecordOutcome = await this.commandBus.execute(
-      new RecordEventCommand(validation.value, expectedRevision, ANONYMOUS_ACTOR),
+      new RecordEventCommand(validation.value, expectedRevision, actor),
     );
     switch (outcome.status) {
       case 'rejected':

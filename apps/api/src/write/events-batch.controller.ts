@@ -4,13 +4,15 @@ import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { RapportConfig } from '@rapport/config';
 import { validateEnvelope } from '@rapport/contract';
 import { ProblemException, validationFailed } from '../http/problem';
-import { ANONYMOUS_ACTOR } from '../http/actor';
+import { Roles } from '../auth/access.decorators';
+import { Actor } from '../auth/principal';
 import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { RecordBatchCommand, type BatchItem } from './record-event.command';
 import type { BatchItemResult } from './record-batch.handler';
 
 @ApiTags('write')
+@Roles('ingest')
 @Controller('v1/events')
 export class EventsBatchController {
   constructor(
@@ -29,7 +31,7 @@ export class EventsBatchController {
     },
   })
   @ApiResponse({ status: 200, description: '{results: [{index, eventId, status: recorded|duplicate|rejected, revision?, error?}]}' })
-  async record(@Body() body: unknown) {
+  async record(@Body() body: unknown, @Actor() actor: string) {
     const events = batchEvents(body);
     if (events.length > this.config.maxBatchSize) {
       throw new ProblemException(
@@ -46,7 +48,7 @@ export class EventsBatchController {
       const eventId = (event as { eventId?: unknown } | null)?.eventId;
       return { index, invalid: [...validation.errors], ...(typeof eventId === 'string' ? { eventId } : {}) };
     });
-    const results: BatchItemResult[] = await this.commandBus.execute(new RecordBatchCommand(items, ANONYMOUS_ACTOR));
+    const results: BatchItemResult[] = await this.commandBus.execute(new RecordBatchCommand(items, actor));
     const positions = results.flatMap((r) => (r.position === undefined ? [] : [r.position]));
     return {
       results: results.map(({ position: _position, ...result }) => result),

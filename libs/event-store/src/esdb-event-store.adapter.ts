@@ -29,7 +29,7 @@ import {
   type ReadRevision,
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
-import { isCustomerId, type CustomerEventType, type EventMetadata } from '@rapport/domain';
+import type { CustomerEventType, EventMetadata } from '@rapport/domain';
 import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -43,6 +43,7 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 import { computeEventHash, ZERO_HASH } from './hash-chain';
+import { assertCustomerId, assertExpectedRevision, integer, nonNegativeInteger, positiveInteger } from './argument-checks';
 
 export interface EsdbEventStoreOptions {
   /** Prefix of the customer streams; the rest of the name is the customerId. Default `customer-` (SPEC section 3). */
@@ -734,33 +735,9 @@ function parseEnvelope(metadata: unknown, where: string): StoredEnvelope {
   return envelope as StoredEnvelope;
 }
 
-function assertCustomerId(customerId: string): void {
-  if (!isCustomerId(customerId)) throw new RangeError(`invalid customerId ${JSON.stringify(customerId)}: 1-64 chars of [A-Za-z0-9_.:-]`);
-}
-
-function assertExpectedRevision(expected: ExpectedRevision): void {
-  if (expected === 'any' || expected === 'no_stream') return;
-  nonNegativeInteger(expected, 'expected revision');
-}
-
 function safeNumber(value: bigint, name: string): number {
   if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${name} ${value} does not fit a JavaScript number`);
   return Number(value);
-}
-
-function integer(value: number, name: string): number {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be an integer, got ${String(value)}`);
-  return value;
-}
-
-function nonNegativeInteger(value: number, name: string): number {
-  if (integer(value, name) < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
-  return value;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (integer(value, name) < 1) throw new RangeError(`${name} must be ≥ 1, got ${value}`);
-  return value;
 }
 
 async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { isCustomerId, type CustomerEventType, type EventMetadata } from '@rapport/domain';
+import type { CustomerEventType, EventMetadata } from '@rapport/domain';
 import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -19,6 +19,7 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 import { computeEventHash, ZERO_HASH } from './hash-chain';
+import { assertCustomerId, assertExpectedRevision, integer, nonNegativeInteger, positiveInteger } from './argument-checks';
 
 export interface SqliteEventStoreOptions {
   /** Source of recordedAt; one reading per append. Default: the system clock. */
@@ -349,26 +350,3 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function assertCustomerId(customerId: string): void {
-  if (!isCustomerId(customerId)) throw new RangeError(`invalid customerId ${JSON.stringify(customerId)}: 1-64 chars of [A-Za-z0-9_.:-]`);
-}
-
-function assertExpectedRevision(expected: ExpectedRevision): void {
-  if (expected === 'any' || expected === 'no_stream') return;
-  nonNegativeInteger(expected, 'expected revision');
-}
-
-function integer(value: number, name: string): number {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be an integer, got ${String(value)}`);
-  return value;
-}
-
-function nonNegativeInteger(value: number, name: string): number {
-  if (integer(value, name) < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
-  return value;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (integer(value, name) < 1) throw new RangeError(`${name} must be ≥ 1, got ${value}`);
-  return value;
-}

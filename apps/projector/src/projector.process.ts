@@ -17,6 +17,7 @@ import { ProjectorMetrics } from './projector.metrics';
 import { RunnerSink } from './runner-sink';
 
 export interface RunningProjector {
+  /** The consumer in service (replaced after a crash kafkajs does not recover from). */
   readonly projector: KafkaProjector;
   readonly metrics: MetricsServer;
   stop(): Promise<void>;
@@ -34,34 +35,63 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
   const readStore = await MongoReadStore.connect(config.mongoUrl);
   const parking = await MongoParkingLot.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector', settings.kafkaLogLevel);
-  // The lag gauge asks the projector at scrape time, after it exists.
-  const metrics = new ProjectorMetrics(() => projector.lag(), parking);
-  const projector = new KafkaProjector(kafka, new RunnerSink(readStore), parking, {
-    topic: settings.topic,
-    groupId: settings.projectorGroup,
-    partitions: settings.partitions,
-    logger: projectorLogger(logger),
-    onChunk: (topic, partition, result) => metrics.observe(topic, partition, result),
-  });
+  const sink = new RunnerSink(readStore, { writeSlice: settings.projectorWriteSlice });
+  // The lag gauge asks the projector in service at scrape time.
+  const metrics = new ProjectorMetrics(() => current.lag(), parking);
+  let stopping = false;
+  let replacing: Promise<void> = Promise.resolve();
+  const create = (): KafkaProjector =>
+    new KafkaProjector(kafka, sink, parking, {
+      topic: settings.topic,
+      groupId: settings.projectorGroup,
+      partitions: settings.partitions,
+      sessionTimeoutMs: settings.projectorSessionTimeoutMs,
+      logger: projectorLogger(logger),
+      onChunk: (topic, partition, result) => metrics.observe(topic, partition, result),
+      onCrash: () => {
+        replacing = replacing.then(() => replace());
+      },
+    });
+  // A consumer that crashed for good is replaced by a new one, which resumes from the committed offsets.
+  const replace = async () => {
+    for (let attempt = 1; !stopping; attempt++) {
+      await current.stop();
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+      if (stopping) return;
+      current = create();
+      try {
+        await current.start();
+        logger.warn({ attempt }, 'projector consumer replaced after a crash');
+        return;
+      } catch (error) {
+        logger.error({ error: String(error), attempt }, 'projector consumer could not restart; trying again');
+      }
+    }
+  };
+  let current = create();
   const closeStores = async () => {
     await parking.close().catch(() => undefined);
     await readStore.close().catch(() => undefined);
   };
   let server: MetricsServer;
   try {
-    await projector.start();
+    await current.start();
     server = await serveMetrics(metrics.registry, settings.metricsHost, settings.projectorMetricsPort);
   } catch (error) {
-    await projector.stop();
+    await current.stop();
     await closeStores();
     throw error;
   }
-  logger.info({ topic: projector.topic, groupId: projector.groupId, deadLetterTopic: projector.deadLetterTopic, metrics: `${server.url}/metrics` }, 'projector consuming');
+  logger.info({ topic: current.topic, groupId: current.groupId, deadLetterTopic: current.deadLetterTopic, metrics: `${server.url}/metrics` }, 'projector consuming');
   return {
-    projector,
+    get projector() {
+      return current;
+    },
     metrics: server,
     async stop() {
-      await projector.stop();
+      stopping = true;
+      await replacing;
+      await current.stop();
       await server.close();
       await closeStores();
     },
@@ -73,7 +103,7 @@ export async function openReplay(config: RapportConfig, settings: MessagingSetti
   const readStore = await MongoReadStore.connect(config.mongoUrl);
   const parking = await MongoParkingLot.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector-replay', settings.kafkaLogLevel);
-  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore), parking, { deadLetterTopic: settings.deadLetterTopic });
+  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore, { writeSlice: settings.projectorWriteSlice }), parking, { deadLetterTopic: settings.deadLetterTopic });
   return {
     replayer,
     parking,

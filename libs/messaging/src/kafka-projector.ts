@@ -28,15 +28,29 @@ export interface KafkaProjectorOptions {
   readonly groupId?: string;
   /** Partitions of the topic and of the dead-letter topic when the projector has to create them. */
   readonly partitions?: number;
-  /** Messages applied (and committed) together. Default 500. */
+  /** Messages applied (and committed) together. Default 200. */
   readonly chunkSize?: number;
   /** Partitions handled at once by one process. Default 3. */
   readonly partitionsConsumedConcurrently?: number;
+  /** Session timeout of the group membership: how soon a dead projector's partitions move. Default 30 s. */
+  readonly sessionTimeoutMs?: number;
   /** Longest pause between retries of a chunk whose store write failed. Default 10 s. */
   readonly maxRetryDelayMs?: number;
   readonly logger?: ProjectorLogger;
   /** Called after each chunk is committed (metrics). */
   readonly onChunk?: (topic: string, partition: number, result: ChunkResult) => void;
+  /** Called when the consumer has crashed for good (kafkajs will not restart it): the owner should replace this projector. */
+  readonly onCrash?: (error: unknown) => void;
+}
+
+/** Errors of group membership: the runner rejoins the group on these, when it sees them unwrapped. */
+const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
+
+function membershipError(error: unknown): Error | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (MEMBERSHIP_ERRORS.has((e as { type?: string }).type ?? '')) return e;
+  }
+  return undefined;
 }
 
 export interface PartitionLag {
@@ -90,10 +104,15 @@ export class KafkaProjector {
       groupId: this.groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 10)),
     });
-    const { END_BATCH_PROCESS, GROUP_JOIN } = this.consumer.events;
+    const { END_BATCH_PROCESS, GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.options.logger?.error('projector consumer crashed', { error: describe(error), restarting: restart });
+      if (!restart && !this.abort.signal.aborted) this.options.onCrash?.(error);
+    });
     // A fetch holding only transaction markers never reaches eachBatch; commit past it,
     // so the group's offset reaches the partition's end and lag reads 0.
     this.consumer.on(END_BATCH_PROCESS, (event) => {
@@ -129,8 +148,22 @@ export class KafkaProjector {
     return consumerGroupLag(this.admin, this.groupId, this.topic);
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const chunkSize = this.options.chunkSize ?? 500;
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    // kafkajs heartbeats only when asked: keep the membership alive while a slow chunk is written.
+    const interval = Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 10));
+    const timer = setInterval(() => void payload.heartbeat().catch(() => undefined), interval);
+    try {
+      await this.handleBatch(payload);
+    } catch (error) {
+      // Unwrapped, a membership error makes the runner rejoin the group instead of crashing.
+      throw membershipError(error) ?? error;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const chunkSize = this.options.chunkSize ?? 200;
     const { topic, partition } = batch;
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale()) return;

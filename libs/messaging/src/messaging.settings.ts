@@ -16,6 +16,16 @@ export interface MessagingSettings {
   readonly relayId: string;
   /** RAPPORT_PROJECTOR_GROUP: the projectors' consumer group. */
   readonly projectorGroup: string;
+  /**
+   * RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS (30000; 6000 to 300000): how long the group waits for a
+   * projector that stopped heartbeating (killed, partitioned) before its partitions go to the others.
+   */
+  readonly projectorSessionTimeoutMs: number;
+  /**
+   * RAPPORT_PROJECTOR_WRITE_SLICE (24; 2 to 10000): most update statements in one read-model write.
+   * FerretDB 1.24 deadlocks beyond about 100 in flight per database, summed over all projectors.
+   */
+  readonly projectorWriteSlice: number;
   /** RAPPORT_METRICS_HOST: where the relay's and projector's /metrics listen. */
   readonly metricsHost: string;
   /** RAPPORT_PROJECTOR_METRICS_PORT (9464; 0 = any free port). */
@@ -50,6 +60,8 @@ export function messagingSettings(env: Env = process.env): MessagingSettings {
     partitions: integer(env, 'RAPPORT_KAFKA_PARTITIONS', 6, 1, 1000),
     relayId: text(env, 'RAPPORT_RELAY_ID', 'rapport-relay'),
     projectorGroup: text(env, 'RAPPORT_PROJECTOR_GROUP', 'rapport-projector'),
+    projectorSessionTimeoutMs: integer(env, 'RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+    projectorWriteSlice: integer(env, 'RAPPORT_PROJECTOR_WRITE_SLICE', 24, 2, 10_000),
     metricsHost: text(env, 'RAPPORT_METRICS_HOST', '127.0.0.1'),
     projectorMetricsPort: integer(env, 'RAPPORT_PROJECTOR_METRICS_PORT', 9464, 0, 65535),
     relayMetricsPort: integer(env, 'RAPPORT_RELAY_METRICS_PORT', 9465, 0, 65535),

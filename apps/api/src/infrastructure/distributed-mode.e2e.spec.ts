@@ -1,0 +1,188 @@
+// Distributed mode end to end, as `npm run start:distributed` runs it: the API
+// (RAPPORT_MODE=distributed, SQLite log), the relay and the projector as three
+// processes on the local Kafka and FerretDB. An HTTP append appears on the
+// topic with the CloudEvents headers of SPEC section 5 (read back with the
+// CloudEvents SDK) and in the MongoDB read model, and `?consistentWith=` waits
+// for it — for a batch too, across customers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Kafka as CloudEventsKafka } from 'cloudevents';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { describeWithInfra } from '@rapport/config/testing';
+import { deadLetterTopic } from '@rapport/messaging';
+import { MongoReadStore } from '@rapport/read-store';
+import { ServerProcess } from '../testing/server-process';
+
+jest.setTimeout(180_000);
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const brokers = (process.env.RAPPORT_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const mongoBase = (process.env.RAPPORT_MONGO_URL ?? 'mongodb://127.0.0.1:27017/rapport').replace(/\/[^/]*$/, '');
+
+/** The relay or the projector as a child process. */
+function role(entry: string, env: Record<string, string>) {
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    get output() {
+      return output;
+    },
+    async waitFor(pattern: RegExp, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (child.exitCode !== null) throw new Error(`${entry} exited:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`${entry}: no ${pattern}:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, projector)', () => {
+  const id = randomUUID().replace(/-/g, '').slice(0, 10);
+  const topic = `test.e2e.${id}`;
+  const database = `e2e_${id}`;
+  const mongoUrl = `${mongoBase}/${database}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'rapport-distributed-'));
+  const env = {
+    RAPPORT_MODE: 'distributed',
+    RAPPORT_DATA_DIR: dataDir,
+    RAPPORT_MONGO_URL: mongoUrl,
+    RAPPORT_KAFKA_TOPIC: topic,
+    RAPPORT_RELAY_ID: `relay-${id}`,
+    RAPPORT_PROJECTOR_GROUP: `projector-${id}`,
+    RAPPORT_PROJECTOR_METRICS_PORT: '0',
+    RAPPORT_RELAY_METRICS_PORT: '0',
+    RAPPORT_LOG_LEVEL: 'info',
+  };
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'e2e-test' });
+  let api: ServerProcess;
+  let relay: ReturnType<typeof role>;
+  let projector: ReturnType<typeof role>;
+
+  beforeAll(async () => {
+    // The API child inherits the test's environment (ServerProcess adds the data dir and port).
+    Object.assign(process.env, env);
+    projector = role('apps/projector/src/main.ts', env);
+    relay = role('apps/relay/src/main.ts', env);
+    await Promise.all([projector.waitFor(/projector consuming/), relay.waitFor(/resuming after log position/)]);
+    api = await ServerProcess.start(dataDir);
+  });
+
+  afterAll(async () => {
+    await api?.kill().catch(() => undefined);
+    relay?.kill();
+    projector?.kill();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
+    await admin.disconnect();
+    const client = new MongoClient(`${mongoBase}/admin`);
+    await client.connect();
+    await client.db(database).dropDatabase().catch(() => undefined);
+    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('records over HTTP, publishes with the SPEC 5 headers, projects into MongoDB, and reads its writes', async () => {
+    const identified = await api.post('/v1/customers/e2e-1/events', {
+      type: 'identified',
+      occurredAt: '2026-03-01T10:00:00+01:00',
+      data: { name: 'Ada Lovelace', email: 'ada@example.com' },
+    });
+    expect(identified.status).toBe(201);
+    const purchased = await api.post('/v1/customers/e2e-1/events', {
+      type: 'purchased',
+      occurredAt: '2026-03-02T10:00:00Z',
+      data: { orderId: 'o-1', amount: 4200, currency: 'EUR' },
+    });
+    expect(purchased.status).toBe(201);
+
+    // Read-your-writes through Kafka and the projector.
+    const view = await api.get(`/v1/customers/e2e-1?consistentWith=${purchased.body.consistencyToken}`);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ customerId: 'e2e-1', revision: 1, stage: 'customer', name: 'Ada Lovelace', purchases: { count: 1 } });
+
+    // A batch for several customers: the token covers all of them.
+    const batch = await api.post('/v1/events', {
+      events: ['e2e-2', 'e2e-3', 'e2e-4'].map((customerId) => ({ customerId, type: 'identified', occurredAt: '2026-03-03T00:00:00Z', data: { name: customerId } })),
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { status: string }) => r.status)).toEqual(['recorded', 'recorded', 'recorded']);
+    const list = await api.get(`/v1/customers?limit=10&consistentWith=${batch.body.consistencyToken}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((c: { customerId: string }) => c.customerId)).toEqual(['e2e-1', 'e2e-2', 'e2e-3', 'e2e-4']);
+
+    // The MongoDB read model itself.
+    const store = await MongoReadStore.connect(mongoUrl);
+    expect((await store.getCustomer('e2e-1'))?.revision).toBe(1);
+    await store.close();
+
+    // The topic, read as a downstream read_committed consumer, parsed with the CloudEvents SDK.
+    const consumer = kafka.consumer({ groupId: `e2e-reader-${id}`, readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const received: { key: string; value: string; headers: Record<string, string> }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${received.length} messages`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0] : v)!.toString();
+          received.push({ key: message.key!.toString(), value: message.value!.toString(), headers });
+          if (received.length === 5) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    const ofAda = received.filter((m) => m.key === 'e2e-1');
+    expect(ofAda).toHaveLength(2);
+    const [first, second] = ofAda.map((m) => CloudEventsKafka.toEvent({ key: m.key, value: m.value, headers: m.headers, timestamp: '0' } as never) as unknown as Record<string, unknown>);
+    expect(first).toMatchObject({
+      specversion: '1.0',
+      id: identified.body.events[0].eventId,
+      source: '/rapport/customers',
+      type: 'rapport.customer.identified.v1',
+      subject: 'e2e-1',
+      datacontenttype: 'application/json',
+    });
+    expect(Date.parse(String(first!.time))).toBe(Date.parse('2026-03-01T10:00:00+01:00'));
+    expect(first!.data).toMatchObject({ eventId: identified.body.events[0].eventId, revision: 0, type: 'identified', data: { name: 'Ada Lovelace' } });
+    expect(second).toMatchObject({ type: 'rapport.customer.purchased.v1', id: purchased.body.events[0].eventId });
+    expect(ofAda.map((m) => m.headers.rapport_revision)).toEqual(['0', '1']);
+    expect(ofAda[0]!.headers).toMatchObject({ ce_specversion: '1.0', ce_source: '/rapport/customers', ce_subject: 'e2e-1', 'content-type': 'application/json' });
+
+    // Audit still reads the log itself.
+    const verify = await api.get('/v1/audit/customers/e2e-1/verify');
+    expect(verify.status).toBe(200);
+    const ready = await api.get('/health/ready');
+    expect(ready.body.checks).toEqual({ eventLog: 'up', readModels: 'up', projections: 'up' });
+  });
+
+  it('stops all three gracefully on SIGTERM', async () => {
+    expect(await api.stop()).toBe(0);
+    expect(await relay.stop()).toBe(0);
+    expect(await projector.stop()).toBe(0);
+  });
+});

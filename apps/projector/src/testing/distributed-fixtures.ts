@@ -1,0 +1,187 @@
+// Test support for the projector's integration tests: a varied event load, a
+// hash of the read models as stored, waiting for the group to catch up.
+import { createHash, randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { ProjectionRunner } from '@rapport/application';
+import type { EventStore, NewEvent, RecordedEvent } from '@rapport/event-store';
+import { consumerGroupLag, toCustomerEventMessage } from '@rapport/messaging';
+import { MongoReadStore, SqliteReadStore, type ReadStore } from '@rapport/read-store';
+
+export const brokers = (process.env.RAPPORT_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const mongoBase = (process.env.RAPPORT_MONGO_URL ?? 'mongodb://127.0.0.1:27017/rapport').replace(/\/[^/]*$/, '');
+export const mongoUrl = (database: string) => `${mongoBase}/${database}`;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function testKafka(clientId: string): Kafka {
+  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING });
+}
+
+/** A unique suffix for topics, groups and database names. */
+export function uniqueId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 10);
+}
+
+const CHANNELS = ['email', 'phone', 'sms', 'meeting', 'web'] as const;
+
+/** The n-th event of a customer: identified first, then a mix the projections all handle. */
+export function varied(customerIndex: number, revision: number): NewEvent {
+  const base = { eventId: randomUUID(), occurredAt: new Date(Date.UTC(2025, 0, 1 + revision * 3 + (customerIndex % 5))).toISOString(), metadata: { source: 'test' } };
+  if (revision === 0) return { ...base, type: 'identified', data: { name: `Customer ${customerIndex}`, email: `c${customerIndex}@example.com` } };
+  switch ((customerIndex + revision) % 5) {
+    case 0:
+      return { ...base, type: 'purchased', data: { orderId: `o-${customerIndex}-${revision}`, amount: 1000 + ((customerIndex * 37 + revision * 11) % 9000), currency: revision % 4 === 0 ? 'EUR' : 'USD' } };
+    case 1:
+      return { ...base, type: 'qualified', data: { score: (customerIndex * 7 + revision) % 101 } };
+    case 2:
+      return { ...base, type: 'complained', data: { complaintId: `k-${customerIndex}-${revision}`, category: 'delivery', severity: 'low' } };
+    default:
+      return { ...base, type: 'contacted', data: { channel: CHANNELS[revision % CHANNELS.length], direction: 'outbound', campaignId: `camp-${revision % 3}` } };
+  }
+}
+
+/** Appends `total` events round-robin over `customers`; `pause` between bursts spreads them over time. */
+export async function appendLoad(store: EventStore, total: number, customers: number, options: { prefix?: string; burst?: number; pauseMs?: number } = {}): Promise<void> {
+  const revisions = new Map<number, number>();
+  const burst = options.burst ?? total;
+  for (let n = 0; n < total; ) {
+    for (let i = 0; i < burst && n < total; i++, n++) {
+      const c = n % customers;
+      const revision = revisions.get(c) ?? 0;
+      revisions.set(c, revision + 1);
+      await store.append(`${options.prefix ?? 'cust'}-${c}`, [varied(c, revision)], 'any');
+    }
+    if (options.pauseMs) await sleep(options.pauseMs);
+  }
+}
+
+/** The messages of recorded events, as the relay would send them. */
+export function messagesOf(events: readonly RecordedEvent[]) {
+  return events.map((e) => {
+    const m = toCustomerEventMessage(e);
+    return { key: m.key, value: m.value, headers: { ...m.headers } };
+  });
+}
+
+export interface ReadModelDigest {
+  readonly hash: string;
+  readonly customers: number;
+  readonly facts: number;
+  readonly timeline: number;
+}
+
+/**
+ * SHA-256 over every read-model document, read through the ReadStore port in a
+ * fixed order (customers and facts by customerId, timeline per customer by
+ * occurredAt and revision); checkpoints excluded. The same on any adapter, so
+ * MongoDB read models compare with an embedded (SQLite) rebuild.
+ */
+export async function readModelDigest(store: ReadStore): Promise<ReadModelDigest> {
+  const hash = createHash('sha256');
+  const ids: string[] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await store.listCustomers({ limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const view of page.items) {
+      ids.push(view.customerId);
+      hash.update(`customer ${JSON.stringify(view)}\n`);
+    }
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  let facts = 0;
+  let timeline = 0;
+  for (let i = 0; i < ids.length; i += 100) {
+    const slice = ids.slice(i, i + 100);
+    const found = await store.getFacts(slice);
+    for (const id of slice) {
+      const f = found.get(id);
+      if (f) facts++;
+      hash.update(`facts ${JSON.stringify(f ?? null)}\n`);
+    }
+  }
+  for (const id of ids) {
+    for (let cursor: string | undefined; ; ) {
+      const page = await store.getTimeline(id, { limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const entry of page.items) hash.update(`timeline ${JSON.stringify(entry)}\n`);
+      timeline += page.items.length;
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+  }
+  return { hash: hash.digest('hex'), customers: ids.length, facts, timeline };
+}
+
+/** The read models of `database` in MongoDB, digested. */
+export async function mongoDigest(database: string): Promise<ReadModelDigest> {
+  const store = await MongoReadStore.connect(mongoUrl(database));
+  try {
+    return await readModelDigest(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A clean rebuild of the whole log in embedded mode (SQLite read store, in memory), digested. */
+export async function embeddedRebuildDigest(log: EventStore): Promise<ReadModelDigest> {
+  const store = SqliteReadStore.open(':memory:');
+  try {
+    await new ProjectionRunner(log, store).rebuild();
+    return await readModelDigest(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function dropDatabases(...databases: string[]): Promise<void> {
+  const client = new MongoClient(mongoUrl('admin'));
+  await client.connect();
+  try {
+    for (const name of databases) await client.db(name).dropDatabase().catch(() => undefined);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Waits until the group has committed every partition of the topic to its end. */
+export async function waitForNoLag(admin: Admin, groupId: string, topic: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lag = await consumerGroupLag(admin, groupId, topic).catch(() => undefined);
+    if (lag && lag.length > 0 && lag.every((p) => p.lag === 0)) return;
+    if (Date.now() > deadline) throw new Error(`group ${groupId} still lags on ${topic}: ${JSON.stringify(lag)}`);
+    await sleep(100);
+  }
+}
+
+/** Every message of a topic, read to its end (read_committed). */
+export async function readTopic(kafka: Kafka, admin: Admin, topic: string, timeoutMs = 30_000) {
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+  const messages: { partition: number; offset: string; key: string | undefined; value: Buffer | null; headers: Record<string, string> }[] = [];
+  if (ends.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const remaining = new Set(ends.keys());
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${topic} not read to its end within ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0] : v)!.toString();
+            messages.push({ partition: batch.partition, offset: m.offset, key: m.key?.toString(), value: m.value, headers });
+          }
+          if (BigInt(batch.lastOffset()) + 1n >= (ends.get(batch.partition) ?? 0n)) remaining.delete(batch.partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+}

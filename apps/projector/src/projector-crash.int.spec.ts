@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describeWithInfra } from '@rapport/config/testing';
+import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
 import { SqliteEventStore } from '@rapport/event-store';
 import { KafkaRelay, MongoParkingLot, deadLetterTopic } from '@rapport/messaging';
 import { appendLoad, dropDatabases, mongoUrl, embeddedRebuildDigest, mongoDigest, sleep, testKafka, uniqueId, waitForNoLag } from './testing/distributed-fixtures';
-import { RoleProcess } from './testing/role-process';
 
 jest.setTimeout(240_000);
 

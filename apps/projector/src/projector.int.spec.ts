@@ -3,7 +3,7 @@
 // a poison event parks only its customer, the parking survives a restart, and
 // `replay-dlq` (the real command) applies the parked events once fixed.
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { describeWithInfra } from '@rapport/config/testing';
+import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
 import { SqliteEventStore, type RecordedEvent } from '@rapport/event-store';
 import { DLQ_HEADER, KafkaProjector, consumerGroupLag, MongoParkingLot, ProjectionFailure, deadLetterTopic, type ProjectionSink } from '@rapport/messaging';
 import { MongoReadStore } from '@rapport/read-store';
@@ -21,7 +21,6 @@ import {
   varied,
   waitForNoLag,
 } from './testing/distributed-fixtures';
-import { RoleProcess } from './testing/role-process';
 
 jest.setTimeout(180_000);
 

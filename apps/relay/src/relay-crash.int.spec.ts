@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { describeWithInfra } from '@rapport/config/testing';
+import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
 import { EsdbEventStore, SqliteEventStore, type EventStore, type NewEvent } from '@rapport/event-store';
 import { EsdbWireTestServer } from '@rapport/event-store/testing';
 import { CHECKPOINT_TOPIC, fromCustomerEventMessage, relayCheckpointGroup } from '@rapport/messaging';
-import { RoleProcess } from './testing/role-process';
 
 jest.setTimeout(300_000);
 

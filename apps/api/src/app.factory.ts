@@ -12,6 +12,7 @@ import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
 import { Authenticator } from './auth/authenticator';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ProblemException, validationFailed } from './http/problem';
+import { DOCS_HELMET, enableCorsIfConfigured, isDocsRoute, registerSecurityHeaders } from './limits/security-headers';
 
 export interface ServedRoute {
   readonly method: string;
@@ -33,6 +34,9 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   const routes: ServedRoute[] = [];
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    // A batch carries up to RAPPORT_MAX_BATCH events, so it may be larger than any single request.
+    if (route.url === '/v1/events') route.bodyLimit = config.batchBodyLimitBytes;
+    if (isDocsRoute(route.url)) route.config = { ...route.config, helmet: DOCS_HELMET };
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, authenticator), adapter, {
     bufferLogs: true,
@@ -41,6 +45,9 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   servedRoutes.set(app, routes);
   if (options.logger !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
+
+  await registerSecurityHeaders(app);
+  enableCorsIfConfigured(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: any other body is a 415, not a string or form to validate.

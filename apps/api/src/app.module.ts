@@ -10,6 +10,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuditExportController } from './audit/audit-export.controller';
 import { GetHistoryHandler, GetStateHandler, VerifyStreamHandler } from './audit/audit.queries';
 import { RapportInfrastructureModule } from './infrastructure/rapport-infrastructure.module';
+import { RateLimitModule } from './limits/rate-limit.module';
 import { MetricsService } from './operations/metrics.service';
 import { OperationsController } from './operations/operations.controller';
 import { GetCustomerHandler, GetTimelineHandler, ListCustomersHandler } from './read/customer-query.handlers';
@@ -38,6 +39,8 @@ export class AppModule {
         }),
         RapportInfrastructureModule.forConfig(config),
         AuthModule.forAuthenticator(authenticator),
+        // After AuthModule: its guard runs first and names the credential the limit is keyed by.
+        RateLimitModule.forConfig(config),
       ],
       controllers: [
         CustomerEventsController,

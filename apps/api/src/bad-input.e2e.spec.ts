@@ -7,7 +7,7 @@ describe('bad input over HTTP', () => {
   let api: ApiTestClient;
 
   beforeAll(async () => {
-    api = await ApiTestClient.start({ RAPPORT_BODY_LIMIT_BYTES: String(128 * 1024) });
+    api = await ApiTestClient.start({ RAPPORT_BODY_LIMIT_BYTES: String(128 * 1024), RAPPORT_BATCH_BODY_LIMIT_BYTES: String(512 * 1024) });
   });
   afterAll(async () => {
     await api.stop();
@@ -102,6 +102,24 @@ describe('bad input over HTTP', () => {
     expectProblem(response, status, code);
     const history = await api.get(`/v1/audit/customers/${customerId}/history`);
     expect(history.body.events).toHaveLength(given.length);
+  });
+
+  it('takes a batch body over the single-request limit, up to the batch limit, and refuses a larger one with 413', async () => {
+    const events = (customerId: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        customerId,
+        type: 'complained',
+        occurredAt: '2026-01-01T00:00:00Z',
+        data: { complaintId: `k${i}`, category: 'delivery', severity: 'low', description: 'd'.repeat(1000) },
+      }));
+    const accepted = await api.post('/v1/events', { events: events('batch-body-ok', 200) });
+    expect(JSON.stringify({ events: events('batch-body-ok', 200) }).length).toBeGreaterThan(128 * 1024);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.results.every((r: { status: string }) => r.status === 'recorded')).toBe(true);
+
+    expect(JSON.stringify({ events: events('batch-body-big', 500) }).length).toBeGreaterThan(512 * 1024);
+    expectProblem(await api.post('/v1/events', { events: events('batch-body-big', 500) }), 413, 'BODY_TOO_LARGE');
+    await expectNothingRecorded('batch-body-big');
   });
 
   it('refuses a batch over 500 items and records none of it', async () => {

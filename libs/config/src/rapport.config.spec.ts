@@ -1,4 +1,4 @@
-import { assertSafeToServe, authPolicy, ConfigError, isLoopback, loadConfig } from './rapport.config';
+import { assertSafeToServe, authPolicy, ConfigError, DEFAULT_RATE_LIMIT, isLoopback, loadConfig, rateLimitFor } from './rapport.config';
 
 describe('loadConfig', () => {
   it('defaults to embedded on loopback port 3000 with data under ./data', () => {
@@ -138,5 +138,53 @@ describe('authPolicy and assertSafeToServe (SPEC section 8)', () => {
 
   it('enforces configured credentials on loopback too', () => {
     expect(assertSafeToServe(loadConfig({ RAPPORT_API_KEYS: 'keys.json' }))).toEqual({ required: true, reason: 'credentials are configured' });
+  });
+});
+
+describe('limits: body sizes, rate limit, CORS', () => {
+  it('defaults to 1 MiB bodies, 4 MiB batch bodies and no CORS', () => {
+    const config = loadConfig({});
+    expect(config.bodyLimitBytes).toBe(1024 * 1024);
+    expect(config.batchBodyLimitBytes).toBe(4 * 1024 * 1024);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('never lets the batch default fall below the body limit', () => {
+    expect(loadConfig({ RAPPORT_BODY_LIMIT_BYTES: String(8 * 1024 * 1024) }).batchBodyLimitBytes).toBe(8 * 1024 * 1024);
+    expect(loadConfig({ RAPPORT_BATCH_BODY_LIMIT_BYTES: '2048' }).batchBodyLimitBytes).toBe(2048);
+  });
+
+  it('rate-limits by default only where credentials are required', () => {
+    expect(rateLimitFor(loadConfig({}))).toBeUndefined();
+    expect(rateLimitFor(loadConfig({ RAPPORT_AUTH: 'required', RAPPORT_API_KEYS: '/k.json' }))).toEqual({ limit: DEFAULT_RATE_LIMIT, windowSeconds: 60 });
+    expect(rateLimitFor(loadConfig({ RAPPORT_HOST: '10.0.0.5', RAPPORT_API_KEYS: '/k.json' }))).toEqual({ limit: DEFAULT_RATE_LIMIT, windowSeconds: 60 });
+  });
+
+  it('takes an explicit limit and window, and 0 turns the limit off', () => {
+    expect(rateLimitFor(loadConfig({ RAPPORT_RATE_LIMIT: '5', RAPPORT_RATE_LIMIT_WINDOW_SECONDS: '10' }))).toEqual({ limit: 5, windowSeconds: 10 });
+    expect(rateLimitFor(loadConfig({ RAPPORT_RATE_LIMIT: '0', RAPPORT_AUTH: 'required', RAPPORT_API_KEYS: '/k.json' }))).toBeUndefined();
+  });
+
+  it('reads exact origins, trimmed, deduplicated, trailing slash dropped', () => {
+    expect(loadConfig({ RAPPORT_CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173/ ,https://crm.example.com' }).corsOrigins).toEqual([
+      'https://crm.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it.each([
+    ['RAPPORT_RATE_LIMIT', '-1'],
+    ['RAPPORT_RATE_LIMIT', 'lots'],
+    ['RAPPORT_RATE_LIMIT_WINDOW_SECONDS', '0'],
+    ['RAPPORT_BATCH_BODY_LIMIT_BYTES', '10'],
+    ['RAPPORT_CORS_ORIGINS', '*'],
+    ['RAPPORT_CORS_ORIGINS', 'null'],
+    ['RAPPORT_CORS_ORIGINS', 'crm.example.com'],
+    ['RAPPORT_CORS_ORIGINS', 'https://crm.example.com/app'],
+    ['RAPPORT_CORS_ORIGINS', 'https://crm.example.com?x=1'],
+    ['RAPPORT_CORS_ORIGINS', 'ftp://crm.example.com'],
+  ])('refuses %s=%s with a clear message', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 });

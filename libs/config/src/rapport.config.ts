@@ -45,12 +45,27 @@ export interface RapportConfig {
   readonly logLevel: string;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
+  /** Largest body of a `POST /v1/events` batch, in bytes: up to 500 events need more than one event does. */
+  readonly batchBodyLimitBytes: number;
   /** Items accepted in one `POST /v1/events` batch. */
   readonly maxBatchSize: number;
+  /** Requests per credential per window; see rateLimitFor for the default. */
+  readonly rateLimit: RateLimitSetting;
+  /** Browser origins allowed by CORS (exact `scheme://host[:port]`); empty: CORS off. */
+  readonly corsOrigins: readonly string[];
   /** How long `?consistentWith=` may wait for the read models, in ms. */
   readonly consistencyTimeoutMs: number;
   readonly reportingCurrency: string;
 }
+
+/** RAPPORT_RATE_LIMIT (`limit`; 0 = off; unset = by auth policy) and RAPPORT_RATE_LIMIT_WINDOW_SECONDS. */
+export interface RateLimitSetting {
+  readonly limit: number | undefined;
+  readonly windowSeconds: number;
+}
+
+/** The limit applied when RAPPORT_RATE_LIMIT is not set and credentials are required. */
+export const DEFAULT_RATE_LIMIT = 6000;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -60,6 +75,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): RapportConfig {
   const mode = oneOf(env, 'RAPPORT_MODE', ['embedded', 'distributed'] as const, 'embedded');
+  const bodyLimitBytes = integer(env, 'RAPPORT_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   return {
     mode,
     host: env.RAPPORT_HOST?.trim() || '127.0.0.1',
@@ -76,8 +92,14 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     jwt: jwtConfig(env),
     requireInfra: env.RAPPORT_REQUIRE_INFRA === '1',
     logLevel: env.RAPPORT_LOG_LEVEL?.trim() || 'info',
-    bodyLimitBytes: integer(env, 'RAPPORT_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    bodyLimitBytes,
+    batchBodyLimitBytes: integer(env, 'RAPPORT_BATCH_BODY_LIMIT_BYTES', Math.max(4 * 1024 * 1024, bodyLimitBytes), 1024, 64 * 1024 * 1024),
     maxBatchSize: integer(env, 'RAPPORT_MAX_BATCH', 500, 1, 500),
+    rateLimit: {
+      limit: env.RAPPORT_RATE_LIMIT?.trim() ? integer(env, 'RAPPORT_RATE_LIMIT', 0, 0, 1_000_000) : undefined,
+      windowSeconds: integer(env, 'RAPPORT_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+    },
+    corsOrigins: corsOrigins(env),
     consistencyTimeoutMs: integer(env, 'RAPPORT_CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
     reportingCurrency: (env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase(),
   };
@@ -98,6 +120,46 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
   }
   return value;
+}
+
+/** RAPPORT_CORS_ORIGINS: a comma-separated list of exact origins; no wildcard, so what is allowed is always spelled out. */
+function corsOrigins(env: Env): string[] {
+  const raw = env.RAPPORT_CORS_ORIGINS?.trim();
+  if (!raw) return [];
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return [
+    ...new Set(
+      origins.map((origin) => {
+        if (origin === '*' || origin === 'null') {
+          throw new ConfigError(`RAPPORT_CORS_ORIGINS: "${origin}" is not accepted; list each allowed origin, e.g. https://crm.example.com`);
+        }
+        let url: URL;
+        try {
+          url = new URL(origin);
+        } catch {
+          throw new ConfigError(`RAPPORT_CORS_ORIGINS: "${origin}" is not an origin such as https://crm.example.com`);
+        }
+        // An origin has no path, query or credentials: "https://a.example/" is tolerated, "https://a.example/app" is not.
+        if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin.replace(/\/$/, '')) {
+          throw new ConfigError(`RAPPORT_CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path); did you mean ${url.origin}?`);
+        }
+        return url.origin;
+      }),
+    ),
+  ];
+}
+
+/**
+ * The rate limit in force, or undefined when off. RAPPORT_RATE_LIMIT=0 turns it
+ * off; unset, it is DEFAULT_RATE_LIMIT when credentials are required and off
+ * when the server trusts every caller (loopback, no credentials: SPEC section 8).
+ */
+export function rateLimitFor(config: Pick<RapportConfig, 'rateLimit' | 'host' | 'auth' | 'apiKeysFile' | 'jwt'>): { limit: number; windowSeconds: number } | undefined {
+  const limit = config.rateLimit.limit ?? (authPolicy(config).required ? DEFAULT_RATE_LIMIT : 0);
+  return limit > 0 ? { limit, windowSeconds: config.rateLimit.windowSeconds } : undefined;
 }
 
 /**

@@ -62,11 +62,30 @@ describe('bad input over HTTP', () => {
     ['a metadata.actor', { type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: {}, metadata: { actor: 'root' } }, 'metadata.actor'],
     ['another customer in the body', { customerId: 'someone-else', type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: {} }, 'customerId'],
     ['MongoDB operators as values', { type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: { name: { $gt: '' } } }, 'data.name'],
+    // Both found by the write fuzz test as 500s.
+    ['a null eventId', { eventId: null, type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: {} }, 'eventId'],
+    ['a constructor key', { type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: { constructor: { name: 'x' } } }, 'data.constructor'],
   ])('refuses %s, naming the field', async (_label, body, field) => {
     const response = await api.post('/v1/customers/bad-2/events', body);
     expectProblem(response, 400, 'VALIDATION_FAILED');
     expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     await expectNothingRecorded('bad-2');
+  });
+
+  it.each([
+    '{"type": "identified", "occurredAt": "2026-01-01T00:00:00Z", "data": {}, "__proto__": {"admin": true}}',
+    '{"type": "identified", "occurredAt": "2026-01-01T00:00:00Z", "data": {}, "metadata": {"__proto__": {"actor": "root"}}}',
+    '{"type": "identified", "occurredAt": "2026-01-01T00:00:00Z", "data": {"constructor": {"prototype": {"x": 1}}}}',
+  ])('refuses prototype poisoning at the JSON parser: %s', async (raw) => {
+    expectProblem(await api.post('/v1/customers/bad-proto/events', raw), 400, 'MALFORMED_JSON');
+    await expectNothingRecorded('bad-proto');
+  });
+
+  it('refuses a prototype key anywhere in an event, naming it', async () => {
+    const response = await api.event('bad-proto', 'identified', { attributes: { prototype: 'x' } });
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['data.attributes.prototype']);
+    await expectNothingRecorded('bad-proto');
   });
 
   it('refuses a malformed customerId', async () => {

@@ -18,6 +18,7 @@ import {
   MaxLength,
   Min,
   ValidateBy,
+  ValidateIf,
   ValidationOptions,
   buildMessage,
 } from 'class-validator';
@@ -136,7 +137,8 @@ export class EventMetadataDto {
  * `metadata.actor` are the server's to set: a body naming them is refused.
  */
 export class EventEnvelopeDto {
-  @IsOptional() @IsUUID('all') eventId?: string;
+  // Not @IsOptional: that lets null through, and a null eventId must be refused, not crash later.
+  @ValidateIf((envelope: EventEnvelopeDto) => envelope.eventId !== undefined) @IsUUID('all') eventId?: string;
   @IsIn(EVENT_TYPES, { message: `type must be one of ${EVENT_TYPES.join(', ')}` }) type!: string;
   @IsOptional() @IsString() @Matches(CUSTOMER_ID_PATTERN, { message: 'customerId must be 1–64 characters of A-Z a-z 0-9 _ . : -' })
   customerId?: string;

@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { isEventType, type CustomerEventBody, type EventMetadata } from '@rapport/domain';
 import { DATA_DTO_BY_TYPE, EventEnvelopeDto, EventMetadataDto } from './event-envelope.dto';
+import { reservedKeyErrors } from './reserved-keys';
 
 export interface FieldError {
   /** Dotted path of the field, e.g. `data.amount`. */
@@ -32,6 +33,8 @@ export function validateEnvelope(body: unknown, customerId?: string): EnvelopeVa
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, errors: [{ field: '', message: 'an event must be a JSON object' }] };
   }
+  const reserved = reservedKeyErrors(body);
+  if (reserved.length > 0) return { ok: false, errors: reserved };
   const errors: FieldError[] = [];
   const envelope = plainToInstance(EventEnvelopeDto, body);
   errors.push(...flatten(validateSync(envelope, STRICT)));

@@ -32,10 +32,10 @@ export function projectorLogger(logger: Logger): ProjectorLogger {
 }
 
 export async function startProjector(config: RapportConfig, settings: MessagingSettings, logger: Logger): Promise<RunningProjector> {
-  const readStore = await MongoReadStore.connect(config.mongoUrl);
+  const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
   const parking = await MongoParkingLot.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector', settings.kafkaLogLevel);
-  const sink = new RunnerSink(readStore, { writeSlice: settings.projectorWriteSlice });
+  const sink = new RunnerSink(readStore);
   // The lag gauge asks the projector in service at scrape time.
   const metrics = new ProjectorMetrics(() => current.lag(), parking);
   let stopping = false;
@@ -100,10 +100,10 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
 
 /** Opens what `replay-dlq` and `parked` need; the caller closes it. */
 export async function openReplay(config: RapportConfig, settings: MessagingSettings) {
-  const readStore = await MongoReadStore.connect(config.mongoUrl);
+  const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
   const parking = await MongoParkingLot.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector-replay', settings.kafkaLogLevel);
-  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore, { writeSlice: settings.projectorWriteSlice }), parking, { deadLetterTopic: settings.deadLetterTopic });
+  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore), parking, { deadLetterTopic: settings.deadLetterTopic });
   return {
     replayer,
     parking,

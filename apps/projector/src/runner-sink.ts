@@ -10,18 +10,10 @@
 //     analytics caches are keyed by these checkpoints (customer-views,
 //     purchases), so each commit moves them to max(position, stored + 1): a
 //     value that still never falls behind the positions applied and changes
-//     whenever the read models do;
-//   - writes are sequenced and sliced: timeline entries first, then customer
-//     documents with their facts, then the checkpoints, each step in slices of
-//     at most `writeSlice` statements, one commit at a time per process.
-//     Timeline first, because the runner skips an event whose customer and
-//     facts documents are already at its revision, so a timeline entry written
-//     after them would be lost if the process died in between (MongoDB has no
-//     multi-document transaction here to make the three one). Slices, because
-//     FerretDB 1.24 (SQLite backend) holds one pooled connection per update
-//     statement until its command ends and deadlocks for good once about 100
-//     are in flight on one database (docs/distributed.md); with real MongoDB
-//     the slice can be raised (RAPPORT_PROJECTOR_WRITE_SLICE).
+//     whenever the read models do. Commits are sequenced, one at a time per
+//     process, so two of them never read the same stored stamp.
+// Ordering and slicing of the writes (timeline first; bulk writes small enough
+// for FerretDB) are MongoReadStore's own (libs/read-store).
 import { ProjectionRunner } from '@rapport/application';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
 import { ProjectionFailure, type ProjectionSink } from '@rapport/messaging';
@@ -43,23 +35,12 @@ async function guarded<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface ProjectorReadStoreOptions {
-  /** Most update statements one write may carry. Default 24. */
-  readonly writeSlice?: number;
-}
-
 /** The ReadStore the projector's runner writes through. */
 export class ProjectorReadStore implements ReadStore {
-  private readonly slice: number;
   /** One commit at a time per process (see the header). */
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly store: ReadStore,
-    options: ProjectorReadStoreOptions = {},
-  ) {
-    this.slice = Math.max(2, options.writeSlice ?? 24);
-  }
+  constructor(private readonly store: ReadStore) {}
 
   getCustomer(customerId: string) {
     return guarded(() => this.store.getCustomer(customerId));
@@ -97,30 +78,13 @@ export class ProjectorReadStore implements ReadStore {
   }
 
   private async write(batch: ProjectionBatch): Promise<void> {
-    // A checkpoint at -1 never moves a $max checkpoint: the intermediate slices carry that.
-    const none: Pick<ProjectionBatch, 'checkpoint'> = { checkpoint: { name: batch.checkpoint.name, position: -1 } };
-    for (const timeline of slices(batch.timeline, this.slice)) {
-      await this.store.commit({ customers: [], facts: [], timeline, ...none });
-    }
-    const half = Math.floor(this.slice / 2);
-    const customers = slices(batch.customers, half);
-    const facts = slices(batch.facts, half);
-    for (let i = 0; i < Math.max(customers.length, facts.length); i++) {
-      await this.store.commit({ customers: customers[i] ?? [], facts: facts[i] ?? [], timeline: [], ...none });
-    }
     const stamp = async (checkpoint: Checkpoint): Promise<Checkpoint> => ({
       name: checkpoint.name,
       position: Math.max(checkpoint.position, (await this.store.getCheckpoint(checkpoint.name)) + 1),
     });
     const [checkpoint, ...alsoAdvance] = await Promise.all([batch.checkpoint, ...(batch.alsoAdvance ?? [])].map(stamp));
-    await this.store.commit({ customers: [], facts: [], timeline: [], checkpoint: checkpoint!, ...(alsoAdvance.length > 0 ? { alsoAdvance } : {}) });
+    await this.store.commit({ ...batch, checkpoint: checkpoint!, ...(alsoAdvance.length > 0 ? { alsoAdvance } : {}) });
   }
-}
-
-function slices<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** The projector has no event log: it is fed from Kafka. */
@@ -136,8 +100,8 @@ const NO_LOG: EventStore = new Proxy({} as EventStore, {
 export class RunnerSink implements ProjectionSink {
   private readonly runner: ProjectionRunner;
 
-  constructor(readStore: ReadStore, options: ProjectorReadStoreOptions = {}) {
-    this.runner = new ProjectionRunner(NO_LOG, new ProjectorReadStore(readStore, options));
+  constructor(readStore: ReadStore) {
+    this.runner = new ProjectionRunner(NO_LOG, new ProjectorReadStore(readStore));
   }
 
   async apply(events: readonly RecordedEvent[]): Promise<void> {

@@ -22,8 +22,9 @@ export interface MessagingSettings {
    */
   readonly projectorSessionTimeoutMs: number;
   /**
-   * RAPPORT_PROJECTOR_WRITE_SLICE (24; 2 to 10000): most update statements in one read-model write.
-   * FerretDB 1.24 deadlocks beyond about 100 in flight per database, summed over all projectors.
+   * RAPPORT_PROJECTOR_WRITE_SLICE (24; 2 to 10000): most update statements in one MongoDB bulk write,
+   * handed to MongoReadStore by the projector and by the CLI's projections commands in distributed mode.
+   * FerretDB 1.24 deadlocks beyond about 100 in flight per database, summed over all writers.
    */
   readonly projectorWriteSlice: number;
   /** RAPPORT_METRICS_HOST: where the relay's and projector's /metrics listen. */

@@ -4,7 +4,17 @@
 // of transactions: documents are written first, only ever forward, then the
 // checkpoint moves forward with $max, so a crash in between is repaired by the
 // replay that follows.
-import { MongoClient, MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
+//
+// A commit is written in order and in slices:
+//   - timeline entries first, then customer documents with their facts, then
+//     the checkpoints. The projection runner skips an event whose customer and
+//     facts documents are already at its revision, so a timeline entry written
+//     after them would be lost for good if the process died in between;
+//   - each step in bulk writes of at most `writeSlice` statements, one commit at
+//     a time per store. FerretDB 1.24 (SQLite backend) holds a pooled connection
+//     per update statement until its command ends and deadlocks for good once
+//     about 100 are in flight on one database (docs/distributed.md, "FerretDB").
+import { MongoClient, MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type Filter, type MongoClientOptions } from 'mongodb';
 import type { CustomerFacts, CustomerView, TimelineEntry } from '@rapport/projections';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
@@ -47,18 +57,36 @@ interface CheckpointRow {
 
 const DUPLICATE_KEY = 11000;
 
+/** Safe on FerretDB 1.24 with a few writers per database; real MongoDB takes far more (e.g. 1000). */
+export const DEFAULT_MONGO_WRITE_SLICE = 24;
+
+export interface MongoReadStoreOptions {
+  /** Database name; default: the one in the URL. */
+  readonly database?: string;
+  /** Most update statements one bulk write carries (at least 2). Default DEFAULT_MONGO_WRITE_SLICE. */
+  readonly writeSlice?: number;
+  /** Passed to the driver (TLS, pool size, command monitoring, ...). */
+  readonly clientOptions?: MongoClientOptions;
+}
+
 export class MongoReadStore implements ReadStore {
+  /** Commits run one after another, so their slices never add up in flight. */
+  private writing: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly client: MongoClient,
     private readonly customers: Collection<CustomerRow>,
     private readonly timeline: Collection<TimelineRow>,
     private readonly facts: Collection<FactsRow>,
     private readonly checkpoints: Collection<CheckpointRow>,
+    readonly writeSlice: number,
   ) {}
 
   /** Connects and creates the indexes. `url` names the database, e.g. mongodb://127.0.0.1:27017/rapport. */
-  static async connect(url: string, options: { database?: string } = {}): Promise<MongoReadStore> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+  static async connect(url: string, options: MongoReadStoreOptions = {}): Promise<MongoReadStore> {
+    const slice = options.writeSlice ?? DEFAULT_MONGO_WRITE_SLICE;
+    if (!Number.isInteger(slice) || slice < 2) throw new RangeError(`writeSlice must be an integer of at least 2; got ${slice}`);
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, ...options.clientOptions });
     await client.connect();
     const db: Db = client.db(options.database);
     const store = new MongoReadStore(
@@ -67,6 +95,7 @@ export class MongoReadStore implements ReadStore {
       db.collection<TimelineRow>('timeline'),
       db.collection<FactsRow>('customer_facts'),
       db.collection<CheckpointRow>('checkpoints'),
+      slice,
     );
     await Promise.all([
       store.customers.createIndex({ stage: 1, _id: 1 }),
@@ -132,47 +161,58 @@ export class MongoReadStore implements ReadStore {
     return { items, nextCursor: more ? encodeCursor({ t: last.occurredAtMs, r: last.revision }) : null };
   }
 
-  async commit(batch: ProjectionBatch): Promise<void> {
-    await Promise.all([
-      forwardOnly(
-        this.customers,
-        batch.customers.map((view) => ({
-          _id: view.customerId,
-          revision: view.revision,
-          stage: view.stage,
-          search: [view.customerId, view.name ?? '', view.email ?? ''].join('\n').toLowerCase(),
-          doc: JSON.stringify(view),
+  commit(batch: ProjectionBatch): Promise<void> {
+    const run = () => this.write(batch);
+    const done = this.writing.then(run, run);
+    this.writing = done.catch(() => undefined);
+    return done;
+  }
+
+  private async write(batch: ProjectionBatch): Promise<void> {
+    for (const entries of slices(batch.timeline, this.writeSlice)) {
+      await this.timeline.bulkWrite(
+        entries.map((entry) => ({
+          replaceOne: {
+            filter: { _id: `${entry.customerId}\u0000${entry.revision}` },
+            replacement: {
+              _id: `${entry.customerId}\u0000${entry.revision}`,
+              customerId: entry.customerId,
+              revision: entry.revision,
+              occurredAtMs: entry.occurredAtMs,
+              doc: JSON.stringify(entry),
+            },
+            upsert: true,
+          },
         })),
-      ),
-      forwardOnly(
-        this.facts,
-        batch.facts.map((facts) => ({ _id: facts.customerId, revision: facts.revision, doc: JSON.stringify(facts) })),
-      ),
-      batch.timeline.length === 0
-        ? Promise.resolve()
-        : this.timeline.bulkWrite(
-            batch.timeline.map((entry) => ({
-              replaceOne: {
-                filter: { _id: `${entry.customerId}\u0000${entry.revision}` },
-                replacement: {
-                  _id: `${entry.customerId}\u0000${entry.revision}`,
-                  customerId: entry.customerId,
-                  revision: entry.revision,
-                  occurredAtMs: entry.occurredAtMs,
-                  doc: JSON.stringify(entry),
-                },
-                upsert: true,
-              },
-            })),
-            { ordered: false },
-          ),
-    ]);
+        { ordered: false },
+      );
+    }
+    // Customers and facts side by side, half a slice each: together never more than a slice.
+    const half = Math.floor(this.writeSlice / 2);
+    const customers = slices(batch.customers, half);
+    const facts = slices(batch.facts, half);
+    for (let i = 0; i < Math.max(customers.length, facts.length); i++) {
+      await Promise.all([
+        forwardOnly(
+          this.customers,
+          (customers[i] ?? []).map((view) => ({
+            _id: view.customerId,
+            revision: view.revision,
+            stage: view.stage,
+            search: [view.customerId, view.name ?? '', view.email ?? ''].join('\n').toLowerCase(),
+            doc: JSON.stringify(view),
+          })),
+        ),
+        forwardOnly(
+          this.facts,
+          (facts[i] ?? []).map((f) => ({ _id: f.customerId, revision: f.revision, doc: JSON.stringify(f) })),
+        ),
+      ]);
+    }
     // Only after the documents: a checkpoint never runs ahead of what it covers.
-    await Promise.all(
-      [batch.checkpoint, ...(batch.alsoAdvance ?? [])].map((checkpoint) =>
-        this.checkpoints.updateOne({ _id: checkpoint.name }, { $max: { position: checkpoint.position } }, { upsert: true }),
-      ),
-    );
+    for (const checkpoint of [batch.checkpoint, ...(batch.alsoAdvance ?? [])]) {
+      await this.checkpoints.updateOne({ _id: checkpoint.name }, { $max: { position: checkpoint.position } }, { upsert: true });
+    }
   }
 
   async getCheckpoint(name: string): Promise<number> {
@@ -201,21 +241,38 @@ export class MongoReadStore implements ReadStore {
  */
 async function forwardOnly<T extends { _id: string; revision: number }>(collection: Collection<T>, rows: readonly T[]): Promise<void> {
   if (rows.length === 0) return;
-  const operations = rows.map(
-    (row) =>
-      ({
-        replaceOne: { filter: { _id: row._id, revision: { $lte: row.revision } }, replacement: row, upsert: true },
-      }) as unknown as AnyBulkWriteOperation<T>,
-  );
+  const operation = (row: T) =>
+    ({
+      replaceOne: { filter: { _id: row._id, revision: { $lte: row.revision } }, replacement: row, upsert: true },
+    }) as unknown as AnyBulkWriteOperation<T>;
   try {
-    await collection.bulkWrite(operations, { ordered: false });
+    await collection.bulkWrite(rows.map(operation), { ordered: false });
   } catch (error) {
-    if (error instanceof MongoBulkWriteError) {
-      const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) return;
+    if (!onlyStaleRows(error)) throw error;
+    // FerretDB 1.24 stops an unordered bulk write at its first error (and reports the
+    // wrong index), so the rows after a stale one may not be written: write them one by
+    // one. Rewriting a row that did land is harmless (same revision).
+    if (rows.length === 1) return;
+    for (const row of rows) {
+      try {
+        await collection.bulkWrite([operation(row)], { ordered: true });
+      } catch (single) {
+        if (!onlyStaleRows(single)) throw single;
+      }
     }
-    throw error;
   }
+}
+
+function onlyStaleRows(error: unknown): boolean {
+  if (!(error instanceof MongoBulkWriteError)) return false;
+  const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
+}
+
+function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function docsById<T>(rows: readonly { _id: string; doc: string }[]): Map<string, T> {

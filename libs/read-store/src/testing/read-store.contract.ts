@@ -112,6 +112,17 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       expect(await store.getCheckpoint('contract')).toBe(10);
     });
 
+    it('writes the newer documents of a batch even when others in it are stale', async () => {
+      await store.commit(batch([view('s-1', 3), view('s-2', 3), view('s-3', 3)], 1));
+      await store.commit(batch([view('s-1', 4, { score: 1 }), view('s-2', 2, { score: 2 }), view('s-3', 4, { score: 3 })], 2));
+      const found = await store.getCustomers(['s-1', 's-2', 's-3']);
+      expect([...found.values()].map((c) => [c.customerId, c.revision, c.score])).toEqual([
+        ['s-1', 4, 1],
+        ['s-2', 3, null],
+        ['s-3', 4, 3],
+      ]);
+    });
+
     it('moves further checkpoints with the batch, forward only', async () => {
       await store.commit({ ...batch([], 5), alsoAdvance: [{ name: 'purchases', position: 4 }] });
       await store.commit({ ...batch([], 6), alsoAdvance: [{ name: 'purchases', position: 2 }] });

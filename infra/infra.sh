@@ -9,6 +9,10 @@
 #   infra/infra.sh status   running/stopped for each; exit 1 if either is down
 #   infra/infra.sh reset    down, then delete data and logs (keeps the jar and binary caches)
 #   infra/infra.sh smoke    end-to-end check with the project's own drivers (needs npm ci)
+#   infra/infra.sh kafka-node DIR PORT CONTROLLER_PORT
+#                           one more single-node KRaft broker in the foreground (exec'd: its pid is
+#                           this command's), data, config and logs under DIR; for tests that stop and
+#                           restart a broker of their own (the jars must be fetched: run `up` once)
 #
 # Environment (all optional):
 #   RAPPORT_KAFKA_PORT (9092), RAPPORT_KAFKA_CONTROLLER_PORT (9093), RAPPORT_MONGO_PORT (27017),
@@ -187,26 +191,46 @@ kafka_libs() {
   log "kafka: $(find "$K_LIBS" -name '*.jar' | wc -l) jars ($(du -sh "$K_LIBS" | cut -f1)) in $(secs_since "$t0")"
 }
 
+# kafka_config PORT CONTROLLER_PORT DATA_DIR CONF: writes a server.properties from the template.
 kafka_config() {
-  mkdir -p "$(dirname "$K_CONF")" "$K_DATA" "$K_LOGS"
-  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
-    -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
-    -e "s|@DATA_DIR@|$K_DATA|g" \
+  local port="$1" controller_port="$2" data="$3" conf="$4"
+  mkdir -p "$(dirname "$conf")" "$data"
+  sed -e "s|@KAFKA_PORT@|$port|g" \
+    -e "s|@CONTROLLER_PORT@|$controller_port|g" \
+    -e "s|@DATA_DIR@|$data|g" \
     -e "s|@AUTO_CREATE_TOPICS@|$KAFKA_AUTO_CREATE_TOPICS|g" \
-    "$INFRA_DIR/kafka/server.properties.in" >"$K_CONF.tmp"
-  mv "$K_CONF.tmp" "$K_CONF"
+    "$INFRA_DIR/kafka/server.properties.in" >"$conf.tmp"
+  mv "$conf.tmp" "$conf"
 }
 
+# kafka_format CONF DATA_DIR LOGS_DIR: formats the KRaft storage once.
 kafka_format() {
-  [[ -f "$K_DATA/meta.properties" ]] && return 0
-  log "kafka: formatting KRaft storage (cluster id $KAFKA_CLUSTER_ID)"
+  local conf="$1" data="$2" logs="$3"
+  [[ -f "$data/meta.properties" ]] && return 0
+  mkdir -p "$logs"
+  log "kafka: formatting KRaft storage in $data (cluster id $KAFKA_CLUSTER_ID)"
   "$JAVA" -Xmx256m -Dlog4j.configuration="file:$INFRA_DIR/kafka/tools-log4j.properties" \
-    -cp "$K_LIBS/*" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$K_CONF" \
-    >>"$K_LOGS/storage-format.log" 2>&1 ||
+    -cp "$K_LIBS/*" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$conf" \
+    >>"$logs/storage-format.log" 2>&1 ||
     {
-      tail -n 20 "$K_LOGS/storage-format.log" >&2
+      tail -n 20 "$logs/storage-format.log" >&2
       die "kafka: storage format failed"
     }
+}
+
+# kafka_exec CONF LOGS_DIR: replaces the shell with the broker's JVM (the one place that
+# knows its command line), so whoever started this shell holds the broker's pid.
+kafka_exec() {
+  local conf="$1" logs="$2"
+  # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM options
+  exec "$JAVA" $KAFKA_HEAP_OPTS \
+    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    "-XX:ErrorFile=$logs/hs_err_pid%p.log" \
+    "-Xlog:gc*:file=$logs/kafkaServer-gc.log:time,tags:filecount=5,filesize=10M" \
+    -Dkafka.logs.dir="$logs" \
+    -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" \
+    -cp "$K_LIBS/*" kafka.Kafka "$conf"
 }
 
 KAFKA_STARTED=0
@@ -225,20 +249,13 @@ kafka_start() {
     die "kafka: port $HOST:$KAFKA_PORT is taken by another program (set RAPPORT_KAFKA_PORT)"
   fi
   tcp_open "$KAFKA_CONTROLLER_PORT" && die "kafka: controller port $HOST:$KAFKA_CONTROLLER_PORT is taken (set RAPPORT_KAFKA_CONTROLLER_PORT)"
-  kafka_config
-  kafka_format
+  kafka_config "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$K_DATA" "$K_CONF"
+  mkdir -p "$K_LOGS"
+  kafka_format "$K_CONF" "$K_DATA" "$K_LOGS"
   log "kafka: starting Kafka $KAFKA_VERSION (KRaft broker+controller) on $HOST:$KAFKA_PORT"
   touch "$K_HOME/start.stamp"
   # Detached (own session, no terminal, no inherited lock fd), working directory in .local.
-  # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM options
-  (cd "$K_HOME" && exec nohup setsid "$JAVA" $KAFKA_HEAP_OPTS \
-    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
-    "-XX:ErrorFile=$K_LOGS/hs_err_pid%p.log" \
-    "-Xlog:gc*:file=$K_LOGS/kafkaServer-gc.log:time,tags:filecount=5,filesize=10M" \
-    -Dkafka.logs.dir="$K_LOGS" \
-    -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" \
-    -cp "$K_LIBS/*" kafka.Kafka "$K_CONF") \
+  (cd "$K_HOME" && exec nohup setsid "$BASH" "$INFRA_DIR/infra.sh" kafka-exec "$K_CONF" "$K_LOGS") \
     >>"$K_LOGS/kafka.out" 2>&1 </dev/null 9>&- &
   echo $! >"$K_PID"
   echo "$KAFKA_PORT" >"$K_PORTFILE"
@@ -405,14 +422,29 @@ cmd_smoke() {
     "$NODE" "$INFRA_DIR/smoke.js"
 }
 
+# kafka-node DIR PORT CONTROLLER_PORT: a broker of the caller's own, in the foreground.
+cmd_kafka_node() {
+  local dir="${1:?usage: infra.sh kafka-node DIR PORT CONTROLLER_PORT}" port="${2:?PORT}" controller_port="${3:?CONTROLLER_PORT}"
+  compgen -G "$K_LIBS/kafka_2.13-*.jar" >/dev/null || die "kafka: no jars in $K_LIBS; run 'npm run infra:up' once to fetch them"
+  check_java
+  mkdir -p "$dir/logs"
+  dir="$(cd "$dir" && pwd)"
+  kafka_config "$port" "$controller_port" "$dir/data" "$dir/server.properties"
+  kafka_format "$dir/server.properties" "$dir/data" "$dir/logs"
+  log "kafka: node on $HOST:$port (controller $controller_port), data in $dir/data"
+  cd "$dir" && kafka_exec "$dir/server.properties" "$dir/logs"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  kafka-exec) kafka_exec "$2" "$3" ;;
+  kafka-node) cmd_kafka_node "${@:2}" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   reset) cmd_reset ;;
   smoke) cmd_smoke ;;
   *)
-    echo "usage: infra/infra.sh up|down|status|reset|smoke" >&2
+    echo "usage: infra/infra.sh up|down|status|reset|smoke|kafka-node DIR PORT CONTROLLER_PORT" >&2
     exit 2
     ;;
 esac

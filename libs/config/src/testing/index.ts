@@ -1,2 +1,3 @@
 export * from './infra';
 export * from './role-process';
+export * from './kafka-node';

@@ -1,0 +1,93 @@
+// Test support: a Kafka broker of the test's own (single KRaft node on free
+// loopback ports, data under a directory the test owns), for tests that stop
+// and restart a broker: the shared one of `npm run infra:up` serves other tests
+// at the same time. Started by `infra/infra.sh kafka-node`, the same jars, JVM
+// options and config template as infra:up; that command execs the JVM, so the
+// child's pid is the broker's.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { ROOT } from './role-process';
+
+const HOST = '127.0.0.1';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** infra/probe.js: a real Metadata request, retried until `waitSeconds`. */
+function probe(port: number, waitSeconds: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'infra/probe.js'), 'kafka', `${HOST}:${port}`, '--wait', String(waitSeconds)], (error) => resolve(!error));
+  });
+}
+
+export class KafkaNode {
+  output = '';
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly controllerPort: number,
+  ) {}
+
+  /** Formats `dir` on first use and starts the broker; resolves once it answers. */
+  static async start(dir: string, options: { readyTimeoutMs?: number } = {}): Promise<KafkaNode> {
+    const node = new KafkaNode(dir, await freePort(), await freePort());
+    await node.restart(options);
+    return node;
+  }
+
+  get brokers(): string {
+    return `${HOST}:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the broker again on the same ports and data directory. */
+  async restart(options: { readyTimeoutMs?: number } = {}): Promise<void> {
+    if (this.running) throw new Error(`broker on ${this.brokers} is still running`);
+    const child = spawn('bash', [path.join(ROOT, 'infra/infra.sh'), 'kafka-node', this.dir, String(this.port), String(this.controllerPort)], {
+      cwd: ROOT,
+      // A small heap: the machine also runs the shared broker.
+      env: { ...process.env, RAPPORT_KAFKA_HEAP_OPTS: process.env.RAPPORT_TEST_KAFKA_HEAP_OPTS ?? '-Xms128m -Xmx384m' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const timeoutMs = options.readyTimeoutMs ?? 120_000;
+    const deadline = Date.now() + timeoutMs;
+    while (!(await probe(this.port, 2))) {
+      if (!this.running) throw new Error(`Kafka node exited during start-up:\n${this.output.slice(-4000)}\n(logs: ${this.dir}/logs)`);
+      if (Date.now() > deadline) throw new Error(`Kafka node on ${this.brokers} did not answer within ${timeoutMs} ms (logs: ${this.dir}/logs)`);
+    }
+  }
+
+  /**
+   * SIGTERM: a controlled shutdown (the broker closes its logs cleanly), SIGKILL
+   * after `timeoutMs`. SIGKILL: an unclean one (the broker recovers its logs on start).
+   */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', timeoutMs = 60_000): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill(signal);
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    try {
+      await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -20,6 +20,8 @@ import { CustomerEventsController } from './write/customer-events.controller';
 import { EventsBatchController } from './write/events-batch.controller';
 import { RecordBatchHandler } from './write/record-batch.handler';
 import { RecordEventHandler } from './write/record-event.handler';
+import { ErasePersonalDataHandler } from './write/erase-personal-data.handler';
+import { PersonalDataController } from './write/personal-data.controller';
 
 @Module({})
 export class AppModule {
@@ -45,6 +47,7 @@ export class AppModule {
       controllers: [
         CustomerEventsController,
         EventsBatchController,
+        PersonalDataController,
         CustomersController,
         AuditController,
         AuditExportController,
@@ -56,6 +59,7 @@ export class AppModule {
         ReadConsistency,
         RecordEventHandler,
         RecordBatchHandler,
+        ErasePersonalDataHandler,
         GetCustomerHandler,
         ListCustomersHandler,
         GetTimelineHandler,

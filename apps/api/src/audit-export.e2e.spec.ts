@@ -8,7 +8,7 @@ describe('audit export over HTTP', () => {
 
   beforeAll(async () => {
     api = await ApiTestClient.start();
-    await api.event('exp-1', 'identified', { name: 'Comma, "Quoted"\nNewline' }, { occurredAt: '2026-01-01T00:00:00Z' });
+    await api.event('exp-1', 'complained', { complaintId: 'k-1', category: 'Comma, "Quoted"\nNewline', severity: 'low' }, { occurredAt: '2026-01-01T00:00:00Z' });
     await api.event('exp-2', 'purchased', { orderId: 'o', amount: 700, currency: 'EUR' }, { occurredAt: '2026-01-02T00:00:00Z' });
     await new Promise((r) => setTimeout(r, 20));
     between = new Date().toISOString();
@@ -26,7 +26,7 @@ describe('audit export over HTTP', () => {
     expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="rapport-audit-.*\.jsonl"/);
     const lines = String(response.body).trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((e) => [e.stream, e.revision, e.type])).toEqual([
-      ['customer-exp-1', 0, 'identified'],
+      ['customer-exp-1', 0, 'complained'],
       ['customer-exp-2', 0, 'purchased'],
       ['customer-exp-1', 1, 'contacted'],
     ]);
@@ -42,15 +42,15 @@ describe('audit export over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('text/csv');
     const rows: Record<string, string>[] = parse(String(response.body), { columns: true });
     expect(rows).toHaveLength(3);
-    expect(Object.keys(rows[0]!)).toEqual(['position', 'stream', 'customerId', 'revision', 'eventId', 'type', 'occurredAt', 'recordedAt', 'data', 'metadata', 'hash']);
-    expect(JSON.parse(rows[0]!.data!)).toEqual({ name: 'Comma, "Quoted"\nNewline' });
+    expect(Object.keys(rows[0]!)).toEqual(['position', 'stream', 'customerId', 'revision', 'eventId', 'type', 'occurredAt', 'recordedAt', 'data', 'metadata', 'hash', 'personalData']);
+    expect(JSON.parse(rows[0]!.data!)).toEqual({ complaintId: 'k-1', category: 'Comma, "Quoted"\nNewline', severity: 'low' });
     expect(rows[1]).toMatchObject({ customerId: 'exp-2', type: 'purchased', revision: '0' });
   });
 
   it('bounds the export by record time', async () => {
     const before = String((await api.get(`/v1/audit/export?to=${between}`)).body).trimEnd().split('\n');
     const after = String((await api.get(`/v1/audit/export?from=${between}`)).body).trimEnd().split('\n');
-    expect(before.map((l) => JSON.parse(l).type)).toEqual(['identified', 'purchased']);
+    expect(before.map((l) => JSON.parse(l).type)).toEqual(['complained', 'purchased']);
     expect(after.map((l) => JSON.parse(l).type)).toEqual(['contacted']);
   });
 

@@ -21,6 +21,7 @@ type Access = readonly Role[] | 'public' | 'authenticated' | 'docs';
 const ACCESS: Record<string, Access> = {
   'POST /v1/customers/:customerId/events': ['ingest'],
   'POST /v1/events': ['ingest'],
+  'DELETE /v1/customers/:customerId/personal-data': ['admin'],
   'GET /v1/customers': ['analyst'],
   'GET /v1/customers/:customerId': ['analyst'],
   'GET /v1/customers/:customerId/timeline': ['analyst'],
@@ -148,7 +149,7 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
           expect([key, operation.security, operation['x-rapport-roles']]).toEqual([key, undefined, ['public']]);
         } else {
           expect([key, operation.security]).toEqual([key, [{ apiKey: [] }, { bearer: [] }]]);
-          if (Array.isArray(access)) expect([key, [...operation['x-rapport-roles']!].sort()]).toEqual([key, [...access, 'admin'].sort()]);
+          if (Array.isArray(access)) expect([key, [...operation['x-rapport-roles']!].sort()]).toEqual([key, [...new Set([...access, 'admin'])].sort()]);
         }
       }
     }

@@ -2,7 +2,7 @@
 // with user mistakes turned into UserError (exit code 2).
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type RapportConfig } from '@rapport/config';
-import type { EventStore } from '@rapport/event-store';
+import { PersonalDataVault, SealingEventStore, type EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import { embeddedPaths, openEmbeddedStores } from '@rapport/wiring';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UserError } from './cli-errors';
@@ -30,7 +30,11 @@ export interface GlobalOptions {
 
 export interface Stores {
   readonly config: RapportConfig;
+  /** The log as writes and projections see it: personal fields sealed on append, opened on read. */
   readonly eventStore: EventStore;
+  /** The bare log, as recorded and hashed: for verify and export. */
+  readonly log: EventStore;
+  readonly vault: PersonalDataVault;
   readonly readStore: ReadStore;
 }
 
@@ -75,10 +79,13 @@ export class CliContext {
     } catch (error) {
       throw new UserError(`cannot open the store under ${config.dataDir}: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const vault = new PersonalDataVault(stores.keyStore);
+    const sealing = new SealingEventStore(stores.eventStore, vault);
     try {
-      return await work({ config, ...stores });
+      return await work({ config, eventStore: sealing, log: stores.eventStore, vault, readStore: stores.readStore });
     } finally {
-      await Promise.allSettled([stores.eventStore.close(), stores.readStore.close()]);
+      // the log and the key store, then the read models
+      await Promise.allSettled([sealing.close(), stores.readStore.close()]);
     }
   }
 

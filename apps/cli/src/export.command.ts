@@ -3,13 +3,16 @@
 import * as fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { exportEvents, renderExport, type ExportFormat } from '@rapport/application';
-import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { exportEvents, renderExport, type AuditedEvent, type ExportFormat } from '@rapport/application';
+import type { EventStore, PersonalDataVault } from '@rapport/event-store';
 import type { CliContext, GlobalOptions } from './cli-context';
 import { UserError } from './cli-errors';
 
 export interface ExportOptions {
+  /** The bare log: events are exported as recorded, so each line re-hashes. */
   readonly eventStore: EventStore;
+  /** Marks personal fields sealed or erased. */
+  readonly vault?: PersonalDataVault;
   readonly format: ExportFormat;
   readonly from?: Date;
   readonly to?: Date;
@@ -26,14 +29,14 @@ export interface ExportSummary {
 
 export async function exportAudit(options: ExportOptions): Promise<ExportSummary> {
   let events = 0;
-  async function* counted(source: AsyncIterable<RecordedEvent>) {
+  async function* counted(source: AsyncIterable<AuditedEvent>) {
     for await (const event of source) {
       events++;
       yield event;
     }
   }
   const range = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
-  for await (const chunk of renderExport(counted(exportEvents(options.eventStore, range)), options.format)) {
+  for await (const chunk of renderExport(counted(exportEvents(options.eventStore, range, undefined, options.vault)), options.format)) {
     // Respect back-pressure: a slow pipe must not make the export buffer the log.
     if (!options.output.write(chunk)) await once(options.output, 'drain');
   }
@@ -64,8 +67,8 @@ export function registerExport(program: Command, context: CliContext): void {
       const from = instant('from', options.from);
       const to = instant('to', options.to);
       const file = options.out ? fs.createWriteStream(options.out) : undefined;
-      const summary = await context.withStores(globals, 'existing', ({ eventStore }) =>
-        exportAudit({ eventStore, format, output: file ?? context.io.stdout, ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+      const summary = await context.withStores(globals, 'existing', ({ log, vault }) =>
+        exportAudit({ eventStore: log, vault, format, output: file ?? context.io.stdout, ...(from ? { from } : {}), ...(to ? { to } : {}) }),
       );
       if (file) await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
       // The export itself is stdout's content, so the summary goes to stderr.

@@ -147,9 +147,10 @@ export function registerVerify(program: Command, context: CliContext): void {
     .argument('[customerId]', 'verify only customer-<customerId>')
     .action(async (customerId: string | undefined, _options: unknown, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const summary = await context.withStores(globals, 'existing', ({ eventStore }) =>
+      // The bare log: the chain covers personal fields as sealed.
+      const summary = await context.withStores(globals, 'existing', ({ log }) =>
         verifyStreams({
-          eventStore,
+          eventStore: log,
           progress: context.progress(globals),
           ...(customerId !== undefined ? { customerId } : {}),
           ...(context.io.interruptSignal ? { signal: context.io.interruptSignal() } : {}),

@@ -4,7 +4,7 @@
 // `replay-dlq` (the real command) applies the parked events once fixed.
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore, type RecordedEvent } from '@rapport/event-store';
+import { MongoKeyStore, PersonalDataVault, SqliteEventStore, type RecordedEvent } from '@rapport/event-store';
 import { DLQ_HEADER, KafkaProjector, consumerGroupLag, MongoParkingLot, ProjectionFailure, deadLetterTopic, type ProjectionSink } from '@rapport/messaging';
 import { MongoReadStore } from '@rapport/read-store';
 import { RunnerSink } from './runner-sink';
@@ -68,7 +68,9 @@ describeWithInfra('kafka', 'mongo')('the projector on Kafka and MongoDB', () => 
   async function startProjector(topic: string, group: string, database: string, wrap: (sink: ProjectionSink) => ProjectionSink = (s) => s) {
     const readStore = await MongoReadStore.connect(mongoUrl(database));
     const parking = await MongoParkingLot.connect(mongoUrl(database));
-    const projector = new KafkaProjector(kafka, wrap(new RunnerSink(readStore)), parking, { topic, groupId: group, partitions: 4 });
+    const keys = await MongoKeyStore.connect(mongoUrl(database));
+    const sink = new RunnerSink(readStore, new PersonalDataVault(keys));
+    const projector = new KafkaProjector(kafka, wrap(sink), parking, { topic, groupId: group, partitions: 4 });
     await projector.start();
     return {
       readStore,
@@ -76,6 +78,7 @@ describeWithInfra('kafka', 'mongo')('the projector on Kafka and MongoDB', () => 
       async stop() {
         await projector.stop();
         await parking.close();
+        await keys.close();
         await readStore.close();
       },
     };

@@ -12,6 +12,7 @@ import {
   type MetricsServer,
   type ProjectorLogger,
 } from '@rapport/messaging';
+import { MongoKeyStore, PersonalDataVault } from '@rapport/event-store';
 import { MongoReadStore } from '@rapport/read-store';
 import { ProjectorMetrics } from './projector.metrics';
 import { RunnerSink } from './runner-sink';
@@ -34,8 +35,9 @@ export function projectorLogger(logger: Logger): ProjectorLogger {
 export async function startProjector(config: RapportConfig, settings: MessagingSettings, logger: Logger): Promise<RunningProjector> {
   const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
   const parking = await MongoParkingLot.connect(config.mongoUrl);
+  const keys = await MongoKeyStore.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector', settings.kafkaLogLevel);
-  const sink = new RunnerSink(readStore);
+  const sink = new RunnerSink(readStore, new PersonalDataVault(keys));
   // The lag gauge asks the projector in service at scrape time.
   const metrics = new ProjectorMetrics(() => current.lag(), parking);
   let stopping = false;
@@ -71,6 +73,7 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
   let current = create();
   const closeStores = async () => {
     await parking.close().catch(() => undefined);
+    await keys.close().catch(() => undefined);
     await readStore.close().catch(() => undefined);
   };
   let server: MetricsServer;
@@ -102,13 +105,17 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
 export async function openReplay(config: RapportConfig, settings: MessagingSettings) {
   const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
   const parking = await MongoParkingLot.connect(config.mongoUrl);
+  const keys = await MongoKeyStore.connect(config.mongoUrl);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector-replay', settings.kafkaLogLevel);
-  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore), parking, { deadLetterTopic: settings.deadLetterTopic });
+  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore, new PersonalDataVault(keys)), parking, {
+    deadLetterTopic: settings.deadLetterTopic,
+  });
   return {
     replayer,
     parking,
     async close() {
       await parking.close();
+      await keys.close();
       await readStore.close();
     },
   };

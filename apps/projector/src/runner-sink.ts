@@ -15,7 +15,7 @@
 // Ordering and slicing of the writes (timeline first; bulk writes small enough
 // for FerretDB) are MongoReadStore's own (libs/read-store).
 import { ProjectionRunner } from '@rapport/application';
-import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { SealedValueError, type EventStore, type PersonalDataVault, type RecordedEvent } from '@rapport/event-store';
 import { ProjectionFailure, type ProjectionSink } from '@rapport/messaging';
 import type { Checkpoint, CustomerListQuery, ProjectionBatch, ReadStore, TimelineQuery } from '@rapport/read-store';
 
@@ -100,17 +100,31 @@ const NO_LOG: EventStore = new Proxy({} as EventStore, {
 export class RunnerSink implements ProjectionSink {
   private readonly runner: ProjectionRunner;
 
-  constructor(readStore: ReadStore) {
+  constructor(
+    readStore: ReadStore,
+    /** Opens the sealed personal fields the topic carries; erased ones stay out of the read models. */
+    private readonly vault: PersonalDataVault,
+  ) {
     this.runner = new ProjectionRunner(NO_LOG, new ProjectorReadStore(readStore));
   }
 
   async apply(events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      await this.runner.applyBatch(events);
+      await this.runner.applyBatch(await this.open(events));
     } catch (error) {
       if (error instanceof StoreFailure) throw error.original;
       throw new ProjectionFailure('projection failed', { cause: error });
+    }
+  }
+
+  /** A key store outage is retried like any store failure; a value that does not open is a bad event. */
+  private async open(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    try {
+      return await this.vault.open(events);
+    } catch (error) {
+      if (error instanceof SealedValueError) throw error;
+      throw new StoreFailure(error);
     }
   }
 }

@@ -2,7 +2,8 @@
 // export of any size streams without being held in memory.
 import { stringify } from 'csv-stringify/sync';
 import { streamName } from '@rapport/domain';
-import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import type { EventStore, PersonalDataVault } from '@rapport/event-store';
+import { withPersonalDataStatus, type AuditedEvent } from './audit.service';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -25,17 +26,27 @@ export const CSV_COLUMNS = [
   'data',
   'metadata',
   'hash',
+  'personalData',
 ] as const;
 
-/** Recorded events within the range, read from the log a page at a time. */
-export async function* exportEvents(store: EventStore, range: ExportRange = {}, pageSize = 1000): AsyncGenerator<RecordedEvent> {
+/**
+ * Recorded events within the range, read from the log a page at a time, as
+ * recorded (personal fields sealed, so every line re-hashes to its hash) and
+ * marked `personalData: sealed | erased` where they have personal fields.
+ */
+export async function* exportEvents(
+  store: EventStore,
+  range: ExportRange = {},
+  pageSize = 1000,
+  vault?: PersonalDataVault,
+): AsyncGenerator<AuditedEvent> {
   const from = range.from?.getTime() ?? -Infinity;
   const to = range.to?.getTime() ?? Infinity;
   let after: number | undefined;
   for (;;) {
     const page = await store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: pageSize });
     if (page.length === 0) return;
-    for (const event of page) {
+    for (const event of await withPersonalDataStatus(page, vault)) {
       const recorded = Date.parse(event.recordedAt);
       if (recorded >= from && recorded <= to) yield event;
     }
@@ -44,7 +55,7 @@ export async function* exportEvents(store: EventStore, range: ExportRange = {}, 
 }
 
 /** The export as text chunks: a header line for CSV, then one line per event. */
-export async function* renderExport(events: AsyncIterable<RecordedEvent>, format: ExportFormat): AsyncGenerator<string> {
+export async function* renderExport(events: AsyncIterable<AuditedEvent>, format: ExportFormat): AsyncGenerator<string> {
   if (format === 'csv') yield stringify([[...CSV_COLUMNS]]);
   for await (const event of events) {
     const envelope = { ...event, stream: streamName(event.customerId) };
@@ -54,6 +65,7 @@ export async function* renderExport(events: AsyncIterable<RecordedEvent>, format
       yield stringify([
         CSV_COLUMNS.map((column) => {
           const value = envelope[column];
+          if (value === undefined) return '';
           return typeof value === 'object' ? JSON.stringify(value) : String(value);
         }),
       ]);

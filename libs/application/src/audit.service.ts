@@ -1,11 +1,17 @@
 // Audit reads come from the log itself, never from read models.
 import { fold, type CustomerState } from '@rapport/domain';
-import { verifyChain, type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { verifyChain, type EventStore, type PersonalDataStatus, type PersonalDataVault, type RecordedEvent } from '@rapport/event-store';
 import { toCustomerEvent } from './recorded-event.mapper';
+
+/**
+ * An event as the log holds it (personal fields sealed, exactly what the hash
+ * covers) and, when it has personal fields, whether they can still be opened.
+ */
+export type AuditedEvent = RecordedEvent & { readonly personalData?: PersonalDataStatus };
 
 export interface HistoryPage {
   readonly customerId: string;
-  readonly events: readonly RecordedEvent[];
+  readonly events: readonly AuditedEvent[];
   /** fromRevision of the next page, or null when this page reaches the stream's end. */
   readonly nextRevision: number | null;
 }
@@ -21,14 +27,19 @@ export interface ReplayedState {
 }
 
 export class AuditService {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    /** The bare log: audit shows and verifies what was recorded and hashed. */
+    private readonly store: EventStore,
+    /** Opens sealed personal fields for replayed state; without it they stay sealed. */
+    private readonly personalData?: PersonalDataVault,
+  ) {}
 
   async history(customerId: string, fromRevision: number, limit: number): Promise<HistoryPage> {
     const events = await this.store.readStream(customerId, { fromRevision, maxCount: limit + 1 });
     const page = events.slice(0, limit);
     return {
       customerId,
-      events: page,
+      events: await withPersonalDataStatus(page, this.personalData),
       nextRevision: events.length > limit ? events[limit]!.revision : null,
     };
   }
@@ -50,7 +61,7 @@ export class AuditService {
       customerId,
       revision: last ? last.revision : -1,
       eventsApplied: included.length,
-      state: fold(included.map(toCustomerEvent)),
+      state: fold((this.personalData ? await this.personalData.open(included) : included).map(toCustomerEvent)),
     };
   }
 
@@ -58,4 +69,14 @@ export class AuditService {
     const events = await this.store.readStream(customerId);
     return { customerId, ...verifyChain(events) };
   }
+}
+
+/** Marks each event whose personal fields are sealed or erased. */
+export async function withPersonalDataStatus(events: readonly RecordedEvent[], vault: PersonalDataVault | undefined): Promise<AuditedEvent[]> {
+  if (!vault) return [...events];
+  const statuses = await vault.status(events);
+  return events.map((event) => {
+    const personalData = statuses.get(event.eventId);
+    return personalData ? { ...event, personalData } : event;
+  });
 }

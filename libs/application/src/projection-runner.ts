@@ -6,6 +6,7 @@ import {
   projectCustomerFacts,
   projectCustomerView,
   projectTimelineEntry,
+  redactTimelineEntry,
   type CustomerFacts,
   type CustomerView,
   type TimelineEntry,
@@ -123,6 +124,8 @@ export class ProjectionRunner {
     const changedViews = new Map<string, CustomerView>();
     const changedFacts = new Map<string, CustomerFacts>();
     const timeline: TimelineEntry[] = [];
+    /** Customers whose personal data an event of this batch erases, with that event's revision. */
+    const erasures = new Map<string, number>();
     let applied = 0;
     let lastPurchase: number | undefined;
     for (const recorded of events) {
@@ -135,18 +138,45 @@ export class ProjectionRunner {
       if (view && event.revision <= view.revision && fact && event.revision <= fact.revision) continue;
       timeline.push(projectTimelineEntry(event));
       if (event.type === 'purchased') lastPurchase = event.position;
+      if (event.type === 'personal_data_erased') erasures.set(event.customerId, event.revision);
       applied++;
     }
     const position = events[events.length - 1]!.position;
     await this.readStore.commit({
       customers: [...changedViews.values()],
-      timeline,
+      timeline: erasures.size === 0 ? timeline : await this.withRedactions(timeline, erasures),
+      ...(erasures.size > 0 ? { erasedCustomers: [...erasures.keys()] } : {}),
       facts: [...changedFacts.values()],
       checkpoint: { name: CUSTOMER_PROJECTION, position },
       ...(lastPurchase !== undefined ? { alsoAdvance: [{ name: PURCHASES_CHECKPOINT, position: lastPurchase }] } : {}),
     });
     this.advance(position);
     return { events: events.length, applied, position };
+  }
+
+  /**
+   * Timeline entries recorded before an erasure lose their personal fields: the
+   * ones already stored are rewritten, the ones in this batch redacted. A replay
+   * after the erasure reads those fields as gone anyway and converges here.
+   */
+  private async withRedactions(timeline: readonly TimelineEntry[], erasures: ReadonlyMap<string, number>): Promise<TimelineEntry[]> {
+    const erasedBefore = (entry: TimelineEntry) => {
+      const revision = erasures.get(entry.customerId);
+      return revision !== undefined && entry.revision < revision;
+    };
+    const result = timeline.map((entry) => (erasedBefore(entry) ? redactTimelineEntry(entry) : entry));
+    const inBatch = new Set(timeline.map((entry) => `${entry.customerId}\u0000${entry.revision}`));
+    for (const customerId of erasures.keys()) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.readStore.getTimeline(customerId, { limit: 500, ...(cursor !== undefined ? { cursor } : {}) });
+        for (const entry of page.items) {
+          if (erasedBefore(entry) && !inBatch.has(`${entry.customerId}\u0000${entry.revision}`)) result.push(redactTimelineEntry(entry));
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+    }
+    return result;
   }
 
   private advance(position: number): void {

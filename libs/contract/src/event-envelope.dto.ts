@@ -28,10 +28,10 @@ import {
   CONTACT_OUTCOMES,
   CUSTOMER_ID_PATTERN,
   DIRECTIONS,
-  EVENT_TYPES,
+  EMITTED_EVENT_TYPES,
   SEVERITIES,
   WIN_BACK_VIA,
-  type CustomerEventType,
+  type EmittedEventType,
 } from '@rapport/domain';
 
 const ID_LENGTH = 128;
@@ -114,7 +114,7 @@ export class WonBackDataDto {
   @IsOptional() @IsString() @Length(1, ID_LENGTH) offerId?: string;
 }
 
-export const DATA_DTO_BY_TYPE: Record<CustomerEventType, new () => object> = {
+export const DATA_DTO_BY_TYPE: Record<EmittedEventType, new () => object> = {
   identified: IdentifiedDataDto,
   contacted: ContactedDataDto,
   qualified: QualifiedDataDto,
@@ -139,7 +139,7 @@ export class EventMetadataDto {
 export class EventEnvelopeDto {
   // Not @IsOptional: that lets null through, and a null eventId must be refused, not crash later.
   @ValidateIf((envelope: EventEnvelopeDto) => envelope.eventId !== undefined) @IsUUID('all') eventId?: string;
-  @IsIn(EVENT_TYPES, { message: `type must be one of ${EVENT_TYPES.join(', ')}` }) type!: string;
+  @IsIn(EMITTED_EVENT_TYPES, { message: `type must be one of ${EMITTED_EVENT_TYPES.join(', ')}` }) type!: string;
   @IsOptional() @IsString() @Matches(CUSTOMER_ID_PATTERN, { message: 'customerId must be 1–64 characters of A-Z a-z 0-9 _ . : -' })
   customerId?: string;
   @IsRFC3339({ message: 'occurredAt must be an RFC 3339 timestamp with an offset' }) occurredAt!: string;

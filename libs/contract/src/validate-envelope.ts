@@ -2,7 +2,7 @@
 // application's input, or lists every bad field.
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { isEventType, type CustomerEventBody, type EventMetadata } from '@rapport/domain';
+import { isEmittedEventType, type CustomerEventBody, type EventMetadata } from '@rapport/domain';
 import { DATA_DTO_BY_TYPE, EventEnvelopeDto, EventMetadataDto } from './event-envelope.dto';
 import { reservedKeyErrors } from './reserved-keys';
 
@@ -48,7 +48,7 @@ export function validateEnvelope(body: unknown, customerId?: string): EnvelopeVa
     errors.push({ field: 'customerId', message: 'customerId is required' });
   }
 
-  if (isEventType(raw.type) && isPlainObject(raw.data)) {
+  if (isEmittedEventType(raw.type) && isPlainObject(raw.data)) {
     const data = plainToInstance(DATA_DTO_BY_TYPE[raw.type], raw.data);
     errors.push(...flatten(validateSync(data, STRICT), 'data'));
   }

@@ -33,6 +33,7 @@ import {
 } from './events';
 import { STAGES, type Stage } from './loop';
 import { REFUSAL_CODES } from './refusal';
+import { withoutPersonalData } from './personal-data';
 
 const RUNS = { numRuns: 1000 } as const;
 const TIMEOUT_MS = 120_000;
@@ -137,6 +138,7 @@ const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[
     { via: fc.constantFrom(...WIN_BACK_VIA), campaignId: campaign, offerId: offer },
     { requiredKeys: ['via'], ...plain },
   ),
+  personal_data_erased: fc.constant({}),
 };
 
 const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
@@ -148,6 +150,7 @@ const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
   complaint_resolved: 2,
   churned: 3,
   won_back: 2,
+  personal_data_erased: 2,
 };
 
 const bodyArbitrary = fc.oneof(
@@ -316,6 +319,27 @@ describe('customer decider properties', () => {
           }
           // the state survives a snapshot (JSON) unchanged and keeps folding the same
           expect(throughJson(state)).toStrictEqual(state);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    '(e) after an erasure, the history as it then reads (earlier personal fields gone) rebuilds the same state',
+    () => {
+      fc.assert(
+        fc.property(commandsArbitrary, (commands) => {
+          const { recorded, state } = run(commands);
+          const lastErasure = recorded.map((e) => e.type).lastIndexOf('personal_data_erased');
+          fc.pre(lastErasure >= 0);
+          // What a reader sees once the keys are destroyed: the sealed fields of every event before the erasure are gone.
+          const asRead = throughJson(recorded).map((e, i) =>
+            i < lastErasure ? ({ ...e, data: withoutPersonalData(e.type, e.data) } as CustomerEvent) : e,
+          );
+          expect(fold(asRead)).toStrictEqual(state);
+          expect(state.identity).toStrictEqual(fold(recorded.slice(lastErasure + 1), { ...initialState, identity: {} }).identity);
         }),
         RUNS,
       );

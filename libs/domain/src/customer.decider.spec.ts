@@ -78,6 +78,7 @@ const resolved = (complaintId: string, data: Partial<ComplaintResolvedData> = {}
 const churned = (reason: ChurnReason = 'voluntary', o?: EnvelopeOptions) => event('churned', { reason }, o);
 const wonBack = (via: WinBackVia = 'offer', data: Partial<WonBackData> = {}, o?: EnvelopeOptions) =>
   event('won_back', { via, ...data }, o);
+const erased = (o?: EnvelopeOptions) => event('personal_data_erased', {}, o);
 
 /** The same event, sent again with a new eventId (a re-emission, not a retry). */
 const reEmitted = (e: CustomerEvent): CustomerEvent => ({ ...e, eventId: newId() });
@@ -206,6 +207,8 @@ describe('customer decider', () => {
         complaints: {},
         churns: [],
         winBacks: [],
+        holdsPersonalData: false,
+        lastErasure: null,
       });
     });
   });
@@ -778,10 +781,73 @@ describe('customer decider', () => {
     });
   });
 
-  it('every refusal code of SPEC section 3 is exercised here', () => {
+  describe('right to be forgotten: personal_data_erased', () => {
+    const ada = identified({ name: 'Ada Lovelace', email: 'ada@example.org', phone: '+44 20 0000', attributes: { tier: 'gold' } });
+
+    it('is recorded for a known customer and clears the identity, keeping stage, orders and score', () => {
+      const history = [ada, qualified(80), purchased('o-1'), purchased('o-2')];
+      const e = erased();
+      const after = given(...history).when(e).thenRecords(e);
+      expect(after.identity).toStrictEqual({});
+      expect(after.stage).toBe('repeat');
+      expect(after.score).toBe(80);
+      expect(Object.keys(after.orders)).toEqual(['o-1', 'o-2']);
+      expect(after.lastErasure).toStrictEqual({ eventId: e.eventId, occurredAt: e.occurredAt });
+      expect(after.holdsPersonalData).toBe(false);
+    });
+
+    it('is refused for a customer with no events (UNKNOWN_CUSTOMER)', () => {
+      given().when(erased()).thenRefuses('UNKNOWN_CUSTOMER');
+    });
+
+    it('asked again with nothing personal recorded since, is a duplicate of the first erasure', () => {
+      const first = erased();
+      given(ada, first, purchased('o-1')).when(erased()).thenDuplicate(first.eventId);
+    });
+
+    it('is recorded again once new personal data arrived after the last one', () => {
+      const e = erased();
+      given(ada, erased(), identified({ email: 'new@example.org' })).when(e).thenRecords(e);
+    });
+
+    it('a later identification after the erasure is kept', () => {
+      const after = fold([ada, erased(), identified({ name: 'A. L.' })]);
+      expect(after.identity).toStrictEqual({ name: 'A. L.' });
+      expect(after.holdsPersonalData).toBe(true);
+    });
+
+    it('a complaint re-sent after the erasure is still a duplicate when its other fields match', () => {
+      const complaint = complained('k-1', { description: 'the parcel came open' });
+      given(ada, complaint, erased()).when(reEmitted(complaint)).thenDuplicate(complaint.eventId);
+    });
+
+    it('a complaint re-sent with another category after the erasure is still a conflict', () => {
+      const complaint = complained('k-1', { description: 'the parcel came open' });
+      given(complaint, erased()).when(complained('k-1', { category: 'billing' })).thenRefuses('CONFLICTING_DUPLICATE');
+    });
+
+    it('before any erasure, another description for the same complaint is a conflict', () => {
+      const complaint = complained('k-1', { description: 'the parcel came open' });
+      given(complaint).when(complained('k-1', { description: 'something else' })).thenRefuses('CONFLICTING_DUPLICATE');
+    });
+
+    it('replaying the history as it reads after the erasure (personal fields gone) rebuilds the same state', () => {
+      const complaint = complained('k-1', { description: 'the parcel came open' });
+      const churn = event('churned', { reason: 'voluntary', note: 'moved to Lyon' });
+      const purchase = purchased('o-1');
+      const erasure = erased();
+      const live = fold([ada, purchase, complaint, churn, erasure]);
+      const strip = (e: CustomerEvent): CustomerEvent =>
+        ({ ...e, data: Object.fromEntries(Object.entries(e.data).filter(([k]) => !['name', 'email', 'phone', 'attributes', 'description', 'note'].includes(k))) }) as CustomerEvent;
+      const replayed = fold([ada, purchase, complaint, churn].map(strip).concat(erasure));
+      expect(replayed).toStrictEqual(live);
+    });
+  });
+
+  it('every refusal code is exercised here', () => {
     // a guard against the catalogue growing without a rule test
     expect([...REFUSAL_CODES].sort()).toEqual(
-      ['ALREADY_CHURNED', 'COMPLAINT_NOT_OPEN', 'CONFLICTING_DUPLICATE', 'FUTURE_EVENT', 'NOT_A_CUSTOMER', 'NOT_CHURNED'].sort(),
+      ['ALREADY_CHURNED', 'COMPLAINT_NOT_OPEN', 'CONFLICTING_DUPLICATE', 'FUTURE_EVENT', 'NOT_A_CUSTOMER', 'NOT_CHURNED', 'UNKNOWN_CUSTOMER'].sort(),
     );
   });
 });

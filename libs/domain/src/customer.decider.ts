@@ -11,6 +11,7 @@ import type {
   WinBackVia,
 } from './events';
 import { stageAfter, stageMet, stagesAccepting, type Stage } from './loop';
+import { personalFieldsIn, splitPersonalData } from './personal-data';
 import { refusal, type Refusal } from './refusal';
 
 /** Events may be up to this far ahead of the server's clock (SPEC: 5 minutes). */
@@ -22,7 +23,10 @@ export interface RecordedOrder {
 }
 export interface ComplaintState {
   readonly eventId: string;
+  /** Fingerprint of the payload's fields that are not personal data. */
   readonly fingerprint: string;
+  /** Fingerprint of its personal fields; null once they are erased and can no longer be compared. */
+  readonly personalFingerprint: string | null;
   readonly open: boolean;
   readonly resolution?: RecordedOrder;
 }
@@ -39,6 +43,11 @@ export interface WinBackRecord {
   readonly offerId?: string;
 }
 
+export interface ErasureRecord {
+  readonly eventId: string;
+  readonly occurredAt: string;
+}
+
 export interface CustomerState {
   /** Events folded so far; the next event's revision. */
   readonly version: number;
@@ -50,6 +59,10 @@ export interface CustomerState {
   readonly complaints: Readonly<Record<string, ComplaintState>>;
   readonly churns: readonly ChurnRecord[];
   readonly winBacks: readonly WinBackRecord[];
+  /** Whether any event since the last erasure carried personal data. */
+  readonly holdsPersonalData: boolean;
+  /** The latest erasure of the customer's personal data, if any. */
+  readonly lastErasure: ErasureRecord | null;
 }
 
 export const initialState: CustomerState = Object.freeze({
@@ -62,6 +75,8 @@ export const initialState: CustomerState = Object.freeze({
   complaints: {},
   churns: [],
   winBacks: [],
+  holdsPersonalData: false,
+  lastErasure: null,
 });
 
 /** The caller's intent: record this event on the customer's stream. */
@@ -123,7 +138,7 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     }
     case 'complained': {
       const known = own(state.complaints, event.data.complaintId);
-      if (known) return sameOr(known, event.data, `complaint ${event.data.complaintId}`);
+      if (known) return sameComplaintOr(known, event.data);
       return accepted(event);
     }
     case 'complaint_resolved': {
@@ -145,6 +160,11 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     case 'won_back':
       if (stage !== 'churned') return refused('NOT_CHURNED', `a ${stage} cannot be won back: only a churned customer can`);
       return accepted(event);
+    case 'personal_data_erased':
+      if (state.version === 0) return refused('UNKNOWN_CUSTOMER', 'the customer has no recorded events to erase');
+      // Nothing personal recorded since the last erasure: asking again changes nothing.
+      if (state.lastErasure && !state.holdsPersonalData) return { outcome: 'duplicate', eventId: state.lastErasure.eventId };
+      return accepted(event);
     default:
       return assertNever(event);
   }
@@ -155,6 +175,7 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
     ...state,
     version: state.version + 1,
     eventIds: { ...state.eventIds, [event.eventId]: true },
+    holdsPersonalData: state.holdsPersonalData || personalFieldsIn(event.type, event.data).length > 0,
   };
   const moved = (next: CustomerState): CustomerState => {
     return { ...next, stage: stageAfter(state.stage, event.type, distinctOrders(next)) };
@@ -174,14 +195,16 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
           [event.data.orderId]: { eventId: event.eventId, fingerprint: fingerprint(event.data) },
         },
       });
-    case 'complained':
-      return moved({
-        ...base,
-        complaints: {
-          ...state.complaints,
-          [event.data.complaintId]: { eventId: event.eventId, fingerprint: fingerprint(event.data), open: true },
-        },
-      });
+    case 'complained': {
+      const { personal, other } = splitPersonalData(event.type, event.data);
+      const complaint: ComplaintState = {
+        eventId: event.eventId,
+        fingerprint: fingerprint(other),
+        personalFingerprint: fingerprint(personal),
+        open: true,
+      };
+      return moved({ ...base, complaints: { ...state.complaints, [event.data.complaintId]: complaint } });
+    }
     case 'complaint_resolved': {
       const complaint = own(state.complaints, event.data.complaintId);
       if (!complaint) return moved(base);
@@ -210,6 +233,18 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
           },
         ],
       });
+    case 'personal_data_erased': {
+      // What the keys sealed is gone, so complaints can only be compared on their other fields.
+      const complaints: Record<string, ComplaintState> = {};
+      for (const [id, complaint] of Object.entries(state.complaints)) complaints[id] = { ...complaint, personalFingerprint: null };
+      return moved({
+        ...base,
+        identity: {},
+        complaints,
+        holdsPersonalData: false,
+        lastErasure: { eventId: event.eventId, occurredAt: event.occurredAt },
+      });
+    }
     default:
       return assertNever(event);
   }
@@ -242,6 +277,16 @@ function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined
 function sameOr(known: { eventId: string; fingerprint: string }, data: unknown, what: string): Decision {
   if (known.fingerprint === fingerprint(data)) return { outcome: 'duplicate', eventId: known.eventId };
   return refused('CONFLICTING_DUPLICATE', `${what} was already recorded with a different payload`);
+}
+
+/** A complaint id seen again: its personal fields count only while they can still be compared. */
+function sameComplaintOr(known: ComplaintState, data: EventDataByType['complained']): Decision {
+  const { personal, other } = splitPersonalData('complained', data);
+  const same =
+    known.fingerprint === fingerprint(other) &&
+    (known.personalFingerprint === null || known.personalFingerprint === fingerprint(personal));
+  if (same) return { outcome: 'duplicate', eventId: known.eventId };
+  return refused('CONFLICTING_DUPLICATE', `complaint ${data.complaintId} was already recorded with a different payload`);
 }
 
 function pickCampaign(data: EventDataByType['purchased']): Pick<EventDataByType['won_back'], 'campaignId' | 'offerId'> {

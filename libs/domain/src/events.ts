@@ -10,8 +10,17 @@ export const EVENT_TYPES = [
   'complaint_resolved',
   'churned',
   'won_back',
+  'personal_data_erased',
 ] as const;
 export type CustomerEventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * The types an emitting service may send. `personal_data_erased` is recorded
+ * only by the erasure route, after an administrator's decision, never by a feed.
+ */
+export const EMITTED_EVENT_TYPES = EVENT_TYPES.filter(
+  (type): type is Exclude<CustomerEventType, 'personal_data_erased'> => type !== 'personal_data_erased',
+);
 
 export const CHANNELS = ['email', 'phone', 'sms', 'meeting', 'web', 'social', 'other'] as const;
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
@@ -74,6 +83,13 @@ export interface WonBackData {
   offerId?: string;
 }
 
+/**
+ * The customer's personal data was erased (right to be forgotten): the keys
+ * that sealed it are destroyed, so every earlier personal field now reads as
+ * erased. The request's author is the event's metadata.actor.
+ */
+export type PersonalDataErasedData = Record<string, never>;
+
 export interface EventDataByType {
   identified: IdentifiedData;
   contacted: ContactedData;
@@ -83,6 +99,7 @@ export interface EventDataByType {
   complaint_resolved: ComplaintResolvedData;
   churned: ChurnedData;
   won_back: WonBackData;
+  personal_data_erased: PersonalDataErasedData;
 }
 
 /** A type and its payload, as the decider sees it. */
@@ -103,6 +120,12 @@ export type CustomerEvent = CustomerEventBody & {
   occurredAt: string;
   metadata: EventMetadata;
 };
+
+export type EmittedEventType = (typeof EMITTED_EVENT_TYPES)[number];
+
+export function isEmittedEventType(value: unknown): value is EmittedEventType {
+  return typeof value === 'string' && (EMITTED_EVENT_TYPES as readonly string[]).includes(value);
+}
 
 export function isEventType(value: unknown): value is CustomerEventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);

@@ -3,3 +3,4 @@ export * from './loop';
 export * from './refusal';
 export * from './customer.decider';
 export * from './envelope';
+export * from './personal-data';

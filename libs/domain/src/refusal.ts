@@ -6,6 +6,7 @@ export const REFUSAL_CODES = [
   'COMPLAINT_NOT_OPEN',
   'CONFLICTING_DUPLICATE',
   'FUTURE_EVENT',
+  'UNKNOWN_CUSTOMER',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -2,3 +2,4 @@ export * from './event-store.port';
 export * from './hash-chain';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.adapter';
 export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb-event-store.adapter';
+export * from './personal-data';

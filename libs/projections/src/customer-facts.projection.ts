@@ -97,8 +97,10 @@ export function projectCustomerFacts(facts: CustomerFacts | undefined, event: Re
 
 function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): CustomerFacts {
   switch (event.type) {
+    // Facts hold no personal data, so an erasure leaves them as they are.
     case 'identified':
     case 'qualified':
+    case 'personal_data_erased':
       return current;
     case 'contacted':
       return { ...current, contacts: [...current.contacts, { occurredAt: event.occurredAt, ...event.data }] };

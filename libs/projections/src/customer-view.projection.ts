@@ -57,6 +57,8 @@ export interface CustomerView {
   readonly email?: string;
   readonly phone?: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** When the customer's personal data was last erased; identity fields given since then are shown again. */
+  readonly personalDataErasedAt?: string;
   readonly score: number | null;
   readonly purchases: {
     /** Distinct orders: the log records an order once. */
@@ -171,6 +173,10 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
         ...base,
         winBacks: [...current.winBacks, { occurredAt: event.occurredAt, ...event.data }],
       });
+    case 'personal_data_erased': {
+      const { name: _name, email: _email, phone: _phone, ...rest } = base;
+      return withStage({ ...rest, attributes: {}, personalDataErasedAt: event.occurredAt });
+    }
     default:
       return assertNever(event);
   }

@@ -33,6 +33,11 @@ export interface ProjectionBatch {
   readonly checkpoint: Checkpoint;
   /** Further checkpoints this batch moves, e.g. the position of the last purchase, which keys analytics caches. */
   readonly alsoAdvance?: readonly Checkpoint[];
+  /**
+   * Customers whose personal data this batch erases: the adapter must leave no
+   * copy of the replaced documents in its files (free pages, journals).
+   */
+  readonly erasedCustomers?: readonly string[];
 }
 
 export interface Checkpoint {

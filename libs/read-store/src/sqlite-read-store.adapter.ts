@@ -54,6 +54,8 @@ export class SqliteReadStore implements ReadStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Replaced documents are zeroed, not left in free space: erased personal data must not linger in the file.
+    db.pragma('secure_delete = ON');
     db.exec(SCHEMA);
     return new SqliteReadStore(db);
   }
@@ -146,6 +148,8 @@ export class SqliteReadStore implements ReadStore {
 
   async commit(batch: ProjectionBatch): Promise<void> {
     this.commitTx(batch);
+    // The write-ahead log still holds the old page images until a checkpoint empties it.
+    if (batch.erasedCustomers?.length) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   private readonly commitTx = (batch: ProjectionBatch): void => {

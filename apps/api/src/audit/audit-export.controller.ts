@@ -3,7 +3,7 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { exportEvents, renderExport } from '@rapport/application';
-import type { EventStore } from '@rapport/event-store';
+import { PersonalDataVault, type EventStore } from '@rapport/event-store';
 import { Roles } from '../auth/access.decorators';
 import { validationFailed } from '../http/problem';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -15,7 +15,10 @@ const CONTENT_TYPE = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/
 @Roles('auditor')
 @Controller('v1/audit/export')
 export class AuditExportController {
-  constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    private readonly vault: PersonalDataVault,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every recorded event in log order, streamed as JSON lines or CSV; from/to bound recordedAt (inclusive)' })
@@ -25,7 +28,8 @@ export class AuditExportController {
     const from = query.from !== undefined ? new Date(query.from) : undefined;
     const to = query.to !== undefined ? new Date(query.to) : undefined;
     if (from && to && from > to) throw validationFailed([{ field: 'from', message: 'from must not be after to' }]);
-    const body = Readable.from(renderExport(exportEvents(this.eventStore, { ...(from ? { from } : {}), ...(to ? { to } : {}) }), format));
+    const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+    const body = Readable.from(renderExport(exportEvents(this.eventStore, range, undefined, this.vault), format));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     void reply
       .header('content-type', CONTENT_TYPE[format])

@@ -22,7 +22,8 @@ export class AuditController {
     assertCustomerId(customerId);
     const page: HistoryPage = await this.queryBus.execute(new GetHistoryQuery(customerId, query.fromRevision ?? 0, query.limit ?? 100));
     if (page.events.length === 0 && (query.fromRevision ?? 0) === 0) throw streamNotFound(customerId);
-    return { customerId, stream: streamName(customerId), events: page.events.map(renderEvent), nextRevision: page.nextRevision };
+    return { customerId, stream: streamName(customerId), events: page.events.map((e) => ({ ...renderEvent(e), ...(e.personalData ? { personalData: e.personalData } : {}) })),
+      nextRevision: page.nextRevision };
   }
 
   @Get('state')
@@ -72,6 +73,7 @@ function renderState(state: CustomerState) {
       .sort(),
     churns: state.churns,
     winBacks: state.winBacks,
+    personalDataErasedAt: state.lastErasure?.occurredAt ?? null,
     events: state.version,
   };
 }

@@ -168,7 +168,9 @@ describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, pr
       datacontenttype: 'application/json',
     });
     expect(Date.parse(String(first!.time))).toBe(Date.parse('2026-03-01T10:00:00+01:00'));
-    expect(first!.data).toMatchObject({ eventId: identified.body.events[0].eventId, revision: 0, type: 'identified', data: { name: 'Ada Lovelace' } });
+    // Personal fields travel sealed: only a holder of the customer's key reads them.
+    expect(first!.data).toMatchObject({ eventId: identified.body.events[0].eventId, revision: 0, type: 'identified', data: { name: expect.stringMatching(/^pd1:/) } });
+    expect(received.some((m) => m.value.includes('Ada Lovelace') || m.value.includes('ada@example.com'))).toBe(false);
     expect(second).toMatchObject({ type: 'rapport.customer.purchased.v1', id: purchased.body.events[0].eventId });
     expect(ofAda.map((m) => m.headers.rapport_revision)).toEqual(['0', '1']);
     expect(ofAda[0]!.headers).toMatchObject({ ce_specversion: '1.0', ce_source: '/rapport/customers', ce_subject: 'e2e-1', 'content-type': 'application/json' });
@@ -178,6 +180,47 @@ describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, pr
     expect(verify.status).toBe(200);
     const ready = await api.get('/health/ready');
     expect(ready.body.checks).toEqual({ eventLog: 'up', readModels: 'up', projections: 'up' });
+  });
+
+  it('erases personal data: the MongoDB read models drop it, the topic never carried it, the chain still verifies', async () => {
+    const erased = await api.delete('/v1/customers/e2e-1/personal-data');
+    expect(erased.status).toBe(200);
+    expect(erased.body).toMatchObject({ erased: true, duplicate: false, keysDestroyed: 1 });
+    const view = await api.get(`/v1/customers/e2e-1?consistentWith=${erased.body.consistencyToken}`);
+    expect(view.status).toBe(200);
+    expect(view.body).not.toHaveProperty('name');
+    expect(view.body).toMatchObject({ stage: 'customer', purchases: { count: 1 }, personalDataErasedAt: expect.any(String) });
+
+    // Every document of the database, read models and keys alike, is free of the plaintext.
+    const client = await MongoClient.connect(mongoUrl);
+    const collections = await client.db().listCollections().toArray();
+    for (const { name } of collections) {
+      const docs = JSON.stringify(await client.db().collection(name).find({}).toArray());
+      expect([name, /Ada Lovelace|ada@example\.com/.test(docs)]).toEqual([name, false]);
+    }
+    await client.close();
+
+    // Every message on the topic, the erasure included, as a downstream consumer reads them.
+    const consumer = kafka.consumer({ groupId: `e2e-erasure-reader-${id}`, readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const values: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${values.length} messages`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value!.toString());
+          if (values.length === 6) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(values.filter((v) => JSON.parse(v).type === 'personal_data_erased')).toHaveLength(1);
+    expect(values.some((v) => v.includes('Ada Lovelace') || v.includes('ada@example.com'))).toBe(false);
+    expect((await api.get('/v1/audit/customers/e2e-1/verify')).body).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('stops all three gracefully on SIGTERM', async () => {

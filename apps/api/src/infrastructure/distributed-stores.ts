@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { ProjectionRunner, type BatchResult } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
-import { EsdbEventStore, SqliteEventStore, type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { EsdbEventStore, MongoKeyStore, SqliteEventStore, type EventStore, type KeyStore, type RecordedEvent } from '@rapport/event-store';
 import { KafkaReadProgress, kafkaClient, messagingSettings } from '@rapport/messaging';
 import { MongoReadStore, type ReadStore } from '@rapport/read-store';
 import { embeddedPaths } from '@rapport/wiring';
@@ -20,14 +20,18 @@ import { embeddedPaths } from '@rapport/wiring';
 export interface DistributedStores {
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
+  readonly keyStore: KeyStore;
 }
 
 export async function openDistributedStores(config: RapportConfig): Promise<DistributedStores> {
   const eventStore = openDistributedLog(config);
+  let readStore: ReadStore | undefined;
   try {
-    return { eventStore, readStore: await MongoReadStore.connect(config.mongoUrl) };
+    readStore = await MongoReadStore.connect(config.mongoUrl);
+    // Keys live beside the read models, so the projector can open what it projects.
+    return { eventStore, readStore, keyStore: await MongoKeyStore.connect(config.mongoUrl) };
   } catch (error) {
-    await eventStore.close();
+    await Promise.allSettled([eventStore.close(), readStore?.close()]);
     throw error;
   }
 }

@@ -2,17 +2,19 @@
 // projection runner starts with the app and the stores close only after the
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AnalyticsService, AuditService, CustomerCommands, ProjectionRunner } from '@rapport/application';
+import { AnalyticsService, AuditService, CustomerCommands, PersonalDataErasure, ProjectionRunner } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
-import type { EventStore } from '@rapport/event-store';
+import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import { openEmbeddedStores, systemClock, uuidGenerator } from '@rapport/wiring';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
-import { EVENT_STORE, RAPPORT_CONFIG, READ_STORE } from './tokens';
+import { EVENT_STORE, RAPPORT_CONFIG, READ_STORE, SEALING_EVENT_STORE } from './tokens';
 
 interface Stores {
+  /** The bare log: audit, export and verification read it as recorded. */
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
+  readonly keyStore: KeyStore;
 }
 
 @Injectable()
@@ -20,7 +22,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Stores');
 
   constructor(
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(SEALING_EVENT_STORE) private readonly eventStore: SealingEventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly runner: ProjectionRunner,
   ) {}
@@ -34,6 +36,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.runner.stop();
     await this.readStore.close();
+    // the log and the key store
     await this.eventStore.close();
     this.logger.log('stores closed');
   }
@@ -55,10 +58,22 @@ export class RapportInfrastructureModule {
         { provide: 'STORES', useFactory: stores },
         { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
         { provide: READ_STORE, useFactory: (s: Stores) => s.readStore, inject: ['STORES'] },
+        { provide: PersonalDataVault, useFactory: (s: Stores) => new PersonalDataVault(s.keyStore), inject: ['STORES'] },
+        // Writes and projections see personal fields opened; the log holds them sealed.
+        {
+          provide: SEALING_EVENT_STORE,
+          useFactory: (store: EventStore, vault: PersonalDataVault) => new SealingEventStore(store, vault),
+          inject: [EVENT_STORE, PersonalDataVault],
+        },
         {
           provide: CustomerCommands,
           useFactory: (store: EventStore) => new CustomerCommands(store, systemClock, uuidGenerator),
-          inject: [EVENT_STORE],
+          inject: [SEALING_EVENT_STORE],
+        },
+        {
+          provide: PersonalDataErasure,
+          useFactory: (commands: CustomerCommands, vault: PersonalDataVault) => new PersonalDataErasure(commands, vault, systemClock),
+          inject: [CustomerCommands, PersonalDataVault],
         },
         {
           provide: ProjectionRunner,
@@ -73,13 +88,27 @@ export class RapportInfrastructureModule {
               logger: { info: (m, f) => logger.log({ msg: m, ...f }), error: (m, f) => logger.error({ msg: m, ...f }) },
             });
           },
-          inject: [EVENT_STORE, READ_STORE],
+          inject: [SEALING_EVENT_STORE, READ_STORE],
         },
-        { provide: AuditService, useFactory: (store: EventStore) => new AuditService(store), inject: [EVENT_STORE] },
+        {
+          provide: AuditService,
+          useFactory: (store: EventStore, vault: PersonalDataVault) => new AuditService(store, vault),
+          inject: [EVENT_STORE, PersonalDataVault],
+        },
         { provide: AnalyticsService, useFactory: (readStore: ReadStore) => new AnalyticsService(readStore), inject: [READ_STORE] },
         StoreLifecycle,
       ],
-      exports: [RAPPORT_CONFIG, EVENT_STORE, READ_STORE, CustomerCommands, ProjectionRunner, AuditService, AnalyticsService],
+      exports: [
+        RAPPORT_CONFIG,
+        EVENT_STORE,
+        READ_STORE,
+        PersonalDataVault,
+        CustomerCommands,
+        PersonalDataErasure,
+        ProjectionRunner,
+        AuditService,
+        AnalyticsService,
+      ],
     };
   }
 }

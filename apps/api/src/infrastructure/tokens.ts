@@ -1,4 +1,6 @@
 // Injection tokens for the ports, so apps wire adapters by configuration.
 export const RAPPORT_CONFIG = Symbol('RAPPORT_CONFIG');
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** The log with personal fields sealed on append and opened on read. */
+export const SEALING_EVENT_STORE = Symbol('SEALING_EVENT_STORE');
 export const READ_STORE = Symbol('READ_STORE');

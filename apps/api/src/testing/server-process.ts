@@ -72,6 +72,11 @@ export class ServerProcess {
     return { status: response.status, body: await response.json() };
   }
 
+  async delete(url: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.baseUrl}${url}`, { method: 'DELETE' });
+    return { status: response.status, body: await response.json() };
+  }
+
   /** SIGTERM: finish in-flight requests, close the stores, exit. */
   async stop(): Promise<number | null> {
     this.child.kill('SIGTERM');

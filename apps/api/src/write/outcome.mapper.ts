@@ -15,6 +15,7 @@ const STATUS: Record<RejectionCode, number> = {
   NOT_CHURNED: 409,
   COMPLAINT_NOT_OPEN: 409,
   CONFLICTING_DUPLICATE: 409,
+  UNKNOWN_CUSTOMER: 404,
 };
 
 const TITLE: Record<RejectionCode, string> = {
@@ -26,6 +27,7 @@ const TITLE: Record<RejectionCode, string> = {
   NOT_CHURNED: 'Not churned',
   COMPLAINT_NOT_OPEN: 'Complaint not open',
   CONFLICTING_DUPLICATE: 'Conflicting duplicate',
+  UNKNOWN_CUSTOMER: 'Unknown customer',
 };
 
 export function rejection(outcome: Extract<RecordOutcome, { status: 'rejected' }>): ProblemException {

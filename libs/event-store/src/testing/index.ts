@@ -3,3 +3,4 @@ export type { Tamperer } from './tamperer';
 export { sqliteTamperer } from './sqlite-tamperer';
 export { EsdbWireTestServer, WireTransactionLog, type EsdbWireTestServerOptions, type WireLogRecord } from './esdb-wire-test-server';
 export { esdbWireTamperer } from './esdb-wire-tamperer';
+export { describeKeyStoreContract, type KeyStoreFixture } from './key-store.contract';

@@ -1,0 +1,51 @@
+// Which fields of which events are personal data (SPEC: name, email, phone,
+// free-text descriptions and notes). The log stores these sealed with a
+// per-customer key; erasing the customer destroys the key. Everything else
+// (orders, amounts, stages, categories) stays readable, so the history and the
+// analytics survive an erasure.
+import type { CustomerEventType, EventDataByType } from './events';
+
+type PersonalFieldsOf<K extends CustomerEventType> = readonly (keyof EventDataByType[K] & string)[];
+
+export const PERSONAL_FIELDS: { readonly [K in CustomerEventType]: PersonalFieldsOf<K> } = {
+  // attributes is a free-form map, so it may hold anything about the person.
+  identified: ['name', 'email', 'phone', 'attributes'],
+  contacted: [],
+  qualified: [],
+  purchased: [],
+  complained: ['description'],
+  complaint_resolved: [],
+  churned: ['note'],
+  won_back: [],
+  personal_data_erased: [],
+};
+
+export function personalFieldsOf(type: CustomerEventType): readonly string[] {
+  return PERSONAL_FIELDS[type];
+}
+
+/** The personal fields present in an event's data. */
+export function personalFieldsIn(type: CustomerEventType, data: unknown): string[] {
+  if (typeof data !== 'object' || data === null) return [];
+  return personalFieldsOf(type).filter((field) => (data as Record<string, unknown>)[field] !== undefined);
+}
+
+/** The data split into its personal fields and the rest. */
+export function splitPersonalData(
+  type: CustomerEventType,
+  data: object,
+): { readonly personal: Record<string, unknown>; readonly other: Record<string, unknown> } {
+  const personal: Record<string, unknown> = {};
+  const other: Record<string, unknown> = {};
+  const fields = personalFieldsOf(type);
+  for (const [key, value] of Object.entries(data)) {
+    if (fields.includes(key)) personal[key] = value;
+    else other[key] = value;
+  }
+  return { personal, other };
+}
+
+/** The data as it reads once the customer's personal data is erased. */
+export function withoutPersonalData<T extends object>(type: CustomerEventType, data: T): T {
+  return splitPersonalData(type, data).other as T;
+}

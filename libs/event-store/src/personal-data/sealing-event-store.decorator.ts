@@ -1,0 +1,54 @@
+// The event log as the write side and the projections use it: personal fields
+// are sealed on append and opened on every read. Audit reads (history, export,
+// verify) and the relay use the bare log, which holds only the sealed form the
+// hash chain covers.
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  FollowOptions,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../event-store.port';
+import type { PersonalDataVault } from './personal-data.vault';
+
+export class SealingEventStore implements EventStore {
+  constructor(
+    /** The bare log: sealed personal fields, as hashed. */
+    readonly log: EventStore,
+    readonly vault: PersonalDataVault,
+  ) {}
+
+  async append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const result = await this.log.append(customerId, await this.vault.seal(customerId, events), expected);
+    return { ...result, events: await this.vault.open(result.events) };
+  }
+
+  async readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.vault.open(await this.log.readStream(customerId, options));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.vault.open(await this.log.readAll(options));
+  }
+
+  async *follow(options?: FollowOptions): AsyncIterable<RecordedEvent[]> {
+    for await (const batch of this.log.follow(options)) yield await this.vault.open(batch);
+  }
+
+  async findByEventId(eventId: string): Promise<RecordedEvent | undefined> {
+    const event = await this.log.findByEventId(eventId);
+    return event ? (await this.vault.open([event]))[0] : undefined;
+  }
+
+  headPosition(): Promise<number> {
+    return this.log.headPosition();
+  }
+
+  /** Closes the log and the key store. */
+  async close(): Promise<void> {
+    await Promise.allSettled([this.log.close(), this.vault.keys.close()]);
+  }
+}

@@ -1,10 +1,12 @@
 // `rapport projections rebuild` and `rapport projections catch-up`: the read
-// models from the log, through the same ProjectionRunner the API runs.
+// models from the log, through the same ProjectionRunner the API runs. With
+// RAPPORT_MODE=distributed they work on MongoDB (./distributed-projections.ts).
 import type { Command } from 'commander';
 import { CUSTOMER_PROJECTION, ProjectionRunner, type BatchResult } from '@rapport/application';
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import type { CliContext, GlobalOptions } from './cli-context';
+import { distributedProjections } from './distributed-projections';
 import { plural } from './plural';
 import { silentProgress, type Progress } from './progress.reporter';
 
@@ -41,15 +43,39 @@ export function catchUpProjections(options: ProjectionOptions): Promise<Projecti
   return runProjections('projections catch-up', options, (runner, onProgress) => runner.catchUp(onProgress));
 }
 
+/**
+ * Applies the whole log without dropping anything: what the read models already
+ * reflect is skipped by the revision guards. For read models whose checkpoint is
+ * not a log position (distributed mode).
+ */
+export function replayProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
+  const batchSize = options.batchSize ?? 1_000;
+  return runProjections(
+    'projections catch-up',
+    options,
+    async (runner, onProgress) => {
+      for (let after = -1; ; ) {
+        const events = await options.eventStore.readAll({ after, maxCount: batchSize });
+        if (events.length === 0) return after;
+        const result = await runner.applyBatch(events);
+        onProgress(result);
+        after = result.position;
+      }
+    },
+    -1,
+  );
+}
+
 async function runProjections(
   command: ProjectionSummary['command'],
   options: ProjectionOptions,
   run: (runner: ProjectionRunner, onProgress: (batch: BatchResult) => void) => Promise<number>,
+  startAt?: number,
 ): Promise<ProjectionSummary> {
   const progress = options.progress ?? silentProgress;
   const runner = new ProjectionRunner(options.eventStore, options.readStore, { batchSize: options.batchSize ?? 1_000 });
   const head = await options.eventStore.headPosition();
-  const from = command === 'projections rebuild' ? -1 : await options.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+  const from = startAt ?? (command === 'projections rebuild' ? -1 : await options.readStore.getCheckpoint(CUSTOMER_PROJECTION));
   let events = 0;
   let applied = 0;
   const started = performance.now();
@@ -107,8 +133,14 @@ export function registerProjections(program: Command, context: CliContext): void
     .alias('project')
     .description('maintain the read models (customer documents, timelines) from the event log');
 
-  const action = (run: (options: ProjectionOptions) => Promise<ProjectionSummary>) => async (_options: unknown, command: Command) => {
+  const action = (run: (options: ProjectionOptions) => Promise<ProjectionSummary>, kind: 'rebuild' | 'catch-up') => async (_options: unknown, command: Command) => {
     const globals = command.optsWithGlobals<GlobalOptions>();
+    const config = context.config(globals);
+    if (config.mode === 'distributed') {
+      const summary = await distributedProjections(kind, config, context.io.env, context.progress(globals));
+      context.finish(globals, summary, formatProjectionSummary(summary));
+      return;
+    }
     const summary = await context.withStores(globals, 'existing', ({ eventStore, readStore }) =>
       run({ eventStore, readStore, progress: context.progress(globals) }),
     );
@@ -117,10 +149,13 @@ export function registerProjections(program: Command, context: CliContext): void
 
   projections
     .command('rebuild')
-    .description('drop every read model and checkpoint and replay the whole log (stop the server on this data directory first)')
-    .action(action(rebuildProjections));
+    .description(
+      'drop every read model and checkpoint and replay the whole log (embedded: stop the server on this data directory first; ' +
+        'distributed: stop the projectors first, their group then resumes where the rebuild ended)',
+    )
+    .action(action(rebuildProjections, 'rebuild'));
   projections
     .command('catch-up')
-    .description('apply the events recorded since the read models\' checkpoint')
-    .action(action(catchUpProjections));
+    .description("apply the events recorded since the read models' checkpoint (distributed: replays the whole log, skipping what is reflected)")
+    .action(action(catchUpProjections, 'catch-up'));
 }

@@ -1,2 +1,3 @@
 export * from './embedded-stores';
 export * from './system-clock';
+export * from './distributed-log';

@@ -1,4 +1,4 @@
-// Test support: one of Rapport's processes (api, relay, projector) as a real
+// Test support: one of Rapport's processes (api, relay, projector, cli) as a real
 // child process, started by its entry point, to stop gracefully or SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -9,6 +9,7 @@ export const ENTRY = {
   api: 'apps/api/src/main.ts',
   relay: 'apps/relay/src/main.ts',
   projector: 'apps/projector/src/main.ts',
+  cli: 'apps/cli/src/main.ts',
 } as const;
 
 export class RoleProcess {

@@ -1,0 +1,123 @@
+// `rapport projections rebuild | catch-up` with RAPPORT_MODE=distributed: the
+// MongoDB read models from the configured log (the SQLite file, or EventStoreDB
+// with RAPPORT_ESDB_URL), through the same ProjectionRunner (docs/cli.md).
+//
+// rebuild: the projector group must have no running member. The topic's end
+// offsets are noted first, then the read models are dropped and the whole log
+// replayed, and finally the group's offsets are set to those ends. Every message
+// below them carries an event the log already held when they were noted, so
+// the rebuild covered it; whatever came later is applied by the projectors when
+// they start again (again at most, which the revision guards make harmless).
+// Kafka itself refuses to move the offsets of a group with members, so a
+// projector started meanwhile makes the command fail rather than skip events.
+//
+// catch-up: replays the whole log without dropping anything; the revision
+// guards make every event already reflected a no-op. It does not start from
+// the stored checkpoint because in distributed mode that is a change stamp,
+// not a log position (apps/projector/src/runner-sink.ts). Safe while projectors run.
+//
+// Both finish by moving the checkpoints past their value before the command,
+// so the API's analytics caches (keyed by them) never take the new read models
+// for the old ones.
+import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from '@rapport/application';
+import type { RapportConfig } from '@rapport/config';
+import { kafkaClient, messagingSettings, MessagingSettingsError, type MessagingSettings } from '@rapport/messaging';
+import { MongoReadStore } from '@rapport/read-store';
+import { openDistributedLog } from '@rapport/wiring';
+import type { Admin } from 'kafkajs';
+import { UserError } from './cli-errors';
+import type { Progress } from './progress.reporter';
+import { rebuildProjections, replayProjections, type ProjectionSummary } from './projections.command';
+
+export interface DistributedProjectionSummary extends ProjectionSummary {
+  readonly mode: 'distributed';
+  /** rebuild: the projector group's offsets as set afterwards (partition → offset); absent when the topic does not exist yet. */
+  readonly groupOffsets?: Readonly<Record<string, string>>;
+}
+
+const STAMPED = [CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT] as const;
+
+export async function distributedProjections(
+  command: 'rebuild' | 'catch-up',
+  config: RapportConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  progress: Progress,
+): Promise<DistributedProjectionSummary> {
+  let settings: MessagingSettings;
+  try {
+    settings = messagingSettings(env);
+  } catch (error) {
+    if (error instanceof MessagingSettingsError) throw new UserError(`configuration error: ${error.message}`);
+    throw error;
+  }
+  const kafka = kafkaClient(config.kafkaBrokers, 'rapport-cli', settings.kafkaLogLevel, { retry: { retries: 3 } });
+  const admin = kafka.admin();
+  let ends: { partition: number; offset: string }[] | undefined;
+  if (command === 'rebuild') {
+    try {
+      await admin.connect();
+    } catch (error) {
+      throw new UserError(`cannot reach Kafka at ${config.kafkaBrokers.join(',')} (needed to reset the projector group): ${message(error)}`);
+    }
+    ends = await prepareRebuild(admin, settings).catch(async (error: unknown) => {
+      await admin.disconnect();
+      throw error;
+    });
+  }
+  let log;
+  try {
+    log = openDistributedLog(config, { create: false });
+  } catch (error) {
+    await admin.disconnect();
+    throw new UserError(`cannot open the event log: ${message(error)}`);
+  }
+  let readStore: MongoReadStore;
+  try {
+    readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
+  } catch (error) {
+    await Promise.allSettled([log.store.close(), admin.disconnect()]);
+    throw new UserError(`cannot reach MongoDB at ${redact(config.mongoUrl)}: ${message(error)}`);
+  }
+  try {
+    const before = await Promise.all(STAMPED.map((name) => readStore.getCheckpoint(name)));
+    const options = { eventStore: log.store, readStore, progress };
+    const summary = command === 'rebuild' ? await rebuildProjections(options) : await replayProjections(options);
+    const [customers, ...also] = STAMPED.map((name, i) => ({ name, position: before[i]! + 1 }));
+    await readStore.commit({ customers: [], timeline: [], facts: [], checkpoint: customers!, alsoAdvance: also });
+    if (ends === undefined || ends.length === 0) return { ...summary, mode: 'distributed' };
+    try {
+      await admin.setOffsets({ groupId: settings.projectorGroup, topic: settings.topic, partitions: ends });
+    } catch (error) {
+      throw new Error(
+        `read models rebuilt, but the offsets of group ${settings.projectorGroup} could not be set (${message(error)}); ` +
+          'stop every projector and run the rebuild again, or the projectors re-apply the topic from their old offsets (harmless, slower)',
+      );
+    }
+    return { ...summary, mode: 'distributed', groupOffsets: Object.fromEntries(ends.map((p) => [String(p.partition), p.offset])) };
+  } finally {
+    await Promise.allSettled([readStore.close(), log.store.close(), admin.disconnect()]);
+  }
+}
+
+/** Refuses while projectors run; returns the topic's end offsets (none when the topic does not exist yet). */
+async function prepareRebuild(admin: Admin, settings: MessagingSettings): Promise<{ partition: number; offset: string }[]> {
+  const { groups } = await admin.describeGroups([settings.projectorGroup]);
+  const members = groups[0]?.members.length ?? 0;
+  if (members > 0) {
+    throw new UserError(
+      `the projector group ${settings.projectorGroup} has ${members} running member(s); stop the projectors first ` +
+        '(rebuild drops the read models and moves the group\'s offsets), or use `projections catch-up`, which is safe while they run',
+    );
+  }
+  const topics = await admin.listTopics();
+  if (!topics.includes(settings.topic)) return [];
+  return (await admin.fetchTopicOffsets(settings.topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -174,8 +174,15 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
         winBacks: [...current.winBacks, { occurredAt: event.occurredAt, ...event.data }],
       });
     case 'personal_data_erased': {
-      const { name: _name, email: _email, phone: _phone, ...rest } = base;
-      return withStage({ ...rest, attributes: {}, personalDataErasedAt: event.occurredAt });
+      // An erasure is an administrative act, not customer activity: first seen and last activity stay.
+      const { name: _name, email: _email, phone: _phone, ...rest } = current;
+      return withStage({
+        ...rest,
+        revision: event.revision,
+        updatedAt: event.recordedAt,
+        attributes: {},
+        personalDataErasedAt: event.occurredAt,
+      });
     }
     default:
       return assertNever(event);

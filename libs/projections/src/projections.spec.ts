@@ -1,7 +1,7 @@
 import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
 import { projectCustomerFacts, type CustomerFacts } from './customer-facts.projection';
 import { projectCustomerView, type CustomerView } from './customer-view.projection';
-import { projectTimelineEntry } from './timeline.projection';
+import { projectTimelineEntry, redactTimelineEntry } from './timeline.projection';
 
 let revision = 0;
 function recorded(body: CustomerEventBody, occurredAt: string): RecordedCustomerEvent {
@@ -108,5 +108,45 @@ describe('timeline projection', () => {
     expect(late.occurredAtMs).toBe(Date.parse('2026-01-02T22:00:00Z'));
     const order = [...entries].sort((a, b) => a.occurredAtMs - b.occurredAtMs || a.revision - b.revision).map((e) => e.revision);
     expect(order).toEqual([0, 2, 4, 1, 3, 5, 6, 7, 8]);
+  });
+});
+
+describe('personal data erased', () => {
+  const events = history();
+  const live = events.reduce<CustomerView | undefined>(projectCustomerView, undefined)!;
+  const erasure = recorded({ type: 'personal_data_erased', data: {} }, '2026-06-01T00:00:00Z');
+  const after = projectCustomerView(live, erasure);
+
+  it('drops name, email, phone and attributes from the 360 and says when', () => {
+    expect(after).not.toHaveProperty('name');
+    expect(after.attributes).toStrictEqual({});
+    expect(after.personalDataErasedAt).toBe('2026-06-01T00:00:00Z');
+    expect(after.revision).toBe(erasure.revision);
+  });
+
+  it('keeps everything else: stage, spend, complaints, churns, and the customer activity dates', () => {
+    const { name: _n, attributes: _a, revision: _r, updatedAt: _u, ...kept } = live;
+    expect(after).toMatchObject(kept);
+    expect(after.lastActivityAt).toBe(live.lastActivityAt);
+  });
+
+  it('a timeline entry loses its personal fields and is marked, other fields stay', () => {
+    const complaint = recorded(
+      { type: 'complained', data: { complaintId: 'y', category: 'delivery', severity: 'high', description: 'left in the rain' } },
+      '2026-01-20T00:00:00Z',
+    );
+    const redacted = redactTimelineEntry(projectTimelineEntry(complaint));
+    expect(redacted.data).toStrictEqual({ complaintId: 'y', category: 'delivery', severity: 'high' });
+    expect(redacted.personalDataErased).toBe(true);
+    const identified = redactTimelineEntry(projectTimelineEntry(events[0]!));
+    expect(identified.data).toStrictEqual({});
+    // redacting twice changes nothing (replays converge)
+    expect(redactTimelineEntry(redacted)).toStrictEqual(redacted);
+  });
+
+  it('the facts that analytics read are unchanged', () => {
+    const facts = events.reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    const { revision: _r, ...rest } = facts;
+    expect(projectCustomerFacts(facts, erasure)).toMatchObject(rest);
   });
 });

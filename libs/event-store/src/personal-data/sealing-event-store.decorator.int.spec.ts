@@ -1,6 +1,8 @@
 import { verifyChain } from '../hash-chain';
-import type { NewEvent } from '../event-store.port';
+import type { EventStore, NewEvent } from '../event-store.port';
+import { EsdbEventStore } from '../esdb-event-store.adapter';
 import { SqliteEventStore } from '../sqlite-event-store.adapter';
+import { EsdbWireTestServer } from '../testing/esdb-wire-test-server';
 import { SqliteKeyStore } from './sqlite-key-store.adapter';
 import { PersonalDataVault, SealedValueError, isSealedValue } from './personal-data.vault';
 import { SealingEventStore } from './sealing-event-store.decorator';
@@ -18,15 +20,33 @@ const complained = (description: string): NewEvent => ({
 });
 const purchased = (): NewEvent => ({ eventId: id(), type: 'purchased', occurredAt: at, data: { orderId: `o-${n}`, amount: 1200, currency: 'EUR' }, metadata: {} });
 
-describe('SealingEventStore over the SQLite log', () => {
-  let log: SqliteEventStore;
-  let store: SealingEventStore;
+// The decorator is log-agnostic; it runs here over both adapters (EventStoreDB through its wire test server).
+const logs: [string, () => Promise<{ log: EventStore; stop(): Promise<void> }>][] = [
+  ['SQLite', async () => ({ log: SqliteEventStore.open(':memory:'), stop: async () => undefined })],
+  [
+    'EventStoreDB (wire test server)',
+    async () => {
+      const server = await EsdbWireTestServer.start();
+      return { log: EsdbEventStore.connect(server.connectionString), stop: () => server.stop() };
+    },
+  ],
+];
 
-  beforeEach(() => {
-    log = SqliteEventStore.open(':memory:');
+describe.each(logs)('SealingEventStore over the %s log', (_name, openLog) => {
+  let log: EventStore;
+  let store: SealingEventStore;
+  let stop: () => Promise<void>;
+
+  beforeEach(async () => {
+    const opened = await openLog();
+    log = opened.log;
+    stop = opened.stop;
     store = new SealingEventStore(log, new PersonalDataVault(SqliteKeyStore.open(':memory:')));
   });
-  afterEach(() => store.close());
+  afterEach(async () => {
+    await store.close();
+    await stop();
+  });
 
   it('the log holds only sealed personal fields; readers get them back opened', async () => {
     const ada = identified({ name: 'Ada Lovelace', email: 'ada@example.org', phone: '+44 20 0000', attributes: { tier: 'gold' } });

@@ -22,6 +22,7 @@
 import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { kafkaClient, messagingSettings, MessagingSettingsError, type MessagingSettings } from '@rapport/messaging';
+import { MongoKeyStore, PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { MongoReadStore } from '@rapport/read-store';
 import { openDistributedLog } from '@rapport/wiring';
 import type { Admin } from 'kafkajs';
@@ -71,16 +72,20 @@ export async function distributedProjections(
     await admin.disconnect();
     throw new UserError(`cannot open the event log: ${message(error)}`);
   }
-  let readStore: MongoReadStore;
+  let readStore: MongoReadStore | undefined;
+  let keys: MongoKeyStore;
   try {
     readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
+    keys = await MongoKeyStore.connect(config.mongoUrl);
   } catch (error) {
-    await Promise.allSettled([log.store.close(), admin.disconnect()]);
+    await Promise.allSettled([readStore?.close(), log.store.close(), admin.disconnect()]);
     throw new UserError(`cannot reach MongoDB at ${redact(config.mongoUrl)}: ${message(error)}`);
   }
+  // Closed with the log: the key store opens the personal fields the log holds sealed, as the projector does.
+  const eventStore = new SealingEventStore(log.store, new PersonalDataVault(keys));
   try {
     const before = await Promise.all(STAMPED.map((name) => readStore.getCheckpoint(name)));
-    const options = { eventStore: log.store, readStore, progress };
+    const options = { eventStore, readStore, progress };
     const summary = command === 'rebuild' ? await rebuildProjections(options) : await replayProjections(options);
     const [customers, ...also] = STAMPED.map((name, i) => ({ name, position: before[i]! + 1 }));
     await readStore.commit({ customers: [], timeline: [], facts: [], checkpoint: customers!, alsoAdvance: also });
@@ -95,7 +100,7 @@ export async function distributedProjections(
     }
     return { ...summary, mode: 'distributed', groupOffsets: Object.fromEntries(ends.map((p) => [String(p.partition), p.offset])) };
   } finally {
-    await Promise.allSettled([readStore.close(), log.store.close(), admin.disconnect()]);
+    await Promise.allSettled([readStore.close(), eventStore.close(), admin.disconnect()]);
   }
 }
 

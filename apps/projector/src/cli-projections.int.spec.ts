@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore } from '@rapport/event-store';
+import { MongoKeyStore, PersonalDataVault, SealingEventStore, SqliteEventStore } from '@rapport/event-store';
 import { KafkaRelay } from '@rapport/messaging';
 import { ProjectionRunner } from '@rapport/application';
 import { MongoReadStore, SqliteReadStore } from '@rapport/read-store';
@@ -96,10 +96,23 @@ describeWithInfra('kafka', 'mongo')('rapport projections in distributed mode (Ka
 
       // catch-up (safe while projectors run): applies what was appended since, leaves the rest alone.
       await appendLoad(log, 60, 40, { prefix: 'late' });
+      // One written as the API writes: personal fields sealed with a key from the MongoDB key store.
+      const keys = await MongoKeyStore.connect(mongoUrl(database));
+      const sealed = new SealingEventStore(log, new PersonalDataVault(keys));
+      await sealed.append(
+        'sealed-1',
+        [{ eventId: '00000000-0000-4000-8000-00000000beef', type: 'identified', occurredAt: '2026-01-01T00:00:00Z', data: { name: 'Sealed Person' }, metadata: {} }],
+        'no_stream',
+      );
       const caughtUp = await cli(env, 'projections', 'catch-up', '--json');
       expect(caughtUp.code).toBe(0);
-      expect(JSON.parse(caughtUp.output)).toMatchObject({ events: 360, applied: 60, customers: 70, mode: 'distributed' });
-      expect(await mongoDigest(database)).toEqual(await embeddedRebuildDigest(log));
+      expect(JSON.parse(caughtUp.output)).toMatchObject({ events: 361, applied: 61, customers: 71, mode: 'distributed' });
+      // The CLI opened the sealed name with the key store, as the projector does.
+      expect(await mongoDigest(database)).toEqual(await embeddedRebuildDigest(sealed));
+      const read = await MongoReadStore.connect(mongoUrl(database));
+      expect((await read.getCustomer('sealed-1'))?.name).toBe('Sealed Person');
+      await read.close();
+      await keys.close();
     } finally {
       await member.disconnect().catch(() => undefined);
       await relay.stop();

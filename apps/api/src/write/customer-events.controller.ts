@@ -6,9 +6,8 @@ import type { RecordOutcome } from '@rapport/application';
 import { EventEnvelopeDto, validateEnvelope } from '@rapport/contract';
 import { assertCustomerId } from '../http/customer-id';
 import { ProblemException, validationFailed } from '../http/problem';
-import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { RecordEventCommand } from './record-event.command';
-import { rejection, renderEvent } from './outcome.mapper';
+import { rejection, writtenBody } from './outcome.mapper';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
 import { MetricsService } from '../operations/metrics.service';
@@ -52,30 +51,11 @@ export class CustomerEventsController {
     const outcome: RecordOutcome = await this.commandBus.execute(
       new RecordEventCommand(validation.value, expectedRevision, actor),
     );
-    switch (outcome.status) {
-      case 'rejected':
-        throw rejection(outcome);
-      case 'duplicate':
-        reply.status(200).header('etag', `"${outcome.revision}"`);
-        return {
-          customerId,
-          duplicate: true,
-          revision: outcome.revision,
-          events: [renderEvent(outcome.event)],
-          consistencyToken: encodeConsistencyToken(outcome.event.position),
-        };
-      case 'recorded': {
-        const last = outcome.events[outcome.events.length - 1]!;
-        reply.header('etag', `"${last.revision}"`);
-        return {
-          customerId,
-          duplicate: false,
-          revision: last.revision,
-          events: outcome.events.map(renderEvent),
-          consistencyToken: encodeConsistencyToken(last.position),
-        };
-      }
-    }
+    if (outcome.status === 'rejected') throw rejection(outcome);
+    // 201 when recorded; a duplicate recorded nothing new.
+    if (outcome.status === 'duplicate') reply.status(200);
+    reply.header('etag', `"${outcome.revision}"`);
+    return writtenBody(customerId, outcome);
   }
 }
 

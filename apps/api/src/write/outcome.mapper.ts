@@ -4,6 +4,7 @@ import type { RecordOutcome, RejectionCode } from '@rapport/application';
 import type { RecordedEvent } from '@rapport/event-store';
 import { streamName } from '@rapport/domain';
 import { ProblemException } from '../http/problem';
+import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 
 /** 412 for If-Match, 503 when contention never settles, 422 for an event no state could accept, 409 for a clash with the recorded stream. */
 const STATUS: Record<RejectionCode, number> = {
@@ -33,6 +34,19 @@ const TITLE: Record<RejectionCode, string> = {
 export function rejection(outcome: Extract<RecordOutcome, { status: 'rejected' }>): ProblemException {
   const headers: Record<string, string> = outcome.code === 'CONCURRENCY_EXHAUSTED' ? { 'retry-after': '1' } : {};
   return new ProblemException(STATUS[outcome.code], outcome.code, TITLE[outcome.code], outcome.message, [], headers);
+}
+
+/** The body of a write that recorded or found its event(s): the events, the stream's revision and a token to read them. */
+export function writtenBody(customerId: string, outcome: Exclude<RecordOutcome, { status: 'rejected' }>) {
+  const events = outcome.status === 'duplicate' ? [outcome.event] : outcome.events;
+  const last = events[events.length - 1]!;
+  return {
+    customerId,
+    duplicate: outcome.status === 'duplicate',
+    revision: outcome.revision,
+    events: events.map(renderEvent),
+    consistencyToken: encodeConsistencyToken(last.position),
+  };
 }
 
 /** The envelope of SPEC section 3, with the stream name and chain hash. */

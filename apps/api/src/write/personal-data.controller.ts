@@ -5,9 +5,8 @@ import type { ErasureOutcome } from '@rapport/application';
 import { assertCustomerId } from '../http/customer-id';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
-import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { ErasePersonalDataCommand } from './erase-personal-data.command';
-import { rejection, renderEvent } from './outcome.mapper';
+import { rejection, writtenBody } from './outcome.mapper';
 
 @ApiTags('write')
 @Roles('admin')
@@ -30,31 +29,8 @@ export class PersonalDataController {
   async erase(@Param('customerId') customerId: string, @Actor() actor: string) {
     assertCustomerId(customerId);
     const outcome: ErasureOutcome = await this.commandBus.execute(new ErasePersonalDataCommand(customerId, actor));
-    switch (outcome.status) {
-      case 'rejected':
-        throw rejection(outcome);
-      case 'duplicate':
-        return {
-          customerId,
-          erased: true,
-          duplicate: true,
-          revision: outcome.revision,
-          keysDestroyed: outcome.keysDestroyed ?? 0,
-          events: [renderEvent(outcome.event)],
-          consistencyToken: encodeConsistencyToken(outcome.event.position),
-        };
-      case 'recorded': {
-        const last = outcome.events[outcome.events.length - 1]!;
-        return {
-          customerId,
-          erased: true,
-          duplicate: false,
-          revision: last.revision,
-          keysDestroyed: outcome.keysDestroyed ?? 0,
-          events: outcome.events.map(renderEvent),
-          consistencyToken: encodeConsistencyToken(last.position),
-        };
-      }
-    }
+    if (outcome.status === 'rejected') throw rejection(outcome);
+    const { consistencyToken, ...written } = writtenBody(customerId, outcome);
+    return { ...written, erased: true, keysDestroyed: outcome.keysDestroyed ?? 0, consistencyToken };
   }
 }

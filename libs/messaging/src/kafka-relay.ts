@@ -137,7 +137,11 @@ function toKafkaMessage(event: RecordedEvent) {
   return { key: message.key, value: message.value, headers: { ...message.headers } };
 }
 
-export async function ensureTopics(admin: Admin, topics: readonly { topic: string; numPartitions: number }[]): Promise<void> {
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly { topic: string; numPartitions: number }[],
+  leaderTimeoutMs = 30_000,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
@@ -145,4 +149,14 @@ export async function ensureTopics(admin: Admin, topics: readonly { topic: strin
     waitForLeaders: true,
     topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: 1 })),
   });
+  // When another process (relay and projector starting together) created a topic first, createTopics
+  // returns at once without waiting: wait here until every partition has a leader, or a fetch fails
+  // with "This server does not host this topic-partition".
+  const names = missing.map((t) => t.topic);
+  for (const deadline = Date.now() + leaderTimeoutMs; ; await new Promise((r) => setTimeout(r, 100))) {
+    const metadata = await admin.fetchTopicMetadata({ topics: names }).catch(() => undefined);
+    const ready = metadata?.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leader after ${leaderTimeoutMs} ms`);
+  }
 }

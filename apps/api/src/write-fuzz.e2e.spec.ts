@@ -163,7 +163,9 @@ describe('write routes under fuzzing (embedded)', () => {
       { numRuns: 300 },
     );
     // The inputs reached every outcome, so the checks above were exercised, not skipped.
-    expect([...statuses]).toEqual(expect.arrayContaining([201, 400, 409]));
+    expect([...statuses]).toEqual(expect.arrayContaining([201, 400]));
+    // and at least one refusal after validation (a rule 409, If-Match 412 or a future event 422): which one is up to the seed
+    expect([...statuses].some((status) => status === 409 || status === 412 || status === 422)).toBe(true);
   });
 
   const batch = fc.array(fc.tuple(fc.constantFrom(...CUSTOMERS, 'bad id!'), fc.oneof({ weight: 5, arbitrary: event }, { weight: 1, arbitrary: fc.jsonValue() })), { maxLength: 25 }).map((items) =>

@@ -19,10 +19,11 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 import { computeEventHash, ZERO_HASH } from './hash-chain';
+import { SqliteGroupCommit } from './sqlite-group-commit';
 import { assertCustomerId, assertExpectedRevision, integer, nonNegativeInteger, positiveInteger } from './argument-checks';
 
 export interface SqliteEventStoreOptions {
-  /** Source of recordedAt; one reading per append. Default: the system clock. */
+  /** Source of recordedAt; one reading per append, inside its transaction. Default: the system clock. */
   readonly clock?: () => Date;
   /** How long a writer waits for another connection's lock before SQLITE_BUSY. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
@@ -95,6 +96,8 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
+  /** Appends of one event-loop turn share a transaction and its fsync. */
+  private readonly commits: SqliteGroupCommit;
 
   private readonly statements: {
     head: Database.Statement<[string], StreamHead>;
@@ -114,6 +117,7 @@ export class SqliteEventStore implements EventStore {
     this.clock = options.clock ?? (() => new Date());
     this.pollIntervalMs = positiveInteger(options.pollIntervalMs ?? 250, 'pollIntervalMs');
     this.defaultBatchSize = positiveInteger(options.defaultBatchSize ?? 500, 'defaultBatchSize');
+    this.commits = new SqliteGroupCommit(db);
     const columns = 'position, customer_id, revision, event_id, type, occurred_at, recorded_at, data, metadata, hash';
     this.statements = {
       head: db.prepare<[string], StreamHead>('SELECT revision, hash FROM events WHERE customer_id = ? ORDER BY revision DESC LIMIT 1'),
@@ -166,8 +170,8 @@ export class SqliteEventStore implements EventStore {
     assertExpectedRevision(expected);
     // Normalise before the transaction: the hash must cover exactly what reads return.
     const prepared = events.map((event) => normalise(event));
-    const recordedAt = this.clock().toISOString();
-    const result = this.db.transaction(() => this.appendInTransaction(customerId, prepared, expected, recordedAt)).immediate();
+    // recordedAt is read inside the shared transaction, so it never goes backwards in log order.
+    const result = await this.commits.run(() => this.appendInTransaction(customerId, prepared, expected, this.clock().toISOString()));
     if (result.events.length > 0) this.wakeFollowers();
     return result;
   }
@@ -265,6 +269,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.commits.close();
     this.closed = true;
     this.wakeFollowers();
     this.db.close();

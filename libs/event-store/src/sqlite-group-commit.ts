@@ -1,0 +1,73 @@
+// Group commit for a SQLite connection: writes requested in the same turn of
+// the event loop share one IMMEDIATE transaction, hence one fsync, instead of
+// one each. Each write runs in a savepoint of its own, so one that throws
+// (a revision conflict, a duplicate) is rolled back alone and fails alone; its
+// promise settles only after the shared commit, so a resolved write is durable
+// exactly as if it had committed by itself.
+import type Database from 'better-sqlite3';
+
+interface Pending {
+  readonly work: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+export class SqliteGroupCommit {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly inSavepoint: (work: () => unknown) => unknown;
+  private readonly commitAll: (queue: readonly Pending[]) => Settled[];
+
+  constructor(db: Database.Database) {
+    // A transaction function called inside another runs as a savepoint (better-sqlite3).
+    this.inSavepoint = db.transaction((work: () => unknown) => work());
+    const all = db.transaction((queue: readonly Pending[]) =>
+      queue.map((item): Settled => {
+        try {
+          return { ok: true, value: this.inSavepoint(item.work) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+    this.commitAll = (queue) => all.immediate(queue);
+  }
+
+  /** Runs `work` inside the next shared transaction; settles once that transaction has committed. */
+  run<T>(work: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the SQLite connection is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the current I/O callbacks: every request that arrived with them joins this commit.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits whatever is queued now (before the connection closes), then refuses new work. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    if (queue.length === 0) return;
+    let settled: Settled[];
+    try {
+      settled = this.commitAll(queue);
+    } catch (error) {
+      // The transaction itself failed (SQLITE_BUSY, disk full): nothing of it was committed.
+      for (const item of queue) item.reject(error);
+      return;
+    }
+    settled.forEach((outcome, i) => (outcome.ok ? queue[i]!.resolve(outcome.value) : queue[i]!.reject(outcome.error)));
+  }
+}

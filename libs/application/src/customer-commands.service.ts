@@ -50,7 +50,12 @@ export interface IdGenerator {
 export interface CustomerCommandsOptions {
   /** Re-decide this many times when an unconditional append loses a race. */
   readonly maxAttempts?: number;
-  /** Folded states kept in memory, so a busy customer is not re-read from revision 0 every time. */
+  /**
+   * Folded states kept in memory, so a busy customer is not re-read from revision 0 every time.
+   * Default 1,000: a state holds every eventId of its stream, and 10,000 of them made up most of
+   * the embedded server's memory under load (docs/benchmarks.md), for little gain: a miss costs
+   * one indexed read of the stream.
+   */
   readonly cacheSize?: number;
 }
 
@@ -64,7 +69,7 @@ export class CustomerCommands {
     private readonly ids: IdGenerator,
     options: CustomerCommandsOptions = {},
   ) {
-    this.cache = new StateCache(options.cacheSize ?? 10_000);
+    this.cache = new StateCache(options.cacheSize ?? 1_000);
     this.maxAttempts = options.maxAttempts ?? 50;
   }
 

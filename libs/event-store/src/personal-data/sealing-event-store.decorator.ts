@@ -12,7 +12,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store.port';
-import type { PersonalDataVault } from './personal-data.vault';
+import { isSealedValue, type PersonalDataVault } from './personal-data.vault';
 
 export class SealingEventStore implements EventStore {
   constructor(
@@ -23,7 +23,9 @@ export class SealingEventStore implements EventStore {
 
   async append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const result = await this.log.append(customerId, await this.vault.seal(customerId, events), expected);
-    return { ...result, events: await this.vault.open(result.events) };
+    // The caller gets back the data it gave (normalised by the log), not a second decryption of it.
+    const given = new Map(events.map((event) => [event.eventId, event.data]));
+    return { ...result, events: result.events.map((event) => ({ ...event, data: opened(event.data, given.get(event.eventId)) })) };
   }
 
   async readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -51,4 +53,14 @@ export class SealingEventStore implements EventStore {
   async close(): Promise<void> {
     await Promise.allSettled([this.log.close(), this.vault.keys.close()]);
   }
+}
+
+/** The recorded data with each sealed personal field replaced by the value it was given. */
+function opened(recorded: unknown, given: unknown): unknown {
+  if (typeof recorded !== 'object' || recorded === null || typeof given !== 'object' || given === null) return recorded;
+  const data: Record<string, unknown> = { ...(recorded as Record<string, unknown>) };
+  for (const [field, value] of Object.entries(data)) {
+    if (isSealedValue(value)) data[field] = (given as Record<string, unknown>)[field];
+  }
+  return data;
 }

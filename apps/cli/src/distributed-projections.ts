@@ -21,7 +21,7 @@
 // for the old ones.
 import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
-import { kafkaClient, messagingSettings, MessagingSettingsError, type MessagingSettings } from '@rapport/messaging';
+import { kafkaClient, messagingSettings, MessagingSettingsError, retryWhileRetriable, type MessagingSettings } from '@rapport/messaging';
 import { MongoKeyStore, PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { MongoReadStore } from '@rapport/read-store';
 import { openDistributedLog } from '@rapport/wiring';
@@ -91,7 +91,7 @@ export async function distributedProjections(
     await readStore.commit({ customers: [], timeline: [], facts: [], checkpoint: customers!, alsoAdvance: also });
     if (ends === undefined || ends.length === 0) return { ...summary, mode: 'distributed' };
     try {
-      await admin.setOffsets({ groupId: settings.projectorGroup, topic: settings.topic, partitions: ends });
+      await retryWhileRetriable(() => admin.setOffsets({ groupId: settings.projectorGroup, topic: settings.topic, partitions: ends! }));
     } catch (error) {
       throw new Error(
         `read models rebuilt, but the offsets of group ${settings.projectorGroup} could not be set (${message(error)}); ` +
@@ -106,7 +106,7 @@ export async function distributedProjections(
 
 /** Refuses while projectors run; returns the topic's end offsets (none when the topic does not exist yet). */
 async function prepareRebuild(admin: Admin, settings: MessagingSettings): Promise<{ partition: number; offset: string }[]> {
-  const { groups } = await admin.describeGroups([settings.projectorGroup]);
+  const { groups } = await retryWhileRetriable(() => admin.describeGroups([settings.projectorGroup]));
   const members = groups[0]?.members.length ?? 0;
   if (members > 0) {
     throw new UserError(

@@ -100,7 +100,9 @@ export class KafkaRelay {
   }
 
   private async readCheckpoint(): Promise<number> {
-    const offsets = await this.admin!.fetchOffsets({ groupId: this.group, topics: [CHECKPOINT_TOPIC] });
+    // On a broker that has never hosted a consumer group, the offsets topic is created on this first
+    // request and the coordinator answers NOT_COORDINATOR for a while; kafkajs does not retry it here.
+    const offsets = await retryWhileRetriable(() => this.admin!.fetchOffsets({ groupId: this.group, topics: [CHECKPOINT_TOPIC] }));
     const offset = offsets[0]?.partitions[0]?.offset;
     return offset === undefined || Number(offset) < 0 ? -1 : Number(offset);
   }
@@ -135,6 +137,20 @@ export class KafkaRelay {
 function toKafkaMessage(event: RecordedEvent) {
   const message = toCustomerEventMessage(event);
   return { key: message.key, value: message.value, headers: { ...message.headers } };
+}
+
+/** Runs `call` again while it fails with an error Kafka calls retriable, for up to `timeoutMs`. */
+export async function retryWhileRetriable<T>(call: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await call();
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 export async function ensureTopics(

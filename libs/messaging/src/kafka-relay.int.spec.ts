@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { describeWithInfra } from '@rapport/config/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { KafkaNode, describeWithInfra } from '@rapport/config/testing';
 import { SqliteEventStore, type NewEvent } from '@rapport/event-store';
 import { fromCustomerEventMessage } from './customer-event.message';
 import { KafkaRelay } from './kafka-relay';
@@ -66,5 +69,24 @@ describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
       expect(revisions).toEqual(revisions.map((_, i) => i));
     }
     await store.close();
+  });
+
+  it('starts on a broker that has never hosted a consumer group (the coordinator is not there yet)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rapport-fresh-broker-'));
+    const node = await KafkaNode.start(path.join(dir, 'kafka'));
+    const store = SqliteEventStore.open(':memory:');
+    try {
+      const kafka = new Kafka({ brokers: [node.brokers], logLevel: logLevel.NOTHING, clientId: 'relay-fresh-test' });
+      for (let i = 0; i < 20; i++) await store.append(`c${i % 3}`, [contacted(i)], 'any');
+      const relay = new KafkaRelay(store, kafka, { topic: 'test.relay.fresh', relayId: 'relay-fresh', batchSize: 10 });
+      await relay.start();
+      expect(await relay.waitFor(await store.headPosition(), 60_000)).toBe(true);
+      await relay.stop();
+      expect(await readCommitted(kafka, 'test.relay.fresh', 20)).toHaveLength(20);
+    } finally {
+      await store.close();
+      await node.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

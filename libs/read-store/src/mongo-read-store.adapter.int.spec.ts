@@ -1,7 +1,7 @@
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import type { CustomerView } from '@rapport/projections';
 import { describeWithInfra } from '@rapport/config/testing';
-import { describeReadStoreContract } from './testing';
+import { describeReadStoreContract, view } from './testing';
 import { DEFAULT_MONGO_WRITE_SLICE, MongoReadStore } from './mongo-read-store.adapter';
 
 // Runs on the MongoDB-compatible server `npm run infra:up` starts (FerretDB),
@@ -27,23 +27,7 @@ describeReadStoreContract(
 );
 
 function customer(i: number, revision: number, name: string): CustomerView {
-  return {
-    customerId: `big-${String(i).padStart(4, '0')}`,
-    revision,
-    stage: 'prospect',
-    name,
-    attributes: {},
-    score: null,
-    purchases: { count: 0, byCurrency: {}, firstAt: null, lastAt: null },
-    complaints: { total: 0, resolved: 0, open: [] },
-    lastContact: null,
-    churns: [],
-    winBacks: [],
-    firstSeenAt: '2026-01-01T00:00:00Z',
-    lastActivityAt: '2026-01-01T00:00:00Z',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  return view(`big-${String(i).padStart(4, '0')}`, revision, { name });
 }
 
 describeWithInfra('mongo')('MongoReadStore: large commits on FerretDB', () => {

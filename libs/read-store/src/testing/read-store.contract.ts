@@ -8,7 +8,8 @@ export interface ReadStoreFixture {
   readonly cleanup?: () => Promise<void>;
 }
 
-function view(customerId: string, revision: number, overrides: Partial<CustomerView> = {}): CustomerView {
+/** A minimal 360 document, for tests that write read models directly. */
+export function view(customerId: string, revision: number, overrides: Partial<CustomerView> = {}): CustomerView {
   return {
     customerId,
     revision,

@@ -123,11 +123,17 @@ export class DistributedScope {
   }
 
   /** Until the group has committed every partition of the topic to its end; polled every `everyMs`. */
-  async waitForNoLag(group: string, topic: string, timeoutMs: number, everyMs = 50): Promise<void> {
+  /**
+   * Until the group has consumed the whole topic, which holds at least `messages` messages. The
+   * count matters: right after a transaction commits, its markers may not be written yet, and until
+   * they are, the topic's committed end has not moved, so "no lag" would hold before any work.
+   */
+  async waitForNoLag(group: string, topic: string, messages: number, timeoutMs: number, everyMs = 50): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const lag = await consumerGroupLag(this.admin, group, topic).catch(() => undefined);
-      if (lag && lag.length > 0 && lag.every((p) => p.lag === 0)) return;
+      const consumed = (lag ?? []).reduce((sum, p) => sum + p.committed, 0);
+      if (lag && lag.length > 0 && lag.every((p) => p.lag === 0) && consumed >= messages) return;
       if (Date.now() > deadline) throw new Error(`group ${group} still lags on ${topic}: ${JSON.stringify(lag)}`);
       await sleep(everyMs);
     }

@@ -100,7 +100,7 @@ export const projectorBench: Bench = {
           const started = performance.now();
           await scope.sendTransactional(producer, topic, messages.slice(0, count), 500);
           await producer.disconnect();
-          await scope.waitForNoLag(group, topic, 900_000);
+          await scope.waitForNoLag(group, topic, count, 900_000);
           seconds = (performance.now() - started) / 1000;
         } finally {
           await projector.stop();

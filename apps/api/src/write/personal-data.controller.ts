@@ -30,7 +30,7 @@ export class PersonalDataController {
     assertCustomerId(customerId);
     const outcome: ErasureOutcome = await this.commandBus.execute(new ErasePersonalDataCommand(customerId, actor));
     if (outcome.status === 'rejected') throw rejection(outcome);
-    const { consistencyToken, ...written } = writtenBody(customerId, outcome);
-    return { ...written, erased: true, keysDestroyed: outcome.keysDestroyed ?? 0, consistencyToken };
+    const { duplicate, revision, events, consistencyToken } = writtenBody(customerId, outcome);
+    return { customerId, erased: true, duplicate, revision, keysDestroyed: outcome.keysDestroyed ?? 0, events, consistencyToken };
   }
 }

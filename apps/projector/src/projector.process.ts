@@ -32,12 +32,25 @@ export function projectorLogger(logger: Logger): ProjectorLogger {
   };
 }
 
-export async function startProjector(config: RapportConfig, settings: MessagingSettings, logger: Logger): Promise<RunningProjector> {
+/** The MongoDB side of a projector: read models, parked customers, and the keys that open sealed personal fields. */
+async function openSink(config: RapportConfig, settings: MessagingSettings) {
   const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
   const parking = await MongoParkingLot.connect(config.mongoUrl);
   const keys = await MongoKeyStore.connect(config.mongoUrl);
+  return {
+    sink: new RunnerSink(readStore, new PersonalDataVault(keys)),
+    parking,
+    async close() {
+      await parking.close().catch(() => undefined);
+      await keys.close().catch(() => undefined);
+      await readStore.close().catch(() => undefined);
+    },
+  };
+}
+
+export async function startProjector(config: RapportConfig, settings: MessagingSettings, logger: Logger): Promise<RunningProjector> {
+  const { sink, parking, close: closeStores } = await openSink(config, settings);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector', settings.kafkaLogLevel);
-  const sink = new RunnerSink(readStore, new PersonalDataVault(keys));
   // The lag gauge asks the projector in service at scrape time.
   const metrics = new ProjectorMetrics(() => current.lag(), parking);
   let stopping = false;
@@ -71,11 +84,6 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
     }
   };
   let current = create();
-  const closeStores = async () => {
-    await parking.close().catch(() => undefined);
-    await keys.close().catch(() => undefined);
-    await readStore.close().catch(() => undefined);
-  };
   let server: MetricsServer;
   try {
     await current.start();
@@ -103,20 +111,8 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
 
 /** Opens what `replay-dlq` and `parked` need; the caller closes it. */
 export async function openReplay(config: RapportConfig, settings: MessagingSettings) {
-  const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
-  const parking = await MongoParkingLot.connect(config.mongoUrl);
-  const keys = await MongoKeyStore.connect(config.mongoUrl);
+  const { sink, parking, close } = await openSink(config, settings);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector-replay', settings.kafkaLogLevel);
-  const replayer = new DeadLetterReplayer(kafka, new RunnerSink(readStore, new PersonalDataVault(keys)), parking, {
-    deadLetterTopic: settings.deadLetterTopic,
-  });
-  return {
-    replayer,
-    parking,
-    async close() {
-      await parking.close();
-      await keys.close();
-      await readStore.close();
-    },
-  };
+  const replayer = new DeadLetterReplayer(kafka, sink, parking, { deadLetterTopic: settings.deadLetterTopic });
+  return { replayer, parking, close };
 }

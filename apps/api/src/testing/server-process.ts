@@ -1,44 +1,21 @@
-// Test support: Rapport as a real child process (`npm start`'s entry point), to
-// stop it gracefully or kill it outright.
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
-import * as path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '../../../..');
-const MAIN = path.join(ROOT, 'apps/api/src/main.ts');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+// Test support: Rapport's API as a real child process (`npm start`'s entry point,
+// through RoleProcess), ready once /health/ready answers, with a few HTTP calls.
+import { freePort, RoleProcess } from '@rapport/config/testing';
 
 export class ServerProcess {
-  private exited: Promise<number | null>;
-  output = '';
-
   private constructor(
-    readonly child: ChildProcess,
+    private readonly role: RoleProcess,
     readonly baseUrl: string,
-  ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  ) {}
+
+  get output(): string {
+    return this.role.output;
   }
 
   static async start(dataDir: string, port?: number): Promise<ServerProcess> {
     const listenPort = port ?? (await freePort());
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], {
-      cwd: ROOT,
-      env: { ...process.env, RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: String(listenPort), RAPPORT_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const server = new ServerProcess(child, `http://127.0.0.1:${listenPort}`);
+    const role = RoleProcess.start('api', { RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: String(listenPort), RAPPORT_LOG_LEVEL: 'warn' });
+    const server = new ServerProcess(role, `http://127.0.0.1:${listenPort}`);
     await server.waitUntilReady();
     return server;
   }
@@ -46,7 +23,7 @@ export class ServerProcess {
   private async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`server exited early (${this.child.exitCode}):\n${this.output}`);
+      if (!this.role.running) throw new Error(`server exited early (${this.role.child.exitCode}):\n${this.output}`);
       try {
         const response = await fetch(`${this.baseUrl}/health/ready`);
         if (response.status === 200) return;
@@ -77,15 +54,13 @@ export class ServerProcess {
     return { status: response.status, body: await response.json() };
   }
 
-  /** SIGTERM: finish in-flight requests, close the stores, exit. */
+  /** SIGTERM: finish in-flight requests, close the stores, exit; resolves with the exit code. */
   async stop(): Promise<number | null> {
-    this.child.kill('SIGTERM');
-    return this.exited;
+    return (await this.role.stop()).code;
   }
 
   /** SIGKILL: no chance to clean up, as in a power cut. */
-  async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
+  kill(): Promise<void> {
+    return this.role.kill();
   }
 }

@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './role-process';
 export * from './kafka-node';
+export * from './free-port';

@@ -5,22 +5,11 @@
 // options and config template as infra:up; that command execs the JVM, so the
 // child's pid is the broker's.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { freePort } from './free-port';
 import { ROOT } from './role-process';
 
 const HOST = '127.0.0.1';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** infra/probe.js: a real Metadata request, retried until `waitSeconds`. */
 function probe(port: number, waitSeconds: number): Promise<boolean> {
@@ -42,7 +31,7 @@ export class KafkaNode {
 
   /** Formats `dir` on first use and starts the broker; resolves once it answers. */
   static async start(dir: string, options: { readyTimeoutMs?: number } = {}): Promise<KafkaNode> {
-    const node = new KafkaNode(dir, await freePort(), await freePort());
+    const node = new KafkaNode(dir, await freePort(HOST), await freePort(HOST));
     await node.restart(options);
     return node;
   }

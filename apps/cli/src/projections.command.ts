@@ -49,21 +49,7 @@ export function catchUpProjections(options: ProjectionOptions): Promise<Projecti
  * not a log position (distributed mode).
  */
 export function replayProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
-  const batchSize = options.batchSize ?? 1_000;
-  return runProjections(
-    'projections catch-up',
-    options,
-    async (runner, onProgress) => {
-      for (let after = -1; ; ) {
-        const events = await options.eventStore.readAll({ after, maxCount: batchSize });
-        if (events.length === 0) return after;
-        const result = await runner.applyBatch(events);
-        onProgress(result);
-        after = result.position;
-      }
-    },
-    -1,
-  );
+  return runProjections('projections catch-up', options, (runner, onProgress) => runner.catchUp(onProgress, -1), -1);
 }
 
 async function runProjections(

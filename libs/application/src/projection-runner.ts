@@ -98,9 +98,13 @@ export class ProjectionRunner {
     });
   }
 
-  /** Applies every event up to the log's head, without following. */
-  async catchUp(onProgress?: (result: BatchResult) => void): Promise<number> {
-    this.current = await this.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+  /**
+   * Applies every event up to the log's head, without following: from the stored
+   * checkpoint, or from `after` where the checkpoint is not a log position (the
+   * revision guards skip what the read models already reflect).
+   */
+  async catchUp(onProgress?: (result: BatchResult) => void, after?: number): Promise<number> {
+    this.current = after ?? (await this.readStore.getCheckpoint(CUSTOMER_PROJECTION));
     for (;;) {
       const events = await this.store.readAll({ after: this.current, maxCount: this.batchSize });
       if (events.length === 0) return this.current;

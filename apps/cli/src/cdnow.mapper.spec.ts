@@ -54,6 +54,7 @@ describe('CDNOW line parsing', () => {
     ['an impossible date', '00004 0001 19970230 2 29.33', /calendar date/],
     ['month 13', '00004 0001 19971301 2 29.33', /calendar date/],
     ['a dashed date', '00004 0001 1997-01-01 2 29.33', /calendar date/],
+    ['a date before 1900', '00004 0001 18991231 2 29.33', /calendar date from 1900 on/],
     ['a negative n_cds', '00004 0001 19970101 -2 29.33', /n_cds/],
     ['a negative amount', '00004 0001 19970101 2 -29.33', /dollars/],
     ['three decimals', '00004 0001 19970101 2 29.333', /dollars/],

@@ -1,6 +1,7 @@
 // CDNOW transaction lines (`master_id sample_id YYYYMMDD n_cds dollars`, see
 // ../shared/data/cdnow/README.md) to `purchased` events.
 import type { EventInput } from '@rapport/application';
+import { parseInstant } from '@rapport/domain';
 import { CLI_ACTOR, type ParsedLine } from './parsed-line';
 import { v5 as uuidV5 } from 'uuid';
 
@@ -52,7 +53,7 @@ export function parseCdnowLine(text: string, lineNumber: number): CdnowParse {
   const [masterId, sampleId, date, cds, dollars] = fields as [string, string, string, string, string];
   if (!DIGITS.test(masterId)) return { ok: false, message: `master_id must be digits, got "${masterId}"` };
   if (!DIGITS.test(sampleId) || sampleId.length > 64) return { ok: false, message: `sample_id must be 1–64 digits, got "${sampleId}"` };
-  if (!isCalendarDate(date)) return { ok: false, message: `date must be a real calendar date as YYYYMMDD, got "${date}"` };
+  if (!isCalendarDate(date)) return { ok: false, message: `date must be a real calendar date from 1900 on as YYYYMMDD, got "${date}"` };
   if (!DIGITS.test(cds) || !Number.isSafeInteger(Number(cds))) return { ok: false, message: `n_cds must be a whole number, got "${cds}"` };
   const cents = dollarsToCents(dollars);
   if (cents === undefined) return { ok: false, message: `dollars must be a non-negative amount with at most 2 decimals, got "${dollars}"` };
@@ -96,11 +97,8 @@ export function mapCdnowLine(text: string, lineNumber: number): ParsedLine {
   return { kind: 'event', input: toPurchasedInput(parsed.value) };
 }
 
+/** A real day from 1900 on, judged by the parser every instant goes through: toPurchasedInput's occurredAt then passes it. */
 function isCalendarDate(text: string): boolean {
   const match = DATE.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1000) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return match !== null && parseInstant(`${match[1]}-${match[2]}-${match[3]}T00:00:00Z`).ok;
 }

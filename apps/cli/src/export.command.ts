@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { exportEvents, renderExport, type AuditedEvent, type ExportFormat } from '@rapport/application';
+import { instantMs } from '@rapport/domain';
 import type { EventStore, PersonalDataVault } from '@rapport/event-store';
 import type { CliContext, GlobalOptions } from './cli-context';
 import { UserError } from './cli-errors';
+import { instantOption } from './instant-option';
 
 export interface ExportOptions {
   /** The bare log: events are exported as recorded, so each line re-hashes. */
@@ -44,12 +46,7 @@ export async function exportAudit(options: ExportOptions): Promise<ExportSummary
 }
 
 function instant(name: string, value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
-    throw new UserError(`--${name} must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
-  }
-  return date;
+  return value === undefined ? undefined : new Date(instantMs(instantOption(name, value)));
 }
 
 export function registerExport(program: Command, context: CliContext): void {

@@ -9,7 +9,6 @@ import {
   IsNumber,
   IsObject,
   IsOptional,
-  IsRFC3339,
   IsString,
   IsUUID,
   Length,
@@ -33,6 +32,7 @@ import {
   WIN_BACK_VIA,
   type EmittedEventType,
 } from '@rapport/domain';
+import { IsInstant } from './is-instant.decorator';
 
 const ID_LENGTH = 128;
 const TEXT_LENGTH = 2000;
@@ -142,7 +142,7 @@ export class EventEnvelopeDto {
   @IsIn(EMITTED_EVENT_TYPES, { message: `type must be one of ${EMITTED_EVENT_TYPES.join(', ')}` }) type!: string;
   @IsOptional() @IsString() @Matches(CUSTOMER_ID_PATTERN, { message: 'customerId must be 1–64 characters of A-Z a-z 0-9 _ . : -' })
   customerId?: string;
-  @IsRFC3339({ message: 'occurredAt must be an RFC 3339 timestamp with an offset' }) occurredAt!: string;
+  @IsInstant() occurredAt!: string;
   @IsObject() data!: Record<string, unknown>;
   @IsOptional() @IsObject() metadata?: Record<string, unknown>;
 }

@@ -1,2 +1,3 @@
 export * from './event-envelope.dto';
+export * from './is-instant.decorator';
 export * from './validate-envelope';

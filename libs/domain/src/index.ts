@@ -4,3 +4,4 @@ export * from './refusal';
 export * from './customer.decider';
 export * from './envelope';
 export * from './personal-data';
+export * from './instant';

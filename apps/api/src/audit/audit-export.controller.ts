@@ -3,6 +3,7 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { exportEvents, renderExport } from '@rapport/application';
+import { instantMs } from '@rapport/domain';
 import { PersonalDataVault, type EventStore } from '@rapport/event-store';
 import { Roles } from '../auth/access.decorators';
 import { validationFailed } from '../http/problem';
@@ -25,8 +26,8 @@ export class AuditExportController {
   @ApiProduces(CONTENT_TYPE.jsonl, CONTENT_TYPE.csv)
   export(@Query() query: ExportDto, @Res() reply: FastifyReply): void {
     const format = query.format ?? 'jsonl';
-    const from = query.from !== undefined ? new Date(query.from) : undefined;
-    const to = query.to !== undefined ? new Date(query.to) : undefined;
+    const from = query.from !== undefined ? new Date(instantMs(query.from)) : undefined;
+    const to = query.to !== undefined ? new Date(instantMs(query.to)) : undefined;
     if (from && to && from > to) throw validationFailed([{ field: 'from', message: 'from must not be after to' }]);
     const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
     const body = Readable.from(renderExport(exportEvents(this.eventStore, range, undefined, this.vault), format));

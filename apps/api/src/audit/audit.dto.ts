@@ -1,19 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsRFC3339, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, Max, Min } from 'class-validator';
+import { IsInstant } from '@rapport/contract';
+import { IsDecimalInteger } from '../http/decimal-integer';
 
 export class HistoryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsDecimalInteger()
   @Min(0)
   fromRevision?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsDecimalInteger()
   @Min(1)
   @Max(1000)
   limit?: number;
@@ -22,13 +21,12 @@ export class HistoryDto {
 export class StateDto {
   @ApiPropertyOptional({ description: 'RFC 3339 instant: the state the log held then (by recordedAt)' })
   @IsOptional()
-  @IsRFC3339({ message: 'asOf must be an RFC 3339 timestamp' })
+  @IsInstant()
   asOf?: string;
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsDecimalInteger()
   @Min(0)
   atRevision?: number;
 }
@@ -41,11 +39,11 @@ export class ExportDto {
 
   @ApiPropertyOptional({ description: 'RFC 3339: events recorded at or after this instant' })
   @IsOptional()
-  @IsRFC3339({ message: 'from must be an RFC 3339 timestamp' })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'RFC 3339: events recorded at or before this instant' })
   @IsOptional()
-  @IsRFC3339({ message: 'to must be an RFC 3339 timestamp' })
+  @IsInstant()
   to?: string;
 }

@@ -135,7 +135,7 @@ describe('rapport analytics on the CDNOW sample', () => {
     expect(badAsOf).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'rapport: --as-of must be an RFC 3339 timestamp such as 1997-09-30T23:59:59Z, got "1997-09-31T00:00:00Z"\n',
+      stderr: 'rapport: --as-of must be a real RFC 3339 instant: 1997-09-31 does not exist (got "1997-09-31T00:00:00Z")\n',
     });
     expect((await cli('analytics', 'rfm', '--as-of', '30/09/1997', '--data-dir', dataDir)).code).toBe(2);
     expect((await cli('analytics', 'at-risk', '--limit', '0', '--data-dir', dataDir)).stderr).toBe('rapport: --limit must be an integer from 1 to 1000, got "0"\n');
@@ -173,6 +173,38 @@ describe('rapport analytics when a model cannot be fitted', () => {
       expect(atRisk.code).toBe(1);
       expect(atRisk.stdout).toBe('');
       expect(atRisk.stderr).toMatch(/^rapport: bgnbd could not be fitted: .+\n$/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('rapport analytics revenue on purchases a century apart', () => {
+  it('refuses an answer over the cap with exit code 2 and one line asking for --from/--to, and answers the narrower window', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-analytics-far-'));
+    const { eventStore } = openEmbeddedStores({ dataDir });
+    try {
+      const lines = [
+        ['old', '1901-03-15T10:00:00Z'],
+        ['new', '2025-06-01T10:00:00Z'],
+      ].map(([id, at]) => JSON.stringify({ customerId: id, type: 'purchased', occurredAt: at, data: { orderId: `o-${id}`, amount: 1000, currency: 'USD' } }));
+      await importJsonl(stringLineSource('far.jsonl', lines.join('\n')), { eventStore });
+    } finally {
+      await eventStore.close();
+    }
+    try {
+      const refused = await cli('analytics', 'revenue', '--interval', 'day', '--as-of', '2025-12-31T23:59:59Z', '--data-dir', dataDir);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/rapport: revenue by day from 1901-03-15 to 2025-06-01 spans 45,370 days; at most 3,660 per answer: narrow --from\/--to\n$/);
+      const narrowed = await cli('analytics', 'revenue', '--interval', 'day', '--from', '2025-05-31T00:00:00Z', '--to', '2025-06-02T23:59:59Z', '--data-dir', dataDir, '--json');
+      expect(narrowed.code).toBe(0);
+      expect(JSON.parse(narrowed.stdout)).toMatchObject({ view: 'revenue', interval: 'day', from: '2025-05-31T00:00:00Z', to: '2025-06-02T23:59:59Z' });
+      expect(JSON.parse(narrowed.stdout).periods.map((p: { period: string; revenue: number }) => [p.period, p.revenue])).toEqual([
+        ['2025-05-31', 0],
+        ['2025-06-01', 1000],
+        ['2025-06-02', 0],
+      ]);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

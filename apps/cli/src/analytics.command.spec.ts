@@ -1,14 +1,17 @@
 import { UserError } from './cli-errors';
-import { isRfc3339, parseAnalyticsOptions } from './analytics.command';
+import { parseAnalyticsOptions } from './analytics.command';
 import { formatMoney, formatParam, minorUnitDigits, minorUnitName } from './text-table';
 
 describe('analytics options', () => {
-  it('accepts RFC 3339 date-times and nothing else', () => {
-    for (const ok of ['1997-09-30T23:59:59Z', '2024-02-29T00:00:00.123+01:00', '2024-03-01t10:00:00z', '2024-03-01T10:00:00-05:30']) {
-      expect(isRfc3339(ok)).toBe(true);
+  it('takes as --as-of exactly the instants the API takes', () => {
+    for (const ok of ['1997-09-30T23:59:59Z', '2024-02-29T00:00:00.123+01:00', '2024-03-01T10:00:00-05:30', '1900-01-01T00:00:00Z']) {
+      expect(parseAnalyticsOptions({ asOf: ok }).asOf).toBe(ok);
     }
-    for (const bad of ['1997-09-31T00:00:00Z', '2023-02-29T00:00:00Z', '1997-09-30', '1997-09-30 23:59:59Z', '1997-09-30T24:00:00Z', '1997-09-30T23:59:59', 'now', '1997-09-30T23:59:59+25:00']) {
-      expect(isRfc3339(bad)).toBe(false);
+    for (const bad of [
+      '1997-09-31T00:00:00Z', '2023-02-29T00:00:00Z', '1997-09-30', '1997-09-30 23:59:59Z', '1997-09-30T24:00:00Z', '1997-09-30T23:59:59', 'now',
+      '1997-09-30T23:59:59+25:00', '2024-03-01t10:00:00z', '2016-12-31T23:59:60Z', '1899-12-31T00:00:00Z',
+    ]) {
+      expect(() => parseAnalyticsOptions({ asOf: bad })).toThrow(UserError);
     }
   });
 
@@ -24,7 +27,8 @@ describe('analytics options', () => {
   });
 
   it.each([
-    [{ asOf: 'yesterday' }, /--as-of must be an RFC 3339 timestamp/],
+    [{ asOf: 'yesterday' }, /^--as-of must be a real RFC 3339 instant: expected the form 2026-01-31T09:30:00Z .* \(got "yesterday"\)$/],
+    [{ asOf: '1997-09-31T00:00:00Z' }, /^--as-of must be a real RFC 3339 instant: 1997-09-31 does not exist \(got "1997-09-31T00:00:00Z"\)$/],
     [{ currency: 'US' }, /--currency must be an ISO 4217 code/],
     [{ limit: '1001' }, /--limit must be an integer from 1 to 1000/],
     [{ limit: '1e2' }, /--limit/],
@@ -49,5 +53,18 @@ describe('analytics number formats', () => {
     expect(formatParam(0.2425944942943467)).toBe('0.2426');
     expect(formatParam(1.5e-7)).toBe('1.5000e-7');
     expect(formatParam(3e9)).toBe('3.0000e+9');
+  });
+});
+
+describe('analytics options: the revenue window', () => {
+  it('takes --from and --to as instants, and refuses from after to', () => {
+    expect(parseAnalyticsOptions({ asOf: '2026-01-01T00:00:00Z', from: '2025-01-01T00:00:00Z', to: '2025-12-31T23:59:59Z' })).toMatchObject({
+      from: '2025-01-01T00:00:00Z',
+      to: '2025-12-31T23:59:59Z',
+    });
+    expect(parseAnalyticsOptions({ asOf: '2026-01-01T00:00:00Z' })).not.toHaveProperty('from');
+    expect(() => parseAnalyticsOptions({ from: '2025-13-01T00:00:00Z' })).toThrow(/^--from must be a real RFC 3339 instant/);
+    expect(() => parseAnalyticsOptions({ to: 'yesterday' })).toThrow(/^--to must be a real RFC 3339 instant/);
+    expect(() => parseAnalyticsOptions({ from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' })).toThrow(new UserError('--from must not be after --to'));
   });
 });

@@ -5,7 +5,10 @@
 // ProjectionRunner the server runs.
 import type { Command } from 'commander';
 import {
+  AnswerTooLargeError,
   GRANULARITIES,
+  grouped,
+  MAX_REVENUE_PERIODS,
   RFM_GRID,
   RFM_SEGMENTS,
   type BgNbdFit,
@@ -23,6 +26,7 @@ import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import type { CliContext, GlobalOptions } from './cli-context';
 import { EXIT_FAILED, UserError } from './cli-errors';
+import { instantOption } from './instant-option';
 import { catchUpProjections, type ProjectionSummary } from './projections.command';
 import type { Progress } from './progress.reporter';
 import {
@@ -56,6 +60,8 @@ export interface RawAnalyticsOptions {
   readonly limit?: string;
   readonly horizonWeeks?: string;
   readonly interval?: string;
+  readonly from?: string;
+  readonly to?: string;
 }
 
 export interface AnalyticsOptions {
@@ -65,20 +71,9 @@ export interface AnalyticsOptions {
   readonly limit: number;
   readonly horizonWeeks: number;
   readonly interval: Granularity;
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
-
-/** Whether `value` is an RFC 3339 date-time that names a real instant (no 30 February, no hour 24). */
-export function isRfc3339(value: string): boolean {
-  const m = RFC3339.exec(value);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const offsetOk = m[9] === undefined || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
-  return (
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 60 && offsetOk && Number.isFinite(Date.parse(value))
-  );
+  /** RFC 3339 bounds on occurredAt for revenue; undefined: the data's own. */
+  readonly from?: string;
+  readonly to?: string;
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -92,9 +87,7 @@ function integerOption(name: string, raw: string | undefined, fallback: number, 
 
 /** Checks the options; a bad one is a UserError (exit code 2, one line). */
 export function parseAnalyticsOptions(raw: RawAnalyticsOptions, now: () => Date = () => new Date()): AnalyticsOptions {
-  if (raw.asOf !== undefined && !isRfc3339(raw.asOf)) {
-    throw new UserError(`--as-of must be an RFC 3339 timestamp such as 1997-09-30T23:59:59Z, got ${JSON.stringify(raw.asOf)}`);
-  }
+  if (raw.asOf !== undefined) instantOption('as-of', raw.asOf);
   let currency: string | undefined;
   if (raw.currency !== undefined) {
     currency = raw.currency.trim().toUpperCase();
@@ -104,12 +97,17 @@ export function parseAnalyticsOptions(raw: RawAnalyticsOptions, now: () => Date 
   if (!(GRANULARITIES as readonly string[]).includes(interval)) {
     throw new UserError(`--interval must be one of ${GRANULARITIES.join(', ')}, got ${JSON.stringify(raw.interval)}`);
   }
+  const from = raw.from === undefined ? undefined : instantOption('from', raw.from);
+  const to = raw.to === undefined ? undefined : instantOption('to', raw.to);
+  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw new UserError('--from must not be after --to');
   return {
     asOf: raw.asOf ?? now().toISOString(),
     ...(currency !== undefined ? { currency } : {}),
     limit: integerOption('limit', raw.limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
     horizonWeeks: integerOption('horizon-weeks', raw.horizonWeeks, DEFAULT_HORIZON_WEEKS, 1, MAX_HORIZON_WEEKS),
     interval: interval as Granularity,
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
   };
 }
 
@@ -229,11 +227,23 @@ export interface RevenueReport {
   readonly asOf: string;
   readonly currency: string;
   readonly interval: Granularity;
+  readonly from?: string;
+  readonly to?: string;
   readonly periods: readonly RevenuePeriod[];
 }
 
-export async function revenueView(analytics: AnalyticsService, { asOf, currency, interval }: Scope & { readonly interval: Granularity }): Promise<RevenueReport> {
-  return { view: 'revenue', asOf, currency, interval, periods: await analytics.revenue(asOf, currency, interval) };
+/** Throws UserError (exit code 2) when the answer would be over the cap, asking for a narrower --from/--to. */
+export async function revenueView(
+  analytics: AnalyticsService,
+  { asOf, currency, interval, from, to }: Scope & { readonly interval: Granularity; readonly from?: string; readonly to?: string },
+): Promise<RevenueReport> {
+  const window = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+  try {
+    return { view: 'revenue', asOf, currency, interval, ...window, periods: await analytics.revenue(asOf, currency, interval, window) };
+  } catch (error) {
+    if (error instanceof AnswerTooLargeError) throw new UserError(`${error.message}: narrow --from/--to`);
+    throw error;
+  }
 }
 
 export type AnalyticsReport = RfmReport | ModelsReport | RankingReport | FunnelReport | RevenueReport;
@@ -398,7 +408,7 @@ export function formatRevenue(report: RevenueReport): string[] {
   rows.push(['total', '', formatMoney(revenue, currency), formatCount(orders), '']);
   const align: Align[] = [L, L, R, R, R];
   return [
-    `Revenue per ${report.interval} as of ${report.asOf}, ${currency}`,
+    `Revenue per ${report.interval}${report.from !== undefined ? ` from ${report.from}` : ''}${report.to !== undefined ? ` to ${report.to}` : ''} as of ${report.asOf}, ${currency}`,
     renderTable([report.interval, 'starts', `revenue (${currency})`, 'orders', 'customers'], rows, align),
   ];
 }
@@ -456,7 +466,12 @@ export function registerAnalytics(program: Command, context: CliContext): void {
         .option('--limit <n>', `customers listed, 1-${MAX_LIMIT} (default ${DEFAULT_LIMIT})`)
         .option('--horizon-weeks <n>', `prediction horizon in weeks, 1-${MAX_HORIZON_WEEKS} (default ${DEFAULT_HORIZON_WEEKS})`);
     }
-    if (spec.interval) command.option('--interval <interval>', `${GRANULARITIES.join(', ')} (default month)`);
+    if (spec.interval) {
+      command
+        .option('--interval <interval>', `${GRANULARITIES.join(', ')} (default month)`)
+        .option('--from <instant>', 'RFC 3339: only purchases at or after it count (default the first purchase)')
+        .option('--to <instant>', `RFC 3339: only purchases at or before it and --as-of count; at most ${grouped(MAX_REVENUE_PERIODS)} periods`);
+    }
     command.action(async (raw: RawAnalyticsOptions, self: Command) => {
       const globals = self.optsWithGlobals<GlobalOptions>();
       const options = parseAnalyticsOptions(raw);

@@ -13,5 +13,6 @@ export * from './cohorts';
 export * from './complaints';
 export * from './win-back';
 export * from './revenue';
+export * from './answer-bounds';
 export type { FitResult, FitOptions } from './mle';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead';

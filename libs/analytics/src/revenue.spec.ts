@@ -1,3 +1,4 @@
+import { AnswerTooLargeError, MAX_REVENUE_PERIODS } from './answer-bounds';
 import { revenueByPeriod } from './revenue';
 
 const customers = [
@@ -66,5 +67,66 @@ describe('revenue', () => {
       { period: '2024-01', start: '2024-01-01', revenue: 1000, orders: 1, customers: 1 },
     ]);
     expect(revenueByPeriod(customers, '2023-01-01T00:00:00Z', 'day')).toEqual([]);
+  });
+});
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('revenue: bounded answers', () => {
+  const far = [
+    { customerId: 'old', purchases: [{ occurredAt: '1900-01-01T00:00:00Z', amount: 100 }] },
+    { customerId: 'new', purchases: [{ occurredAt: '2026-03-01T00:00:00Z', amount: 200 }] },
+  ];
+  const now = '2026-03-31T00:00:00Z';
+
+  it('refuses a series by day from 1900 to 2026 (46,081 days), naming the span and the cap', () => {
+    expect(() => revenueByPeriod(far, now, 'day')).toThrow(AnswerTooLargeError);
+    expect(() => revenueByPeriod(far, now, 'day')).toThrow('revenue by day from 1900-01-01 to 2026-03-01 spans 46,081 days; at most 3,660 per answer');
+    expect(thrown(() => revenueByPeriod(far, now, 'day'))).toMatchObject({ analysis: 'revenue', size: 46_081, max: MAX_REVENUE_PERIODS });
+  });
+
+  it('counts weeks and months arithmetically against the same cap', () => {
+    expect(() => revenueByPeriod(far, now, 'week')).toThrow('revenue by week from 1900-01-01 to 2026-02-23 spans 6,583 weeks; at most 3,660 per answer');
+    expect(revenueByPeriod(far, now, 'month')).toHaveLength(1515); // 1900-01 … 2026-03
+    expect(() => revenueByPeriod(far, now, 'month', { maxPeriods: 1514 })).toThrow('spans 1,515 months; at most 1,514 per answer');
+  });
+
+  it('a hostile from/to is refused before a single purchase is read', () => {
+    const untouchable = new Proxy([] as typeof far, {
+      get: () => {
+        throw new Error('the purchases were read');
+      },
+    });
+    expect(() => revenueByPeriod(untouchable, '9999-12-31T23:59:59Z', 'day', { from: '0001-01-01T00:00:00Z', to: '9999-12-31T23:59:59Z' })).toThrow(
+      'revenue by day from 0001-01-01 to 9999-12-31 spans 3,652,059 days; at most 3,660 per answer',
+    );
+  });
+
+  it('from/to narrow a refused range to an answer: purchases in [from, to], every period of the window', () => {
+    const days = revenueByPeriod(far, now, 'day', { from: '2026-02-27T00:00:00Z', to: '2026-03-02T23:59:59Z' });
+    expect(days.map((d) => [d.period, d.revenue])).toEqual([
+      ['2026-02-27', 0],
+      ['2026-02-28', 0],
+      ['2026-03-01', 200],
+      ['2026-03-02', 0],
+    ]);
+    // One end open: that end is the data's.
+    expect(revenueByPeriod(far, now, 'day', { from: '2026-01-01T00:00:00Z' })).toHaveLength(60); // 2026-01-01 … 2026-03-01
+    expect(revenueByPeriod(far, now, 'day', { to: '1900-01-03T12:00:00Z' }).map((d) => d.period)).toEqual(['1900-01-01', '1900-01-02', '1900-01-03']);
+  });
+
+  it('asOf still cuts a window that reaches past it, and an empty window is an empty series', () => {
+    expect(revenueByPeriod(far, '2026-03-02T10:00:00Z', 'day', { from: '2026-03-01T00:00:00Z', to: '2099-01-01T00:00:00Z' }).map((d) => d.period)).toEqual([
+      '2026-03-01',
+      '2026-03-02',
+    ]);
+    expect(revenueByPeriod(far, now, 'day', { from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' })).toEqual([]);
   });
 });

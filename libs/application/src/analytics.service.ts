@@ -39,6 +39,16 @@ export interface AnalyticsOptions {
   readonly monthlyDiscountRate?: number;
   /** Model fits kept in memory (default 32). */
   readonly cacheSize?: number;
+  /** Periods per revenue answer (default MAX_REVENUE_PERIODS of @rapport/analytics). */
+  readonly maxRevenuePeriods?: number;
+  /** Cells (cohort × month since) per cohorts answer (default MAX_COHORT_CELLS). */
+  readonly maxCohortCells?: number;
+}
+
+/** RFC 3339 bounds on occurredAt for the analyses that answer a series; either end may be open. */
+export interface AnalyticsWindow {
+  readonly from?: string;
+  readonly to?: string;
 }
 
 /** A model that could not be fitted: the analyst gets the reason, never made-up numbers. */
@@ -203,8 +213,10 @@ export class AnalyticsService {
     return funnel(await this.facts(), asOf);
   }
 
-  async cohorts(asOf: string, currency: string) {
-    return cohortRetention(await this.purchasesIn(currency), asOf);
+  /** Throws AnswerTooLargeError when the window holds more cells than maxCohortCells. */
+  async cohorts(asOf: string, currency: string, window: AnalyticsWindow = {}) {
+    const maxCells = this.options.maxCohortCells;
+    return cohortRetention(await this.purchasesIn(currency), asOf, { ...window, ...(maxCells !== undefined ? { maxCells } : {}) });
   }
 
   async complaints(asOf: string) {
@@ -215,8 +227,10 @@ export class AnalyticsService {
     return winBackReport(await this.facts(), asOf);
   }
 
-  async revenue(asOf: string, currency: string, interval: Granularity) {
-    return revenueByPeriod(await this.purchasesIn(currency), asOf, interval);
+  /** Throws AnswerTooLargeError when the window spans more periods than maxRevenuePeriods. */
+  async revenue(asOf: string, currency: string, interval: Granularity, window: AnalyticsWindow = {}) {
+    const maxPeriods = this.options.maxRevenuePeriods;
+    return revenueByPeriod(await this.purchasesIn(currency), asOf, interval, { ...window, ...(maxPeriods !== undefined ? { maxPeriods } : {}) });
   }
 
   private async ranked(asOf: string, currency: string, horizonWeeks: number): Promise<readonly RankedCustomer[]> {

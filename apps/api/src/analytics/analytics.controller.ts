@@ -1,15 +1,15 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { BgNbdFit, GammaGammaFit, RepeatSummary, RfmResult } from '@rapport/analytics';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { grouped, MAX_COHORT_CELLS, MAX_REVENUE_PERIODS, type BgNbdFit, type GammaGammaFit, type RepeatSummary, type RfmResult } from '@rapport/analytics';
 import type { CustomerPrediction, RankedCustomer } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { Roles } from '../auth/access.decorators';
 import { assertCustomerId } from '../http/customer-id';
-import { ProblemException } from '../http/problem';
+import { ProblemException, validationFailed } from '../http/problem';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '@rapport/read-store';
-import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, RevenueDto, RfmCustomersDto } from './analytics.dto';
+import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
 import { AnalyticsQuery, type AnalyticsQuestion } from './analytics.query';
 
 const DEFAULT_LIMIT = 50;
@@ -124,10 +124,12 @@ export class AnalyticsController {
   }
 
   @Get('cohorts')
-  @ApiOperation({ summary: 'Retention by first-purchase month' })
+  @ApiOperation({ summary: `Retention by first-purchase month; at most ${grouped(MAX_COHORT_CELLS)} cells (cohort × month since) per answer` })
+  @ApiResponse({ status: 400, description: 'Invalid input, or ANSWER_TOO_LARGE: more cells than the cap, narrow from/to (problem+json)' })
   async cohorts(@Query() query: CohortsDto) {
     const { asOf, currency } = this.scope(query);
-    return { asOf, currency, interval: 'month', cohorts: await this.ask<unknown>({ kind: 'cohorts', asOf, currency }) };
+    const window = this.window(query);
+    return { asOf, currency, ...window, interval: 'month', cohorts: await this.ask<unknown>({ kind: 'cohorts', asOf, currency, ...window }) };
   }
 
   @Get('complaints')
@@ -145,11 +147,13 @@ export class AnalyticsController {
   }
 
   @Get('revenue')
-  @ApiOperation({ summary: 'Revenue and orders per day, ISO week or month' })
+  @ApiOperation({ summary: `Revenue and orders per day, ISO week or month; at most ${grouped(MAX_REVENUE_PERIODS)} periods per answer` })
+  @ApiResponse({ status: 400, description: 'Invalid input, or ANSWER_TOO_LARGE: more periods than the cap, narrow from/to (problem+json)' })
   async revenue(@Query() query: RevenueDto) {
     const { asOf, currency } = this.scope(query);
     const interval = query.interval ?? 'month';
-    return { asOf, currency, interval, periods: await this.ask<unknown>({ kind: 'revenue', asOf, currency, interval }) };
+    const window = this.window(query);
+    return { asOf, currency, interval, ...window, periods: await this.ask<unknown>({ kind: 'revenue', asOf, currency, interval, ...window }) };
   }
 
   private async ranking(kind: 'at-risk' | 'value', query: HorizonDto) {
@@ -165,6 +169,14 @@ export class AnalyticsController {
 
   private asOf(query: AsOfDto): string {
     return query.asOf ?? new Date().toISOString();
+  }
+
+  /** from/to as given (either may be open); from after to is a bad request, not an empty answer. */
+  private window(query: WindowDto): { from?: string; to?: string } {
+    if (query.from !== undefined && query.to !== undefined && Date.parse(query.from) > Date.parse(query.to)) {
+      throw validationFailed([{ field: 'from', message: 'from must not be after to' }]);
+    }
+    return { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) };
   }
 
   private scope(query: AnalyticsDto): { asOf: string; currency: string } {

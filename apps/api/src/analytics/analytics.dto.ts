@@ -1,12 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsRFC3339, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant } from '@rapport/contract';
 import { GRANULARITIES, RFM_SEGMENTS } from '@rapport/analytics';
+import { IsDecimalInteger } from '../http/decimal-integer';
 
 export class AsOfDto {
   @ApiPropertyOptional({ description: 'RFC 3339: only events that occurred by then count (default now)' })
   @IsOptional()
-  @IsRFC3339({ message: 'asOf must be an RFC 3339 timestamp' })
+  @IsInstant()
   asOf?: string;
 }
 
@@ -20,8 +21,7 @@ export class AnalyticsDto extends AsOfDto {
 export class LimitDto extends AnalyticsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsDecimalInteger()
   @Min(1)
   @Max(1000)
   limit?: number;
@@ -43,8 +43,7 @@ export class RfmCustomersDto extends LimitDto {
 export class HorizonDto extends LimitDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 520, default: 52, description: 'Prediction horizon in weeks' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsDecimalInteger()
   @Min(1)
   @Max(520)
   horizonWeeks?: number;
@@ -64,14 +63,27 @@ export class OfferResponseDto extends LimitDto {
   offerId?: string;
 }
 
-export class CohortsDto extends AnalyticsDto {
+/** Bounds on occurredAt for answers that are series; the default is what the data span. */
+export class WindowDto extends AnalyticsDto {
+  @ApiPropertyOptional({ description: 'RFC 3339 lower bound on occurredAt (revenue: purchases; cohorts: first purchases); default the first purchase' })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'RFC 3339 upper bound on occurredAt, as an earlier asOf; default asOf' })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+}
+
+export class CohortsDto extends WindowDto {
   @ApiPropertyOptional({ enum: ['month'], default: 'month' })
   @IsOptional()
   @IsIn(['month'])
   interval?: 'month';
 }
 
-export class RevenueDto extends AnalyticsDto {
+export class RevenueDto extends WindowDto {
   @ApiPropertyOptional({ enum: GRANULARITIES, default: 'month' })
   @IsOptional()
   @IsIn(GRANULARITIES)

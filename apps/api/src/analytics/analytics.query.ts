@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { AnalyticsService, ModelNotFittedError } from '@rapport/application';
-import type { Granularity } from '@rapport/analytics';
+import { AnswerTooLargeError, type Granularity } from '@rapport/analytics';
 import { ProblemException } from '../http/problem';
 
 /** One analytics question; the handler routes it to the analytics service. */
@@ -20,8 +20,15 @@ export type AnalyticsQuestion =
   | { readonly kind: 'at-risk' | 'value'; readonly asOf: string; readonly currency: string; readonly limit: number; readonly horizonWeeks: number }
   | { readonly kind: 'offer-response'; readonly asOf: string; readonly campaignId?: string; readonly offerId?: string }
   | { readonly kind: 'funnel' | 'complaints' | 'win-back'; readonly asOf: string }
-  | { readonly kind: 'cohorts'; readonly asOf: string; readonly currency: string }
-  | { readonly kind: 'revenue'; readonly asOf: string; readonly currency: string; readonly interval: Granularity };
+  | { readonly kind: 'cohorts'; readonly asOf: string; readonly currency: string; readonly from?: string; readonly to?: string }
+  | {
+      readonly kind: 'revenue';
+      readonly asOf: string;
+      readonly currency: string;
+      readonly interval: Granularity;
+      readonly from?: string;
+      readonly to?: string;
+    };
 
 export class AnalyticsQuery {
   constructor(readonly question: AnalyticsQuestion) {}
@@ -58,13 +65,19 @@ export class AnalyticsQueryHandler implements IQueryHandler<AnalyticsQuery> {
         case 'win-back':
           return await this.analytics.winBack(q.asOf);
         case 'cohorts':
-          return await this.analytics.cohorts(q.asOf, q.currency);
+          return await this.analytics.cohorts(q.asOf, q.currency, { from: q.from, to: q.to });
         case 'revenue':
-          return await this.analytics.revenue(q.asOf, q.currency, q.interval);
+          return await this.analytics.revenue(q.asOf, q.currency, q.interval, { from: q.from, to: q.to });
       }
     } catch (error) {
       if (error instanceof ModelNotFittedError) {
         throw new ProblemException(422, 'MODEL_NOT_FITTED', 'Model not fitted', error.message);
+      }
+      if (error instanceof AnswerTooLargeError) {
+        throw new ProblemException(400, 'ANSWER_TOO_LARGE', 'Answer too large', `${error.message}: narrow from/to`, [
+          { field: 'from', message: 'a later from narrows the answer' },
+          { field: 'to', message: 'an earlier to narrows the answer' },
+        ]);
       }
       throw error;
     }

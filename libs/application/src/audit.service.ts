@@ -1,7 +1,8 @@
 // Audit reads come from the log itself, never from read models.
-import { fold, type CustomerState } from '@rapport/domain';
+import { fold, initialState, withoutPersonalData, type CustomerEvent, type CustomerState } from '@rapport/domain';
 import { verifyChain, type EventStore, type PersonalDataStatus, type PersonalDataVault, type RecordedEvent } from '@rapport/event-store';
 import { toCustomerEvent } from './recorded-event.mapper';
+import { forEachStreamPage } from './stream-pages';
 
 /**
  * An event as the log holds it (personal fields sealed, exactly what the hash
@@ -18,19 +19,33 @@ export interface HistoryPage {
 
 export type StateAt = { readonly asOf: Date } | { readonly atRevision: number };
 
+/**
+ * Who the customer is, as the log holds it: each personal field sealed exactly
+ * as recorded, never opened. `attributes` lists the sealed maps in the order
+ * they were merged (a later map's keys win).
+ */
+export interface SealedIdentity {
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly attributes?: readonly string[];
+}
+
+export type AuditedState = Omit<CustomerState, 'identity'> & { readonly identity: SealedIdentity };
+
 export interface ReplayedState {
   readonly customerId: string;
   /** Revision of the last event folded, -1 when none. */
   readonly revision: number;
   readonly eventsApplied: number;
-  readonly state: CustomerState;
+  readonly state: AuditedState;
 }
 
 export class AuditService {
   constructor(
     /** The bare log: audit shows and verifies what was recorded and hashed. */
     private readonly store: EventStore,
-    /** Opens sealed personal fields for replayed state; without it they stay sealed. */
+    /** Tells whether sealed personal fields can still be opened; audit views never open them. */
     private readonly personalData?: PersonalDataVault,
   ) {}
 
@@ -45,24 +60,32 @@ export class AuditService {
   }
 
   /**
-   * Replays the stream through the decider's evolve. `asOf` is record time: the
+   * Replays the stream through the decider's fold. `asOf` is record time: the
    * state the log held at that instant (what the system knew then), since the
-   * log is ordered by recording, not by business time.
+   * log is ordered by recording, not by business time. Personal fields stay
+   * sealed, as in history and export (SPEC section 8): the keys are never used.
    */
   async stateAt(customerId: string, at: StateAt): Promise<ReplayedState | undefined> {
-    const events = await this.store.readStream(customerId);
-    if (events.length === 0) return undefined;
-    const included =
-      'asOf' in at
-        ? events.filter((e) => Date.parse(e.recordedAt) <= at.asOf.getTime())
-        : events.filter((e) => e.revision <= at.atRevision);
-    const last = included[included.length - 1];
-    return {
-      customerId,
-      revision: last ? last.revision : -1,
-      eventsApplied: included.length,
-      state: fold((this.personalData ? await this.personalData.open(included) : included).map(toCustomerEvent)),
-    };
+    let state = initialState;
+    let identity: SealedIdentity = {};
+    let revision = -1;
+    let eventsApplied = 0;
+    let seen = 0;
+    await forEachStreamPage(this.store, customerId, 0, (page) => {
+      seen += page.length;
+      const included =
+        'asOf' in at
+          ? page.filter((e) => Date.parse(e.recordedAt) <= at.asOf.getTime())
+          : page.filter((e) => e.revision <= at.atRevision);
+      for (const event of included) identity = sealedIdentityAfter(identity, toCustomerEvent(event));
+      // The identity is kept sealed above; the fold sees the rest (a sealed map cannot be merged).
+      state = fold(included.map(withoutSealedIdentity), state);
+      if (included.length > 0) revision = included[included.length - 1]!.revision;
+      eventsApplied += included.length;
+      return 'asOf' in at || page[page.length - 1]!.revision < at.atRevision;
+    });
+    if (seen === 0) return undefined;
+    return { customerId, revision, eventsApplied, state: { ...state, identity } };
   }
 
   async verify(customerId: string) {
@@ -79,4 +102,21 @@ export async function withPersonalDataStatus(events: readonly RecordedEvent[], v
     const personalData = statuses.get(event.eventId);
     return personalData ? { ...event, personalData } : event;
   });
+}
+
+function sealedIdentityAfter(identity: SealedIdentity, event: CustomerEvent): SealedIdentity {
+  if (event.type === 'personal_data_erased') return {};
+  if (event.type !== 'identified') return identity;
+  const { name, email, phone, attributes } = event.data as Record<string, unknown>;
+  const next: { -readonly [K in keyof SealedIdentity]: SealedIdentity[K] } = { ...identity };
+  if (typeof name === 'string') next.name = name;
+  if (typeof email === 'string') next.email = email;
+  if (typeof phone === 'string') next.phone = phone;
+  if (attributes !== undefined) next.attributes = [...(identity.attributes ?? []), typeof attributes === 'string' ? attributes : JSON.stringify(attributes)];
+  return next;
+}
+
+function withoutSealedIdentity(recorded: RecordedEvent): CustomerEvent {
+  const event = toCustomerEvent(recorded);
+  return event.type === 'identified' ? ({ ...event, data: withoutPersonalData(event.type, event.data) } as CustomerEvent) : event;
 }

@@ -3,12 +3,13 @@
 // and re-decides; a conditional one (If-Match) reports the mismatch.
 import {
   decide,
-  evolve,
+  fold,
   initialState,
   type CustomerEvent,
   type CustomerEventBody,
   type CustomerState,
   type EventMetadata,
+  type PriorRecord,
   type RefusalCode,
 } from '@rapport/domain';
 import {
@@ -19,6 +20,7 @@ import {
 } from '@rapport/event-store';
 import { toCustomerEvent } from './recorded-event.mapper';
 import { StateCache } from './state-cache';
+import { forEachStreamPage } from './stream-pages';
 
 export type EventInput = CustomerEventBody & {
   readonly customerId: string;
@@ -52,8 +54,7 @@ export interface CustomerCommandsOptions {
   readonly maxAttempts?: number;
   /**
    * Folded states kept in memory, so a busy customer is not re-read from revision 0 every time.
-   * Default 1,000: a state holds every eventId of its stream, and 10,000 of them made up most of
-   * the embedded server's memory under load (docs/benchmarks.md), for little gain: a miss costs
+   * Default 1,000: a state holds every order and complaint id of its stream, and a miss costs
    * one indexed read of the stream.
    */
   readonly cacheSize?: number;
@@ -88,7 +89,7 @@ export class CustomerCommands {
     const commands = inputs.map((input) => this.toEvent(input));
     for (let attempt = 1; ; attempt++) {
       const state = await this.load(customerId);
-      const plan = await this.plan(commands, state);
+      const plan = await this.plan(customerId, commands, state);
       // A retried conditional write whose first attempt landed is a duplicate, not a mismatch.
       const allDuplicates = plan.every((p) => p.kind === 'duplicate');
       if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1 && !allDuplicates) {
@@ -98,8 +99,10 @@ export class CustomerCommands {
       const toAppend = plan.flatMap((p) => (p.kind === 'append' ? p.events : []));
       if (toAppend.length === 0) return this.settle(plan, []);
       try {
-        const result = await this.store.append(customerId, toAppend, state.version === 0 ? 'no_stream' : state.version - 1);
-        this.cache.set(customerId, plan.reduce((s, p) => (p.kind === 'append' ? p.events.reduce(evolve, s) : s), state));
+        // The erasure this state knows of: personal data appended now must not be sealed with a key it is to destroy.
+        const sealing = state.lastErasure ? { lastErasureRevision: state.lastErasure.revision } : {};
+        const result = await this.store.append(customerId, toAppend, state.version === 0 ? 'no_stream' : state.version - 1, sealing);
+        this.cache.set(customerId, fold(plan.flatMap((p) => (p.kind === 'append' ? p.events : [])), state));
         return this.settle(plan, result.events);
       } catch (error) {
         this.cache.delete(customerId);
@@ -131,30 +134,36 @@ export class CustomerCommands {
     };
   }
 
-  /** Decides each event in order against the evolving state. */
+  /**
+   * Decides each event in order against the evolving state. Whether an eventId
+   * was recorded before is the log's to say (its unique index), or this plan's
+   * for an id it is about to append.
+   */
   private async plan(
+    customerId: string,
     commands: readonly { command: CustomerEvent; implicitEventId: string }[],
     initial: CustomerState,
   ): Promise<Plan[]> {
     const now = this.clock.now().toISOString();
     const plan: Plan[] = [];
+    const planned = new Map<string, PriorRecord>();
     let state = initial;
     for (const { command, implicitEventId } of commands) {
-      if (!state.eventIds[command.eventId]) {
-        const elsewhere = await this.store.findByEventId(command.eventId);
-        if (elsewhere) {
-          plan.push({ kind: 'duplicate', eventId: command.eventId, recorded: elsewhere });
-          continue;
-        }
+      let found: RecordedEvent | undefined;
+      let recorded = planned.get(command.eventId);
+      if (!recorded) {
+        found = await this.store.findByEventId(command.eventId);
+        if (found) recorded = { event: toCustomerEvent(found), revision: found.revision, sameStream: found.customerId === customerId };
       }
-      const decision = decide({ kind: 'RecordEvent', event: command, now, implicitEventId }, state);
+      const decision = decide({ kind: 'RecordEvent', event: command, now, implicitEventId, ...(recorded ? { recorded } : {}) }, state);
       switch (decision.outcome) {
         case 'accepted':
           plan.push({ kind: 'append', events: decision.events });
-          state = decision.events.reduce(evolve, state);
+          decision.events.forEach((event, i) => planned.set(event.eventId, { event, revision: state.version + i, sameStream: true }));
+          state = fold(decision.events, state);
           break;
         case 'duplicate':
-          plan.push({ kind: 'duplicate', eventId: decision.eventId });
+          plan.push({ kind: 'duplicate', eventId: decision.eventId, ...(found?.eventId === decision.eventId ? { recorded: found } : {}) });
           break;
         case 'refused':
           plan.push({ kind: 'refused', code: decision.refusal.code, message: decision.refusal.message });
@@ -189,11 +198,12 @@ export class CustomerCommands {
     return outcomes;
   }
 
-  /** The customer's current state: cached fold plus whatever the log has beyond it. */
+  /** The customer's current state: cached fold plus whatever the log has beyond it, read a page at a time. */
   private async load(customerId: string): Promise<CustomerState> {
-    const cached = this.cache.get(customerId) ?? initialState;
-    const newer = await this.store.readStream(customerId, { fromRevision: cached.version });
-    const state = newer.map(toCustomerEvent).reduce(evolve, cached);
+    let state = this.cache.get(customerId) ?? initialState;
+    await forEachStreamPage(this.store, customerId, state.version, (page) => {
+      state = fold(page.map(toCustomerEvent), state);
+    });
     this.cache.set(customerId, state);
     return state;
   }

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { HistoryPage, ReplayedState } from '@rapport/application';
-import { streamName, type CustomerState } from '@rapport/domain';
+import type { AuditedState, HistoryPage, ReplayedState } from '@rapport/application';
+import { instantMs, streamName, type CustomerState } from '@rapport/domain';
 import { Roles } from '../auth/access.decorators';
 import { ProblemException, validationFailed } from '../http/problem';
 import { assertCustomerId } from '../http/customer-id';
@@ -33,7 +33,7 @@ export class AuditController {
     if ((query.asOf === undefined) === (query.atRevision === undefined)) {
       throw validationFailed([{ field: 'asOf', message: 'give exactly one of asOf or atRevision' }]);
     }
-    const at = query.asOf !== undefined ? { asOf: new Date(query.asOf) } : { atRevision: query.atRevision! };
+    const at = query.asOf !== undefined ? { asOf: new Date(instantMs(query.asOf)) } : { atRevision: query.atRevision! };
     const replayed: ReplayedState | undefined = await this.queryBus.execute(new GetStateQuery(customerId, at));
     if (!replayed) throw streamNotFound(customerId);
     return {
@@ -56,8 +56,8 @@ export class AuditController {
   }
 }
 
-/** The decider's state, minus its bookkeeping (seen eventIds, fingerprints). */
-function renderState(state: CustomerState) {
+/** The decider's state, minus its bookkeeping (fingerprints), with the identity sealed. */
+function renderState(state: AuditedState) {
   return {
     stage: state.stage,
     identity: state.identity,

@@ -44,8 +44,27 @@ export function writtenBody(customerId: string, outcome: Exclude<RecordOutcome, 
     customerId,
     duplicate: outcome.status === 'duplicate',
     revision: outcome.revision,
-    events: events.map(renderEvent),
+    events: outcome.status === 'duplicate' ? events.map(renderRecordedIds) : events.map(renderEvent),
     consistencyToken: encodeConsistencyToken(last.position),
+  };
+}
+
+/**
+ * What a duplicate answer says about the event already recorded: where it is,
+ * never what it holds. Anyone who can write can send any eventId, so its data
+ * and metadata (personal fields included) are for readers only (SPEC section 3).
+ */
+export function renderRecordedIds(event: RecordedEvent) {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    customerId: event.customerId,
+    stream: streamName(event.customerId),
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    revision: event.revision,
+    position: event.position,
+    hash: event.hash,
   };
 }
 

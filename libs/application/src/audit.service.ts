@@ -71,13 +71,16 @@ export class AuditService {
     let revision = -1;
     let eventsApplied = 0;
     let seen = 0;
-    await forEachStreamPage(this.store, customerId, 0, (page) => {
+    await forEachStreamPage(this.store, customerId, 0, async (page) => {
       seen += page.length;
       const included =
         'asOf' in at
           ? page.filter((e) => Date.parse(e.recordedAt) <= at.asOf.getTime())
           : page.filter((e) => e.revision <= at.atRevision);
-      for (const event of included) identity = sealedIdentityAfter(identity, toCustomerEvent(event));
+      // Fields whose key is destroyed read as gone here too, as they do for every reader.
+      const statuses = await withPersonalDataStatus(included.filter((e) => e.type === 'identified'), this.personalData);
+      const erased = new Set(statuses.filter((e) => e.personalData === 'erased').map((e) => e.eventId));
+      for (const event of included) if (!erased.has(event.eventId)) identity = sealedIdentityAfter(identity, toCustomerEvent(event));
       // The identity is kept sealed above; the fold sees the rest (a sealed map cannot be merged).
       state = fold(included.map(withoutSealedIdentity), state);
       if (included.length > 0) revision = included[included.length - 1]!.revision;

@@ -14,12 +14,12 @@ export async function forEachStreamPage(
   store: EventStore,
   customerId: string,
   fromRevision: number,
-  visit: (page: readonly RecordedEvent[]) => boolean | void,
+  visit: (page: readonly RecordedEvent[]) => boolean | void | Promise<boolean | void>,
   pageSize = REPLAY_PAGE_SIZE,
 ): Promise<void> {
   for (let from = fromRevision; ; ) {
     const page = await store.readStream(customerId, { fromRevision: from, maxCount: pageSize });
-    if (page.length === 0 || visit(page) === false || page.length < pageSize) return;
+    if (page.length === 0 || (await visit(page)) === false || page.length < pageSize) return;
     from = page[page.length - 1]!.revision + 1;
     await nextTurn();
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuditedState, HistoryPage, ReplayedState } from '@rapport/application';
-import { instantMs, streamName, type CustomerState } from '@rapport/domain';
+import { instantMs, streamName } from '@rapport/domain';
 import { Roles } from '../auth/access.decorators';
 import { ProblemException, validationFailed } from '../http/problem';
 import { assertCustomerId } from '../http/customer-id';

@@ -12,6 +12,7 @@ import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
 import { Authenticator } from './auth/authenticator';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ProblemException, validationFailed } from './http/problem';
+import { assertUtf8Charset, strictJsonBodyParser } from './http/json-body.parser';
 import { DOCS_HELMET, enableCorsIfConfigured, isDocsRoute, registerSecurityHeaders } from './limits/security-headers';
 
 export interface ServedRoute {
@@ -57,7 +58,10 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
     if (hasBody && request.method !== 'GET' && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
       throw new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.');
     }
+    if (hasBody && request.method !== 'GET') assertUtf8Charset(type);
   });
+  // Our JSON parser replaces Nest's: duplicate keys and deep nesting are refused before anything parses the body.
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, strictJsonBodyParser(fastify.getDefaultJsonParser('error', 'error')));
 
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(

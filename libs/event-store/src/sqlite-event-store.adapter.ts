@@ -2,10 +2,9 @@
 // synchronous, so each append runs start to finish without yielding; across
 // processes the IMMEDIATE transaction takes the write lock before the stream's
 // head is read, so optimistic concurrency holds there too.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CustomerEventType, EventMetadata } from '@rapport/domain';
+import { preparePrivateDatabaseFile } from './private-file';
 import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -140,7 +139,7 @@ export class SqliteEventStore implements EventStore {
    */
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     const inMemory = path === ':memory:' || path === '';
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory) preparePrivateDatabaseFile(path);
     const db = new Database(path);
     try {
       db.pragma('journal_mode = WAL');

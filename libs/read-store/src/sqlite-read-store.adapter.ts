@@ -2,8 +2,7 @@
 // rebuild can drop it without touching the log. Checkpoints live in the same
 // file and commit in the same transaction as the documents they cover.
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { preparePrivateDatabaseFile } from '@rapport/event-store';
 import type { CustomerFacts, CustomerView, TimelineEntry } from '@rapport/projections';
 import {
   InvalidCursorError,
@@ -49,7 +48,7 @@ export class SqliteReadStore implements ReadStore {
   private constructor(private readonly db: Database.Database) {}
 
   static open(file: string): SqliteReadStore {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') preparePrivateDatabaseFile(file);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

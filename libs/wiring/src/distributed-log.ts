@@ -18,7 +18,7 @@ export function openDistributedLog(config: Pick<RapportConfig, 'esdbUrl' | 'data
   }
   const file = embeddedPaths(config).log;
   if (options.create === false && !existsSync(file)) throw new Error(`no event log at ${file} (see RAPPORT_DATA_DIR, or set RAPPORT_ESDB_URL)`);
-  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true });
+  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return { store: SqliteEventStore.open(file), description: `SQLite ${file}` };
 }
 

@@ -15,7 +15,11 @@ export function decodeConsistencyToken(token: string): number {
   } catch {
     // any undecodable token is the client's error
   }
-  throw new ProblemException(400, 'INVALID_CONSISTENCY_TOKEN', 'Invalid consistency token', 'consistentWith must be a token returned by a write.', [
-    { field: 'consistentWith', message: 'not a token this server issued' },
+  throw invalidConsistencyToken('not a token this server issued');
+}
+
+export function invalidConsistencyToken(reason: string): ProblemException {
+  return new ProblemException(400, 'INVALID_CONSISTENCY_TOKEN', 'Invalid consistency token', 'consistentWith must be a token returned by a write.', [
+    { field: 'consistentWith', message: reason },
   ]);
 }

@@ -38,7 +38,7 @@ export async function openDistributedStores(config: RapportConfig): Promise<Dist
 
 export function openDistributedLog(config: Pick<RapportConfig, 'esdbUrl' | 'dataDir'>): EventStore {
   if (config.esdbUrl !== undefined) return EsdbEventStore.connect(config.esdbUrl);
-  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true });
+  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return SqliteEventStore.open(embeddedPaths(config).log);
 }
 

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { RFM_SEGMENTS } from '@rapport/analytics';
 import { STAGES } from '@rapport/domain';
+import { IsDecimalInteger } from '../http/decimal-integer';
 
 export class ConsistencyDto {
   @ApiPropertyOptional({ description: 'Token from a write: wait until the read models reflect it' })
@@ -16,8 +16,7 @@ export class ConsistencyDto {
 export class PageDto extends ConsistencyDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, description: 'Items per page (default 50 customers, 100 timeline entries)' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsDecimalInteger()
   @Min(1)
   @Max(200)
   limit?: number;

@@ -1,6 +1,6 @@
 // Audit reads come from the log itself, never from read models.
 import { fold, initialState, withoutPersonalData, type CustomerEvent, type CustomerState } from '@rapport/domain';
-import { verifyChain, type EventStore, type PersonalDataStatus, type PersonalDataVault, type RecordedEvent } from '@rapport/event-store';
+import { ChainVerifier, type EventStore, type PersonalDataStatus, type PersonalDataVault, type RecordedEvent } from '@rapport/event-store';
 import { toCustomerEvent } from './recorded-event.mapper';
 import { forEachStreamPage } from './stream-pages';
 
@@ -92,8 +92,9 @@ export class AuditService {
   }
 
   async verify(customerId: string) {
-    const events = await this.store.readStream(customerId);
-    return { customerId, ...verifyChain(events) };
+    const verifier = new ChainVerifier();
+    await forEachStreamPage(this.store, customerId, 0, (page) => verifier.add(page));
+    return { customerId, ...verifier.result() };
   }
 }
 

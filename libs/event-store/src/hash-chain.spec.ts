@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { RecordedEvent } from './event-store.port';
-import { canonicalEventJson, computeEventHash, verifyChain, ZERO_HASH, type HashedEventFields } from './hash-chain';
+import { canonicalEventJson, ChainVerifier, computeEventHash, verifyChain, ZERO_HASH, type HashedEventFields } from './hash-chain';
 
 const first: RecordedEvent = {
   eventId: '0b7f1d9e-3c1a-4c2e-9d0b-5a6f7e8d9c0b',
@@ -266,5 +266,47 @@ describe('verifyChain', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ChainVerifier (a page at a time)', () => {
+  /** The stream fed in pages cut at the given sizes (cycled). */
+  function inPages(events: readonly RecordedEvent[], sizes: readonly number[]) {
+    const verifier = new ChainVerifier();
+    for (let at = 0, i = 0; at < events.length; i++) {
+      const size = sizes[i % sizes.length]!;
+      verifier.add(events.slice(at, at + size));
+      at += size;
+    }
+    return verifier.result();
+  }
+
+  it('gives the verdict verifyChain gives for the whole stream, wherever the pages are cut (property)', () => {
+    const tamperings: ((events: RecordedEvent[]) => RecordedEvent[])[] = [
+      (e) => e,
+      (e) => [...e.slice(0, 3), ...e.slice(4)],
+      (e) => [e[0]!, e[2]!, e[1]!, ...e.slice(3)],
+      (e) => e.map((x, i) => (i === 5 ? { ...x, data: { i: 'forged' } } : x)),
+      (e) => e.map((x, i) => (i === 6 ? { ...x, hash: 'b'.repeat(64) } : x)),
+      (e) => [...e.slice(0, 4), e[3]!, ...e.slice(4)],
+      (e) => e.map((x, i) => (i === 2 ? { ...x, customerId: 'someone-else' } : x)),
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }), fc.nat(tamperings.length - 1), (sizes, t) => {
+        const events = tamperings[t]!(chain(10));
+        expect(inPages(events, sizes)).toEqual(verifyChain(events));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('says false once a bad event is found, and later pages change nothing', () => {
+    const events = chain(6);
+    events[2] = { ...events[2]!, data: { i: 'forged' } };
+    const verifier = new ChainVerifier();
+    expect(verifier.add(events.slice(0, 2))).toBe(true);
+    expect(verifier.add(events.slice(2, 4))).toBe(false);
+    expect(verifier.add(chain(6).slice(4))).toBe(false);
+    expect(verifier.result()).toMatchObject({ ok: false, checked: 2, firstBadRevision: 2, reason: 'hash_mismatch' });
   });
 });

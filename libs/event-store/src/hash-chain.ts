@@ -80,18 +80,43 @@ export type ChainVerification =
  * elsewhere to detect that.
  */
 export function verifyChain(events: readonly RecordedEvent[]): ChainVerification {
-  let previousHash = ZERO_HASH;
-  const customerId = events[0]?.customerId;
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index];
-    const fail = (reason: ChainFailureReason, firstBadRevision: number, hashes?: { expectedHash: string; actualHash: string }) =>
-      ({ ok: false, checked: index, firstBadRevision, reason, ...hashes }) as const;
-    if (event.revision > index) return fail('revision_gap', index);
-    if (event.revision !== index) return fail('revision_out_of_order', index);
-    if (event.customerId !== customerId) return fail('customer_mismatch', index);
-    const expectedHash = computeEventHash(previousHash, event);
-    if (event.hash !== expectedHash) return fail('hash_mismatch', index, { expectedHash, actualHash: event.hash });
-    previousHash = event.hash;
+  const verifier = new ChainVerifier();
+  verifier.add(events);
+  return verifier.result();
+}
+
+/**
+ * verifyChain a page at a time: a stream too long to hold or to hash in one
+ * go is fed in stream order, and the verdict is the same as for the whole.
+ */
+export class ChainVerifier {
+  private previousHash = ZERO_HASH;
+  private checked = 0;
+  private customerId: string | undefined;
+  private failure: ChainVerification | undefined;
+
+  /** Checks the next events of the stream; false once a bad one is found (later pages change nothing). */
+  add(events: readonly RecordedEvent[]): boolean {
+    for (const event of events) {
+      if (this.failure) return false;
+      const index = this.checked;
+      const fail = (reason: ChainFailureReason, firstBadRevision: number, hashes?: { expectedHash: string; actualHash: string }) => {
+        this.failure = { ok: false, checked: index, firstBadRevision, reason, ...hashes } as const;
+        return false;
+      };
+      this.customerId ??= event.customerId;
+      if (event.revision > index) return fail('revision_gap', index);
+      if (event.revision !== index) return fail('revision_out_of_order', index);
+      if (event.customerId !== this.customerId) return fail('customer_mismatch', index);
+      const expectedHash = computeEventHash(this.previousHash, event);
+      if (event.hash !== expectedHash) return fail('hash_mismatch', index, { expectedHash, actualHash: event.hash });
+      this.previousHash = event.hash;
+      this.checked += 1;
+    }
+    return !this.failure;
   }
-  return { ok: true, checked: events.length, lastHash: previousHash };
+
+  result(): ChainVerification {
+    return this.failure ?? { ok: true, checked: this.checked, lastHash: this.previousHash };
+  }
 }

@@ -31,6 +31,16 @@ export interface RecordedEvent {
   readonly hash: string;
 }
 
+/** What the writer knows of the stream beyond `expected`. */
+export interface AppendOptions {
+  /**
+   * Revision of the stream's latest `personal_data_erased`, from the state the
+   * append was decided on: personal data appended now is sealed with a key made
+   * after it, never with one the erasure is still to destroy.
+   */
+  readonly lastErasureRevision?: number;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   readonly nextExpectedRevision: number;
@@ -64,7 +74,7 @@ export interface EventStore {
    * when `expected` does not hold and DuplicateEventIdError when an eventId is
    * already in the log (nothing is recorded in either case).
    */
-  append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** Events of one customer's stream; an unknown stream reads as empty. */
   readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of every stream in log order. */

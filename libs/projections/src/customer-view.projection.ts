@@ -59,6 +59,11 @@ export interface CustomerView {
   readonly attributes: Readonly<Record<string, string>>;
   /** When the customer's personal data was last erased; identity fields given since then are shown again. */
   readonly personalDataErasedAt?: string;
+  /**
+   * The latest erasure: when it was asked for and its revision. Whether its keys
+   * are destroyed yet is the key store's to say, so the API adds that on read.
+   */
+  readonly erasure?: { readonly requestedAt: string; readonly revision: number };
   readonly score: number | null;
   readonly purchases: {
     /** Distinct orders: the log records an order once. */
@@ -182,6 +187,7 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
         updatedAt: event.recordedAt,
         attributes: {},
         personalDataErasedAt: event.occurredAt,
+        erasure: { requestedAt: event.occurredAt, revision: event.revision },
       });
     }
     default:

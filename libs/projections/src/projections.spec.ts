@@ -124,6 +124,11 @@ describe('personal data erased', () => {
     expect(after.revision).toBe(erasure.revision);
   });
 
+  it('records the latest erasure and its revision, so a reader can ask whether its keys are gone', () => {
+    expect(live).not.toHaveProperty('erasure');
+    expect(after.erasure).toStrictEqual({ requestedAt: '2026-06-01T00:00:00Z', revision: erasure.revision });
+  });
+
   it('keeps everything else: stage, spend, complaints, churns, and the customer activity dates', () => {
     const { name: _n, attributes: _a, revision: _r, updatedAt: _u, ...kept } = live;
     expect(after).toMatchObject(kept);

@@ -12,8 +12,11 @@ import * as path from 'node:path';
 import { Kafka as CloudEventsKafka } from 'cloudevents';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { CustomerCommands } from '@rapport/application';
 import { describeWithInfra } from '@rapport/config/testing';
+import { MongoKeyStore, PersonalDataVault, SealingEventStore, SqliteEventStore } from '@rapport/event-store';
 import { deadLetterTopic } from '@rapport/messaging';
+import { embeddedPaths, systemClock, uuidGenerator } from '@rapport/wiring';
 import { MongoReadStore } from '@rapport/read-store';
 import { ServerProcess } from '../testing/server-process';
 
@@ -190,6 +193,7 @@ describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, pr
     expect(view.status).toBe(200);
     expect(view.body).not.toHaveProperty('name');
     expect(view.body).toMatchObject({ stage: 'customer', purchases: { count: 1 }, personalDataErasedAt: expect.any(String) });
+    expect(view.body.erasure).toEqual({ status: 'complete', requestedAt: view.body.personalDataErasedAt, revision: 2 });
 
     // Every document of the database, read models and keys alike, is free of the plaintext.
     const client = await MongoClient.connect(mongoUrl);
@@ -221,6 +225,35 @@ describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, pr
     expect(values.filter((v) => JSON.parse(v).type === 'personal_data_erased')).toHaveLength(1);
     expect(values.some((v) => v.includes('Ada Lovelace') || v.includes('ada@example.com'))).toBe(false);
     expect((await api.get('/v1/audit/customers/e2e-1/verify')).body).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it('finishes, when the API starts again, an erasure a kill -9 left recorded with its key still in MongoDB', async () => {
+    const identified = await api.post('/v1/customers/e2e-crash/events', { type: 'identified', occurredAt: '2026-03-03T10:00:00Z', data: { name: 'Crash Lovelace' } });
+    expect(identified.status).toBe(201);
+    await api.kill();
+    // The state a kill -9 between the erasure's two steps leaves: recorded in the log, the key not destroyed.
+    const keys = await MongoKeyStore.connect(mongoUrl);
+    const log = new SealingEventStore(SqliteEventStore.open(embeddedPaths({ dataDir }).log), new PersonalDataVault(keys));
+    const erasure = await new CustomerCommands(log, systemClock, uuidGenerator).record({
+      customerId: 'e2e-crash',
+      type: 'personal_data_erased',
+      data: {},
+      occurredAt: new Date().toISOString(),
+      metadata: { actor: 'e2e', source: 'rapport/personal-data-erasure' },
+    });
+    expect(erasure).toMatchObject({ status: 'recorded', revision: 1 });
+    expect(await keys.holdsKeysThrough('e2e-crash', 1)).toBe(true);
+    await log.close();
+
+    api = await ServerProcess.start(dataDir);
+    let view = await api.get('/v1/customers/e2e-crash');
+    for (let i = 0; i < 150 && view.body.erasure?.status !== 'complete'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      view = await api.get('/v1/customers/e2e-crash');
+    }
+    expect(view.body.erasure).toMatchObject({ status: 'complete', revision: 1 });
+    const history = await api.get('/v1/audit/customers/e2e-crash/history');
+    expect(history.body.events.map((e: { personalData?: string }) => e.personalData)).toEqual(['erased', undefined]);
   });
 
   it('stops all three gracefully on SIGTERM', async () => {

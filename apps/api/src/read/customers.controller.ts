@@ -7,6 +7,7 @@ import { streamName } from '@rapport/domain';
 import type { RfmResult } from '@rapport/analytics';
 import type { CustomerPrediction } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
+import { PersonalDataVault } from '@rapport/event-store';
 import { ProblemException } from '../http/problem';
 import { Roles } from '../auth/access.decorators';
 import { AnalyticsQuery } from '../analytics/analytics.query';
@@ -24,6 +25,7 @@ export class CustomersController {
     private readonly queryBus: QueryBus,
     private readonly consistency: ReadConsistency,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   @Get()
@@ -39,7 +41,8 @@ export class CustomersController {
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       }),
     );
-    return { items: page.items.map((view) => ({ ...view, stream: streamName(view.customerId) })), nextCursor: page.nextCursor };
+    const items = await Promise.all(page.items.map(async (view) => ({ ...(await this.withErasureStatus(view)), stream: streamName(view.customerId) })));
+    return { items, nextCursor: page.nextCursor };
   }
 
   @Get(':customerId')
@@ -50,7 +53,20 @@ export class CustomersController {
     await this.consistency.ensure(query.consistentWith);
     const view: CustomerView | undefined = await this.queryBus.execute(new GetCustomerQuery(customerId));
     if (!view) throw notFound(customerId);
-    return { ...view, stream: streamName(view.customerId), ...(await this.analyticsOf(customerId)) };
+    return { ...(await this.withErasureStatus(view)), stream: streamName(view.customerId), ...(await this.analyticsOf(customerId)) };
+  }
+
+  /**
+   * The latest erasure with its status: `pending` while the key store still
+   * holds a key made up to its revision (SPEC section 8), else `complete`.
+   * Asked of the key store on every read, so it is right in both modes the
+   * moment the keys go, whoever destroys them.
+   */
+  private async withErasureStatus(view: CustomerView) {
+    const { erasure, ...rest } = view;
+    if (!erasure) return rest;
+    const pending = await this.vault.erasurePending(view.customerId, erasure.revision);
+    return { ...rest, erasure: { status: pending ? ('pending' as const) : ('complete' as const), ...erasure } };
   }
 
   private async rfm(): Promise<{ asOf: string; currency: string; result: RfmResult }> {

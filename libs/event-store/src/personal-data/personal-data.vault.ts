@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { personalFieldsIn, type CustomerEventType } from '@rapport/domain';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
-import type { KeyStore } from './key-store.port';
+import type { KeyStore, KeyUse } from './key-store.port';
 
 const PREFIX = 'pd1:';
 const IV_BYTES = 12;
@@ -34,11 +34,14 @@ export function isSealedValue(value: unknown): value is string {
 export class PersonalDataVault {
   constructor(readonly keys: KeyStore) {}
 
-  /** The events with their personal fields sealed under the customer's live key. */
-  async seal<T extends NewEvent>(customerId: string, events: readonly T[]): Promise<T[]> {
+  /**
+   * The events with their personal fields sealed under the customer's live key
+   * for `use` (asked only when there is something to seal).
+   */
+  async seal<T extends NewEvent>(customerId: string, events: readonly T[], use?: () => Promise<KeyUse>): Promise<T[]> {
     // Every personal value is sealed, even one that looks sealed already: a reader trusts only what the vault wrote.
     if (!events.some((e) => personalFieldsIn(e.type, e.data).length > 0)) return [...events];
-    const { keyId, key } = await this.keys.activeKey(customerId);
+    const { keyId, key } = await this.keys.activeKey(customerId, use ? await use() : undefined);
     return events.map((event) => {
       const fields = personalFieldsIn(event.type, event.data);
       if (fields.length === 0) return event;
@@ -85,9 +88,17 @@ export class PersonalDataVault {
     return statuses;
   }
 
-  /** Destroys the customer's keys: every personal field they sealed now reads as erased. */
-  erase(customerId: string): Promise<number> {
-    return this.keys.destroyKeys(customerId);
+  /**
+   * Destroys the customer's keys made up to the erasure at `revision` (every key
+   * when omitted): every personal field they sealed now reads as erased.
+   */
+  erase(customerId: string, revision?: number): Promise<number> {
+    return this.keys.destroyKeys(customerId, revision);
+  }
+
+  /** Whether the erasure at `revision` is still to finish: a key it must destroy is there. */
+  erasurePending(customerId: string, revision: number): Promise<boolean> {
+    return this.keys.holdsKeysThrough(customerId, revision);
   }
 
   private async keysFor(events: readonly RecordedEvent[]): Promise<Map<string, Buffer> | undefined> {

@@ -3,6 +3,7 @@
 // verify) and the relay use the bare log, which holds only the sealed form the
 // hash chain covers.
 import type {
+  AppendOptions,
   AppendResult,
   EventStore,
   ExpectedRevision,
@@ -12,6 +13,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from '../event-store.port';
+import type { KeyUse } from './key-store.port';
 import { isSealedValue, type PersonalDataVault } from './personal-data.vault';
 
 export class SealingEventStore implements EventStore {
@@ -21,8 +23,12 @@ export class SealingEventStore implements EventStore {
     readonly vault: PersonalDataVault,
   ) {}
 
-  async append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const result = await this.log.append(customerId, await this.vault.seal(customerId, events), expected);
+  async append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+    const use = async (): Promise<KeyUse> => ({
+      revision: await this.landingRevision(customerId, expected),
+      since: options.lastErasureRevision === undefined ? -1 : options.lastErasureRevision + 1,
+    });
+    const result = await this.log.append(customerId, await this.vault.seal(customerId, events, use), expected, options);
     // The caller gets back the data it gave (normalised by the log), not a second decryption of it.
     const given = new Map(events.map((event) => [event.eventId, event.data]));
     return { ...result, events: result.events.map((event) => ({ ...event, data: opened(event.data, given.get(event.eventId)) })) };
@@ -43,6 +49,14 @@ export class SealingEventStore implements EventStore {
   async findByEventId(eventId: string): Promise<RecordedEvent | undefined> {
     const event = await this.log.findByEventId(eventId);
     return event ? (await this.vault.open([event]))[0] : undefined;
+  }
+
+  /** Where the events of an append land: known from `expected`, else at least after the stream's last event. */
+  private async landingRevision(customerId: string, expected: ExpectedRevision): Promise<number> {
+    if (typeof expected === 'number') return expected + 1;
+    if (expected === 'no_stream') return 0;
+    const [last] = await this.log.readStream(customerId, { direction: 'backward', maxCount: 1 });
+    return last ? last.revision + 1 : 0;
   }
 
   headPosition(): Promise<number> {

@@ -56,6 +56,41 @@ export function describeKeyStoreContract(name: string, open: () => Promise<KeySt
       expect(fresh.key.equals(a.key)).toBe(false);
     });
 
+    it('keys are made for a revision: after an erasure only a key made after it seals, and the older one still opens', async () => {
+      const before = await store.activeKey('c-1', { revision: 0, since: -1 });
+      expect((await store.activeKey('c-1', { revision: 3, since: -1 })).keyId).toBe(before.keyId);
+      // An erasure at revision 4: the next events land at 5 and must not use the key it is to destroy.
+      const after = await store.activeKey('c-1', { revision: 5, since: 5 });
+      expect(after.keyId).not.toBe(before.keyId);
+      expect((await store.activeKey('c-1', { revision: 9, since: 5 })).keyId).toBe(after.keyId);
+      expect([...(await store.findKeys([before.keyId, after.keyId])).keys()].sort()).toEqual([before.keyId, after.keyId].sort());
+    });
+
+    it('destroys only the keys made up to an erasure, and says whether any is left', async () => {
+      const before = await store.activeKey('c-1', { revision: 0, since: -1 });
+      const after = await store.activeKey('c-1', { revision: 5, since: 5 });
+      const other = await store.activeKey('c-2', { revision: 0, since: -1 });
+      expect(await store.holdsKeysThrough('c-1', 4)).toBe(true);
+      expect(await store.holdsKeysThrough('c-2', 4)).toBe(true);
+      expect(await store.destroyKeys('c-1', 4)).toBe(1);
+      expect(await store.holdsKeysThrough('c-1', 4)).toBe(false);
+      expect(await store.holdsKeysThrough('c-1', 5)).toBe(true);
+      expect([...(await store.findKeys([before.keyId, after.keyId, other.keyId])).keys()].sort()).toEqual([after.keyId, other.keyId].sort());
+      expect(await store.destroyKeys('c-1', 4)).toBe(0);
+      // A later erasure takes the rest.
+      expect(await store.destroyKeys('c-1', 7)).toBe(1);
+      expect(await store.holdsKeysThrough('c-1', Number.MAX_SAFE_INTEGER)).toBe(false);
+    });
+
+    it('keeps the erasure sweep checkpoint, which never moves back', async () => {
+      expect(await store.sweptThrough()).toBeUndefined();
+      await store.markSweptThrough(-1);
+      expect(await store.sweptThrough()).toBe(-1);
+      await store.markSweptThrough(41);
+      await store.markSweptThrough(7);
+      expect(await store.sweptThrough()).toBe(41);
+    });
+
     it('concurrent first uses leave every key they handed out findable', async () => {
       const keys = await Promise.all(Array.from({ length: 10 }, () => store.activeKey('c-race')));
       const found = await store.findKeys(keys.map((k) => k.keyId));

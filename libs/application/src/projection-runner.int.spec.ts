@@ -67,6 +67,41 @@ describe('ProjectionRunner', () => {
     await fresh.close();
   });
 
+  it('keeps retrying a batch the read store cannot write, backing off, says why, and catches up once it can', async () => {
+    let refuse = true;
+    const attempts: number[] = [];
+    // The read store as on a full disk: every commit fails until there is room again.
+    const full = new Proxy(readStore, {
+      get(target, property) {
+        if (property === 'commit') {
+          return (...args: Parameters<SqliteReadStore['commit']>) => {
+            attempts.push(performance.now());
+            return refuse ? Promise.reject(new Error('database or disk is full')) : target.commit(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const runner = new ProjectionRunner(log, full, { retryDelayMs: 20, maxRetryDelayMs: 80 });
+    await runner.start();
+    try {
+      while (attempts.length < 6) await new Promise((r) => setTimeout(r, 10));
+      expect(runner.status).toMatchObject({ running: true, position: -1, lastError: { message: 'database or disk is full' } });
+      expect(runner.status.lastError!.failures).toBeGreaterThanOrEqual(5);
+      const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
+      // 20, 40, 80, then capped at 80 ms.
+      expect(gaps[0]).toBeLessThan(60);
+      expect(gaps[3]).toBeGreaterThanOrEqual(75);
+      expect(gaps[4]).toBeLessThan(250);
+      refuse = false;
+      expect(await runner.waitFor(await log.headPosition(), 5000)).toBe(true);
+      expect(runner.status.lastError).toBeUndefined();
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('follows new events and wakes read-your-writes waiters', async () => {
     const runner = new ProjectionRunner(log, readStore);
     await runner.start();

@@ -26,8 +26,29 @@ export interface RunnerLogger {
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   readonly logger?: RunnerLogger;
-  /** Pause before retrying a batch that failed to apply. */
+  /** Pause before retrying a batch that failed to apply; it doubles with each failure in a row. */
   readonly retryDelayMs?: number;
+  /** Longest pause between retries, so a disk that has room again is noticed soon. Default 5 s. */
+  readonly maxRetryDelayMs?: number;
+  /** Source of the times readiness compares. Default: the system clock. */
+  readonly now?: () => Date;
+}
+
+/** Why the runner's last attempt failed; cleared by the next batch it commits. */
+export interface ProjectionFailure {
+  readonly message: string;
+  readonly at: Date;
+  /** Attempts that failed in a row. */
+  readonly failures: number;
+}
+
+/** What readiness needs to tell a runner that keeps up from one that lags or has stalled. */
+export interface ProjectionRunnerStatus {
+  readonly running: boolean;
+  readonly position: number;
+  /** When the runner started or last committed a batch. */
+  readonly lastAdvancedAt: Date | undefined;
+  readonly lastError: ProjectionFailure | undefined;
 }
 
 export interface BatchResult {
@@ -43,6 +64,10 @@ export class ProjectionRunner {
   private waiters: { position: number; resolve: (reached: boolean) => void }[] = [];
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly now: () => Date;
+  private lastAdvancedAt: Date | undefined;
+  private lastError: ProjectionFailure | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -51,6 +76,8 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.maxRetryDelayMs = Math.max(this.retryDelayMs, options.maxRetryDelayMs ?? 5000);
+    this.now = options.now ?? (() => new Date());
   }
 
   /** Position of the last event the read models reflect. */
@@ -62,10 +89,15 @@ export class ProjectionRunner {
     return this.loop !== undefined;
   }
 
+  get status(): ProjectionRunnerStatus {
+    return { running: this.running, position: this.position, lastAdvancedAt: this.lastAdvancedAt, lastError: this.lastError };
+  }
+
   /** Starts following the log in the background from the stored checkpoint. */
   async start(): Promise<void> {
     if (this.loop) return;
     this.current = await this.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+    this.lastAdvancedAt = this.now();
     this.abort = new AbortController();
     this.loop = this.follow(this.abort.signal);
   }
@@ -185,6 +217,8 @@ export class ProjectionRunner {
 
   private advance(position: number): void {
     this.current = Math.max(this.current, position);
+    this.lastAdvancedAt = this.now();
+    this.lastError = undefined;
     const reached = this.waiters.filter((w) => w.position <= this.current);
     this.waiters = this.waiters.filter((w) => w.position > this.current);
     for (const waiter of reached) waiter.resolve(true);
@@ -199,12 +233,12 @@ export class ProjectionRunner {
         }
       } catch (error) {
         if (signal.aborted) break;
-        // Never die of one bad batch: log it and retry from the last checkpoint.
-        this.options.logger?.error('projection batch failed; retrying', {
-          position: this.current,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        await sleep(this.retryDelayMs, signal);
+        // Never die of a bad batch or a full disk: log it and retry from the last checkpoint, backing off.
+        const failures = (this.lastError?.failures ?? 0) + 1;
+        this.lastError = { message: error instanceof Error ? error.message : String(error), at: this.now(), failures };
+        const delayMs = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (failures - 1));
+        this.options.logger?.error('projection batch failed; retrying', { position: this.current, error: this.lastError.message, failures, retryInMs: delayMs });
+        await sleep(delayMs, signal);
       }
     }
   }

@@ -41,6 +41,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('sweeps pending erasures every minute unless RAPPORT_ERASURE_SWEEP_MS says otherwise', () => {
+    expect(loadConfig({}).erasureSweepMs).toBe(60_000);
+    expect(loadConfig({ RAPPORT_ERASURE_SWEEP_MS: '5000' }).erasureSweepMs).toBe(5000);
+    for (const bad of ['0', '-1', 'soon', '1.5']) expect(() => loadConfig({ RAPPORT_ERASURE_SWEEP_MS: bad })).toThrow('RAPPORT_ERASURE_SWEEP_MS');
+  });
+
+  it('calls a projection lagging past 1,000 events or 30 s unless RAPPORT_PROJECTION_LAG_* say otherwise', () => {
+    expect(loadConfig({}).projectionLag).toEqual({ maxLagEvents: 1000, maxLagSeconds: 30 });
+    expect(loadConfig({ RAPPORT_PROJECTION_LAG_THRESHOLD: '50', RAPPORT_PROJECTION_LAG_SECONDS: '5' }).projectionLag).toEqual({ maxLagEvents: 50, maxLagSeconds: 5 });
+    expect(() => loadConfig({ RAPPORT_PROJECTION_LAG_THRESHOLD: '-1' })).toThrow('RAPPORT_PROJECTION_LAG_THRESHOLD');
+    expect(() => loadConfig({ RAPPORT_PROJECTION_LAG_SECONDS: '0' })).toThrow('RAPPORT_PROJECTION_LAG_SECONDS');
+  });
+
   it('knows loopback addresses', () => {
     expect(isLoopback('127.0.0.1')).toBe(true);
     expect(isLoopback('localhost')).toBe(true);

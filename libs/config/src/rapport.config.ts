@@ -55,7 +55,11 @@ export interface RapportConfig {
   readonly corsOrigins: readonly string[];
   /** How long `?consistentWith=` may wait for the read models, in ms. */
   readonly consistencyTimeoutMs: number;
+  /** When `/health/ready` calls a projection lagging: RAPPORT_PROJECTION_LAG_THRESHOLD events, RAPPORT_PROJECTION_LAG_SECONDS. */
+  readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
+  /** How often pending erasures (keys not yet destroyed) are finished, in ms; also once at start. */
+  readonly erasureSweepMs: number;
 }
 
 /** RAPPORT_RATE_LIMIT (`limit`; 0 = off; unset = by auth policy) and RAPPORT_RATE_LIMIT_WINDOW_SECONDS. */
@@ -101,7 +105,12 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     corsOrigins: corsOrigins(env),
     consistencyTimeoutMs: integer(env, 'RAPPORT_CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
+    projectionLag: {
+      maxLagEvents: integer(env, 'RAPPORT_PROJECTION_LAG_THRESHOLD', 1000, 0, 100_000_000),
+      maxLagSeconds: integer(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),
+    },
     reportingCurrency: (env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase(),
+    erasureSweepMs: integer(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type NewEvent, type RecordedEvent } from './event-store.port';
 import { verifyChain } from './hash-chain';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
+import { StorageFullError } from './storage-full';
 import { describeEventStoreContract, sqliteTamperer } from './testing';
 
 function tempDir(): string {
@@ -214,6 +215,21 @@ describe('SqliteEventStore', () => {
     expect(Object.keys(stored[1].data as object)).toEqual(['a']);
     expect(Object.keys(stored[1].metadata)).toEqual(['source']);
     expect(verifyChain(stored)).toMatchObject({ ok: true, checked: 2 });
+  });
+
+  it('refuses an append on a full disk as StorageFullError, recording none of it, and appends again once there is room', async () => {
+    const store = open();
+    await store.append('cust-full', [newEvent()], 'no_stream');
+    const db = store.rawDatabase();
+    // The file may not grow: what SQLite answers on a full disk (SQLITE_FULL).
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const big = Array.from({ length: 20 }, () => newEvent({ data: { note: 'x'.repeat(4000) } }));
+    await expect(store.append('cust-full', big, 0)).rejects.toBeInstanceOf(StorageFullError);
+    expect(await store.readStream('cust-full')).toHaveLength(1);
+    expect(await store.readAll()).toHaveLength(1);
+    db.pragma('max_page_count = 1073741823');
+    await store.append('cust-full', big, 0);
+    expect(verifyChain(await store.readStream('cust-full'))).toMatchObject({ ok: true, checked: 21 });
   });
 
   it('refuses a file written by a newer schema version', async () => {

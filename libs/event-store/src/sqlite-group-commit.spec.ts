@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { SqliteGroupCommit } from './sqlite-group-commit';
+import { StorageFullError } from './storage-full';
 
 describe('SqliteGroupCommit', () => {
   let db: Database.Database;
@@ -54,6 +55,21 @@ describe('SqliteGroupCommit', () => {
     expect(count()).toBe(0);
     expect(await pending).toBe(1);
     expect(db.inTransaction).toBe(false);
+    expect(count()).toBe(1);
+  });
+
+  it('a full database fails every write of the shared transaction it rolled back, and leaves none recorded', async () => {
+    db.exec('CREATE TABLE pad (b BLOB)');
+    // SQLite rolls the whole transaction back when it runs out of pages mid-way, as on a full disk.
+    db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 8}`);
+    const fill = () => db.prepare('INSERT INTO pad (b) VALUES (zeroblob(1000000))').run().changes;
+    const results = await Promise.allSettled([group.run(insert(1)), group.run(fill), group.run(insert(2))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const result of results) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(StorageFullError);
+    expect(count()).toBe(0);
+    expect(db.inTransaction).toBe(false);
+    // The connection stays usable: a write that fits commits.
+    await expect(group.run(insert(3))).resolves.toBe(1);
     expect(count()).toBe(1);
   });
 

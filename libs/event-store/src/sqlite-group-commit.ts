@@ -4,7 +4,14 @@
 // (a revision conflict, a duplicate) is rolled back alone and fails alone; its
 // promise settles only after the shared commit, so a resolved write is durable
 // exactly as if it had committed by itself.
+//
+// A full disk (SQLITE_FULL, or an I/O error on a full filesystem) surfaces as
+// StorageFullError. When it strikes mid-transaction SQLite may roll the whole
+// shared transaction back; the writes still queued would then run and commit
+// one by one outside it, so the group is abandoned instead and every write in
+// it fails: nothing is answered as failed yet recorded, or the reverse.
 import type Database from 'better-sqlite3';
+import { asStorageFull } from './storage-full';
 
 interface Pending {
   readonly work: () => unknown;
@@ -21,7 +28,11 @@ export class SqliteGroupCommit {
   private readonly inSavepoint: (work: () => unknown) => unknown;
   private readonly commitAll: (queue: readonly Pending[]) => Settled[];
 
+  /** The database file, to tell a full disk from other I/O errors. */
+  private readonly file: string;
+
   constructor(db: Database.Database) {
+    this.file = db.name;
     // A transaction function called inside another runs as a savepoint (better-sqlite3).
     this.inSavepoint = db.transaction((work: () => unknown) => work());
     const all = db.transaction((queue: readonly Pending[]) =>
@@ -29,7 +40,9 @@ export class SqliteGroupCommit {
         try {
           return { ok: true, value: this.inSavepoint(item.work) };
         } catch (error) {
-          return { ok: false, error };
+          // The shared transaction is gone: whatever ran in it was rolled back with it.
+          if (!db.inTransaction) throw error;
+          return { ok: false, error: asStorageFull(error, this.file) };
         }
       }),
     );
@@ -65,7 +78,8 @@ export class SqliteGroupCommit {
       settled = this.commitAll(queue);
     } catch (error) {
       // The transaction itself failed (SQLITE_BUSY, disk full): nothing of it was committed.
-      for (const item of queue) item.reject(error);
+      const failure = asStorageFull(error, this.file);
+      for (const item of queue) item.reject(failure);
       return;
     }
     settled.forEach((outcome, i) => (outcome.ok ? queue[i]!.resolve(outcome.value) : queue[i]!.reject(outcome.error)));

@@ -2,7 +2,8 @@
 // error, however unexpected, takes the process down.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemException, problem, type ProblemDetails } from './problem';
+import { StorageFullError } from '@rapport/event-store';
+import { PROBLEM_CONTENT_TYPE, ProblemException, problem, storageFull, type ProblemDetails } from './problem';
 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -20,6 +21,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 export function toProblem(exception: unknown, instance?: string): { body: ProblemDetails; headers: Record<string, string> } {
   if (exception instanceof ProblemException) return { body: exception.toProblem(instance), headers: { ...exception.headers } };
+  // The stores fail a write on a full disk whole, so this answer is true of every write path.
+  if (exception instanceof StorageFullError) return { body: storageFull().toProblem(instance), headers: {} };
   const fastify = fastifyError(exception);
   if (fastify) return { body: { ...fastify, ...(instance ? { instance } : {}) }, headers: {} };
   if (exception instanceof HttpException) {

@@ -52,6 +52,11 @@ export function problem(
   };
 }
 
+/** 507 (SPEC section 8): the disk is full. Raised only where nothing of the request was recorded. */
+export function storageFull(detail = 'The server has no room left to record this; nothing of the request was recorded. Retry once space is freed.'): ProblemException {
+  return new ProblemException(507, 'STORAGE_FULL', 'Insufficient storage', detail);
+}
+
 export function validationFailed(errors: readonly FieldError[], detail = 'The request has invalid fields.'): ProblemException {
   return new ProblemException(400, 'VALIDATION_FAILED', 'Invalid request', detail, errors);
 }

@@ -2,7 +2,7 @@
 // projection runner starts with the app and the stores close only after the
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AnalyticsService, AuditService, CustomerCommands, PersonalDataErasure, ProjectionRunner } from '@rapport/application';
+import { AnalyticsService, AuditService, CustomerCommands, ErasureSweeper, PersonalDataErasure, ProjectionRunner } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
@@ -25,15 +25,19 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(SEALING_EVENT_STORE) private readonly eventStore: SealingEventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly runner: ProjectionRunner,
+    private readonly erasures: ErasureSweeper,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.start();
+    // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
+    await this.erasures.start();
     if (this.runner instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
     else this.logger.log(`projections following the log from position ${this.runner.position}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.erasures.stop();
     await this.runner.stop();
     await this.readStore.close();
     // the log and the key store
@@ -72,8 +76,25 @@ export class RapportInfrastructureModule {
         },
         {
           provide: PersonalDataErasure,
-          useFactory: (commands: CustomerCommands, vault: PersonalDataVault) => new PersonalDataErasure(commands, vault, systemClock),
+          useFactory: (commands: CustomerCommands, vault: PersonalDataVault) => {
+            const logger = new Logger('Erasure');
+            return new PersonalDataErasure(commands, vault, systemClock, {
+              onPending: (customerId, revision, error) =>
+                logger.warn({ msg: 'erasure recorded, keys not destroyed yet: pending', customerId, revision, error: error instanceof Error ? error.message : String(error) }),
+            });
+          },
           inject: [CustomerCommands, PersonalDataVault],
+        },
+        {
+          provide: ErasureSweeper,
+          useFactory: (store: EventStore, vault: PersonalDataVault) => {
+            const logger = new Logger('Erasure');
+            return new ErasureSweeper(store, vault.keys, {
+              intervalMs: config.erasureSweepMs,
+              logger: { info: (m, f) => logger.log({ msg: m, ...f }), warn: (m, f) => logger.warn({ msg: m, ...f }) },
+            });
+          },
+          inject: [EVENT_STORE, PersonalDataVault],
         },
         {
           provide: ProjectionRunner,

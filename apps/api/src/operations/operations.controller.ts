@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ProjectionRunner } from '@rapport/application';
+import { classifyProjection, CUSTOMER_PROJECTION, ProjectionRunner, type ProjectionHealth } from '@rapport/application';
+import type { RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import { Authenticated, Public } from '../auth/access.decorators';
-import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { DistributedReadProgress } from '../infrastructure/distributed-stores';
+import { EVENT_STORE, RAPPORT_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
@@ -16,6 +18,7 @@ export class OperationsController {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly runner: ProjectionRunner,
     private readonly metrics: MetricsService,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
 
   @Get('health/live')
@@ -27,16 +30,39 @@ export class OperationsController {
 
   @Get('health/ready')
   @Public()
-  @ApiOperation({ summary: 'The log and read models answer and the projections run' })
+  @ApiOperation({ summary: 'The log and read models answer and the projections keep up (up, lagging, stalled or down)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const projection = await this.projectionHealth();
     const checks = {
       eventLog: await probe(() => this.eventStore.headPosition()),
-      readModels: await probe(() => this.readStore.getCheckpoint('customer-views')),
-      projections: this.runner.running ? 'up' : 'down',
+      readModels: await probe(() => this.readStore.getCheckpoint(CUSTOMER_PROJECTION)),
+      projections: projection?.status ?? (this.runner.running ? 'up' : 'down'),
     };
     const ready = Object.values(checks).every((c) => c === 'up');
     reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'unavailable', checks };
+    return { status: ready ? 'ok' : 'unavailable', checks, ...(projection ? { projections: { [CUSTOMER_PROJECTION]: projection } } : {}) };
+  }
+
+  /**
+   * How the in-process runner keeps up with the log. Undefined in distributed
+   * mode, where the projector processes project and report their own progress,
+   * and when the log does not answer (eventLog is down then).
+   */
+  private async projectionHealth(): Promise<ProjectionHealth | undefined> {
+    if (this.runner instanceof DistributedReadProgress) return undefined;
+    const status = this.runner.status;
+    try {
+      const head = await this.eventStore.headPosition();
+      const [pending] = head > status.position ? await this.eventStore.readAll({ after: status.position, maxCount: 1 }) : [];
+      const health = classifyProjection(
+        { ...status, head, oldestPendingAt: pending ? new Date(pending.recordedAt) : undefined, now: new Date() },
+        this.config.projectionLag,
+      );
+      // A public route: the reason, not a dump of whatever the error carried.
+      return health.lastError ? { ...health, lastError: { ...health.lastError, message: health.lastError.message.slice(0, 200) } } : health;
+    } catch {
+      return undefined;
+    }
   }
 
   @Get('metrics')

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CustomerCommands, type EventInput, type RecordOutcome } from '@rapport/application';
+import { StorageFullError } from '@rapport/event-store';
 import { RecordBatchCommand } from './record-event.command';
 import { MetricsService } from '../operations/metrics.service';
 
@@ -15,7 +16,9 @@ export interface BatchItemResult {
 
 /**
  * Items of one customer are decided in order and appended together; customers
- * are independent, so one bad item never rejects another's.
+ * are independent, so one bad item never rejects another's. On a full disk a
+ * customer's items fail whole (STORAGE_FULL); when that leaves nothing of the
+ * batch recorded, the whole answer is 507, else each item says what became of it.
  */
 @CommandHandler(RecordBatchCommand)
 export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, BatchItemResult[]> {
@@ -27,6 +30,7 @@ export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, B
   async execute({ items, actor }: RecordBatchCommand): Promise<BatchItemResult[]> {
     const results: BatchItemResult[] = new Array(items.length);
     const byCustomer = new Map<string, { index: number; input: EventInput }[]>();
+    let storageFull: StorageFullError | undefined;
     for (const item of items) {
       if ('invalid' in item) {
         this.metrics.countInvalid();
@@ -44,7 +48,15 @@ export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, B
     }
     await Promise.all(
       [...byCustomer].map(async ([customerId, group]) => {
-        const outcomes = await this.commands.recordAll(customerId, group.map((g) => g.input));
+        let outcomes: RecordOutcome[];
+        try {
+          outcomes = await this.commands.recordAll(customerId, group.map((g) => g.input));
+        } catch (error) {
+          if (!(error instanceof StorageFullError)) throw error;
+          storageFull = error;
+          for (const { index, input } of group) results[index] = { index, eventId: input.eventId ?? null, status: 'rejected', error: STORAGE_FULL };
+          return;
+        }
         outcomes.forEach((outcome, i) => {
           const { index, input } = group[i]!;
           this.metrics.countOutcome(outcome);
@@ -52,9 +64,12 @@ export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, B
         });
       }),
     );
+    if (storageFull && !results.some((r) => r.status === 'recorded')) throw storageFull;
     return results;
   }
 }
+
+const STORAGE_FULL = { code: 'STORAGE_FULL', message: 'the disk is full: no item of this customer was recorded; retry once space is freed' } as const;
 
 function toResult(index: number, eventId: string | undefined, outcome: RecordOutcome): BatchItemResult {
   switch (outcome.status) {

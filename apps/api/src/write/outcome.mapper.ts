@@ -68,19 +68,8 @@ export function renderRecordedIds(event: RecordedEvent) {
   };
 }
 
-/** The envelope of SPEC section 3, with the stream name and chain hash. */
+/** The envelope of SPEC section 3, with the stream name and chain hash (last, as the README shows it). */
 export function renderEvent(event: RecordedEvent) {
-  return {
-    eventId: event.eventId,
-    type: event.type,
-    customerId: event.customerId,
-    stream: streamName(event.customerId),
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt,
-    revision: event.revision,
-    position: event.position,
-    data: event.data,
-    metadata: event.metadata,
-    hash: event.hash,
-  };
+  const { hash, ...ids } = renderRecordedIds(event);
+  return { ...ids, data: event.data, metadata: event.metadata, hash };
 }

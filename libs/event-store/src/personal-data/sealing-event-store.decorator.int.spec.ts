@@ -1,11 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verifyChain } from '../hash-chain';
 import type { EventStore, NewEvent } from '../event-store.port';
 import { EsdbEventStore } from '../esdb-event-store.adapter';
 import { SqliteEventStore } from '../sqlite-event-store.adapter';
+import { describeEventStoreContract } from '../testing/event-store.contract';
 import { EsdbWireTestServer } from '../testing/esdb-wire-test-server';
+import { sqliteTamperer } from '../testing/sqlite-tamperer';
 import { SqliteKeyStore } from './sqlite-key-store.adapter';
 import { PersonalDataVault, SealedValueError, isSealedValue } from './personal-data.vault';
 import { SealingEventStore } from './sealing-event-store.decorator';
+
+// Every write and read of the app goes through the decorator, so it must keep the port's whole contract.
+// The tamperer edits the bare log underneath, as an attacker with the file would. Reads open personal
+// fields while each hash covers their sealed form, so the chain of such events verifies on the bare log
+// (the audit view), as history, export and verify read it.
+describeEventStoreContract('SealingEventStore over a SQLite file log, SQLite key store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-sealing-'));
+  const log = SqliteEventStore.open(join(dir, 'events.db'));
+  const store = new SealingEventStore(log, new PersonalDataVault(SqliteKeyStore.open(join(dir, 'keys.sqlite'))));
+  return { store, audit: log, tamper: sqliteTamperer(log), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+describeEventStoreContract('SealingEventStore over a SQLite in-memory log', async () => {
+  const log = SqliteEventStore.open(':memory:');
+  const store = new SealingEventStore(log, new PersonalDataVault(SqliteKeyStore.open(':memory:')));
+  return { store, audit: log, tamper: sqliteTamperer(log) };
+});
 
 let n = 0;
 const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;

@@ -1,0 +1,1 @@
+export { describeParkingLotContract, type ParkingLotFixture } from './parking-lot.contract';

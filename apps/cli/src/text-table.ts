@@ -61,3 +61,8 @@ export function formatMoney(minor: number, currency: string): string {
 export function formatDuration(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(2)} s`;
 }
+
+/** `2,357 customers`, `1 customer`. */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
+}

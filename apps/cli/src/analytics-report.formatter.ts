@@ -1,0 +1,164 @@
+// `rapport analytics <view>` as tables an analyst can read: what each number
+// is, in major units of the currency, with the model's notation explained.
+import { RFM_GRID, RFM_SEGMENTS, type FunnelResult, type RfmScore, type RfmSegment } from '@rapport/analytics';
+import type { PresentedFit } from '@rapport/application';
+import type { AnalyticsReport, FunnelView, ModelsView, RankingView, RevenueView, RfmView } from './analytics-report.assembler';
+import {
+  countOf,
+  formatCount,
+  formatDuration,
+  formatFixed,
+  formatMoney,
+  formatParam,
+  formatPercent,
+  minorUnitName,
+  renderTable,
+  type Align,
+} from './text-table';
+
+const R = 'right' as const;
+const L = 'left' as const;
+
+/** The grid cells of each segment, e.g. champions → `R5 FM4-5, R4 FM5`. */
+function segmentCells(segment: RfmSegment): string {
+  const cells: string[] = [];
+  for (const r of [5, 4, 3, 2, 1] as const satisfies readonly RfmScore[]) {
+    const fms = RFM_GRID[r].flatMap((s, i) => (s === segment ? [i + 1] : []));
+    if (fms.length === 0) continue;
+    const first = fms[0]!;
+    const last = fms[fms.length - 1]!;
+    cells.push(`R${r} FM${first === last ? first : `${first}-${last}`}`);
+  }
+  return cells.join(', ');
+}
+
+export function formatRfm(report: RfmView): string[] {
+  const total = report.customers;
+  const rows = RFM_SEGMENTS.map((segment) => {
+    const n = report.segments[segment];
+    return [segment, formatCount(n), formatPercent(total > 0 ? n / total : 0), segmentCells(segment)];
+  });
+  rows.push(['total', formatCount(total), formatPercent(total > 0 ? 1 : 0), '']);
+  return [
+    `RFM segments as of ${report.asOf}, ${report.currency}: ${countOf(total, 'customer')} with a purchase`,
+    renderTable(['segment', 'customers', 'share', 'grid cells (R score, FM score)'], rows, [L, R, R, L]),
+  ];
+}
+
+function fitRows(fit: PresentedFit<unknown>): string[][] {
+  return fit.converged
+    ? [['converged', `yes (${fit.iterations} iterations)`, 'interior maximum, confirmed by a restart']]
+    : [['converged', 'NO', fit.reason]];
+}
+
+export function formatModels(report: ModelsView): string[] {
+  const { bgnbd, gammaGamma: gg, currency } = report;
+  const lines = [`Models as of ${report.asOf}`, ''];
+
+  lines.push('BG/NBD (Fader, Hardie & Lee 2005): who is likely to defect; time in weeks, every currency');
+  const bgRows: string[][] = [];
+  if (bgnbd.converged) {
+    const p = bgnbd.params;
+    bgRows.push(
+      ['r', formatParam(p.r), 'purchase rate while alive ~ Gamma(r, α): shape'],
+      ['α (alpha)', formatParam(p.alpha), 'purchase rate: scale, in weeks'],
+      ['a', formatParam(p.a), 'dropout probability after a purchase ~ Beta(a, b)'],
+      ['b', formatParam(p.b), 'dropout probability: second shape'],
+      ['log-likelihood', formatFixed(bgnbd.logLikelihood, 2), ''],
+    );
+  }
+  bgRows.push(['customers', formatCount(bgnbd.customers), 'with a purchase by asOf'], ...fitRows(bgnbd), ['fit time', formatDuration(bgnbd.durationMs), '']);
+  lines.push(renderTable(['', 'value', 'meaning'], bgRows, [L, R, L]), '');
+
+  const unit = minorUnitName(currency);
+  lines.push(`Gamma-Gamma (Fader, Hardie & Lee 2005): spend per purchase-day; money in ${currency} ${unit} (minor units)`);
+  const ggRows: string[][] = [];
+  if (gg.converged) {
+    const p = gg.params;
+    const major = p.v / 10 ** gg.minorUnitDigits;
+    ggRows.push(
+      ['p', formatParam(p.p), "spend per purchase-day ~ Gamma(p, ν): shape"],
+      ['q', formatParam(p.q), "customers' ν ~ Gamma(q, v): shape"],
+      ['v', `${formatFixed(p.v, 2)} ${unit}`, `scale; = ${formatParam(major)} ${currency}`],
+      ['log-likelihood', formatFixed(gg.logLikelihood, 2), `amounts in ${unit}`],
+    );
+    if (p.q > 1) ggRows.push(['mean spend', `${formatMoney((p.p * p.v) / (p.q - 1), currency)} ${currency}`, 'population mean per purchase-day, p·v / (q − 1)']);
+  }
+  ggRows.push(
+    ['customers', formatCount(gg.customers), `with a repeat purchase-day and spend > 0 in ${currency}`],
+    ...fitRows(gg),
+    ['fit time', formatDuration(gg.durationMs), ''],
+  );
+  lines.push(renderTable(['', 'value', 'meaning'], ggRows, [L, R, L]));
+  lines.push('Fit times are wall-clock in this process; the BG/NBD one includes reading the read models and preparing the purchase-days.');
+  return lines;
+}
+
+export function formatRanking(report: RankingView): string[] {
+  const { currency, horizonWeeks } = report;
+  const money = (minor: number | null) => (minor === null ? '-' : formatMoney(minor, currency));
+  const title =
+    report.view === 'at-risk'
+      ? `Top ${countOf(report.items.length, 'customer')} by value at risk = past value × (1 − P(alive))`
+      : `Top ${countOf(report.items.length, 'customer')} by CLV over ${horizonWeeks} weeks`;
+  const rows = report.items.map((c, i) => [
+    String(i + 1),
+    c.customerId,
+    c.pAlive.toFixed(3),
+    c.expectedPurchases.toFixed(2),
+    money(c.expectedSpend),
+    money(c.clv),
+    money(c.pastValue),
+    money(c.valueAtRisk),
+  ]);
+  return [
+    `${title}, as of ${report.asOf}, ${currency}`,
+    renderTable(
+      ['#', 'customer', 'P(alive)', `purchases ${horizonWeeks}w`, `spend/purchase (${currency})`, `CLV ${horizonWeeks}w (${currency})`, `past value (${currency})`, `value at risk (${currency})`],
+      rows,
+      [R, L, R, R, R, R, R, R],
+    ),
+    `purchases ${horizonWeeks}w: expected purchase-days in the next ${horizonWeeks} weeks (BG/NBD); spend/purchase: expected spend per purchase-day (Gamma-Gamma);` +
+      ' CLV discounted 1 % a month; - : no Gamma-Gamma estimate.',
+  ];
+}
+
+export function formatFunnel(report: FunnelView): string[] {
+  const stages = Object.keys(report.byStage) as (keyof FunnelResult['byStage'])[];
+  const stageRows = stages.map((s) => [s, formatCount(report.byStage[s]), formatCount(report.reached[s])]);
+  const conversionRows = report.conversions.map((c) => [c.phase, c.from, c.to.join(' | '), formatCount(c.entered), formatCount(c.converted), formatPercent(c.rate)]);
+  return [
+    `Funnel as of ${report.asOf}: ${countOf(report.customers, 'customer')} in the loop`,
+    renderTable(['stage', 'now', 'ever reached'], stageRows, [L, R, R]),
+    renderTable(['phase', 'from', 'to', 'entered', 'converted', 'rate'], conversionRows, [L, L, L, R, R, R]),
+  ];
+}
+
+export function formatRevenue(report: RevenueView): string[] {
+  const { currency } = report;
+  const rows = report.periods.map((p) => [p.period, p.start, formatMoney(p.revenue, currency), formatCount(p.orders), formatCount(p.customers)]);
+  const revenue = report.periods.reduce((sum, p) => sum + p.revenue, 0);
+  const orders = report.periods.reduce((sum, p) => sum + p.orders, 0);
+  rows.push(['total', '', formatMoney(revenue, currency), formatCount(orders), '']);
+  const align: Align[] = [L, L, R, R, R];
+  return [
+    `Revenue per ${report.interval}${report.from !== undefined ? ` from ${report.from}` : ''}${report.to !== undefined ? ` to ${report.to}` : ''} as of ${report.asOf}, ${currency}`,
+    renderTable([report.interval, 'starts', `revenue (${currency})`, 'orders', 'customers'], rows, align),
+  ];
+}
+
+export function formatAnalyticsReport(report: AnalyticsReport): string[] {
+  switch (report.view) {
+    case 'rfm':
+      return formatRfm(report);
+    case 'models':
+      return formatModels(report);
+    case 'at-risk':
+    case 'value':
+      return formatRanking(report);
+    case 'funnel':
+      return formatFunnel(report);
+    case 'revenue':
+      return formatRevenue(report);
+  }
+}

@@ -13,7 +13,7 @@ import { RapportInfrastructureModule } from './infrastructure/rapport-infrastruc
 import { RateLimitModule } from './limits/rate-limit.module';
 import { MetricsService } from './operations/metrics.service';
 import { OperationsController } from './operations/operations.controller';
-import { GetCustomerHandler, GetTimelineHandler, ListCustomersHandler } from './read/customer-query.handlers';
+import { GetCustomer360Handler, GetTimelineHandler, ListCustomersHandler } from './read/customer-query.handlers';
 import { CustomersController } from './read/customers.controller';
 import { ReadConsistency } from './read/read-consistency.service';
 import { CustomerEventsController } from './write/customer-events.controller';
@@ -60,7 +60,7 @@ export class AppModule {
         RecordEventHandler,
         RecordBatchHandler,
         ErasePersonalDataHandler,
-        GetCustomerHandler,
+        GetCustomer360Handler,
         ListCustomersHandler,
         GetTimelineHandler,
         GetHistoryHandler,

@@ -1,16 +1,32 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { grouped, MAX_COHORT_CELLS, MAX_REVENUE_PERIODS, type BgNbdFit, type GammaGammaFit, type RepeatSummary, type RfmResult } from '@rapport/analytics';
-import type { CustomerPrediction, RankedCustomer } from '@rapport/application';
+import { grouped, MAX_COHORT_CELLS, MAX_REVENUE_PERIODS } from '@rapport/analytics';
+import {
+  orderedWindow,
+  presentBgNbd,
+  presentCohorts,
+  presentComplaints,
+  presentFunnel,
+  presentGammaGamma,
+  presentOfferResponse,
+  presentPrediction,
+  presentRanking,
+  presentRevenue,
+  presentRfm,
+  presentRfmCustomers,
+  presentWinBack,
+  type AnalyticsWindow,
+} from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { Roles } from '../auth/access.decorators';
 import { assertCustomerId } from '../http/customer-id';
 import { ProblemException, validationFailed } from '../http/problem';
+import { answerOf } from '../http/refusal.mapper';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '@rapport/read-store';
 import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
-import { AnalyticsQuery, type AnalyticsQuestion } from './analytics.query';
+import { AnalyticsQuery, type AnalyticsAnswers, type AnalyticsQuestion } from './analytics.query';
 
 const DEFAULT_LIMIT = 50;
 const DEFAULT_HORIZON_WEEKS = 52;
@@ -28,8 +44,8 @@ export class AnalyticsController {
   @ApiOperation({ summary: 'RFM segment counts (every segment of the SPEC grid, zeros included)' })
   async rfm(@Query() query: AnalyticsDto) {
     const { asOf, currency } = this.scope(query);
-    const result = await this.ask<RfmResult>({ kind: 'rfm', asOf, currency });
-    return { asOf, currency, customers: result.customers.length, segments: result.segments };
+    const result = await this.answer({ kind: 'rfm', asOf, currency });
+    return presentRfm({ asOf, currency }, result);
   }
 
   @Get('rfm/customers')
@@ -38,35 +54,24 @@ export class AnalyticsController {
     const { asOf, currency } = this.scope(query);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const after = query.cursor === undefined ? undefined : cursorId(query.cursor);
-    const result = await this.ask<RfmResult>({ kind: 'rfm', asOf, currency });
-    const rows = result.customers
-      .filter((c) => (query.segment === undefined || c.segment === query.segment) && (after === undefined || c.customerId > after))
-      .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return {
-      asOf,
-      currency,
-      ...(query.segment !== undefined ? { segment: query.segment } : {}),
-      items,
-      nextCursor: rows.length > limit && last ? encodeCursor({ id: last.customerId }) : null,
-    };
+    const result = await this.answer({ kind: 'rfm', asOf, currency });
+    return presentRfmCustomers({ asOf, currency }, result, { segment: query.segment, after, limit }, (id) => encodeCursor({ id }));
   }
 
   @Get('models/bgnbd')
   @ApiOperation({ summary: 'BG/NBD fit (maximum likelihood, time in weeks): who is likely to defect' })
   async bgnbd(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
-    const { fit, customers } = await this.ask<{ fit: BgNbdFit; customers: number }>({ kind: 'bgnbd', asOf });
-    return { asOf, timeUnit: 'week', customers, ...renderFit(fit) };
+    const { fit, customers } = await this.answer({ kind: 'bgnbd', asOf });
+    return presentBgNbd(asOf, { fit, customers });
   }
 
   @Get('models/gamma-gamma')
   @ApiOperation({ summary: 'Gamma-Gamma spend model fit on customers with a repeat purchase' })
   async gammaGamma(@Query() query: AnalyticsDto) {
     const { asOf, currency } = this.scope(query);
-    const { fit, customers } = await this.ask<{ fit: GammaGammaFit; customers: number }>({ kind: 'gamma-gamma', asOf, currency });
-    return { asOf, currency, customers, ...renderFit(fit) };
+    const { fit, customers } = await this.answer({ kind: 'gamma-gamma', asOf, currency });
+    return presentGammaGamma({ asOf, currency }, { fit, customers });
   }
 
   @Get('customers/:customerId/predictions')
@@ -75,9 +80,9 @@ export class AnalyticsController {
     assertCustomerId(customerId);
     const { asOf, currency } = this.scope(query);
     const horizonWeeks = query.horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
-    const prediction = await this.ask<CustomerPrediction | undefined>({ kind: 'predictions', customerId, asOf, currency, horizonWeeks });
+    const prediction = await this.answer({ kind: 'predictions', customerId, asOf, currency, horizonWeeks });
     if (!prediction) throw new ProblemException(404, 'CUSTOMER_NOT_FOUND', 'Customer not found', `No customer ${customerId} in the read models.`);
-    return { ...prediction, summary: renderSummary(prediction.summary) };
+    return presentPrediction(prediction);
   }
 
   @Get('at-risk')
@@ -96,31 +101,20 @@ export class AnalyticsController {
   @ApiOperation({ summary: 'Customers ranked by propensity to respond to an offer (Beta-Binomial, empirical Bayes)' })
   async offerResponse(@Query() query: OfferResponseDto) {
     const asOf = this.asOf(query);
-    const result = await this.ask<{ prior: { converged: boolean }; pooledRate: number; customers: readonly { customerId: string; propensity?: number; offers: number; responses: number }[] }>({
+    const result = await this.answer({
       kind: 'offer-response',
       asOf,
       ...(query.campaignId !== undefined ? { campaignId: query.campaignId } : {}),
       ...(query.offerId !== undefined ? { offerId: query.offerId } : {}),
     });
-    const ranked = [...result.customers].sort(
-      (a, b) => (b.propensity ?? -1) - (a.propensity ?? -1) || b.responses - a.responses || a.customerId.localeCompare(b.customerId),
-    );
-    return {
-      asOf,
-      ...(query.campaignId !== undefined ? { campaignId: query.campaignId } : {}),
-      ...(query.offerId !== undefined ? { offerId: query.offerId } : {}),
-      prior: result.prior,
-      pooledRate: result.pooledRate,
-      customers: result.customers.length,
-      items: ranked.slice(0, query.limit ?? DEFAULT_LIMIT),
-    };
+    return presentOfferResponse({ asOf, campaignId: query.campaignId, offerId: query.offerId, limit: query.limit ?? DEFAULT_LIMIT }, result);
   }
 
   @Get('funnel')
   @ApiOperation({ summary: 'Customers per loop stage and conversion between stages' })
   async funnel(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
-    return { asOf, ...(await this.ask<object>({ kind: 'funnel', asOf })) };
+    return presentFunnel(asOf, await this.answer({ kind: 'funnel', asOf }));
   }
 
   @Get('cohorts')
@@ -129,21 +123,21 @@ export class AnalyticsController {
   async cohorts(@Query() query: CohortsDto) {
     const { asOf, currency } = this.scope(query);
     const window = this.window(query);
-    return { asOf, currency, ...window, interval: 'month', cohorts: await this.ask<unknown>({ kind: 'cohorts', asOf, currency, ...window }) };
+    return presentCohorts({ asOf, currency }, window, await this.answer({ kind: 'cohorts', asOf, currency, ...window }));
   }
 
   @Get('complaints')
   @ApiOperation({ summary: 'Open and resolved complaints, median time to resolve, by category and severity' })
   async complaints(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
-    return { asOf, ...(await this.ask<object>({ kind: 'complaints', asOf })) };
+    return presentComplaints(asOf, await this.answer({ kind: 'complaints', asOf }));
   }
 
   @Get('win-back')
   @ApiOperation({ summary: 'Churned, won back, rate and time to win back, by campaign and churn reason' })
   async winBack(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
-    return { asOf, ...(await this.ask<object>({ kind: 'win-back', asOf })) };
+    return presentWinBack(asOf, await this.answer({ kind: 'win-back', asOf }));
   }
 
   @Get('revenue')
@@ -153,18 +147,19 @@ export class AnalyticsController {
     const { asOf, currency } = this.scope(query);
     const interval = query.interval ?? 'month';
     const window = this.window(query);
-    return { asOf, currency, interval, ...window, periods: await this.ask<unknown>({ kind: 'revenue', asOf, currency, interval, ...window }) };
+    return presentRevenue({ asOf, currency }, interval, window, await this.answer({ kind: 'revenue', asOf, currency, interval, ...window }));
   }
 
   private async ranking(kind: 'at-risk' | 'value', query: HorizonDto) {
     const { asOf, currency } = this.scope(query);
     const horizonWeeks = query.horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
-    const items = await this.ask<RankedCustomer[]>({ kind, asOf, currency, limit: query.limit ?? DEFAULT_LIMIT, horizonWeeks });
-    return { asOf, currency, horizonWeeks, items };
+    const items = await this.answer({ kind, asOf, currency, limit: query.limit ?? DEFAULT_LIMIT, horizonWeeks });
+    return presentRanking({ asOf, currency }, horizonWeeks, items);
   }
 
-  private ask<T>(question: AnalyticsQuestion): Promise<T> {
-    return this.queryBus.execute(new AnalyticsQuery(question));
+  /** The bus types the answer by the question's kind; a refusal becomes its problem here, at the edge. */
+  private async answer<Q extends AnalyticsQuestion>(question: Q): Promise<AnalyticsAnswers[Q['kind']]> {
+    return answerOf(await this.queryBus.execute(new AnalyticsQuery(question)));
   }
 
   private asOf(query: AsOfDto): string {
@@ -172,11 +167,10 @@ export class AnalyticsController {
   }
 
   /** from/to as given (either may be open); from after to is a bad request, not an empty answer. */
-  private window(query: WindowDto): { from?: string; to?: string } {
-    if (query.from !== undefined && query.to !== undefined && Date.parse(query.from) > Date.parse(query.to)) {
-      throw validationFailed([{ field: 'from', message: 'from must not be after to' }]);
-    }
-    return { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) };
+  private window(query: WindowDto): AnalyticsWindow {
+    const window = orderedWindow(query.from, query.to);
+    if (!window) throw validationFailed([{ field: 'from', message: 'from must not be after to' }]);
+    return window;
   }
 
   private scope(query: AnalyticsDto): { asOf: string; currency: string } {
@@ -192,15 +186,4 @@ function cursorId(cursor: string): string {
     // fall through to the problem below
   }
   throw new ProblemException(400, 'INVALID_CURSOR', 'Invalid cursor', 'cursor is not one this server issued', [{ field: 'cursor', message: 'not a cursor this server issued' }]);
-}
-
-/** A fit that did not converge says so and gives no numbers. */
-function renderFit<P>(fit: { converged: boolean; params?: P; logLikelihood?: number; iterations: number; reason?: string }) {
-  return fit.converged
-    ? { converged: true, params: fit.params, logLikelihood: fit.logLikelihood, iterations: fit.iterations }
-    : { converged: false, reason: fit.reason, iterations: fit.iterations };
-}
-
-function renderSummary(summary: RepeatSummary | null) {
-  return summary === null ? null : { frequency: summary.x, recencyWeeks: summary.tx, ageWeeks: summary.T, monetary: summary.monetary };
 }

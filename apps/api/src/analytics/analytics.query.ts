@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
-import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { AnalyticsService, ModelNotFittedError } from '@rapport/application';
 import { AnswerTooLargeError, type Granularity } from '@rapport/analytics';
-import { ProblemException } from '../http/problem';
 
 /** One analytics question; the handler routes it to the analytics service. */
 export type AnalyticsQuestion =
@@ -30,56 +29,82 @@ export type AnalyticsQuestion =
       readonly to?: string;
     };
 
-export class AnalyticsQuery {
-  constructor(readonly question: AnalyticsQuestion) {}
+type AnalyticsKind = AnalyticsQuestion['kind'];
+
+/** What the analytics service answers to a method, unwrapped from its promise. */
+type ServiceAnswer<M extends keyof AnalyticsService> = AnalyticsService[M] extends (...args: never[]) => Promise<infer R> ? R : never;
+
+/** The answer to each kind of question, so the bus types what a question returns. */
+export interface AnalyticsAnswers {
+  readonly rfm: ServiceAnswer<'rfm'>;
+  readonly bgnbd: ServiceAnswer<'bgnbd'>;
+  readonly 'gamma-gamma': ServiceAnswer<'gammaGamma'>;
+  readonly predictions: ServiceAnswer<'predict'>;
+  readonly 'at-risk': ServiceAnswer<'atRisk'>;
+  readonly value: ServiceAnswer<'value'>;
+  readonly 'offer-response': ServiceAnswer<'offerResponse'>;
+  readonly funnel: ServiceAnswer<'funnel'>;
+  readonly complaints: ServiceAnswer<'complaints'>;
+  readonly 'win-back': ServiceAnswer<'winBack'>;
+  readonly cohorts: ServiceAnswer<'cohorts'>;
+  readonly revenue: ServiceAnswer<'revenue'>;
+}
+
+/** Why a question has no answer: a value with a stable code, which the HTTP edge alone turns into a problem. */
+export type AnalyticsRefusal =
+  | { readonly refused: 'MODEL_NOT_FITTED'; readonly message: string }
+  | { readonly refused: 'ANSWER_TOO_LARGE'; readonly message: string };
+
+/** Typed by its question: `new AnalyticsQuery({ kind: 'rfm', ... })` answers an RfmResult or a refusal. */
+export class AnalyticsQuery<Q extends AnalyticsQuestion = AnalyticsQuestion> extends Query<AnalyticsAnswers[Q['kind']] | AnalyticsRefusal> {
+  constructor(readonly question: Q) {
+    super();
+  }
 }
 
 @QueryHandler(AnalyticsQuery)
 export class AnalyticsQueryHandler implements IQueryHandler<AnalyticsQuery> {
   constructor(@Inject(AnalyticsService) private readonly analytics: AnalyticsService) {}
 
-  async execute({ question: q }: AnalyticsQuery): Promise<unknown> {
+  async execute({ question }: AnalyticsQuery): Promise<AnalyticsAnswers[AnalyticsKind] | AnalyticsRefusal> {
     try {
-      switch (q.kind) {
-        case 'rfm':
-          return await this.analytics.rfm(q.asOf, q.currency, { maxStaleMs: q.maxStaleMs ?? 0 });
-        case 'bgnbd':
-          return await this.analytics.bgnbd(q.asOf);
-        case 'gamma-gamma':
-          return await this.analytics.gammaGamma(q.asOf, q.currency);
-        case 'predictions':
-          return await this.analytics.predict(q.customerId, q.asOf, q.currency, q.horizonWeeks, { maxStaleMs: q.maxStaleMs ?? 0 });
-        case 'at-risk':
-          return await this.analytics.atRisk(q.asOf, q.currency, q.limit, q.horizonWeeks);
-        case 'value':
-          return await this.analytics.value(q.asOf, q.currency, q.limit, q.horizonWeeks);
-        case 'offer-response':
-          return await this.analytics.offerResponse(q.asOf, {
-            ...(q.campaignId !== undefined ? { campaignId: q.campaignId } : {}),
-            ...(q.offerId !== undefined ? { offerId: q.offerId } : {}),
-          });
-        case 'funnel':
-          return await this.analytics.funnel(q.asOf);
-        case 'complaints':
-          return await this.analytics.complaints(q.asOf);
-        case 'win-back':
-          return await this.analytics.winBack(q.asOf);
-        case 'cohorts':
-          return await this.analytics.cohorts(q.asOf, q.currency, { from: q.from, to: q.to });
-        case 'revenue':
-          return await this.analytics.revenue(q.asOf, q.currency, q.interval, { from: q.from, to: q.to });
-      }
+      return await this.answer(question);
     } catch (error) {
-      if (error instanceof ModelNotFittedError) {
-        throw new ProblemException(422, 'MODEL_NOT_FITTED', 'Model not fitted', error.message);
-      }
-      if (error instanceof AnswerTooLargeError) {
-        throw new ProblemException(400, 'ANSWER_TOO_LARGE', 'Answer too large', `${error.message}: narrow from/to`, [
-          { field: 'from', message: 'a later from narrows the answer' },
-          { field: 'to', message: 'an earlier to narrows the answer' },
-        ]);
-      }
+      if (error instanceof ModelNotFittedError) return { refused: 'MODEL_NOT_FITTED', message: error.message };
+      if (error instanceof AnswerTooLargeError) return { refused: 'ANSWER_TOO_LARGE', message: error.message };
       throw error;
+    }
+  }
+
+  private async answer(q: AnalyticsQuestion): Promise<AnalyticsAnswers[AnalyticsKind]> {
+    switch (q.kind) {
+      case 'rfm':
+        return this.analytics.rfm(q.asOf, q.currency, { maxStaleMs: q.maxStaleMs ?? 0 });
+      case 'bgnbd':
+        return this.analytics.bgnbd(q.asOf);
+      case 'gamma-gamma':
+        return this.analytics.gammaGamma(q.asOf, q.currency);
+      case 'predictions':
+        return this.analytics.predict(q.customerId, q.asOf, q.currency, q.horizonWeeks, { maxStaleMs: q.maxStaleMs ?? 0 });
+      case 'at-risk':
+        return this.analytics.atRisk(q.asOf, q.currency, q.limit, q.horizonWeeks);
+      case 'value':
+        return this.analytics.value(q.asOf, q.currency, q.limit, q.horizonWeeks);
+      case 'offer-response':
+        return this.analytics.offerResponse(q.asOf, {
+          ...(q.campaignId !== undefined ? { campaignId: q.campaignId } : {}),
+          ...(q.offerId !== undefined ? { offerId: q.offerId } : {}),
+        });
+      case 'funnel':
+        return this.analytics.funnel(q.asOf);
+      case 'complaints':
+        return this.analytics.complaints(q.asOf);
+      case 'win-back':
+        return this.analytics.winBack(q.asOf);
+      case 'cohorts':
+        return this.analytics.cohorts(q.asOf, q.currency, { from: q.from, to: q.to });
+      case 'revenue':
+        return this.analytics.revenue(q.asOf, q.currency, q.interval, { from: q.from, to: q.to });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuditedState, HistoryPage, ReplayedState } from '@rapport/application';
+import type { AuditedState } from '@rapport/application';
 import { instantMs, streamName } from '@rapport/domain';
 import { Roles } from '../auth/access.decorators';
 import { ProblemException, validationFailed } from '../http/problem';
@@ -20,7 +20,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Recorded events from the log, with metadata and hashes' })
   async history(@Param('customerId') customerId: string, @Query() query: HistoryDto) {
     assertCustomerId(customerId);
-    const page: HistoryPage = await this.queryBus.execute(new GetHistoryQuery(customerId, query.fromRevision ?? 0, query.limit ?? 100));
+    const page = await this.queryBus.execute(new GetHistoryQuery(customerId, query.fromRevision ?? 0, query.limit ?? 100));
     if (page.events.length === 0 && (query.fromRevision ?? 0) === 0) throw streamNotFound(customerId);
     return { customerId, stream: streamName(customerId), events: page.events.map((e) => ({ ...renderEvent(e), ...(e.personalData ? { personalData: e.personalData } : {}) })),
       nextRevision: page.nextRevision };
@@ -34,7 +34,7 @@ export class AuditController {
       throw validationFailed([{ field: 'asOf', message: 'give exactly one of asOf or atRevision' }]);
     }
     const at = query.asOf !== undefined ? { asOf: new Date(instantMs(query.asOf)) } : { atRevision: query.atRevision! };
-    const replayed: ReplayedState | undefined = await this.queryBus.execute(new GetStateQuery(customerId, at));
+    const replayed = await this.queryBus.execute(new GetStateQuery(customerId, at));
     if (!replayed) throw streamNotFound(customerId);
     return {
       customerId,

@@ -9,13 +9,12 @@
 // (KafkaReadProgress). ProjectionRunner stays the injection token the
 // controllers know, so the read side is unchanged; in this mode it only
 // reports progress.
-import { existsSync, mkdirSync } from 'node:fs';
 import { ProjectionRunner, type BatchResult } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
-import { EsdbEventStore, MongoKeyStore, SqliteEventStore, type EventStore, type KeyStore, type RecordedEvent } from '@rapport/event-store';
+import { MongoKeyStore, type EventStore, type KeyStore, type RecordedEvent } from '@rapport/event-store';
 import { KafkaReadProgress, kafkaClient, messagingSettings } from '@rapport/messaging';
 import { MongoReadStore, type ReadStore } from '@rapport/read-store';
-import { embeddedPaths } from '@rapport/wiring';
+import { openDistributedLog } from '@rapport/wiring';
 
 export interface DistributedStores {
   readonly eventStore: EventStore;
@@ -24,7 +23,7 @@ export interface DistributedStores {
 }
 
 export async function openDistributedStores(config: RapportConfig): Promise<DistributedStores> {
-  const eventStore = openDistributedLog(config);
+  const eventStore = openDistributedLog(config).store;
   let readStore: ReadStore | undefined;
   try {
     readStore = await MongoReadStore.connect(config.mongoUrl);
@@ -34,12 +33,6 @@ export async function openDistributedStores(config: RapportConfig): Promise<Dist
     await Promise.allSettled([eventStore.close(), readStore?.close()]);
     throw error;
   }
-}
-
-export function openDistributedLog(config: Pick<RapportConfig, 'esdbUrl' | 'dataDir'>): EventStore {
-  if (config.esdbUrl !== undefined) return EsdbEventStore.connect(config.esdbUrl);
-  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return SqliteEventStore.open(embeddedPaths(config).log);
 }
 
 /** Read progress of the distributed read models, behind the ProjectionRunner token. */

@@ -3,7 +3,7 @@
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AnalyticsService, AuditService, CustomerCommands, ErasureSweeper, PersonalDataErasure, ProjectionRunner } from '@rapport/application';
-import type { RapportConfig } from '@rapport/config';
+import type { RapportConfig, StructuredLogger } from '@rapport/config';
 import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import { openEmbeddedStores, systemClock, uuidGenerator } from '@rapport/wiring';
@@ -91,7 +91,7 @@ export class RapportInfrastructureModule {
             const logger = new Logger('Erasure');
             return new ErasureSweeper(store, vault.keys, {
               intervalMs: config.erasureSweepMs,
-              logger: { info: (m, f) => logger.log({ msg: m, ...f }), warn: (m, f) => logger.warn({ msg: m, ...f }) },
+              logger: structuredLogger(logger),
             });
           },
           inject: [EVENT_STORE, PersonalDataVault],
@@ -106,7 +106,7 @@ export class RapportInfrastructureModule {
               );
             }
             return new ProjectionRunner(store, readStore, {
-              logger: { info: (m, f) => logger.log({ msg: m, ...f }), error: (m, f) => logger.error({ msg: m, ...f }) },
+              logger: structuredLogger(logger),
             });
           },
           inject: [SEALING_EVENT_STORE, READ_STORE],
@@ -132,4 +132,13 @@ export class RapportInfrastructureModule {
       ],
     };
   }
+}
+
+/** The Nest logger as the structured logger the application's long-running parts take. */
+function structuredLogger(logger: Logger): StructuredLogger {
+  return {
+    info: (msg, fields) => logger.log({ msg, ...fields }),
+    warn: (msg, fields) => logger.warn({ msg, ...fields }),
+    error: (msg, fields) => logger.error({ msg, ...fields }),
+  };
 }

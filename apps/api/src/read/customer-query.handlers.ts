@@ -1,45 +1,127 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { RfmSegment } from '@rapport/analytics';
+import { AnalyticsService, ModelNotFittedError } from '@rapport/application';
+import type { RapportConfig } from '@rapport/config';
+import { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
 import { InvalidCursorError, type Page, type ReadStore } from '@rapport/read-store';
-import { ProblemException } from '../http/problem';
-import { READ_STORE } from '../infrastructure/tokens';
-import { GetCustomerQuery, GetTimelineQuery, ListCustomersQuery } from './customer.queries';
+import { RAPPORT_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import {
+  GetCustomer360Query,
+  GetTimelineQuery,
+  ListCustomersQuery,
+  type Customer360,
+  type CustomerRead,
+  type InvalidCursor,
+} from './customer.queries';
 
-@QueryHandler(GetCustomerQuery)
-export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery, CustomerView | undefined> {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+/** The 360 may show analytics up to a minute older than the last purchase. */
+const ANALYTICS_MAX_STALE_MS = 60_000;
+const PREDICTION_HORIZON_WEEKS = 52;
 
-  execute({ customerId }: GetCustomerQuery): Promise<CustomerView | undefined> {
-    return this.readStore.getCustomer(customerId);
+@QueryHandler(GetCustomer360Query)
+export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query> {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(AnalyticsService) private readonly analytics: AnalyticsService,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
+
+  async execute({ customerId }: GetCustomer360Query): Promise<Customer360 | undefined> {
+    const found = await this.readStore.getCustomer(customerId);
+    if (!found) return undefined;
+    const view = await withErasureStatus(found, this.vault);
+    const asOf = analyticsAsOf();
+    const currency = this.config.reportingCurrency;
+    const { customers } = await this.analytics.rfm(asOf, currency, { maxStaleMs: ANALYTICS_MAX_STALE_MS });
+    const row = customers.find((c) => c.customerId === customerId);
+    const rfm = row ? { asOf, currency, ...row } : null;
+    try {
+      const prediction = await this.analytics.predict(customerId, asOf, currency, PREDICTION_HORIZON_WEEKS, { maxStaleMs: ANALYTICS_MAX_STALE_MS });
+      const predictions =
+        prediction && prediction.pAlive !== null
+          ? {
+              asOf,
+              currency,
+              horizonWeeks: PREDICTION_HORIZON_WEEKS,
+              pAlive: prediction.pAlive,
+              expectedPurchases: prediction.expectedPurchases,
+              expectedSpend: prediction.expectedSpend,
+              clv: prediction.clv,
+            }
+          : null;
+      return { view, rfm, predictions };
+    } catch (error) {
+      // No fitted model yet (e.g. too few customers): the 360 still answers, and says why.
+      if (error instanceof ModelNotFittedError) return { view, rfm, predictions: null, predictionsUnavailable: error.message };
+      throw error;
+    }
   }
 }
 
 @QueryHandler(ListCustomersQuery)
-export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery, Page<CustomerView>> {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(AnalyticsService) private readonly analytics: AnalyticsService,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
 
-  execute({ query }: ListCustomersQuery): Promise<Page<CustomerView>> {
-    return withCursor(() => this.readStore.listCustomers(query));
+  async execute({ query: { segment, ...query } }: ListCustomersQuery): Promise<Page<CustomerRead> | InvalidCursor> {
+    // A segment is the one the 360 shows: as of the start of the hour, in the reporting currency.
+    const customerIds = segment === undefined ? undefined : await this.segmentMembers(segment);
+    const page = await withCursor(() => this.readStore.listCustomers({ ...query, ...(customerIds !== undefined ? { customerIds } : {}) }));
+    if ('refused' in page) return page;
+    return { items: await Promise.all(page.items.map((view) => withErasureStatus(view, this.vault))), nextCursor: page.nextCursor };
+  }
+
+  private async segmentMembers(segment: RfmSegment): Promise<string[]> {
+    const { customers } = await this.analytics.rfm(analyticsAsOf(), this.config.reportingCurrency, { maxStaleMs: ANALYTICS_MAX_STALE_MS });
+    return customers.filter((c) => c.segment === segment).map((c) => c.customerId);
   }
 }
 
 @QueryHandler(GetTimelineQuery)
-export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery, Page<TimelineEntry>> {
+export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery> {
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
 
-  execute({ customerId, page }: GetTimelineQuery): Promise<Page<TimelineEntry>> {
+  execute({ customerId, page }: GetTimelineQuery): Promise<Page<TimelineEntry> | InvalidCursor> {
     return withCursor(() => this.readStore.getTimeline(customerId, page));
   }
 }
 
-async function withCursor<T>(read: () => Promise<T>): Promise<T> {
+async function withCursor<T>(read: () => Promise<T>): Promise<T | InvalidCursor> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw new ProblemException(400, 'INVALID_CURSOR', 'Invalid cursor', error.message, [{ field: 'cursor', message: error.message }]);
-    }
+    if (error instanceof InvalidCursorError) return { refused: 'INVALID_CURSOR', message: error.message };
     throw error;
   }
+}
+
+/**
+ * The latest erasure with its status: `pending` while the key store still
+ * holds a key made up to its revision (SPEC section 8), else `complete`.
+ * Asked of the key store on every read, so it is right in both modes the
+ * moment the keys go, whoever destroys them.
+ */
+async function withErasureStatus(view: CustomerView, vault: PersonalDataVault): Promise<CustomerRead> {
+  const { erasure, ...rest } = view;
+  if (!erasure) return rest;
+  const pending = await vault.erasurePending(view.customerId, erasure.revision);
+  return { ...rest, erasure: { status: pending ? 'pending' : 'complete', ...erasure } };
+}
+
+/**
+ * The 360's analytics are as of the start of the current hour in the reporting
+ * currency, so the model fits behind them are shared by every read in that hour,
+ * refitted at most once a minute while purchases arrive.
+ */
+function analyticsAsOf(): string {
+  const now = new Date();
+  now.setUTCMinutes(0, 0, 0);
+  return now.toISOString();
 }

@@ -2,7 +2,6 @@ import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/c
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { RecordOutcome } from '@rapport/application';
 import { EventEnvelopeDto, validateEnvelope } from '@rapport/contract';
 import { assertCustomerId } from '../http/customer-id';
 import { ProblemException, validationFailed } from '../http/problem';
@@ -48,9 +47,7 @@ export class CustomerEventsController {
       throw validationFailed(validation.errors);
     }
 
-    const outcome: RecordOutcome = await this.commandBus.execute(
-      new RecordEventCommand(validation.value, expectedRevision, actor),
-    );
+    const outcome = await this.commandBus.execute(new RecordEventCommand(validation.value, expectedRevision, actor));
     if (outcome.status === 'rejected') throw rejection(outcome);
     // 201 when recorded; a duplicate recorded nothing new.
     if (outcome.status === 'duplicate') reply.status(200);

@@ -4,7 +4,7 @@ import { PersonalDataErasure, type ErasureOutcome } from '@rapport/application';
 import { ErasePersonalDataCommand } from './erase-personal-data.command';
 
 @CommandHandler(ErasePersonalDataCommand)
-export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDataCommand, ErasureOutcome> {
+export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDataCommand> {
   constructor(@Inject(PersonalDataErasure) private readonly erasure: PersonalDataErasure) {}
 
   execute({ customerId, actor }: ErasePersonalDataCommand): Promise<ErasureOutcome> {

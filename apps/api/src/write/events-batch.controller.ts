@@ -9,7 +9,6 @@ import { Actor } from '../auth/principal';
 import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { RecordBatchCommand, type BatchItem } from './record-event.command';
-import type { BatchItemResult } from './record-batch.handler';
 
 @ApiTags('write')
 @Roles('ingest')
@@ -48,7 +47,7 @@ export class EventsBatchController {
       const eventId = (event as { eventId?: unknown } | null)?.eventId;
       return { index, invalid: [...validation.errors], ...(typeof eventId === 'string' ? { eventId } : {}) };
     });
-    const results: BatchItemResult[] = await this.commandBus.execute(new RecordBatchCommand(items, actor));
+    const results = await this.commandBus.execute(new RecordBatchCommand(items, actor));
     const positions = results.flatMap((r) => (r.position === undefined ? [] : [r.position]));
     return {
       results: results.map(({ position: _position, ...result }) => result),

@@ -2,7 +2,6 @@ import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { ErasureOutcome } from '@rapport/application';
 import { assertCustomerId } from '../http/customer-id';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
@@ -35,7 +34,7 @@ export class PersonalDataController {
   @ApiResponse({ status: 404, description: 'No events recorded for this customer (UNKNOWN_CUSTOMER)' })
   async erase(@Param('customerId') customerId: string, @Actor() actor: string, @Res({ passthrough: true }) reply: FastifyReply) {
     assertCustomerId(customerId);
-    const outcome: ErasureOutcome = await this.commandBus.execute(new ErasePersonalDataCommand(customerId, actor));
+    const outcome = await this.commandBus.execute(new ErasePersonalDataCommand(customerId, actor));
     if (outcome.status === 'rejected') throw rejection(outcome);
     const { duplicate, revision, events, consistencyToken } = writtenBody(customerId, outcome);
     if (outcome.pending) {

@@ -2,17 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CustomerCommands, type EventInput, type RecordOutcome } from '@rapport/application';
 import { StorageFullError } from '@rapport/event-store';
-import { RecordBatchCommand } from './record-event.command';
+import { RecordBatchCommand, type BatchItemResult } from './record-event.command';
 import { MetricsService } from '../operations/metrics.service';
-
-export interface BatchItemResult {
-  readonly index: number;
-  readonly eventId: string | null;
-  readonly status: 'recorded' | 'duplicate' | 'rejected';
-  readonly revision?: number;
-  readonly position?: number;
-  readonly error?: { readonly code: string; readonly message: string; readonly errors?: readonly { field: string; message: string }[] };
-}
 
 /**
  * Items of one customer are decided in order and appended together; customers
@@ -21,7 +12,7 @@ export interface BatchItemResult {
  * batch recorded, the whole answer is 507, else each item says what became of it.
  */
 @CommandHandler(RecordBatchCommand)
-export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand, BatchItemResult[]> {
+export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand> {
   constructor(
     @Inject(CustomerCommands) private readonly commands: CustomerCommands,
     private readonly metrics: MetricsService,

@@ -1,20 +1,36 @@
-import type { ValidEnvelope } from '@rapport/contract';
+import { Command } from '@nestjs/cqrs';
+import type { RecordOutcome } from '@rapport/application';
+import type { FieldError, ValidEnvelope } from '@rapport/contract';
 
-export class RecordEventCommand {
+/** Answers with the application's outcome; a refusal is a value the HTTP edge maps, never an exception. */
+export class RecordEventCommand extends Command<RecordOutcome> {
   constructor(
     readonly input: ValidEnvelope,
     /** From If-Match: the stream's last revision must be this. */
     readonly expectedRevision: number | undefined,
     /** Who is recording: taken from the credential, never from the body. */
     readonly actor: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export type BatchItem = { readonly index: number; readonly input: ValidEnvelope } | { readonly index: number; readonly invalid: import('@rapport/contract').FieldError[]; readonly eventId?: string };
+export type BatchItem = { readonly index: number; readonly input: ValidEnvelope } | { readonly index: number; readonly invalid: FieldError[]; readonly eventId?: string };
 
-export class RecordBatchCommand {
+export interface BatchItemResult {
+  readonly index: number;
+  readonly eventId: string | null;
+  readonly status: 'recorded' | 'duplicate' | 'rejected';
+  readonly revision?: number;
+  readonly position?: number;
+  readonly error?: { readonly code: string; readonly message: string; readonly errors?: readonly { field: string; message: string }[] };
+}
+
+export class RecordBatchCommand extends Command<BatchItemResult[]> {
   constructor(
     readonly items: readonly BatchItem[],
     readonly actor: string,
-  ) {}
+  ) {
+    super();
+  }
 }

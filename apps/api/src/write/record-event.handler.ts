@@ -5,7 +5,7 @@ import { RecordEventCommand } from './record-event.command';
 import { MetricsService } from '../operations/metrics.service';
 
 @CommandHandler(RecordEventCommand)
-export class RecordEventHandler implements ICommandHandler<RecordEventCommand, RecordOutcome> {
+export class RecordEventHandler implements ICommandHandler<RecordEventCommand> {
   constructor(
     @Inject(CustomerCommands) private readonly commands: CustomerCommands,
     private readonly metrics: MetricsService,

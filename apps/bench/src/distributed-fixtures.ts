@@ -8,9 +8,9 @@ import type { RecordedEvent } from '@rapport/event-store';
 import { consumerGroupLag, deadLetterTopic, relayCheckpointGroup, toCustomerEventMessage } from '@rapport/messaging';
 import type { BenchContext } from './bench.types';
 import { freePort, ServerProcess } from './server-process';
+import { sleep } from '@rapport/config';
 
 export const PARTITIONS = 6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The Kafka messages of recorded events, exactly as the relay sends them. */
 export function messagesOf(events: readonly RecordedEvent[]): Message[] {

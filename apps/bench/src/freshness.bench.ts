@@ -15,8 +15,8 @@ import { loadEvent, runId, singleBody } from './event-load';
 import { appendOne, readVisible } from './rapport-client';
 import { startRapport } from './server-process';
 import { percentile, summarize } from './stats';
+import { sleep } from '@rapport/config';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BACKGROUND_CLIENTS = 8;
 
 /** Single appends from a few clients until stopped: the write load the probes are measured under. */

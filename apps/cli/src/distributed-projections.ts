@@ -20,7 +20,7 @@
 // so the API's analytics caches (keyed by them) never take the new read models
 // for the old ones.
 import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from '@rapport/application';
-import type { RapportConfig } from '@rapport/config';
+import { redactUrl, type RapportConfig } from '@rapport/config';
 import { kafkaClient, messagingSettings, MessagingSettingsError, retryWhileRetriable, type MessagingSettings } from '@rapport/messaging';
 import { MongoKeyStore, PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { MongoReadStore } from '@rapport/read-store';
@@ -79,7 +79,7 @@ export async function distributedProjections(
     keys = await MongoKeyStore.connect(config.mongoUrl);
   } catch (error) {
     await Promise.allSettled([readStore?.close(), log.store.close(), admin.disconnect()]);
-    throw new UserError(`cannot reach MongoDB at ${redact(config.mongoUrl)}: ${message(error)}`);
+    throw new UserError(`cannot reach MongoDB at ${redactUrl(config.mongoUrl)}: ${message(error)}`);
   }
   // Closed with the log: the key store opens the personal fields the log holds sealed, as the projector does.
   const eventStore = new SealingEventStore(log.store, new PersonalDataVault(keys));
@@ -121,8 +121,4 @@ async function prepareRebuild(admin: Admin, settings: MessagingSettings): Promis
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

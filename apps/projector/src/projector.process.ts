@@ -1,7 +1,7 @@
 // Composition of the projector process: Kafka in, MongoDB read models out,
 // parked customers beside them, metrics on a small HTTP endpoint.
 import type { Logger } from 'pino';
-import type { RapportConfig } from '@rapport/config';
+import type { RapportConfig, StructuredLogger } from '@rapport/config';
 import {
   DeadLetterReplayer,
   KafkaProjector,
@@ -10,7 +10,6 @@ import {
   serveMetrics,
   type MessagingSettings,
   type MetricsServer,
-  type ProjectorLogger,
 } from '@rapport/messaging';
 import { MongoKeyStore, PersonalDataVault } from '@rapport/event-store';
 import { MongoReadStore } from '@rapport/read-store';
@@ -24,7 +23,7 @@ export interface RunningProjector {
   stop(): Promise<void>;
 }
 
-export function projectorLogger(logger: Logger): ProjectorLogger {
+export function projectorLogger(logger: Logger): StructuredLogger {
   return {
     info: (message, fields) => logger.info(fields ?? {}, message),
     warn: (message, fields) => logger.warn(fields ?? {}, message),

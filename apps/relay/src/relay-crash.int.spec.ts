@@ -12,11 +12,11 @@ import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
 import { EsdbEventStore, SqliteEventStore, type EventStore, type NewEvent } from '@rapport/event-store';
 import { EsdbWireTestServer } from '@rapport/event-store/testing';
 import { CHECKPOINT_TOPIC, fromCustomerEventMessage, relayCheckpointGroup } from '@rapport/messaging';
+import { sleep } from '@rapport/config';
 
 jest.setTimeout(300_000);
 
 const brokers = (process.env.RAPPORT_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function contacted(n: number): NewEvent {
   return {

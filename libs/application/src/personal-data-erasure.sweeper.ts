@@ -9,19 +9,15 @@
 // only moves past an erasure once it is finished, so one the key store still
 // refuses is tried again at the next sweep. Sweeps of several processes may
 // overlap: destroying is idempotent and the checkpoint never moves back.
+import type { StructuredLogger } from '@rapport/config';
 import type { EventStore, KeyStore } from '@rapport/event-store';
-
-export interface ErasureSweeperLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
 
 export interface ErasureSweeperOptions {
   /** Between sweeps (RAPPORT_ERASURE_SWEEP_MS). Default a minute. */
   readonly intervalMs?: number;
   /** Events read from the log at a time. */
   readonly pageSize?: number;
-  readonly logger?: ErasureSweeperLogger;
+  readonly logger?: StructuredLogger;
 }
 
 export interface SweepResult {

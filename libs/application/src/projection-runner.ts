@@ -13,19 +13,15 @@ import {
 } from '@rapport/projections';
 import type { ReadStore } from '@rapport/read-store';
 import { toCustomerEvent } from './recorded-event.mapper';
+import { sleep, type StructuredLogger } from '@rapport/config';
 
 export const CUSTOMER_PROJECTION = 'customer-views';
 /** Position of the last purchase the read models reflect: analytics fits are cached against it. */
 export const PURCHASES_CHECKPOINT = 'purchases';
 
-export interface RunnerLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
-  readonly logger?: RunnerLogger;
+  readonly logger?: StructuredLogger;
   /** Pause before retrying a batch that failed to apply; it doubles with each failure in a row. */
   readonly retryDelayMs?: number;
   /** Longest pause between retries, so a disk that has room again is noticed soon. Default 5 s. */
@@ -242,14 +238,4 @@ export class ProjectionRunner {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -1,1 +1,5 @@
+export * from './config-error';
+export * from './env-values';
+export * from './logger';
 export * from './rapport.config';
+export * from './sleep';

@@ -1,4 +1,5 @@
-import { assertSafeToServe, authPolicy, ConfigError, DEFAULT_RATE_LIMIT, isLoopback, loadConfig, rateLimitFor } from './rapport.config';
+import { ConfigError } from './config-error';
+import { assertSafeToServe, authPolicy, DEFAULT_RATE_LIMIT, isLoopback, loadConfig, rateLimitFor } from './rapport.config';
 
 describe('loadConfig', () => {
   it('defaults to embedded on loopback port 3000 with data under ./data', () => {

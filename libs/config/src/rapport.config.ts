@@ -1,5 +1,7 @@
 // One typed configuration, read from the environment (SPEC section 9).
 import * as path from 'node:path';
+import { ConfigError } from './config-error';
+import { envInteger, envOneOf, type Env } from './env-values';
 
 export type RapportMode = 'embedded' | 'distributed';
 export type AuthMode = 'auto' | 'required';
@@ -71,19 +73,14 @@ export interface RateLimitSetting {
 /** The limit applied when RAPPORT_RATE_LIMIT is not set and credentials are required. */
 export const DEFAULT_RATE_LIMIT = 6000;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): RapportConfig {
-  const mode = oneOf(env, 'RAPPORT_MODE', ['embedded', 'distributed'] as const, 'embedded');
-  const bodyLimitBytes = integer(env, 'RAPPORT_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
+  const mode = envOneOf(env, 'RAPPORT_MODE', ['embedded', 'distributed'] as const, 'embedded');
+  const bodyLimitBytes = envInteger(env, 'RAPPORT_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   return {
     mode,
     host: env.RAPPORT_HOST?.trim() || '127.0.0.1',
-    port: integer(env, 'RAPPORT_PORT', 3000, 0, 65535),
+    port: envInteger(env, 'RAPPORT_PORT', 3000, 0, 65535),
     dataDir: path.resolve(env.RAPPORT_DATA_DIR?.trim() || './data'),
     esdbUrl: env.RAPPORT_ESDB_URL?.trim() || undefined,
     kafkaBrokers: (env.RAPPORT_KAFKA_BROKERS?.trim() || '127.0.0.1:9092')
@@ -91,44 +88,27 @@ export function loadConfig(env: Env = process.env): RapportConfig {
       .map((b) => b.trim())
       .filter(Boolean),
     mongoUrl: env.RAPPORT_MONGO_URL?.trim() || 'mongodb://127.0.0.1:27017/rapport',
-    auth: oneOf(env, 'RAPPORT_AUTH', ['auto', 'required'] as const, 'auto'),
+    auth: envOneOf(env, 'RAPPORT_AUTH', ['auto', 'required'] as const, 'auto'),
     apiKeysFile: env.RAPPORT_API_KEYS?.trim() || undefined,
     jwt: jwtConfig(env),
     requireInfra: env.RAPPORT_REQUIRE_INFRA === '1',
     logLevel: env.RAPPORT_LOG_LEVEL?.trim() || 'info',
     bodyLimitBytes,
-    batchBodyLimitBytes: integer(env, 'RAPPORT_BATCH_BODY_LIMIT_BYTES', Math.max(4 * 1024 * 1024, bodyLimitBytes), 1024, 64 * 1024 * 1024),
-    maxBatchSize: integer(env, 'RAPPORT_MAX_BATCH', 500, 1, 500),
+    batchBodyLimitBytes: envInteger(env, 'RAPPORT_BATCH_BODY_LIMIT_BYTES', Math.max(4 * 1024 * 1024, bodyLimitBytes), 1024, 64 * 1024 * 1024),
+    maxBatchSize: envInteger(env, 'RAPPORT_MAX_BATCH', 500, 1, 500),
     rateLimit: {
-      limit: env.RAPPORT_RATE_LIMIT?.trim() ? integer(env, 'RAPPORT_RATE_LIMIT', 0, 0, 1_000_000) : undefined,
-      windowSeconds: integer(env, 'RAPPORT_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+      limit: env.RAPPORT_RATE_LIMIT?.trim() ? envInteger(env, 'RAPPORT_RATE_LIMIT', 0, 0, 1_000_000) : undefined,
+      windowSeconds: envInteger(env, 'RAPPORT_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
     },
     corsOrigins: corsOrigins(env),
-    consistencyTimeoutMs: integer(env, 'RAPPORT_CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
+    consistencyTimeoutMs: envInteger(env, 'RAPPORT_CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
     projectionLag: {
-      maxLagEvents: integer(env, 'RAPPORT_PROJECTION_LAG_THRESHOLD', 1000, 0, 100_000_000),
-      maxLagSeconds: integer(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),
+      maxLagEvents: envInteger(env, 'RAPPORT_PROJECTION_LAG_THRESHOLD', 1000, 0, 100_000_000),
+      maxLagSeconds: envInteger(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),
     },
     reportingCurrency: (env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase(),
-    erasureSweepMs: integer(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
+    erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
   };
-}
-
-function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${raw}"`);
-  return raw as T[number];
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
-  }
-  return value;
 }
 
 /** RAPPORT_CORS_ORIGINS: a comma-separated list of exact origins; no wildcard, so what is allowed is always spelled out. */
@@ -250,7 +230,7 @@ function jwtConfig(env: Env): JwtConfig | undefined {
     key,
     rolesClaim,
     actorClaim,
-    clockToleranceSeconds: integer(env, 'RAPPORT_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    clockToleranceSeconds: envInteger(env, 'RAPPORT_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
   };
 }
 

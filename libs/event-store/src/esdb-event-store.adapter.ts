@@ -44,6 +44,8 @@ import {
 } from './event-store.port';
 import { computeEventHash, ZERO_HASH } from './hash-chain';
 import { assertCustomerId, assertExpectedRevision, integer, nonNegativeInteger, positiveInteger } from './argument-checks';
+import { sleep } from '@rapport/config';
+import { normaliseNewEvent, type NormalisedEvent } from './normalised-event';
 
 export interface EsdbEventStoreOptions {
   /** Prefix of the customer streams; the rest of the name is the customerId. Default `customer-` (SPEC section 3). */
@@ -99,7 +101,6 @@ interface ReservationRecord {
   readonly reservedAt?: string;
 }
 
-type NormalisedEvent = Omit<NewEvent, 'data' | 'metadata'> & { readonly data: unknown; readonly metadata: EventMetadata };
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ESDB answers `unknown position` with 2^64 - 1; anything from 2^63 on is not a log offset. */
@@ -705,15 +706,7 @@ function normalise(event: NewEvent): NormalisedEvent {
   if (typeof event.eventId !== 'string' || !UUID_PATTERN.test(event.eventId)) {
     throw new TypeError(`eventId must be a UUID (EventStoreDB event ids are UUIDs), got ${JSON.stringify(event.eventId)}`);
   }
-  if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('type must be a non-empty string');
-  if (typeof event.occurredAt !== 'string') throw new TypeError('occurredAt must be a string');
-  return {
-    eventId: event.eventId.toLowerCase(),
-    type: event.type,
-    occurredAt: event.occurredAt,
-    data: event.data === undefined ? null : (JSON.parse(JSON.stringify(event.data)) as unknown),
-    metadata: JSON.parse(JSON.stringify(event.metadata ?? {})) as EventMetadata,
-  };
+  return normaliseNewEvent(event, event.eventId.toLowerCase());
 }
 
 function parseEnvelope(metadata: unknown, where: string): StoredEnvelope {
@@ -773,8 +766,4 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 /** Exponential with full jitter: up to 2, 4, 8 … 200 ms. */
 function backoffMs(round: number): number {
   return Math.random() * Math.min(200, 2 ** Math.min(round, 8));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

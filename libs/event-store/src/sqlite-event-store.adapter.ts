@@ -4,6 +4,7 @@
 // head is read, so optimistic concurrency holds there too.
 import Database from 'better-sqlite3';
 import type { CustomerEventType, EventMetadata } from '@rapport/domain';
+import { normaliseNewEvent, type NormalisedEvent } from './normalised-event';
 import { preparePrivateDatabaseFile } from './private-file';
 import {
   DuplicateEventIdError,
@@ -314,29 +315,10 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
-interface NormalisedEvent {
-  readonly eventId: string;
-  readonly type: CustomerEventType;
-  readonly occurredAt: string;
-  readonly data: unknown;
-  readonly metadata: EventMetadata;
-}
-
-/**
- * The event as it will read back from JSON text: undefined members dropped,
- * undefined data as null. Hashing this form keeps the chain verifiable.
- */
+/** The event as it will read back from JSON text (see normaliseNewEvent). */
 function normalise(event: NewEvent): NormalisedEvent {
   if (typeof event.eventId !== 'string' || event.eventId.length === 0) throw new TypeError('eventId must be a non-empty string');
-  if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('type must be a non-empty string');
-  if (typeof event.occurredAt !== 'string') throw new TypeError('occurredAt must be a string');
-  return {
-    eventId: event.eventId,
-    type: event.type,
-    occurredAt: event.occurredAt,
-    data: event.data === undefined ? null : (JSON.parse(JSON.stringify(event.data)) as unknown),
-    metadata: JSON.parse(JSON.stringify(event.metadata ?? {})) as EventMetadata,
-  };
+  return normaliseNewEvent(event);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {

@@ -16,12 +16,7 @@ import { toDeadLetterMessage, type DeadLetter } from './dead-letter';
 import { ensureTopics } from './kafka-relay';
 import type { ParkingLot } from './parking-lot';
 import { describe, ProjectorCore, type ChunkResult, type DeadLetterPublisher, type IncomingMessage, type ProjectionSink } from './projector-core';
-
-export interface ProjectorLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import { sleep, type StructuredLogger } from '@rapport/config';
 
 export interface KafkaProjectorOptions {
   readonly topic?: string;
@@ -36,7 +31,7 @@ export interface KafkaProjectorOptions {
   readonly sessionTimeoutMs?: number;
   /** Longest pause between retries of a chunk whose store write failed. Default 10 s. */
   readonly maxRetryDelayMs?: number;
-  readonly logger?: ProjectorLogger;
+  readonly logger?: StructuredLogger;
   /** Called after each chunk is committed (metrics). */
   readonly onChunk?: (topic: string, partition: number, result: ChunkResult) => void;
   /** Called when the consumer has crashed for good (kafkajs will not restart it): the owner should replace this projector. */
@@ -257,17 +252,4 @@ export async function consumerGroupLag(admin: Admin, groupId: string, topic: str
 /** A group id for a one-off reader, e.g. a dead-letter scan. */
 export function ephemeralGroupId(purpose: string): string {
   return `rapport-${purpose}-${randomUUID()}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -2,6 +2,7 @@
 // mode) beyond the fixed variables of SPEC section 9. All three read the same
 // names, so they agree on the topic and on each other's group ids: the API's
 // `?consistentWith=` reads the relay's checkpoint and the projector's offsets.
+import { ConfigError, envInteger, envText, type Env } from '@rapport/config';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic } from './customer-event.message';
 
@@ -37,10 +38,10 @@ export interface MessagingSettings {
   readonly kafkaLogLevel: logLevel;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 
-export class MessagingSettingsError extends Error {
-  override readonly name = 'MessagingSettingsError';
+/** A Kafka setting is wrong; still a ConfigError, so every role stops on it the same way. */
+export class MessagingSettingsError extends ConfigError {
+  override readonly name: string = 'MessagingSettingsError';
 }
 
 const LOG_LEVELS: Record<string, logLevel> = {
@@ -52,20 +53,20 @@ const LOG_LEVELS: Record<string, logLevel> = {
 };
 
 export function messagingSettings(env: Env = process.env): MessagingSettings {
-  const topic = text(env, 'RAPPORT_KAFKA_TOPIC', CUSTOMER_EVENTS_TOPIC);
-  const level = text(env, 'RAPPORT_KAFKA_LOG_LEVEL', 'error').toLowerCase();
+  const topic = envText(env, 'RAPPORT_KAFKA_TOPIC', CUSTOMER_EVENTS_TOPIC);
+  const level = envText(env, 'RAPPORT_KAFKA_LOG_LEVEL', 'error').toLowerCase();
   if (!(level in LOG_LEVELS)) throw new MessagingSettingsError(`RAPPORT_KAFKA_LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}; got "${level}"`);
   return {
     topic,
     deadLetterTopic: deadLetterTopic(topic),
-    partitions: integer(env, 'RAPPORT_KAFKA_PARTITIONS', 6, 1, 1000),
-    relayId: text(env, 'RAPPORT_RELAY_ID', 'rapport-relay'),
-    projectorGroup: text(env, 'RAPPORT_PROJECTOR_GROUP', 'rapport-projector'),
-    projectorSessionTimeoutMs: integer(env, 'RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
-    projectorWriteSlice: integer(env, 'RAPPORT_PROJECTOR_WRITE_SLICE', 24, 2, 10_000),
-    metricsHost: text(env, 'RAPPORT_METRICS_HOST', '127.0.0.1'),
-    projectorMetricsPort: integer(env, 'RAPPORT_PROJECTOR_METRICS_PORT', 9464, 0, 65535),
-    relayMetricsPort: integer(env, 'RAPPORT_RELAY_METRICS_PORT', 9465, 0, 65535),
+    partitions: envInteger(env, 'RAPPORT_KAFKA_PARTITIONS', 6, 1, 1000, MessagingSettingsError),
+    relayId: envText(env, 'RAPPORT_RELAY_ID', 'rapport-relay'),
+    projectorGroup: envText(env, 'RAPPORT_PROJECTOR_GROUP', 'rapport-projector'),
+    projectorSessionTimeoutMs: envInteger(env, 'RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000, MessagingSettingsError),
+    projectorWriteSlice: envInteger(env, 'RAPPORT_PROJECTOR_WRITE_SLICE', 24, 2, 10_000, MessagingSettingsError),
+    metricsHost: envText(env, 'RAPPORT_METRICS_HOST', '127.0.0.1'),
+    projectorMetricsPort: envInteger(env, 'RAPPORT_PROJECTOR_METRICS_PORT', 9464, 0, 65535, MessagingSettingsError),
+    relayMetricsPort: envInteger(env, 'RAPPORT_RELAY_METRICS_PORT', 9465, 0, 65535, MessagingSettingsError),
     kafkaLogLevel: LOG_LEVELS[level]!,
   };
 }
@@ -75,16 +76,3 @@ export function kafkaClient(brokers: readonly string[], clientId: string, level:
   return new Kafka({ brokers: [...brokers], clientId, logLevel: level, ...extra });
 }
 
-function text(env: Env, name: string, fallback: string): string {
-  return env[name]?.trim() || fallback;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new MessagingSettingsError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
-  }
-  return value;
-}

@@ -2,7 +2,7 @@
 // RAPPORT_ESDB_URL is set, else the SQLite file under RAPPORT_DATA_DIR that
 // the API appends to and the relay follows.
 import { existsSync, mkdirSync } from 'node:fs';
-import type { RapportConfig } from '@rapport/config';
+import { redactUrl, type RapportConfig } from '@rapport/config';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@rapport/event-store';
 import { embeddedPaths } from './embedded-stores';
 
@@ -14,15 +14,10 @@ export interface OpenedLog {
 
 export function openDistributedLog(config: Pick<RapportConfig, 'esdbUrl' | 'dataDir'>, options: { create?: boolean } = {}): OpenedLog {
   if (config.esdbUrl !== undefined) {
-    return { store: EsdbEventStore.connect(config.esdbUrl), description: `EventStoreDB ${redact(config.esdbUrl)}` };
+    return { store: EsdbEventStore.connect(config.esdbUrl), description: `EventStoreDB ${redactUrl(config.esdbUrl)}` };
   }
   const file = embeddedPaths(config).log;
   if (options.create === false && !existsSync(file)) throw new Error(`no event log at ${file} (see RAPPORT_DATA_DIR, or set RAPPORT_ESDB_URL)`);
   if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return { store: SqliteEventStore.open(file), description: `SQLite ${file}` };
-}
-
-/** Connection strings may carry credentials. */
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -11,7 +11,9 @@ import { MongoReadStore, SqliteReadStore, type ReadStore } from '@rapport/read-s
 export const brokers = (process.env.RAPPORT_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const mongoBase = (process.env.RAPPORT_MONGO_URL ?? 'mongodb://127.0.0.1:27017/rapport').replace(/\/[^/]*$/, '');
 export const mongoUrl = (database: string) => `${mongoBase}/${database}`;
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@rapport/config';
+
+export { sleep };
 
 export function testKafka(clientId: string): Kafka {
   return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING });

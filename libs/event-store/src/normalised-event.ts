@@ -1,0 +1,28 @@
+// What an adapter appends: the event exactly as it will read back from the
+// log's JSON, so the hash computed at append time verifies on every later read.
+import type { CustomerEventType, EventMetadata } from '@rapport/domain';
+import type { NewEvent } from './event-store.port';
+
+export interface NormalisedEvent {
+  readonly eventId: string;
+  readonly type: CustomerEventType;
+  readonly occurredAt: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+/**
+ * Undefined members dropped, undefined data as null. `eventId` is the form the
+ * adapter stores (it checks the id's shape itself: EventStoreDB takes UUIDs only).
+ */
+export function normaliseNewEvent(event: NewEvent, eventId: string = event.eventId): NormalisedEvent {
+  if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('type must be a non-empty string');
+  if (typeof event.occurredAt !== 'string') throw new TypeError('occurredAt must be a string');
+  return {
+    eventId,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: event.data === undefined ? null : (JSON.parse(JSON.stringify(event.data)) as unknown),
+    metadata: JSON.parse(JSON.stringify(event.metadata ?? {})) as EventMetadata,
+  };
+}

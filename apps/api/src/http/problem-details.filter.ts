@@ -14,9 +14,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
     const { body, headers } = toProblem(exception, request.url);
-    if (body.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A 5xx the server chose (CONSISTENCY_TIMEOUT, STORAGE_FULL…) is a condition to report, not a bug to trace.
+    if (body.status >= 500 && isAnswered(exception)) this.logger.warn(`${body.status} ${body.code}: ${body.detail}`);
+    else if (body.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
   }
+}
+
+function isAnswered(exception: unknown): boolean {
+  return exception instanceof ProblemException || exception instanceof StorageFullError;
 }
 
 export function toProblem(exception: unknown, instance?: string): { body: ProblemDetails; headers: Record<string, string> } {

@@ -3,3 +3,4 @@ export * from './env-values';
 export * from './logger';
 export * from './rapport.config';
 export * from './sleep';
+export * from './dependency';

@@ -57,6 +57,8 @@ export interface RapportConfig {
   readonly corsOrigins: readonly string[];
   /** How long `?consistentWith=` may wait for the read models, in ms. */
   readonly consistencyTimeoutMs: number;
+  /** Time limit of each readiness probe (RAPPORT_READY_PROBE_MS): a dependency that does not answer by then is down. */
+  readonly readyProbeMs: number;
   /** When `/health/ready` calls a projection lagging: RAPPORT_PROJECTION_LAG_THRESHOLD events, RAPPORT_PROJECTION_LAG_SECONDS. */
   readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     corsOrigins: corsOrigins(env),
     consistencyTimeoutMs: envInteger(env, 'RAPPORT_CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
+    readyProbeMs: envInteger(env, 'RAPPORT_READY_PROBE_MS', 1000, 50, 60_000),
     projectionLag: {
       maxLagEvents: envInteger(env, 'RAPPORT_PROJECTION_LAG_THRESHOLD', 1000, 0, 100_000_000),
       maxLagSeconds: envInteger(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),

@@ -11,6 +11,7 @@
 // cannot release a later park either.
 import { MongoClient, MongoServerError, type Collection } from 'mongodb';
 import type { DeadLetterKind } from './dead-letter';
+import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 
 export interface ParkedCustomer {
   readonly customerId: string;
@@ -102,7 +103,7 @@ export class MongoParkingLot implements ParkingLot {
 
   /** `url` names the database, as for MongoReadStore: the parked set lives beside the read models. */
   static async connect(url: string, options: { database?: string; collection?: string } = {}): Promise<MongoParkingLot> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+    const client = new MongoClient(url, { ...MONGO_CLIENT_TIMEOUTS });
     await client.connect();
     try {
       const lot = new MongoParkingLot(client, client.db(options.database).collection<ParkRow>(options.collection ?? PARKED_COLLECTION));

@@ -25,6 +25,7 @@ import {
   type ReadStore,
   type TimelineQuery,
 } from './read-store.port';
+import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 
 /**
  * Documents are kept as JSON text beside the few fields queries filter on:
@@ -86,7 +87,7 @@ export class MongoReadStore implements ReadStore {
   static async connect(url: string, options: MongoReadStoreOptions = {}): Promise<MongoReadStore> {
     const slice = options.writeSlice ?? DEFAULT_MONGO_WRITE_SLICE;
     if (!Number.isInteger(slice) || slice < 2) throw new RangeError(`writeSlice must be an integer of at least 2; got ${slice}`);
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, ...options.clientOptions });
+    const client = new MongoClient(url, { ...MONGO_CLIENT_TIMEOUTS, ...options.clientOptions });
     await client.connect();
     const db: Db = client.db(options.database);
     const store = new MongoReadStore(

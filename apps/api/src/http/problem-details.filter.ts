@@ -2,6 +2,7 @@
 // error, however unexpected, takes the process down.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, unreachableDependency } from '@rapport/config';
 import { StorageFullError } from '@rapport/event-store';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problem, storageFull, type ProblemDetails } from './problem';
 
@@ -22,13 +23,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 function isAnswered(exception: unknown): boolean {
-  return exception instanceof ProblemException || exception instanceof StorageFullError;
+  return exception instanceof ProblemException || exception instanceof StorageFullError || unreachableDependency(exception) !== undefined;
 }
 
 export function toProblem(exception: unknown, instance?: string): { body: ProblemDetails; headers: Record<string, string> } {
   if (exception instanceof ProblemException) return { body: exception.toProblem(instance), headers: { ...exception.headers } };
   // The stores fail a write on a full disk whole, so this answer is true of every write path.
   if (exception instanceof StorageFullError) return { body: storageFull().toProblem(instance), headers: {} };
+  const dependency = unreachableDependency(exception);
+  if (dependency) {
+    const detail = `${dependency} does not answer; nothing of this request was recorded. Try again shortly.`;
+    return {
+      body: problem(503, 'DEPENDENCY_UNAVAILABLE', 'A service Rapport depends on is unavailable', detail, [], instance),
+      headers: { 'retry-after': String(DEPENDENCY_RETRY_AFTER_SECONDS) },
+    };
+  }
   const fastify = fastifyError(exception);
   if (fastify) return { body: { ...fastify, ...(instance ? { instance } : {}) }, headers: {} };
   if (exception instanceof HttpException) {

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { classifyProjection, CUSTOMER_PROJECTION, ProjectionRunner, type ProjectionHealth } from '@rapport/application';
-import type { RapportConfig } from '@rapport/config';
+import { withTimeLimit, type RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import type { ReadStore } from '@rapport/read-store';
 import { Authenticated, Public } from '../auth/access.decorators';
@@ -32,12 +32,14 @@ export class OperationsController {
   @Public()
   @ApiOperation({ summary: 'The log and read models answer and the projections keep up (up, lagging, stalled or down)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const projection = await this.projectionHealth();
-    const checks = {
-      eventLog: await probe(() => this.eventStore.headPosition()),
-      readModels: await probe(() => this.readStore.getCheckpoint(CUSTOMER_PROJECTION)),
-      projections: projection?.status ?? (this.runner.running ? 'up' : 'down'),
-    };
+    // Each probe has its own time limit, so a store that hangs reads as down instead of hanging the probe.
+    const limit = this.config.readyProbeMs;
+    const [projection, eventLog, readModels] = await Promise.all([
+      withTimeLimit(limit, () => this.projectionHealth(), 'projection health').catch(() => undefined),
+      probe(limit, () => this.eventStore.headPosition()),
+      probe(limit, () => this.readStore.getCheckpoint(CUSTOMER_PROJECTION)),
+    ]);
+    const checks = { eventLog, readModels, projections: projection?.status ?? (this.runner.running ? 'up' : 'down') };
     const ready = Object.values(checks).every((c) => c === 'up');
     reply.status(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'unavailable', checks, ...(projection ? { projections: { [CUSTOMER_PROJECTION]: projection } } : {}) };
@@ -76,9 +78,9 @@ export class OperationsController {
   }
 }
 
-async function probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
+async function probe(limitMs: number, check: () => Promise<unknown>): Promise<'up' | 'down'> {
   try {
-    await check();
+    await withTimeLimit(limitMs, check, 'readiness probe');
     return 'up';
   } catch {
     return 'down';

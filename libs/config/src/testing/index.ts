@@ -2,3 +2,4 @@ export * from './infra';
 export * from './role-process';
 export * from './kafka-node';
 export * from './free-port';
+export * from './ferret-node';

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Binary, MongoClient, type Collection } from 'mongodb';
 import { KEY_BYTES, type CustomerKey, type KeyStore, type KeyUse } from './key-store.port';
+import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 
 interface KeyDocument {
   _id: string;
@@ -32,7 +33,7 @@ export class MongoKeyStore implements KeyStore {
 
   /** Connects to the database named in the URL. */
   static async connect(url: string): Promise<MongoKeyStore> {
-    const client = new MongoClient(url);
+    const client = new MongoClient(url, { ...MONGO_CLIENT_TIMEOUTS });
     await client.connect();
     try {
       return await MongoKeyStore.on(client.db().collection<KeyDocument>(KEY_COLLECTION), client);

@@ -1,0 +1,56 @@
+// What every role does when a service it depends on (MongoDB, Kafka) does not
+// answer: give up within seconds, say which one, and let the caller retry —
+// never hang a request for the driver's 30-second default.
+
+/** Client timeouts for every MongoDB connection: selection and connect fail fast, a frozen server is given up on. */
+export const MONGO_CLIENT_TIMEOUTS = {
+  serverSelectionTimeoutMS: 2_000,
+  connectTimeoutMS: 2_000,
+  // No reply on a connection for this long: the server hangs (a frozen process, a deadlock), not a slow query.
+  socketTimeoutMS: 5_000,
+} as const;
+
+/** How long a caller should wait before trying again, in the Retry-After of a 503. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+export type Dependency = 'MongoDB' | 'Kafka';
+
+// The drivers' error classes, by name, so that recognising them loads no driver.
+const MONGO_UNREACHABLE = /^Mongo(ServerSelection|Network|NetworkTimeout|TopologyClosed|PoolCleared|NotConnected)Error$/;
+const KAFKA_UNREACHABLE = /^KafkaJS(Connection|NumberOfRetriesExceeded|BrokerNotFound|RequestTimeout)Error$/;
+
+/** The dependency an error says did not answer, or undefined for any other error. */
+export function unreachableDependency(error: unknown): Dependency | undefined {
+  if (error instanceof DependencyUnavailableError) return error.dependency;
+  if (!(error instanceof Error)) return undefined;
+  if (MONGO_UNREACHABLE.test(error.name)) return 'MongoDB';
+  if (KAFKA_UNREACHABLE.test(error.name)) return 'Kafka';
+  return undefined;
+}
+
+export class DependencyUnavailableError extends Error {
+  override readonly name = 'DependencyUnavailableError';
+  constructor(
+    readonly dependency: Dependency,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TimeLimitError extends Error {
+  override readonly name = 'TimeLimitError';
+}
+
+/** The work's result, or a TimeLimitError once `ms` have passed (the work itself is not cancelled). */
+export async function withTimeLimit<T>(ms: number, work: () => Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeLimitError(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work(), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

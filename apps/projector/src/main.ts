@@ -6,9 +6,9 @@
 // See docs/distributed.md.
 import { Command, CommanderError } from 'commander';
 import pino from 'pino';
-import { ConfigError, loadConfig } from '@rapport/config';
+import { ConfigError, loadConfig, startWithRetries } from '@rapport/config';
 import { MessagingSettingsError, messagingSettings } from '@rapport/messaging';
-import { openReplay, startProjector } from './projector.process';
+import { openReplay, projectorLogger, startProjector } from './projector.process';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -19,24 +19,29 @@ const logger = pino({ name: 'projector', level: process.env.RAPPORT_LOG_LEVEL?.t
 async function run(): Promise<number> {
   const config = loadConfig();
   const settings = messagingSettings();
-  const running = await startProjector(config, settings, logger);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.on(signal, () => {
-        if (stopping) return;
-        stopping = true;
-        logger.info(`${signal}: committing the chunk in hand, then leaving the group`);
-        running.stop().then(
-          () => resolve(EXIT_OK),
-          (error: unknown) => {
-            logger.error({ error: String(error) }, 'shutdown failed');
-            resolve(EXIT_FAILED);
-          },
-        );
-      });
-    }
+  const stopped = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info(`${signal}: committing the chunk in hand, then leaving the group`);
+      stopped.abort();
+    });
+  }
+  // Kafka or MongoDB not there yet is a reason to wait, not to exit (a wrong setting is).
+  const running = await startWithRetries(() => startProjector(config, settings, logger), {
+    signal: stopped.signal,
+    logger: projectorLogger(logger),
+    what: 'projector',
+    isFatal: (error) => error instanceof ConfigError,
   });
+  if (!running) return EXIT_OK;
+  if (!stopped.signal.aborted) await new Promise((resolve) => stopped.signal.addEventListener('abort', resolve, { once: true }));
+  try {
+    await running.stop();
+    return EXIT_OK;
+  } catch (error) {
+    logger.error({ error: String(error) }, 'shutdown failed');
+    return EXIT_FAILED;
+  }
 }
 
 async function replay(customerId: string | undefined, options: { skipUnreadable?: boolean; json?: boolean }): Promise<number> {

@@ -34,8 +34,17 @@ export function projectorLogger(logger: Logger): StructuredLogger {
 /** The MongoDB side of a projector: read models, parked customers, and the keys that open sealed personal fields. */
 async function openSink(config: RapportConfig, settings: MessagingSettings) {
   const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
-  const parking = await MongoParkingLot.connect(config.mongoUrl);
-  const keys = await MongoKeyStore.connect(config.mongoUrl);
+  let parking: MongoParkingLot | undefined;
+  let keys: MongoKeyStore;
+  try {
+    parking = await MongoParkingLot.connect(config.mongoUrl);
+    keys = await MongoKeyStore.connect(config.mongoUrl);
+  } catch (error) {
+    // A start that fails half-way is tried again: leave no client open behind it.
+    await parking?.close().catch(() => undefined);
+    await readStore.close().catch(() => undefined);
+    throw error;
+  }
   return {
     sink: new RunnerSink(readStore, new PersonalDataVault(keys)),
     parking,

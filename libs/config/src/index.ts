@@ -4,3 +4,4 @@ export * from './logger';
 export * from './rapport.config';
 export * from './sleep';
 export * from './dependency';
+export * from './start-with-retries';

@@ -10,6 +10,8 @@ export const ENTRY = {
   relay: 'apps/relay/src/main.ts',
   projector: 'apps/projector/src/main.ts',
   cli: 'apps/cli/src/main.ts',
+  /** `npm run start:distributed`: the three roles under one launcher. */
+  launcher: 'apps/relay/src/start-distributed.ts',
 } as const;
 
 export class RoleProcess {

@@ -1,0 +1,117 @@
+// The contract on the MongoDB-compatible server `npm run infra:up` starts
+// (FerretDB 1.24), or on RAPPORT_MONGO_URL; plus what holds without
+// transactions: bulk writes never larger than the slice, and a commit that
+// stops between writes leaves the earlier writes, none after, and the
+// checkpoint where it was, for the replay to complete.
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { describeWithInfra } from '@rapport/config/testing';
+import { DuplicateKeyError, put, type AnyCollection } from '@rapport/document-store';
+import { describeDocumentStoreContract, entries, handles, people, type Entry } from '@rapport/document-store/testing';
+import { DEFAULT_MONGO_DOCUMENT_WRITE_SLICE, MongoDocumentStore } from './mongo-document-store.adapter';
+
+const url = process.env.RAPPORT_MONGO_URL ?? 'mongodb://127.0.0.1:27017/rapport';
+let counter = 0;
+const freshDatabase = () => `rapport_docs_${process.pid}_${counter++}_${Date.now().toString(36)}`;
+
+async function dropDatabase(database: string): Promise<void> {
+  const client = await MongoClient.connect(url);
+  try {
+    await client.db(database).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+describeDocumentStoreContract(
+  'MongoDB (FerretDB)',
+  async () => {
+    const database = freshDatabase();
+    return {
+      open: (collections: readonly AnyCollection[]) => MongoDocumentStore.connect(url, collections, { database }),
+      cleanup: () => dropDatabase(database),
+    };
+  },
+  { bulkTimeoutMs: 180_000 },
+  describeWithInfra('mongo'),
+);
+
+const entry = (seq: number, revision: number, text: string): Entry => ({
+  _id: `big/${String(seq).padStart(4, '0')}`,
+  revision,
+  owner: 'big',
+  at: seq,
+  seq,
+  text,
+});
+
+describeWithInfra('mongo')('MongoDocumentStore without transactions (FerretDB)', () => {
+  let database: string;
+  let store: MongoDocumentStore;
+  let client: MongoClient;
+  const writes: { command: string; statements: number }[] = [];
+  const listener = (event: CommandStartedEvent) => {
+    if (event.commandName === 'update') writes.push({ command: 'update', statements: (event.command.updates as unknown[]).length });
+    if (event.commandName === 'delete') writes.push({ command: 'delete', statements: (event.command.deletes as unknown[]).length });
+    if (event.commandName === 'insert') writes.push({ command: 'insert', statements: (event.command.documents as unknown[]).length });
+  };
+
+  beforeEach(async () => {
+    database = freshDatabase();
+    store = await MongoDocumentStore.connect(url, [people, entries, handles], { database, clientOptions: { monitorCommands: true } });
+    // The driver's command monitoring shows what each write command carried.
+    client = store['client'] as MongoClient;
+    client.on('commandStarted', listener);
+    writes.length = 0;
+  });
+  afterEach(async () => {
+    client.off('commandStarted', listener);
+    await store.close();
+    await dropDatabase(database);
+  });
+
+  // FerretDB 1.24 deadlocks for good on one bulk write of ~100+ replacements of existing
+  // documents; these commits would hang (and take the shared server with them) unsliced.
+  it('commits in bulk writes of at most the slice, keeping the revision guard inside each', async () => {
+    const N = 200;
+    await store.commit({ writes: Array.from({ length: N }, (_, i) => put(entries, entry(i, 1, `first ${i}`))), checkpoints: [{ name: 'big', position: 1 }] });
+    // Replacements of existing documents; every tenth comes in stale (revision 0 < 1).
+    await store.commit({
+      writes: Array.from({ length: N }, (_, i) => put(entries, entry(i, i % 10 === 0 ? 0 : 2, `second ${i}`))),
+      checkpoints: [{ name: 'big', position: 2 }],
+    });
+    const all = await store.getMany(
+      entries,
+      Array.from({ length: N }, (_, i) => entry(i, 0, '')._id),
+    );
+    expect(all.size).toBe(N);
+    for (const [, e] of all) expect(e.text).toBe(e.seq % 10 === 0 ? `first ${e.seq}` : `second ${e.seq}`);
+    expect(await store.getCheckpoint('big')).toBe(2);
+    const statements = writes.filter((w) => w.command === 'update');
+    expect(statements.reduce((sum, w) => sum + w.statements, 0)).toBeGreaterThanOrEqual(2 * N);
+    expect(Math.max(...writes.map((w) => w.statements))).toBeLessThanOrEqual(DEFAULT_MONGO_DOCUMENT_WRITE_SLICE);
+  }, 180_000);
+
+  it('after a commit stops between writes, keeps the earlier ones, none after, the checkpoint in place; the replay completes it', async () => {
+    await store.commit({ writes: [put(handles, { _id: 'h1', revision: 0, handle: 'taken' })], checkpoints: [{ name: 'c', position: 1 }] });
+    const before = Array.from({ length: 30 }, (_, i) => put(entries, entry(i, 1, 'landed')));
+    const after = [put(people, { _id: 'later', revision: 1 })];
+    // The unique index stops this commit at its third write, as a crash there would.
+    await expect(
+      store.commit({
+        writes: [...before, put(handles, { _id: 'h2', revision: 0, handle: 'taken' }), ...after],
+        checkpoints: [{ name: 'c', position: 2 }],
+      }),
+    ).rejects.toBeInstanceOf(DuplicateKeyError);
+    expect((await store.getMany(entries, before.map((w) => w.document._id))).size).toBe(30);
+    expect(await store.get(people, 'later')).toBeUndefined();
+    expect(await store.getCheckpoint('c')).toBe(1);
+    // The replay (the batch again, with the cause gone) converges; rewriting what landed is harmless.
+    await store.commit({
+      writes: [...before, put(handles, { _id: 'h2', revision: 0, handle: 'free' }), ...after],
+      checkpoints: [{ name: 'c', position: 2 }],
+    });
+    expect((await store.getMany(entries, before.map((w) => w.document._id))).size).toBe(30);
+    expect((await store.get(people, 'later'))?.revision).toBe(1);
+    expect(await store.getCheckpoint('c')).toBe(2);
+  }, 60_000);
+});

@@ -1,0 +1,378 @@
+// Embedded document store: one SQLite file, a table per collection with the
+// document as JSON text, the declared fields as columns beside it (derived in
+// JS by @rapport/document-store, so both adapters agree on every key) and an
+// index per declared index. A batch of writes and its checkpoints commit in one
+// transaction. Replaced and erased documents are zeroed (secure_delete) and an
+// erasing batch empties the write-ahead log, so personal data does not linger
+// in the files.
+import Database from 'better-sqlite3';
+import { preparePrivateDatabaseFile } from '@rapport/event-store';
+import {
+  CollectionRegistry,
+  DuplicateKeyError,
+  checkpointName,
+  cursorAfter,
+  fromJson,
+  planQuery,
+  planWrites,
+  plainId,
+  toRow,
+  updatedRow,
+  type AnyCollection,
+  type CollectionSpec,
+  type Comparison,
+  type DocumentRow,
+  type DocumentStore,
+  type JsonDocument,
+  type Page,
+  type PlannedCondition,
+  type PlannedWrite,
+  type Query,
+  type ResolvedCollection,
+  type StoredDocument,
+  type WriteBatch,
+} from '@rapport/document-store';
+
+const META = `
+  CREATE TABLE IF NOT EXISTS document_store_collections (
+    name        TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS document_store_checkpoints (
+    name     TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+  ) STRICT;
+`;
+
+/** Documents read per step of a scan or an update. */
+const SCAN_PAGE = 1000;
+const UPDATE_PAGE = 256;
+
+type SqlValue = string | number | null;
+
+
+/** A collection's table and the statements every batch reuses. */
+class Table {
+  readonly table: string;
+  private readonly updateStatement: Database.Statement;
+  private readonly insertStatement: Database.Statement;
+  private readonly deleteStatement: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    readonly collection: ResolvedCollection,
+  ) {
+    this.table = quoted(tableName(collection.name));
+    const names = ['_id', 'revision', 'doc', 'search', ...[...collection.fields.keys()].map(column)];
+    // An update of the stored row, else an insert where none is stored: an upsert would
+    // also meet the row it replaces in a unique index, and SQLite may check that index first.
+    this.updateStatement = db.prepare(
+      `UPDATE ${this.table} SET ${names
+        .slice(1)
+        .map((name) => `${name} = ?`)
+        .join(', ')} WHERE _id = ? AND revision <= ?`,
+    );
+    this.insertStatement = db.prepare(
+      `INSERT INTO ${this.table} (${names.join(', ')}) SELECT ${names.map(() => '?').join(', ')}
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE _id = ?)`,
+    );
+    this.deleteStatement = db.prepare(`DELETE FROM ${this.table} WHERE _id = ? AND revision <= ?`);
+  }
+
+  /** Stores the row unless the stored one has a higher revision. */
+  put(row: DocumentRow): void {
+    const values = [row.revision, row.json, row.search, ...row.keys.values()];
+    try {
+      if (this.updateStatement.run(...values, row.id, row.revision).changes > 0) return;
+      this.insertStatement.run(row.id, ...values, row.id);
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new DuplicateKeyError(`${this.collection.name}: ${row.id} shares a unique index's values with another document`);
+      }
+      throw error;
+    }
+  }
+
+  delete(id: string, revision: number): void {
+    this.deleteStatement.run(id, revision);
+  }
+}
+
+export class SqliteDocumentStore implements DocumentStore {
+  private closed = false;
+  private readonly tables = new Map<string, Table>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly registry: CollectionRegistry,
+  ) {
+    for (const collection of registry.all) this.tables.set(collection.name, new Table(db, collection));
+  }
+
+  /**
+   * Opens (creating if needed) the file and the tables of `collections`. A
+   * collection whose declaration changed since the file last saw it has its
+   * table rebuilt from the stored documents (keys and indexes re-derived).
+   */
+  static open(file: string, collections: readonly AnyCollection[]): SqliteDocumentStore {
+    const registry = new CollectionRegistry(collections);
+    if (file !== ':memory:') preparePrivateDatabaseFile(file);
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      // Replaced documents are zeroed, not left in free space: erased personal data must not linger in the file.
+      db.pragma('secure_delete = ON');
+      db.exec(META);
+      db.transaction(() => {
+        for (const collection of registry.all) declare(db, collection);
+      }).immediate();
+      return new SqliteDocumentStore(db, registry);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async get<D extends StoredDocument>(collection: CollectionSpec<D>, id: string): Promise<D | undefined> {
+    const table = this.table(collection);
+    const row = this.db.prepare(`SELECT doc FROM ${table.table} WHERE _id = ?`).get(plainId(id)) as { doc: string } | undefined;
+    return row ? (fromJson(table.collection, row.doc) as unknown as D) : undefined;
+  }
+
+  async getMany<D extends StoredDocument>(collection: CollectionSpec<D>, ids: readonly string[]): Promise<Map<string, D>> {
+    const table = this.table(collection);
+    if (!Array.isArray(ids)) throw new TypeError('ids must be a list');
+    const wanted = [...new Set(ids.map(plainId))];
+    const rows = this.db.prepare(`SELECT doc FROM ${table.table} WHERE _id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(wanted)) as {
+      doc: string;
+    }[];
+    const found = new Map<string, D>();
+    for (const row of rows) {
+      const document = fromJson(table.collection, row.doc);
+      found.set(document._id, document as unknown as D);
+    }
+    return found;
+  }
+
+  async find<D extends StoredDocument>(collection: CollectionSpec<D>, query: Query<D>): Promise<Page<D>> {
+    const table = this.table(collection);
+    const plan = planQuery(table.collection, query);
+    const where = new Where();
+    for (const condition of plan.conditions) where.condition(condition);
+    if (plan.text !== null) where.add('instr(search, ?) > 0', plan.text);
+    if (plan.after.length > 0) where.keyset(plan.after);
+    const order = [...plan.sort.map(column), '_id'].join(', ');
+    const rows = this.db
+      .prepare(`SELECT doc FROM ${table.table} ${where.sql()} ORDER BY ${order} LIMIT ?`)
+      .all(...where.params, plan.limit + 1) as { doc: string }[];
+    const items = rows.slice(0, plan.limit).map((row) => fromJson(table.collection, row.doc));
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > plan.limit && last ? cursorAfter(table.collection, plan, last) : null;
+    return { items: items as unknown as D[], nextCursor };
+  }
+
+  async *scan<D extends StoredDocument>(collection: CollectionSpec<D>): AsyncIterable<D> {
+    const table = this.table(collection);
+    // Keyset pages, so a long scan neither holds every document nor a read transaction open.
+    const page = this.db.prepare(`SELECT _id, doc FROM ${table.table} WHERE _id > ? ORDER BY _id LIMIT ${SCAN_PAGE}`);
+    let after = '';
+    for (;;) {
+      const rows = page.all(after) as { _id: string; doc: string }[];
+      if (rows.length === 0) return;
+      for (const row of rows) yield fromJson(table.collection, row.doc) as unknown as D;
+      after = rows[rows.length - 1]!._id;
+    }
+  }
+
+  async commit(batch: WriteBatch): Promise<void> {
+    const plan = planWrites(this.registry, batch);
+    const saveCheckpoint = this.db.prepare(
+      `INSERT INTO document_store_checkpoints (name, position) VALUES (?, ?)
+       ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)`,
+    );
+    this.db
+      .transaction(() => {
+        for (const write of plan.writes) this.apply(write);
+        for (const checkpoint of plan.checkpoints) saveCheckpoint.run(checkpoint.name, checkpoint.position);
+      })
+      .immediate();
+    // The write-ahead log still holds the old page images until a checkpoint empties it.
+    if (plan.erasesPersonalData) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private apply(write: PlannedWrite): void {
+    const table = this.tables.get(write.collection.name)!;
+    switch (write.type) {
+      case 'put':
+        return table.put(write.row);
+      case 'delete':
+        return table.delete(write.id, write.revision);
+      case 'update':
+        return this.update(table, write.conditions, write.apply);
+    }
+  }
+
+  /** Pages through the matching documents in _id order and puts what `apply` returns, inside the batch's transaction. */
+  private update(table: Table, conditions: readonly PlannedCondition[], apply: (document: JsonDocument) => StoredDocument | undefined): void {
+    const where = new Where();
+    for (const condition of conditions) where.condition(condition);
+    where.add('_id > ?', '');
+    const page = this.db.prepare(`SELECT _id, doc FROM ${table.table} ${where.sql()} ORDER BY _id LIMIT ${UPDATE_PAGE}`);
+    const params = where.params;
+    for (;;) {
+      const rows = page.all(...params) as { _id: string; doc: string }[];
+      if (rows.length === 0) return;
+      for (const { doc } of rows) {
+        const row = updatedRow(table.collection, apply, fromJson(table.collection, doc));
+        if (row) table.put(row);
+      }
+      params[params.length - 1] = rows[rows.length - 1]!._id;
+    }
+  }
+
+  async getCheckpoint(name: string): Promise<number> {
+    const row = this.db.prepare('SELECT position FROM document_store_checkpoints WHERE name = ?').get(checkpointName(name)) as
+      | { position: number }
+      | undefined;
+    return row?.position ?? -1;
+  }
+
+  async reset(): Promise<void> {
+    this.db
+      .transaction(() => {
+        const known = this.db.prepare('SELECT name FROM document_store_collections').all() as { name: string }[];
+        for (const { name } of known) {
+          if (this.tables.has(name)) {
+            this.db.exec(`DELETE FROM ${quoted(tableName(name))}`);
+          } else {
+            // A collection no longer declared: its table goes too.
+            this.db.exec(`DROP TABLE IF EXISTS ${quoted(tableName(name))}`);
+            this.db.prepare('DELETE FROM document_store_collections WHERE name = ?').run(name);
+          }
+        }
+        this.db.exec('DELETE FROM document_store_checkpoints');
+      })
+      .immediate();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private table(spec: unknown): Table {
+    return this.tables.get(this.registry.resolve(spec).name)!;
+  }
+}
+
+/** Creates a collection's table and indexes, or rebuilds them when its declaration changed. Runs inside a transaction. */
+function declare(db: Database.Database, collection: ResolvedCollection): void {
+  const name = tableName(collection.name);
+  const table = quoted(name);
+  const stored = db.prepare('SELECT fingerprint FROM document_store_collections WHERE name = ?').get(collection.name) as
+    | { fingerprint: string }
+    | undefined;
+  const exists = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+  if (exists && stored?.fingerprint === collection.fingerprint) return;
+  const previous = quoted(`${name}__previous`);
+  if (exists) {
+    const indexes = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(name) as {
+      name: string;
+    }[];
+    for (const index of indexes) db.exec(`DROP INDEX ${quoted(index.name)}`);
+    db.exec(`ALTER TABLE ${table} RENAME TO ${previous}`);
+  }
+  const columns = [...collection.fields.keys()].map((field) => `,\n       ${column(field)} ANY`);
+  db.exec(
+    `CREATE TABLE ${table} (
+       _id      TEXT PRIMARY KEY,
+       revision INTEGER NOT NULL,
+       doc      TEXT NOT NULL,
+       search   TEXT${columns.join('')}
+     ) STRICT`,
+  );
+  for (const index of collection.indexes) {
+    // Non-unique indexes end in _id, the order every query pages in.
+    const fields = [...index.fields.map(column), ...(index.unique ? [] : ['_id'])];
+    db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoted(`${name}__${index.name}`)} ON ${table} (${fields.join(', ')})`);
+  }
+  if (exists) {
+    // Keys and search text re-derived from every stored document, in one transaction with the new schema.
+    const target = new Table(db, collection);
+    const page = db.prepare(`SELECT _id, doc FROM ${previous} WHERE _id > ? ORDER BY _id LIMIT ${SCAN_PAGE}`);
+    let after = '';
+    for (;;) {
+      const rows = page.all(after) as { _id: string; doc: string }[];
+      if (rows.length === 0) break;
+      for (const row of rows) target.put(toRow(collection, fromJson(collection, row.doc)));
+      after = rows[rows.length - 1]!._id;
+    }
+    db.exec(`DROP TABLE ${previous}`);
+  }
+  db.prepare(
+    `INSERT INTO document_store_collections (name, fingerprint) VALUES (?, ?)
+     ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint`,
+  ).run(collection.name, collection.fingerprint);
+}
+
+/** A WHERE clause built from checked field names and bound values only. */
+class Where {
+  private readonly clauses: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  add(clause: string, ...params: SqlValue[]): void {
+    this.clauses.push(clause);
+    this.params.push(...params);
+  }
+
+  condition({ field, values }: PlannedCondition): void {
+    const name = field === '_id' ? '_id' : column(field);
+    const present = values.filter((value): value is string | number => value !== null);
+    const alternatives: string[] = [];
+    if (present.length === 1) alternatives.push(`${name} = ?`);
+    if (present.length > 1) alternatives.push(`${name} IN (SELECT value FROM json_each(?))`);
+    if (values.includes(null)) alternatives.push(`${name} IS NULL`);
+    if (alternatives.length === 0) {
+      this.add('0');
+      return;
+    }
+    const params: SqlValue[] = present.length === 1 ? [present[0]!] : present.length > 1 ? [JSON.stringify(present)] : [];
+    this.add(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`, ...params);
+  }
+
+  keyset(after: readonly (readonly Comparison[])[]): void {
+    const params: SqlValue[] = [];
+    const disjuncts = after.map((conjunction) =>
+      conjunction
+        .map(({ field, op, value }) => {
+          const name = field === '_id' ? '_id' : column(field);
+          if (value === null) return op === 'gt' ? `${name} IS NOT NULL` : `${name} IS NULL`;
+          params.push(value);
+          return `${name} ${op === 'gt' ? '>' : '='} ?`;
+        })
+        .join(' AND '),
+    );
+    this.add(`(${disjuncts.map((d) => `(${d})`).join(' OR ')})`, ...params);
+  }
+
+  sql(): string {
+    return this.clauses.length > 0 ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+/** Collection names are checked ([a-z][a-z0-9_]*), so they can be quoted into SQL as they are. */
+function tableName(collection: string): string {
+  return `docs_${collection}`;
+}
+
+function quoted(name: string): string {
+  return `"${name}"`;
+}
+
+function column(field: string): string {
+  return `"f_${field}"`;
+}

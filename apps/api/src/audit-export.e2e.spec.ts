@@ -30,9 +30,14 @@ describe('audit export over HTTP', () => {
       ['customer-exp-2', 0, 'purchased'],
       ['customer-exp-1', 1, 'contacted'],
     ]);
-    const [first, , third] = lines;
+    const [first, second, third] = lines;
     const { hash, position: _p, stream: _s, ...hashed } = first;
     expect(computeEventHash(ZERO_HASH, hashed)).toBe(hash);
+    // A purchase is recorded at payload schema version 2, which the line shows because the hash covers it.
+    expect(second.schemaVersion).toBe(2);
+    expect(first).not.toHaveProperty('schemaVersion');
+    const { hash: hash2, position: _p2, stream: _s2, ...hashed2 } = second;
+    expect(computeEventHash(ZERO_HASH, hashed2)).toBe(hash2);
     const { hash: hash3, position: _p3, stream: _s3, ...hashed3 } = third;
     expect(computeEventHash(first.hash, hashed3)).toBe(hash3);
   });
@@ -42,9 +47,21 @@ describe('audit export over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('text/csv');
     const rows: Record<string, string>[] = parse(String(response.body), { columns: true });
     expect(rows).toHaveLength(3);
-    expect(Object.keys(rows[0]!)).toEqual(['position', 'stream', 'customerId', 'revision', 'eventId', 'type', 'occurredAt', 'recordedAt', 'data', 'metadata', 'hash', 'personalData']);
+    expect(Object.keys(rows[0]!)).toEqual(['position', 'stream', 'customerId', 'revision', 'eventId', 'type', 'occurredAt', 'recordedAt', 'data', 'metadata', 'hash', 'personalData', 'schemaVersion']);
     expect(JSON.parse(rows[0]!.data!)).toEqual({ complaintId: 'k-1', category: 'Comma, "Quoted"\nNewline', severity: 'low' });
-    expect(rows[1]).toMatchObject({ customerId: 'exp-2', type: 'purchased', revision: '0' });
+    expect(rows[1]).toMatchObject({ customerId: 'exp-2', type: 'purchased', revision: '0', schemaVersion: '2' });
+    expect(rows[0]!.schemaVersion).toBe('');
+  });
+
+  it('shows in history the schema version the hash covers, so each entry re-hashes too', async () => {
+    const response = await api.get('/v1/audit/customers/exp-2/history');
+    expect(response.status).toBe(200);
+    const [purchase] = response.body.events;
+    expect(purchase).toMatchObject({ type: 'purchased', schemaVersion: 2, data: { amount: 700 } });
+    const { hash, position: _p, stream: _s, ...hashed } = purchase;
+    expect(computeEventHash(ZERO_HASH, hashed)).toBe(hash);
+    const complaint = (await api.get('/v1/audit/customers/exp-1/history')).body.events[0];
+    expect(complaint).not.toHaveProperty('schemaVersion');
   });
 
   it('bounds the export by record time', async () => {

@@ -26,7 +26,7 @@ describe('rapport export', () => {
 
     const csv = await collect((output) => exportAudit({ eventStore: store, format: 'csv', output, from: new Date('2026-02-15T00:00:00Z') }));
     const lines = csv.trimEnd().split('\n');
-    expect(lines[0]).toBe('position,stream,customerId,revision,eventId,type,occurredAt,recordedAt,data,metadata,hash,personalData');
+    expect(lines[0]).toBe('position,stream,customerId,revision,eventId,type,occurredAt,recordedAt,data,metadata,hash,personalData,schemaVersion');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('customer-b,b,0,');
 

@@ -27,11 +27,14 @@ export const CSV_COLUMNS = [
   'metadata',
   'hash',
   'personalData',
+  // Last, so readers that count columns keep working; empty for version 1, as recorded.
+  'schemaVersion',
 ] as const;
 
 /**
  * Recorded events within the range, read from the log a page at a time, as
- * recorded (personal fields sealed, so every line re-hashes to its hash) and
+ * recorded (personal fields sealed, payloads in the schema version they were
+ * written in, so every line re-hashes to its hash) and
  * marked `personalData: sealed | erased` where they have personal fields.
  */
 export async function* exportEvents(

@@ -18,7 +18,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@rapport/event-store';
-import { toCustomerEvent } from './recorded-event.mapper';
+import { toCustomerEvent, toNewEvent } from './recorded-event.mapper';
 import { StateCache } from './state-cache';
 import { forEachStreamPage } from './stream-pages';
 
@@ -101,7 +101,7 @@ export class CustomerCommands {
       try {
         // The erasure this state knows of: personal data appended now must not be sealed with a key it is to destroy.
         const sealing = state.lastErasure ? { lastErasureRevision: state.lastErasure.revision } : {};
-        const result = await this.store.append(customerId, toAppend, state.version === 0 ? 'no_stream' : state.version - 1, sealing);
+        const result = await this.store.append(customerId, toAppend.map(toNewEvent), state.version === 0 ? 'no_stream' : state.version - 1, sealing);
         this.cache.set(customerId, fold(plan.flatMap((p) => (p.kind === 'append' ? p.events : [])), state));
         return this.settle(plan, result.events);
       } catch (error) {

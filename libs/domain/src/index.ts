@@ -5,3 +5,4 @@ export * from './customer.decider';
 export * from './envelope';
 export * from './personal-data';
 export * from './instant';
+export * from './upcasting';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, FORWARDS, START, StreamNotFoundError, WrongExpectedVersionError, jsonEvent, streamNameFilter } from '@eventstore/db-client';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type NewEvent, type RecordedEvent } from './event-store.port';
-import { verifyChain } from './hash-chain';
+import { computeEventHash, verifyChain, ZERO_HASH } from './hash-chain';
 import { EsdbEventStore } from './esdb-event-store.adapter';
 import { describeEventStoreContract, esdbWireTamperer, EsdbWireTestServer } from './testing';
 
@@ -106,6 +106,24 @@ describe('EsdbEventStore on the wire test server', () => {
       },
     });
     expect(raw.event?.position?.commit).toBe(BigInt(recorded.position));
+  });
+
+  it('keeps a payload schema version from 2 on in the envelope, and reads an envelope without one, or with 1, as version 1', async () => {
+    const events = (await store.append('cust-v', [newEvent({ schemaVersion: 2 }), newEvent()], 'no_stream')).events;
+    const raw = await collect(client.readStream('customer-cust-v', { fromRevision: START, direction: FORWARDS }));
+    expect(raw[0]!.event?.metadata).toMatchObject({ schemaVersion: 2, hash: events[0]!.hash });
+    // Version 1 leaves the envelope exactly as builds before versions wrote it.
+    expect(Object.keys(raw[1]!.event?.metadata as object).sort()).toEqual(['$correlationId', 'customerId', 'hash', 'metadata', 'occurredAt', 'recordedAt', 'revision']);
+    // Another writer's explicit 1 is the same fact as none: read as none, hashed as none.
+    const fields = {
+      eventId: randomUUID(), type: 'qualified' as const, customerId: 'cust-w', occurredAt: '2024-06-01T12:00:00Z',
+      recordedAt: '2024-06-01T12:00:01.000Z', revision: 0, data: { score: 1 }, metadata: {},
+    };
+    const envelope = { customerId: 'cust-w', occurredAt: fields.occurredAt, recordedAt: fields.recordedAt, revision: 0, schemaVersion: 1, metadata: {}, hash: computeEventHash(ZERO_HASH, fields) };
+    await client.appendToStream('customer-cust-w', jsonEvent({ id: fields.eventId, type: 'qualified', data: fields.data, metadata: envelope }));
+    const [read] = await store.readStream('cust-w');
+    expect(Object.hasOwn(read!, 'schemaVersion')).toBe(false);
+    expect(verifyChain([read!])).toMatchObject({ ok: true, checked: 1 });
   });
 
   it('uses the $all commit position (a byte offset, not a counter) as position', async () => {

@@ -76,6 +76,8 @@ interface StoredEnvelope {
   readonly occurredAt: string;
   readonly recordedAt: string;
   readonly revision: number;
+  /** The payload's schema version, from 2 on; absent (as in every envelope written before it existed) is version 1. */
+  readonly schemaVersion?: number;
   readonly metadata: EventMetadata;
   readonly hash: string;
   /** Copies for EventStoreDB's own tooling ($by_correlation_id projection, UI); not read back. */
@@ -256,6 +258,7 @@ export class EsdbEventStore implements EventStore {
       occurredAt: event.occurredAt,
       recordedAt: event.recordedAt,
       revision: event.revision,
+      ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
       metadata: event.metadata,
       hash: event.hash,
       ...(event.metadata.correlationId !== undefined ? { $correlationId: event.metadata.correlationId } : {}),
@@ -580,6 +583,8 @@ export class EsdbEventStore implements EventStore {
       recordedAt: envelope.recordedAt,
       revision: safeNumber(event.revision, `${where} revision`),
       position: this.positionOf(event),
+      // An explicit 1 (another writer's) is the same recorded fact as none, and hashes the same.
+      ...(envelope.schemaVersion !== undefined && envelope.schemaVersion !== 1 ? { schemaVersion: envelope.schemaVersion } : {}),
       data: event.data,
       metadata: envelope.metadata,
       hash: envelope.hash,

@@ -12,6 +12,12 @@ export interface NewEvent {
   readonly occurredAt: string;
   readonly data: unknown;
   readonly metadata: EventMetadata;
+  /**
+   * Version of the type's payload schema that `data` follows, as the writer
+   * recorded it (today's writers stamp `currentSchemaVersion`). Absent or 1:
+   * version 1, recorded as no version at all (see RecordedEvent).
+   */
+  readonly schemaVersion?: number;
 }
 
 /** An event as the log recorded it: the envelope of SPEC section 3 plus the chain hash. */
@@ -27,8 +33,21 @@ export interface RecordedEvent {
   readonly position: number;
   readonly data: unknown;
   readonly metadata: EventMetadata;
+  /**
+   * Version of `data`'s schema, present only from 2 on: version 1 is recorded
+   * as no version, so every event hashed before versions existed still
+   * verifies and the envelope shows exactly what the hash covers. Read it with
+   * `schemaVersionOf`. Readers of domain events never see an old version:
+   * upcasting happens on the way to them.
+   */
+  readonly schemaVersion?: number;
   /** Hex SHA-256 of previousHash ‖ canonical JSON (SPEC section 7). */
   readonly hash: string;
+}
+
+/** The schema version of a recorded event: 1 when it records none. */
+export function schemaVersionOf(event: Pick<RecordedEvent, 'schemaVersion'>): number {
+  return event.schemaVersion ?? 1;
 }
 
 /** What the writer knows of the stream beyond `expected`. */

@@ -91,6 +91,14 @@ describe('canonicalEventJson', () => {
     expect(canonicalEventJson(event)).toContain(`"data":${expected},"eventId"`);
   });
 
+  it('holds a payload schema version from 2 on, in its sorted place, and leaves version 1 out as none', () => {
+    expect(canonicalEventJson({ ...first, schemaVersion: 2 })).toBe(FIRST_CANONICAL.replace('"revision":0,', '"revision":0,"schemaVersion":2,'));
+    // Events hashed before versions existed are version 1: their JSON, and so their hashes, stay as they were.
+    expect(canonicalEventJson({ ...first, schemaVersion: 1 })).toBe(FIRST_CANONICAL);
+    expect(computeEventHash(ZERO_HASH, { ...first, schemaVersion: 1 })).toBe(FIRST_HASH);
+    expect(computeEventHash(ZERO_HASH, { ...first, schemaVersion: 2 })).not.toBe(FIRST_HASH);
+  });
+
   it('drops undefined members, as JSON does', () => {
     expect(canonicalEventJson({ ...second, data: { a: 1, b: undefined } })).toBe(canonicalEventJson({ ...second, data: { a: 1 } }));
   });

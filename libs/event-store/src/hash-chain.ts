@@ -13,10 +13,13 @@ const HASH_PATTERN = /^[0-9a-f]{64}$/;
 /**
  * The hashed part of an event. `position` is left out because it differs
  * between log implementations, and `hash` because it is the output.
+ * `schemaVersion` is hashed because it decides how `data` is read ("49.99" at
+ * v1 is 4999 minor units); version 1 is left out of the JSON, so events
+ * recorded before versions existed keep their hashes.
  */
 export type HashedEventFields = Pick<
   RecordedEvent,
-  'eventId' | 'type' | 'customerId' | 'occurredAt' | 'recordedAt' | 'revision' | 'data' | 'metadata'
+  'eventId' | 'type' | 'customerId' | 'occurredAt' | 'recordedAt' | 'revision' | 'schemaVersion' | 'data' | 'metadata'
 >;
 
 export function isHash(value: unknown): value is string {
@@ -32,6 +35,7 @@ export function canonicalEventJson(event: HashedEventFields): string {
     occurredAt: event.occurredAt,
     recordedAt: event.recordedAt,
     revision: event.revision,
+    ...(event.schemaVersion !== undefined && event.schemaVersion !== 1 ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
     metadata: event.metadata,
   };

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type NewEvent, type RecordedEvent } from './event-store.port';
-import { verifyChain } from './hash-chain';
+import { computeEventHash, verifyChain, ZERO_HASH } from './hash-chain';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
 import { StorageFullError } from './storage-full';
 import { describeEventStoreContract, sqliteTamperer } from './testing';
@@ -230,6 +231,40 @@ describe('SqliteEventStore', () => {
     db.pragma('max_page_count = 1073741823');
     await store.append('cust-full', big, 0);
     expect(verifyChain(await store.readStream('cust-full'))).toMatchObject({ ok: true, checked: 21 });
+  });
+
+  it('opens a log made before payload schema versions: its events stay version 1 and verify, new ones carry theirs', async () => {
+    // The table exactly as builds before versions created it (user_version 1), holding one event hashed then.
+    mkdirSync(dirname(path), { recursive: true });
+    const before = new Database(path);
+    before.exec(`CREATE TABLE events (
+      position INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL, revision INTEGER NOT NULL CHECK (revision >= 0),
+      event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+      data TEXT NOT NULL, metadata TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (customer_id, revision)) STRICT;
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`);
+    before.pragma('user_version = 1');
+    const old = {
+      eventId: randomUUID(), type: 'purchased' as const, customerId: 'old', occurredAt: '2024-01-01T00:00:00Z', recordedAt: '2024-01-01T00:00:01.000Z',
+      revision: 0, data: { orderId: 'o-1', amount: '49.99', currency: 'USD' }, metadata: { source: 'v1' },
+    };
+    before
+      .prepare('INSERT INTO events (customer_id, revision, event_id, type, occurred_at, recorded_at, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(old.customerId, 0, old.eventId, old.type, old.occurredAt, old.recordedAt, JSON.stringify(old.data), JSON.stringify(old.metadata), computeEventHash(ZERO_HASH, old));
+    before.close();
+
+    const store = open();
+    expect(store.rawDatabase().pragma('user_version', { simple: true })).toBe(2);
+    const [recorded] = await store.readStream('old');
+    expect(recorded).toEqual({ ...old, position: 1, hash: computeEventHash(ZERO_HASH, old) });
+    expect(Object.hasOwn(recorded!, 'schemaVersion')).toBe(false);
+    await store.append('old', [newEvent({ schemaVersion: 2 })], 0);
+    await store.close();
+    // Opening again migrates nothing twice; the append-only triggers still hold.
+    const again = open();
+    const stream = await again.readStream('old');
+    expect(stream.map((event) => event.schemaVersion)).toEqual([undefined, 2]);
+    expect(verifyChain(stream)).toMatchObject({ ok: true, checked: 2 });
+    expect(() => again.rawDatabase().prepare('UPDATE events SET schema_version = 3').run()).toThrow(/append-only/);
   });
 
   it('refuses a file written by a newer schema version', async () => {

@@ -41,6 +41,8 @@ interface EventRow {
   type: string;
   occurred_at: string;
   recorded_at: string;
+  /** 1 for every event recorded as version 1, including those from before the column existed. */
+  schema_version: number;
   data: string;
   metadata: string;
   hash: string;
@@ -51,7 +53,8 @@ interface StreamHead {
   hash: string;
 }
 
-const SCHEMA_VERSION = 1;
+/** The table layout (PRAGMA user_version); 2 added events.schema_version, the payload version of each event. */
+const TABLE_SCHEMA_VERSION = 2;
 
 /** SQL that (re)creates the triggers refusing UPDATE and DELETE on events. */
 export const APPEND_ONLY_TRIGGERS_SQL = `
@@ -67,6 +70,10 @@ DROP TRIGGER IF EXISTS events_no_update;
 DROP TRIGGER IF EXISTS events_no_delete;
 `;
 
+// The payload schema version of each event. A log made before it existed gets
+// it by ALTER TABLE, which reads as 1 for the rows already there: their version.
+const SCHEMA_VERSION_COLUMN = 'schema_version INTEGER NOT NULL DEFAULT 1 CHECK (schema_version >= 1)';
+
 // STRICT enforces column types. The triggers make the log append-only for
 // every ordinary connection; only deliberate tampering (dropping them) can
 // change history, and the hash chain exposes that.
@@ -79,6 +86,7 @@ CREATE TABLE IF NOT EXISTS events (
   type        TEXT    NOT NULL,
   occurred_at TEXT    NOT NULL,
   recorded_at TEXT    NOT NULL,
+  ${SCHEMA_VERSION_COLUMN},
   data        TEXT    NOT NULL,
   metadata    TEXT    NOT NULL,
   hash        TEXT    NOT NULL,
@@ -118,13 +126,13 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = positiveInteger(options.pollIntervalMs ?? 250, 'pollIntervalMs');
     this.defaultBatchSize = positiveInteger(options.defaultBatchSize ?? 500, 'defaultBatchSize');
     this.commits = new SqliteGroupCommit(db);
-    const columns = 'position, customer_id, revision, event_id, type, occurred_at, recorded_at, data, metadata, hash';
+    const columns = 'position, customer_id, revision, event_id, type, occurred_at, recorded_at, schema_version, data, metadata, hash';
     this.statements = {
       head: db.prepare<[string], StreamHead>('SELECT revision, hash FROM events WHERE customer_id = ? ORDER BY revision DESC LIMIT 1'),
       eventIdExists: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM events WHERE event_id = ?'),
       insert: db.prepare<[Omit<EventRow, 'position'>]>(
-        `INSERT INTO events (customer_id, revision, event_id, type, occurred_at, recorded_at, data, metadata, hash)
-         VALUES (@customer_id, @revision, @event_id, @type, @occurred_at, @recorded_at, @data, @metadata, @hash)`,
+        `INSERT INTO events (customer_id, revision, event_id, type, occurred_at, recorded_at, schema_version, data, metadata, hash)
+         VALUES (@customer_id, @revision, @event_id, @type, @occurred_at, @recorded_at, @schema_version, @data, @metadata, @hash)`,
       ),
       forward: db.prepare<[string, number, number], EventRow>(`SELECT ${columns} FROM events WHERE customer_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`),
       backward: db.prepare<[string, number, number], EventRow>(`SELECT ${columns} FROM events WHERE customer_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
@@ -206,6 +214,7 @@ export class SqliteEventStore implements EventStore {
         type: event.type,
         occurred_at: event.occurredAt,
         recorded_at: recordedAt,
+        schema_version: event.schemaVersion ?? 1,
         data: JSON.stringify(event.data),
         metadata: JSON.stringify(event.metadata),
         hash,
@@ -306,12 +315,15 @@ export class SqliteEventStore implements EventStore {
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`event log schema version ${version} is newer than this build understands (${SCHEMA_VERSION})`);
+  if (version > TABLE_SCHEMA_VERSION) {
+    throw new Error(`event log schema version ${version} is newer than this build understands (${TABLE_SCHEMA_VERSION})`);
   }
   db.transaction(() => {
     db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // A log from before schema 2: its table exists without the column (CREATE … IF NOT EXISTS left it as it was).
+    const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'events\')').all();
+    if (!columns.some((column) => column.name === 'schema_version')) db.exec(`ALTER TABLE events ADD COLUMN ${SCHEMA_VERSION_COLUMN}`);
+    db.pragma(`user_version = ${TABLE_SCHEMA_VERSION}`);
   }).immediate();
 }
 
@@ -330,6 +342,7 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     recordedAt: row.recorded_at,
     revision: row.revision,
     position: row.position,
+    ...(row.schema_version !== 1 ? { schemaVersion: row.schema_version } : {}),
     data: JSON.parse(row.data) as unknown,
     metadata: JSON.parse(row.metadata) as EventMetadata,
     hash: row.hash,

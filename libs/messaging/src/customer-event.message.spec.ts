@@ -39,6 +39,7 @@ describe('the Kafka message of a recorded event', () => {
       ce_subject: 'cust-42',
       'content-type': 'application/json',
       rapport_revision: '7',
+      rapport_schema_version: '1',
     });
     const cloudEvent = CloudEventsKafka.toEvent({
       key: message.key,
@@ -68,5 +69,42 @@ describe('the Kafka message of a recorded event', () => {
     expect(() => fromCustomerEventMessage({ ...asReceived(message), headers })).toThrow(MalformedMessageError);
     expect(() => fromCustomerEventMessage({ ...asReceived(message), value: Buffer.from('{oops') })).toThrow(MalformedMessageError);
     expect(() => fromCustomerEventMessage({ ...asReceived(message), value: null })).toThrow(MalformedMessageError);
+  });
+});
+
+describe('the Kafka message of an event with a payload schema version', () => {
+  // As today's writers record a purchase: version 2, in the value (hashed, so copied as recorded) and in a header.
+  const purchased: RecordedEvent = {
+    ...event,
+    type: 'purchased',
+    schemaVersion: 2,
+    data: { orderId: 'o-981', amount: 4990, currency: 'EUR' },
+  };
+  // As a log written before versions holds one: no version, a v1 payload, published as recorded (not upcast).
+  const v1: RecordedEvent = { ...event, type: 'purchased', data: { orderId: 'o-7', amount: '49.90', currency: 'EUR' } };
+
+  it('carries the version in the value only when the log records one, and always in rapport_schema_version', () => {
+    const message = toCustomerEventMessage(purchased);
+    expect(JSON.parse(message.value)).toEqual({ ...purchased, schemaVersion: 2 });
+    expect(message.headers.rapport_schema_version).toBe('2');
+    const old = toCustomerEventMessage(v1);
+    expect(JSON.parse(old.value)).not.toHaveProperty('schemaVersion');
+    expect(JSON.parse(old.value).data).toEqual({ orderId: 'o-7', amount: '49.90', currency: 'EUR' });
+    expect(old.headers.rapport_schema_version).toBe('1');
+  });
+
+  it('reads back with its version, and refuses a header that disagrees with the value', () => {
+    const message = asReceived(toCustomerEventMessage(purchased));
+    expect(fromCustomerEventMessage(message).schemaVersion).toBe(2);
+    for (const wrong of ['1', '3', 'two']) {
+      expect(() => fromCustomerEventMessage({ ...message, headers: { ...message.headers, rapport_schema_version: Buffer.from(wrong) } })).toThrow(/rapport_schema_version/);
+    }
+    const old = asReceived(toCustomerEventMessage(v1));
+    expect(() => fromCustomerEventMessage({ ...old, headers: { ...old.headers, rapport_schema_version: Buffer.from('2') } })).toThrow(MalformedMessageError);
+  });
+
+  it('reads a message published before the header existed by its value alone', () => {
+    const { rapport_schema_version: _omitted, ...headers } = asReceived(toCustomerEventMessage(purchased)).headers;
+    expect(fromCustomerEventMessage({ ...asReceived(toCustomerEventMessage(purchased)), headers })).toEqual(purchased);
   });
 });

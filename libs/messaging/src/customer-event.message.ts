@@ -1,7 +1,10 @@
 // The Kafka contract of SPEC section 5: key = customerId, value = the event
-// envelope as JSON, CloudEvents 1.0 binary-mode headers plus rapport_revision.
+// envelope as JSON, CloudEvents 1.0 binary-mode headers plus rapport_revision
+// and rapport_schema_version. The value is the event as recorded, old payload
+// versions included, so the topic is an exact copy of the log and re-hashes;
+// consumers upcast (ours through toCustomerEvent, as every reader does).
 import { isEventType } from '@rapport/domain';
-import type { RecordedEvent } from '@rapport/event-store';
+import { schemaVersionOf, type RecordedEvent } from '@rapport/event-store';
 
 export const CUSTOMER_EVENTS_TOPIC = 'rapport.customer-events.v1';
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
@@ -35,6 +38,8 @@ export function toCustomerEventMessage(event: RecordedEvent): CustomerEventMessa
     recordedAt: event.recordedAt,
     revision: event.revision,
     position: event.position,
+    // Only from 2 on, as recorded and hashed.
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
     metadata: event.metadata,
     hash: event.hash,
@@ -51,6 +56,8 @@ export function toCustomerEventMessage(event: RecordedEvent): CustomerEventMessa
       ce_subject: event.customerId,
       'content-type': 'application/json',
       rapport_revision: String(event.revision),
+      // Always present, 1 included: a consumer knows the payload's shape without parsing the value.
+      rapport_schema_version: String(schemaVersionOf(event)),
     },
   };
 }
@@ -72,6 +79,11 @@ export function fromCustomerEventMessage(message: ReceivedMessage): RecordedEven
   const revision = header(message, 'rapport_revision');
   if (revision !== undefined && Number(revision) !== event.revision) {
     throw new MalformedMessageError(`rapport_revision ${revision} does not match revision ${event.revision}`);
+  }
+  // Messages published before the header existed have none; their value says it all.
+  const schemaVersion = header(message, 'rapport_schema_version');
+  if (schemaVersion !== undefined && Number(schemaVersion) !== schemaVersionOf(event)) {
+    throw new MalformedMessageError(`rapport_schema_version ${schemaVersion} does not match the value's schema version ${schemaVersionOf(event)}`);
   }
   return event;
 }

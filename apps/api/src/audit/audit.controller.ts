@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuditedState } from '@rapport/application';
+import type { AuditedEvent, AuditedState } from '@rapport/application';
 import { instantMs, streamName } from '@rapport/domain';
 import { Roles } from '../auth/access.decorators';
 import { ProblemException, validationFailed } from '../http/problem';
@@ -22,7 +22,7 @@ export class AuditController {
     assertCustomerId(customerId);
     const page = await this.queryBus.execute(new GetHistoryQuery(customerId, query.fromRevision ?? 0, query.limit ?? 100));
     if (page.events.length === 0 && (query.fromRevision ?? 0) === 0) throw streamNotFound(customerId);
-    return { customerId, stream: streamName(customerId), events: page.events.map((e) => ({ ...renderEvent(e), ...(e.personalData ? { personalData: e.personalData } : {}) })),
+    return { customerId, stream: streamName(customerId), events: page.events.map(renderRecorded),
       nextRevision: page.nextRevision };
   }
 
@@ -57,6 +57,23 @@ export class AuditController {
 }
 
 /** The decider's state, minus its bookkeeping (fingerprints), with the identity sealed. */
+/**
+ * The envelope as recorded: the payload in the schema version it was written
+ * in (never upcast), with that version when it is not 1, so each event
+ * re-hashes from what this shows.
+ */
+function renderRecorded(event: AuditedEvent) {
+  const { data, metadata, hash, ...ids } = renderEvent(event);
+  return {
+    ...ids,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
+    data,
+    metadata,
+    hash,
+    ...(event.personalData ? { personalData: event.personalData } : {}),
+  };
+}
+
 function renderState(state: AuditedState) {
   return {
     stage: state.stage,

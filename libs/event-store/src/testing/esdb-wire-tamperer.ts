@@ -28,6 +28,13 @@ export function esdbWireTamperer(server: EsdbWireTestServer, customerStreamPrefi
       log.swapEventNumbers(stream(customerId), revisionA, revisionB);
     },
 
+    async setSchemaVersion(customerId, revision, version) {
+      rewriteMetadata(log.find(stream(customerId), revision), (metadata) => {
+        if (version === undefined) delete metadata.schemaVersion;
+        else metadata.schemaVersion = version;
+      });
+    },
+
     async setHash(customerId, revision, hash) {
       rewriteMetadata(log.find(stream(customerId), revision), (metadata) => {
         metadata.hash = hash;

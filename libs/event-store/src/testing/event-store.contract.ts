@@ -1,9 +1,11 @@
 // The behaviour every EventStore adapter must show, as one Jest suite that each
 // adapter's integration spec runs unchanged (SPEC section 2: both adapters of a
 // port pass the same contract).
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import {
   DuplicateEventIdError,
+  schemaVersionOf,
   WrongExpectedRevisionError,
   type EventStore,
   type ExpectedRevision,
@@ -565,6 +567,62 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('schema version', () => {
+      it(
+        'records a version from 2 on with its event, hashed, and every read returns it',
+        async () => {
+          const id = customer('schema-version');
+          const follower = startFollowing(store);
+          const { events } = await store.append(id, [newEvent({ schemaVersion: 2 }), newEvent(), newEvent({ schemaVersion: 7 })], 'no_stream');
+          expect(events.map((event) => event.schemaVersion)).toEqual([2, undefined, 7]);
+          const reads = [
+            await store.readStream(id),
+            (await store.readStream(id, { direction: 'backward' })).reverse(),
+            (await store.readAll()).filter((event) => event.customerId === id),
+            await Promise.all(events.map(async (event) => (await store.findByEventId(event.eventId))!)),
+          ];
+          await eventually(() => follower.received.length >= 3);
+          await follower.stop();
+          for (const read of [...reads, follower.received]) {
+            expect(read.map((event) => event.schemaVersion)).toEqual([2, undefined, 7]);
+            expect(read).toEqual(events);
+          }
+          // The version is hashed: the same event without it would carry another hash.
+          expect(events[0].hash).toBe(computeEventHash(ZERO_HASH, events[0]));
+          expect(events[0].hash).not.toBe(computeEventHash(ZERO_HASH, { ...events[0], schemaVersion: undefined }));
+          expect(verifyChain(await (fixture.audit ?? store).readStream(id))).toMatchObject({ ok: true, checked: 3 });
+        },
+        SLOW_TEST_MS,
+      );
+
+      it('reads an event appended without a version, or at version 1, as version 1, hashed exactly as before versions existed', async () => {
+        const id = customer('schema-v1');
+        const { events } = await store.append(id, [newEvent(), newEvent({ schemaVersion: 1 })], 'no_stream');
+        const stream = await store.readStream(id);
+        for (const event of [...events, ...stream, await store.findByEventId(events[1].eventId)]) {
+          expect(schemaVersionOf(event!)).toBe(1);
+          // Not even `schemaVersion: 1`: the envelope shows exactly what the hash covers.
+          expect(Object.hasOwn(event!, 'schemaVersion')).toBe(false);
+        }
+        // SPEC section 7 over the eight envelope fields alone, computed here, not by the code under test.
+        let previous = ZERO_HASH;
+        for (const event of stream) {
+          const { eventId, type, customerId, occurredAt, recordedAt, revision, data, metadata } = event;
+          const json = canonicalize({ eventId, type, customerId, occurredAt, recordedAt, revision, data, metadata })!;
+          expect(event.hash).toBe(createHash('sha256').update(Buffer.from(previous, 'hex')).update(json, 'utf8').digest('hex'));
+          previous = event.hash;
+        }
+      });
+
+      it('refuses a version that is not an integer from 1, recording nothing', async () => {
+        const id = customer('schema-bad');
+        for (const schemaVersion of [0, -2, 1.5, Number.NaN, '2' as unknown as number]) {
+          await expect(store.append(id, [newEvent(), newEvent({ schemaVersion })], 'any')).rejects.toBeInstanceOf(TypeError);
+        }
+        expect(await store.readStream(id)).toEqual([]);
+      });
+    });
+
     describe('tampering', () => {
       const tamperTest = options.tampering === false ? it.skip : it;
       let id: string;
@@ -619,6 +677,18 @@ export function describeEventStoreContract(
         const result = await verifyStream(id);
         expect(result).toMatchObject({ ok: false, checked: 1, firstBadRevision: 1 });
         expect(['hash_mismatch', 'revision_out_of_order']).toContain(result.ok ? undefined : result.reason);
+      });
+
+      tamperTest('detects a version given to an event recorded without one: it changes how the data reads', async () => {
+        await tamperer().setSchemaVersion(id, 2, 2);
+        expect(await verifyStream(id)).toMatchObject({ ok: false, checked: 2, firstBadRevision: 2, reason: 'hash_mismatch', actualHash: original[2].hash });
+      });
+
+      tamperTest('detects a version removed from an event recorded with one', async () => {
+        const [versioned] = (await store.append(id, [newEvent({ schemaVersion: 2 })], 4)).events;
+        expect(await verifyStream(id)).toMatchObject({ ok: true, checked: 6 });
+        await tamperer().setSchemaVersion(id, 5, undefined);
+        expect(await verifyStream(id)).toMatchObject({ ok: false, checked: 5, firstBadRevision: 5, reason: 'hash_mismatch', actualHash: versioned!.hash });
       });
 
       tamperTest('detects an edited hash and reports the hash it should be', async () => {

@@ -5,3 +5,4 @@ export { EsdbWireTestServer, WireTransactionLog, type EsdbWireTestServerOptions,
 export { esdbWireTamperer } from './esdb-wire-tamperer';
 export { describeKeyStoreContract, type KeyStoreFixture } from './key-store.contract';
 export { openMongoKeyStoreFixture } from './mongo-key-store.fixture';
+export { writeRecordedHistory } from './sqlite-recorded-history';

@@ -53,6 +53,15 @@ export function sqliteTamperer(store: SqliteEventStore): Tamperer {
       });
     },
 
+    async setSchemaVersion(customerId, revision, version) {
+      bypassingTriggers(() => {
+        const { changes } = db
+          .prepare('UPDATE events SET schema_version = ? WHERE customer_id = ? AND revision = ?')
+          .run(version ?? 1, customerId, revision);
+        expectOneRow(changes, customerId, revision);
+      });
+    },
+
     async setHash(customerId, revision, hash) {
       bypassingTriggers(() => {
         const { changes } = db.prepare('UPDATE events SET hash = ? WHERE customer_id = ? AND revision = ?').run(hash, customerId, revision);

@@ -11,6 +11,8 @@ export interface Tamperer {
   deleteEvent(customerId: string, revision: number): Promise<void>;
   /** Exchanges the places of two recorded events in the stream. */
   swap(customerId: string, revisionA: number, revisionB: number): Promise<void>;
+  /** Records another payload schema version for one event (undefined: none), keeping its data and hash. */
+  setSchemaVersion(customerId: string, revision: number, version: number | undefined): Promise<void>;
   /** Overwrites the stored hash of one recorded event. */
   setHash(customerId: string, revision: number, hash: string): Promise<void>;
 }

@@ -49,7 +49,14 @@ export default tseslint.config(
           depConstraints: [
             {
               sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:port'],
+              bannedExternalImports: infrastructure,
+            },
+            {
+              // A port and its contract suite, apart from every adapter: pure
+              // projections may import it to declare their collections.
+              sourceTag: 'type:port',
+              onlyDependOnLibsWithTags: ['type:port'],
               bannedExternalImports: infrastructure,
             },
             {
@@ -58,12 +65,12 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config'],
               bannedExternalImports: ['@nestjs/*', 'class-validator', 'class-transformer'],
             },
             {
               sourceTag: 'type:application',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:config'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config'],
               bannedExternalImports: ['@nestjs/*', 'fastify', 'class-validator', 'class-transformer', 'better-sqlite3', 'mongodb', 'kafkajs'],
             },
             {
@@ -72,11 +79,11 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:wiring',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application', 'type:config'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:config'],
             },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring'],
             },
           ],
         },
@@ -85,7 +92,7 @@ export default tseslint.config(
   },
   {
     // Node built-ins are not "external packages" to Nx, so ban them here too.
-    files: ['libs/domain/src/**/*.ts', 'libs/projections/src/**/*.ts', 'libs/analytics/src/**/*.ts'],
+    files: ['libs/domain/src/**/*.ts', 'libs/projections/src/**/*.ts', 'libs/analytics/src/**/*.ts', 'libs/document-store/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

@@ -2,7 +2,7 @@
 // application's input, or lists every bad field.
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { isEmittedEventType, type CustomerEventBody, type EventMetadata } from '@rapport/domain';
+import { isEmittedEventType, type CustomerEventBody, type EmittedEventType, type EventDataByType, type EventMetadata } from '@rapport/domain';
 import { DATA_DTO_BY_TYPE, EventEnvelopeDto, EventMetadataDto } from './event-envelope.dto';
 import { reservedKeyErrors } from './reserved-keys';
 
@@ -12,7 +12,10 @@ export interface FieldError {
   readonly message: string;
 }
 
-export type ValidEnvelope = CustomerEventBody & {
+/** A type an emitter may send, with its payload. */
+export type EmittedEventBody = Extract<CustomerEventBody, { type: EmittedEventType }>;
+
+export type ValidEnvelope = EmittedEventBody & {
   readonly customerId: string;
   readonly eventId?: string;
   readonly occurredAt: string;
@@ -48,28 +51,45 @@ export function validateEnvelope(body: unknown, customerId?: string): EnvelopeVa
     errors.push({ field: 'customerId', message: 'customerId is required' });
   }
 
-  if (isEmittedEventType(raw.type) && isPlainObject(raw.data)) {
-    const data = plainToInstance(DATA_DTO_BY_TYPE[raw.type], raw.data);
-    errors.push(...flatten(validateSync(data, STRICT), 'data'));
-  }
-  if (isPlainObject(raw.metadata)) {
-    const metadata = plainToInstance(EventMetadataDto, raw.metadata);
-    errors.push(...flatten(validateSync(metadata, STRICT), 'metadata'));
-  }
-  if (errors.length > 0) return { ok: false, errors };
+  const checked = isEmittedEventType(envelope.type) && isPlainObject(raw.data) ? checkedBody(envelope.type, raw.data) : undefined;
+  errors.push(...(checked?.errors ?? []));
+  const sentMetadata = isPlainObject(raw.metadata) ? raw.metadata : undefined;
+  const metadata = sentMetadata && plainToInstance(EventMetadataDto, sentMetadata);
+  if (metadata) errors.push(...flatten(validateSync(metadata, STRICT), 'metadata'));
+  // Every way to miss `checked` or `target` has added an error; the test is for the compiler.
+  if (errors.length > 0 || checked === undefined || target === undefined) return { ok: false, errors };
 
-  const metadata = (raw.metadata ?? {}) as EventMetadata;
   return {
     ok: true,
     value: {
-      customerId: target!,
-      ...(raw.eventId !== undefined ? { eventId: (raw.eventId as string).toLowerCase() } : {}),
-      type: raw.type,
-      occurredAt: raw.occurredAt,
-      data: structuredClone(raw.data),
-      metadata: { ...metadata },
-    } as ValidEnvelope,
+      customerId: target,
+      ...(envelope.eventId !== undefined ? { eventId: envelope.eventId.toLowerCase() } : {}),
+      ...checked.value,
+      occurredAt: envelope.occurredAt,
+      metadata: metadata && sentMetadata ? sentFields(metadata, sentMetadata) : {},
+    },
   };
+}
+
+/** One type and its payload; `{[P in K]: …}[K]` keeps the type and its data paired for a generic K. */
+type BodyOf<K extends EmittedEventType> = { [P in K]: { type: P; data: EventDataByType[P] } }[K];
+
+/** The payload checked by its type's DTO, typed as that type's domain data. */
+function checkedBody<K extends EmittedEventType>(type: K, sent: Record<string, unknown>): { errors: FieldError[]; value: BodyOf<K> } {
+  const data = plainToInstance(DATA_DTO_BY_TYPE[type], sent);
+  return { errors: flatten(validateSync(data, STRICT), 'data'), value: { type, data: sentFields(data, sent) } };
+}
+
+/**
+ * The validated instance as a plain object of the fields the sender gave, in
+ * the sender's order. Class fields exist on every instance as own `undefined`s,
+ * which must not reach the log; whitelisting has refused any other key, so
+ * `sent` names only the instance's fields. The one cast between validation and
+ * the domain, and a sound one: every field of T that is absent is optional.
+ */
+function sentFields<T extends object>(validated: T, sent: object): T {
+  const fields = validated as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(sent).map((key) => [key, structuredClone(fields[key])])) as T;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { EventEnvelopeDto, validateEnvelope } from '@rapport/contract';
+import { EVENT_SCHEMAS, eventBodySchema, validateEnvelope } from '@rapport/contract';
 import { assertCustomerId } from '../http/customer-id';
 import { ProblemException, validationFailed } from '../http/problem';
 import { RecordEventCommand } from './record-event.command';
@@ -12,6 +12,7 @@ import { Actor } from '../auth/principal';
 import { MetricsService } from '../operations/metrics.service';
 
 @ApiTags('write')
+@ApiExtraModels(...EVENT_SCHEMAS)
 @Roles('ingest')
 @Controller('v1/customers/:customerId/events')
 export class CustomerEventsController {
@@ -25,7 +26,7 @@ export class CustomerEventsController {
   @ApiOperation({ summary: 'Record one event on a customer stream (idempotent by eventId, orderId, complaintId)' })
   @ApiParam({ name: 'customerId', description: '1–64 characters of A-Z a-z 0-9 _ . : -' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Quoted last revision, e.g. "3": the append is conditional' })
-  @ApiBody({ type: EventEnvelopeDto })
+  @ApiBody({ schema: eventBodySchema() })
   @ApiResponse({ status: 201, description: 'Recorded: the event(s) and the new revision' })
   @ApiResponse({ status: 200, description: 'A duplicate: nothing new recorded' })
   @ApiResponse({ status: 400, description: 'Invalid input (problem+json)' })

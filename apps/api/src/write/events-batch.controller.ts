@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { RapportConfig } from '@rapport/config';
-import { validateEnvelope } from '@rapport/contract';
+import { EVENT_SCHEMAS, eventBatchBodySchema, validateEnvelope } from '@rapport/contract';
 import { ProblemException, validationFailed } from '../http/problem';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
@@ -11,6 +11,7 @@ import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { RecordBatchCommand, type BatchItem } from './record-event.command';
 
 @ApiTags('write')
+@ApiExtraModels(...EVENT_SCHEMAS)
 @Roles('ingest')
 @Controller('v1/events')
 export class EventsBatchController {
@@ -22,13 +23,8 @@ export class EventsBatchController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Record a batch of up to 500 events for any customers; one result per item, in order' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['events'],
-      properties: { events: { type: 'array', maxItems: 500, items: { type: 'object' } } },
-    },
-  })
+  // 500 is RAPPORT_MAX_BATCH's default and its maximum.
+  @ApiBody({ schema: eventBatchBodySchema(500) })
   @ApiResponse({ status: 200, description: '{results: [{index, eventId, status: recorded|duplicate|rejected, revision?, error?}]}' })
   async record(@Body() body: unknown, @Actor() actor: string) {
     const events = batchEvents(body);

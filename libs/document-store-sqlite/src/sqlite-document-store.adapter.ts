@@ -86,7 +86,9 @@ class Table {
       if (this.updateStatement.run(...values, row.id, row.revision).changes > 0) return;
       this.insertStatement.run(row.id, ...values, row.id);
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      // By code, not instanceof: better-sqlite3's native side keeps the SqliteError class of the first
+      // module instance that loaded it, so a second instance (a test runner's fresh registry) sees another class.
+      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new DuplicateKeyError(`${this.collection.name}: ${row.id} shares a unique index's values with another document`);
       }
       throw error;
@@ -375,4 +377,8 @@ function quoted(name: string): string {
 
 function column(field: string): string {
   return `"f_${field}"`;
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

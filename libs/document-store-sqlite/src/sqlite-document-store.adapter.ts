@@ -86,8 +86,8 @@ class Table {
       if (this.updateStatement.run(...values, row.id, row.revision).changes > 0) return;
       this.insertStatement.run(row.id, ...values, row.id);
     } catch (error) {
-      // By code, not instanceof: better-sqlite3's native side keeps the SqliteError class of the first
-      // module instance that loaded it, so a second instance (a test runner's fresh registry) sees another class.
+      // By code alone, no instanceof: better-sqlite3's native side keeps the SqliteError class of the first
+      // module instance that loaded it, whose Error may be another realm's (a test runner's fresh context).
       if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new DuplicateKeyError(`${this.collection.name}: ${row.id} shares a unique index's values with another document`);
       }
@@ -380,5 +380,6 @@ function column(field: string): string {
 }
 
 function sqliteCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }

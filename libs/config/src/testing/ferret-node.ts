@@ -2,21 +2,15 @@
 // port, data under a directory the test owns), for tests that kill or freeze
 // the MongoDB-compatible store: the shared one of `npm run infra:up` serves
 // other tests meanwhile. The binary is the one infra:up built.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from './free-port';
+import { probeInfra } from './infra-probe';
 import { ROOT } from './role-process';
 
 const HOST = '127.0.0.1';
 const BINARY = path.join(ROOT, 'infra/.local/bin/ferretdb');
-
-/** infra/probe.js: a real `ping`, retried until `waitSeconds`. */
-function probe(port: number, waitSeconds: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'infra/probe.js'), 'mongo', `${HOST}:${port}`, '--wait', String(waitSeconds)], (error) => resolve(!error));
-  });
-}
 
 export class FerretNode {
   output = '';
@@ -66,7 +60,7 @@ export class FerretNode {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    if (!(await probe(this.port, 30))) {
+    if (!(await probeInfra('mongo', `${HOST}:${this.port}`, 30))) {
       await this.kill();
       throw new Error(`FerretDB on ${HOST}:${this.port} did not answer:\n${this.output.slice(-2000)}`);
     }

@@ -4,19 +4,13 @@
 // at the same time. Started by `infra/infra.sh kafka-node`, the same jars, JVM
 // options and config template as infra:up; that command execs the JVM, so the
 // child's pid is the broker's.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort } from './free-port';
+import { probeInfra } from './infra-probe';
 import { ROOT } from './role-process';
 
 const HOST = '127.0.0.1';
-
-/** infra/probe.js: a real Metadata request, retried until `waitSeconds`. */
-function probe(port: number, waitSeconds: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'infra/probe.js'), 'kafka', `${HOST}:${port}`, '--wait', String(waitSeconds)], (error) => resolve(!error));
-  });
-}
 
 export class KafkaNode {
   output = '';
@@ -59,7 +53,7 @@ export class KafkaNode {
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const timeoutMs = options.readyTimeoutMs ?? 120_000;
     const deadline = Date.now() + timeoutMs;
-    while (!(await probe(this.port, 2))) {
+    while (!(await probeInfra('kafka', `${HOST}:${this.port}`, 2))) {
       if (!this.running) throw new Error(`Kafka node exited during start-up:\n${this.output.slice(-4000)}\n(logs: ${this.dir}/logs)`);
       if (Date.now() > deadline) throw new Error(`Kafka node on ${this.brokers} did not answer within ${timeoutMs} ms (logs: ${this.dir}/logs)`);
     }

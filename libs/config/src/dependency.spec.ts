@@ -25,6 +25,19 @@ describe('unreachableDependency', () => {
     expect(unreachableDependency('MongoNetworkError')).toBeUndefined();
   });
 
+  it("recognises the driver's subclasses under other names, and a cause", () => {
+    class MongoNetworkError extends Error {}
+    class PoolClearedError extends MongoNetworkError {}
+    class PoolClearedOnNetworkError extends PoolClearedError {
+      override get name() {
+        return 'PoolClearedOnNetworkError';
+      }
+    }
+    expect(unreachableDependency(new PoolClearedOnNetworkError('interrupted'))).toBe('MongoDB');
+    expect(unreachableDependency(new Error('sealing failed', { cause: named('MongoServerSelectionError') }))).toBe('MongoDB');
+    expect(unreachableDependency(new Error('x', { cause: new Error('y') }))).toBeUndefined();
+  });
+
   it('passes through an error that already names it', () => {
     expect(unreachableDependency(new DependencyUnavailableError('Kafka', 'down'))).toBe('Kafka');
   });

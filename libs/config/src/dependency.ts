@@ -15,17 +15,34 @@ export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 export type Dependency = 'MongoDB' | 'Kafka';
 
-// The drivers' error classes, by name, so that recognising them loads no driver.
-const MONGO_UNREACHABLE = /^Mongo(ServerSelection|Network|NetworkTimeout|TopologyClosed|PoolCleared|NotConnected)Error$/;
+// The drivers' error classes, by name, so that recognising them loads no driver. The whole
+// class lineage counts: the driver subclasses these (PoolClearedOnNetworkError is a
+// MongoNetworkError) under names of their own.
+const MONGO_UNREACHABLE = /^Mongo(ServerSelection|Network|NetworkTimeout|TopologyClosed|PoolCleared|PoolClosed|NotConnected|ServerClosed)Error$/;
 const KAFKA_UNREACHABLE = /^KafkaJS(Connection|NumberOfRetriesExceeded|BrokerNotFound|RequestTimeout)Error$/;
 
-/** The dependency an error says did not answer, or undefined for any other error. */
+/** The dependency an error (or the error that caused it) says did not answer, or undefined for any other error. */
 export function unreachableDependency(error: unknown): Dependency | undefined {
   if (error instanceof DependencyUnavailableError) return error.dependency;
-  if (!(error instanceof Error)) return undefined;
-  if (MONGO_UNREACHABLE.test(error.name)) return 'MongoDB';
-  if (KAFKA_UNREACHABLE.test(error.name)) return 'Kafka';
+  for (let depth = 0, current: unknown = error; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+    const names = lineage(current);
+    if (names.some((name) => MONGO_UNREACHABLE.test(name))) return 'MongoDB';
+    if (names.some((name) => KAFKA_UNREACHABLE.test(name))) return 'Kafka';
+    current = (current as { cause?: unknown }).cause;
+  }
   return undefined;
+}
+
+/** The error's name and the names of every class it descends from. */
+function lineage(error: object): string[] {
+  const names: string[] = [];
+  const own = (error as { name?: unknown }).name;
+  if (typeof own === 'string') names.push(own);
+  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
 }
 
 export class DependencyUnavailableError extends Error {

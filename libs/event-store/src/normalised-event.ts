@@ -1,17 +1,10 @@
 // What an adapter appends: the event exactly as it will read back from the
 // log's JSON, so the hash computed at append time verifies on every later read.
-import type { CustomerEventType, EventMetadata } from '@rapport/domain';
+import type { EventMetadata } from '@rapport/domain';
 import type { NewEvent } from './event-store.port';
 
-export interface NormalisedEvent {
-  readonly eventId: string;
-  readonly type: CustomerEventType;
-  readonly occurredAt: string;
-  readonly data: unknown;
-  readonly metadata: EventMetadata;
-  /** From 2 on; version 1 is recorded as none. */
-  readonly schemaVersion?: number;
-}
+/** A NewEvent in the form it reads back from the log's JSON (same shape, normalised values). */
+export type NormalisedEvent = NewEvent;
 
 /**
  * Undefined members dropped, undefined data as null, schema version 1 as none.

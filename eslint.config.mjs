@@ -32,6 +32,56 @@ const infrastructure = [
   'crypto',
 ];
 
+/** Nx module boundaries; `applicationDependsOn` differs between the application's code and its tests. */
+const moduleBoundaries = (applicationDependsOn) => ({
+  enforceBuildableLibDependency: false,
+  allow: [],
+  depConstraints: [
+    {
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port'],
+      bannedExternalImports: infrastructure,
+    },
+    {
+      // A port and its contract suite, apart from every adapter: pure
+      // projections may import it to declare their collections. A port
+      // speaks the domain's language (the event log's events are domain
+      // events), so it may import the domain, never an adapter.
+      sourceTag: 'type:port',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port'],
+      bannedExternalImports: infrastructure,
+    },
+    {
+      sourceTag: 'type:config',
+      onlyDependOnLibsWithTags: ['type:config'],
+    },
+    {
+      sourceTag: 'type:adapter',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config'],
+      bannedExternalImports: ['@nestjs/*', 'class-validator', 'class-transformer'],
+    },
+    {
+      // Ports only: the application never loads a driver (no-drivers.spec.ts
+      // proves it at run time); its integration tests wire real adapters.
+      sourceTag: 'type:application',
+      onlyDependOnLibsWithTags: applicationDependsOn,
+      bannedExternalImports: ['@nestjs/*', 'fastify', 'class-validator', 'class-transformer', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/*'],
+    },
+    {
+      sourceTag: 'type:edge',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:edge'],
+    },
+    {
+      sourceTag: 'type:wiring',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:config'],
+    },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring'],
+    },
+  ],
+});
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', 'dist/**', 'data/**', 'coverage/**', '.nx/**', 'infra/.local/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
@@ -41,53 +91,7 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port'],
-              bannedExternalImports: infrastructure,
-            },
-            {
-              // A port and its contract suite, apart from every adapter: pure
-              // projections may import it to declare their collections.
-              sourceTag: 'type:port',
-              onlyDependOnLibsWithTags: ['type:port'],
-              bannedExternalImports: infrastructure,
-            },
-            {
-              sourceTag: 'type:config',
-              onlyDependOnLibsWithTags: ['type:config'],
-            },
-            {
-              sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config'],
-              bannedExternalImports: ['@nestjs/*', 'class-validator', 'class-transformer'],
-            },
-            {
-              sourceTag: 'type:application',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config'],
-              bannedExternalImports: ['@nestjs/*', 'fastify', 'class-validator', 'class-transformer', 'better-sqlite3', 'mongodb', 'kafkajs'],
-            },
-            {
-              sourceTag: 'type:edge',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:edge'],
-            },
-            {
-              sourceTag: 'type:wiring',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:config'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['type:domain', 'type:port', 'type:config'])],
     },
   },
   {
@@ -104,6 +108,31 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The event-store port computes the SPEC 7 hash chain and seals personal
+    // data (AES-GCM) with node:crypto, pure computation; any other built-in
+    // (files, network, processes) belongs in an adapter library.
+    files: ['libs/event-store/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '!node:crypto', 'fs', 'fs/*', 'path', 'http', 'https', 'net', 'child_process', 'worker_threads', 'os'],
+              message: 'The event-store port does no I/O: node:crypto only; files, network and processes belong in an adapter library.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The application's integration tests run it on real adapters.
+    files: ['libs/application/src/**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['type:domain', 'type:port', 'type:adapter', 'type:config'])] },
   },
   {
     // Tests read JSON bodies loosely; production code may not.

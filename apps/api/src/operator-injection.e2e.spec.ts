@@ -6,11 +6,10 @@
 // carrying operators are refused.
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { ProjectionRunner } from '@rapport/application';
+import { CustomerReadModels, LogSubscription, ProjectionHandler, ReadProgress } from '@rapport/application';
 import { describeWithInfra } from '@rapport/config/testing';
 import type { EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
-import { EVENT_STORE, READ_STORE } from './infrastructure/tokens';
+import { EVENT_STORE, READ_MODELS } from './infrastructure/tokens';
 import { ApiTestClient, type TestResponse } from './testing/api-test-client';
 
 jest.setTimeout(120_000);
@@ -185,7 +184,7 @@ describe('operator injection, embedded store (SQLite read models)', () => {
     api,
     project: async () => {
       const head = await api.app.get<EventStore>(EVENT_STORE).headPosition();
-      await api.app.get(ProjectionRunner).waitFor(head, 30_000);
+      await api.app.get(ReadProgress).waitFor(head, 30_000);
     },
   }));
 });
@@ -225,14 +224,15 @@ describeWithInfra('kafka', 'mongo')('operator injection, distributed mode (Mongo
   });
 
   it('reads from MongoDB', () => {
-    expect(api.app.get<ReadStore>(READ_STORE).constructor.name).toBe('MongoReadStore');
+    expect(api.app.get<CustomerReadModels>(READ_MODELS).store.constructor.name).toBe('MongoDocumentStore');
   });
 
   injectionCases(() => ({
     api,
     // The projector's work, done here: the app's own log into the app's own MongoDB read models.
     project: async () => {
-      await new ProjectionRunner(api.app.get<EventStore>(EVENT_STORE), api.app.get<ReadStore>(READ_STORE)).catchUp();
+      const { store } = api.app.get<CustomerReadModels>(READ_MODELS);
+      await new LogSubscription(api.app.get<EventStore>(EVENT_STORE), new ProjectionHandler(store), store).catchUp();
     },
   }));
 });

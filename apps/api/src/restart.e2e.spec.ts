@@ -4,9 +4,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ProjectionRunner } from '@rapport/application';
-import { SqliteEventStore, verifyChain } from '@rapport/event-store';
-import { SqliteReadStore } from '@rapport/read-store';
+import { CustomerReadModels, LogSubscription, ProjectionHandler } from '@rapport/application';
+import { collectionsOf } from '@rapport/document-store';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
+import { READ_MODELS } from '@rapport/projections';
+import { verifyChain } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { embeddedPaths } from '@rapport/wiring';
 import { ServerProcess } from './testing/server-process';
 
@@ -21,7 +24,7 @@ function purchase(customerId: string, orderId: string, amount: number) {
 }
 
 /** Every customer document, sorted: what a reader of the read models can see. */
-async function readModelDump(store: SqliteReadStore): Promise<string> {
+async function readModelDump(store: CustomerReadModels): Promise<string> {
   const docs: unknown[] = [];
   let cursor: string | undefined;
   do {
@@ -129,9 +132,11 @@ describe('restarting the embedded server', () => {
       expect({ customerId, ...verifyChain(await log.readStream(customerId)) }).toMatchObject({ customerId, ok: true });
     }
 
-    const live = SqliteReadStore.open(paths.readModels);
-    const rebuilt = SqliteReadStore.open(path.join(dataDir, 'rebuilt.sqlite'));
-    await new ProjectionRunner(log, rebuilt).rebuild();
+    const openDocuments = (file: string) => SqliteDocumentStore.open(file, collectionsOf(READ_MODELS));
+    const live = new CustomerReadModels(openDocuments(paths.readModels));
+    const rebuiltDocuments = openDocuments(path.join(dataDir, 'rebuilt.sqlite'));
+    await new LogSubscription(log, new ProjectionHandler(rebuiltDocuments), rebuiltDocuments).rebuild();
+    const rebuilt = new CustomerReadModels(rebuiltDocuments);
     expect(await readModelDump(live)).toEqual(await readModelDump(rebuilt));
     expect(JSON.parse(await readModelDump(live))).toHaveLength(customers.length);
 

@@ -1,12 +1,14 @@
 // Analytics: BG/NBD and Gamma-Gamma fits and RFM through AnalyticsService, from
-// the customer-facts read model (SQLite), on CDNOW resampled to 10× and 100×
+// the customer-facts read model (the customerFacts collection of the SQLite
+// document store, read through CustomerReadModels), on CDNOW resampled to 10× and 100×
 // its 2,357 customers. Time should grow linearly with the customers.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AnalyticsService, CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels } from '@rapport/application';
+import { collectionsOf, put, type PutWrite } from '@rapport/document-store';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import type { RecordedCustomerEvent } from '@rapport/domain';
-import { projectCustomerFacts, type CustomerFacts } from '@rapport/projections';
-import { SqliteReadStore } from '@rapport/read-store';
+import { customerFacts, FACTS_VERSION, projectCustomerFacts, PURCHASES_VERSION, READ_MODELS, type CustomerFacts } from '@rapport/projections';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
 import { growthExponent, summarize } from './stats';
@@ -80,19 +82,25 @@ function* resampled(histories: readonly Purchase[][], count: number): Generator<
   }
 }
 
-async function populate(file: string, histories: readonly Purchase[][], count: number): Promise<SqliteReadStore> {
-  const store = SqliteReadStore.open(file);
-  let chunk: CustomerFacts[] = [];
+/**
+ * The read models' SQLite file with only the facts collection filled: puts of
+ * the customers' facts documents, committed 5,000 at a time, each commit moving
+ * the versions the facts projection moves (FACTS_VERSION, PURCHASES_VERSION),
+ * which the analytics caches are keyed by.
+ */
+async function populate(file: string, histories: readonly Purchase[][], count: number): Promise<CustomerReadModels> {
+  const store = SqliteDocumentStore.open(file, collectionsOf(READ_MODELS));
+  let chunk: PutWrite[] = [];
   const flush = async () => {
-    await store.commit({ customers: [], timeline: [], facts: chunk, checkpoint: { name: CUSTOMER_PROJECTION, position: count }, alsoAdvance: [{ name: PURCHASES_CHECKPOINT, position: count }] });
+    await store.commit({ writes: chunk, checkpoints: [], versions: [FACTS_VERSION, PURCHASES_VERSION] });
     chunk = [];
   };
   for (const facts of resampled(histories, count)) {
-    chunk.push(facts);
+    chunk.push(put(customerFacts, { _id: facts.customerId, ...facts }));
     if (chunk.length === 5_000) await flush();
   }
   await flush();
-  return store;
+  return new CustomerReadModels(store);
 }
 
 export const analyticsBench: Bench = {
@@ -105,13 +113,13 @@ export const analyticsBench: Bench = {
     const sizes = context.quick ? [SAMPLE_CUSTOMERS, SAMPLE_CUSTOMERS * 10] : [SAMPLE_CUSTOMERS * 10, SAMPLE_CUSTOMERS * 100];
     const results: { customers: number; seconds: number[]; converged: boolean }[] = [];
     for (const customers of sizes) {
-      const store = await populate(path.join(context.tmp, 'analytics', `facts-${customers}.sqlite`), histories, customers);
+      const readModels = await populate(path.join(context.tmp, 'analytics', `facts-${customers}.sqlite`), histories, customers);
       const seconds: number[] = [];
       let converged = true;
       try {
         for (let run = 0; run <= context.runs; run++) {
           // A new service each run: nothing cached, the facts read from the store again.
-          const service = new AnalyticsService(store);
+          const service = new AnalyticsService(readModels);
           const started = performance.now();
           const bgnbd = await service.bgnbd(AS_OF);
           const gg = await service.gammaGamma(AS_OF, 'USD');
@@ -121,7 +129,7 @@ export const analyticsBench: Bench = {
           if (run > 0) seconds.push(elapsed);
         }
       } finally {
-        await store.close();
+        await readModels.close();
       }
       results.push({ customers, seconds, converged });
       context.log(`analytics ${customers} customers: ${summarize(seconds).median.toFixed(2)} s`);

@@ -1,16 +1,19 @@
 // Set-up shared by the in-process benchmarks: an event log of a given size,
 // and the read-model documents a full projection of it ends with.
-import { ProjectionRunner, toCustomerEvent } from '@rapport/application';
-import { SqliteEventStore, type RecordedEvent } from '@rapport/event-store';
+import { toCustomerEvent, type CustomerProjection } from '@rapport/application';
+import type { JsonDocument } from '@rapport/document-store';
+import type { RecordedCustomerEvent } from '@rapport/domain';
+import type { RecordedEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import {
-  projectCustomerFacts,
-  projectCustomerView,
-  projectTimelineEntry,
-  type CustomerFacts,
-  type CustomerView,
-  type TimelineEntry,
+  customerFactsProjection,
+  customerTimelineProjection,
+  customerViewProjection,
+  type CustomerFactsDocument,
+  type CustomerViewDocument,
+  type TimelineDocument,
 } from '@rapport/projections';
-import { byCustomer, DEFAULT_BATCH, loadBatch } from './event-load';
+import { byCustomer, loadBatch } from './event-load';
 
 /**
  * A log of `total` events written through the SQLite adapter. Set-up only:
@@ -39,24 +42,55 @@ export async function readWholeLog(store: SqliteEventStore, batchSize = 500): Pr
   }
 }
 
+/** The documents of the three read models (READ_MODELS), as the document store holds them. */
 export interface FinalDocuments {
-  readonly customers: CustomerView[];
-  readonly facts: CustomerFacts[];
-  readonly timeline: TimelineEntry[];
+  /** Collection customerViews. */
+  readonly customers: CustomerViewDocument[];
+  /** Collection customerFacts. */
+  readonly facts: CustomerFactsDocument[];
+  /** Collection customerTimeline, one per event. */
+  readonly timeline: TimelineDocument[];
 }
 
-/** The documents the projections end with, folded in memory with the same pure functions the runner uses. */
-export function finalDocuments(log: readonly RecordedEvent[]): FinalDocuments {
-  const views = new Map<string, CustomerView>();
-  const facts = new Map<string, CustomerFacts>();
-  const timeline: TimelineEntry[] = [];
-  for (const recorded of log) {
-    const event = toCustomerEvent(recorded);
-    views.set(event.customerId, projectCustomerView(views.get(event.customerId), event));
-    facts.set(event.customerId, projectCustomerFacts(facts.get(event.customerId), event));
-    timeline.push(projectTimelineEntry(event));
+/** One document per stream, folded in log order by a declared projection's own `evolve`. */
+function foldStreams(projection: CustomerProjection, events: readonly RecordedCustomerEvent[]): JsonDocument[] {
+  if (projection.kind !== 'stream-document') throw new Error(`${projection.name} is not a stream-document projection`);
+  const handles = new Set<string>(projection.handles);
+  const documents = new Map<string, JsonDocument>();
+  for (const event of events) {
+    if (!handles.has(event.type)) continue;
+    const id = projection.documentId(event);
+    documents.set(id, projection.evolve(documents.get(id), event));
   }
-  return { customers: [...views.values()], facts: [...facts.values()], timeline };
+  return [...documents.values()];
+}
+
+/** The documents an event projection puts, in log order (the bench load erases nothing, so puts are all it writes). */
+function projectEvents(projection: CustomerProjection, events: readonly RecordedCustomerEvent[]): JsonDocument[] {
+  if (projection.kind !== 'event') throw new Error(`${projection.name} is not an event projection`);
+  const handles = new Set<string>(projection.handles);
+  const documents: JsonDocument[] = [];
+  for (const event of events) {
+    if (!handles.has(event.type)) continue;
+    for (const write of projection.project(event)) {
+      if (write.type !== 'put') throw new Error(`${projection.name}: the bench load should only put documents, got a ${write.type}`);
+      documents.push(write.document as JsonDocument);
+    }
+  }
+  return documents;
+}
+
+/**
+ * The documents the read models end with, folded in memory with the same
+ * declared projections (READ_MODELS) the ProjectionHandler applies.
+ */
+export function finalDocuments(log: readonly RecordedEvent[]): FinalDocuments {
+  const events = log.map(toCustomerEvent);
+  return {
+    customers: foldStreams(customerViewProjection, events) as unknown as CustomerViewDocument[],
+    facts: foldStreams(customerFactsProjection, events) as unknown as CustomerFactsDocument[],
+    timeline: projectEvents(customerTimelineProjection, events) as unknown as TimelineDocument[],
+  };
 }
 
 /** Cuts the documents into commits of about `size` documents, as a writer without a projection would. */
@@ -66,5 +100,3 @@ export function* documentChunks(docs: FinalDocuments, size: number): Generator<F
   const part = <T>(items: readonly T[], i: number) => items.slice(Math.floor((items.length * i) / chunks), Math.floor((items.length * (i + 1)) / chunks));
   for (let i = 0; i < chunks; i++) yield { customers: part(docs.customers, i), facts: part(docs.facts, i), timeline: part(docs.timeline, i) };
 }
-
-export { ProjectionRunner, DEFAULT_BATCH };

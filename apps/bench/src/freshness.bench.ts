@@ -1,14 +1,14 @@
 // Freshness: how long after an append is acknowledged the read model shows it.
 // Embedded: the API process under a steady background of single appends, read
-// back with `?consistentWith=` (the server answers as soon as its projection
-// runner has applied the write). Distributed: CustomerCommands on the log, the
-// KafkaRelay, the real projector process and MongoDB, polled every 5 ms.
+// back with `?consistentWith=` (the server answers as soon as its log
+// subscription has applied the write). Distributed: CustomerCommands on the log,
+// the KafkaRelay, the real projector process and MongoDB, read through
+// CustomerReadModels over the MongoDB document store, polled every 5 ms.
 import * as path from 'node:path';
-import { CustomerCommands } from '@rapport/application';
-import { SqliteEventStore } from '@rapport/event-store';
+import { CustomerCommands, CustomerReadModels } from '@rapport/application';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { KafkaRelay } from '@rapport/messaging';
-import { MongoReadStore } from '@rapport/read-store';
-import { systemClock, uuidGenerator } from '@rapport/wiring';
+import { connectMongoReadModels, systemClock, uuidGenerator } from '@rapport/wiring';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { DistributedScope } from './distributed-fixtures';
 import { loadEvent, runId, singleBody } from './event-load';
@@ -81,12 +81,12 @@ async function distributed(context: BenchContext, probes: number): Promise<numbe
   scope.relayGroup(relayId);
   const relay = new KafkaRelay(log, scope.kafka, { topic, relayId, partitions: 6 });
   let projector: Awaited<ReturnType<DistributedScope['startProjector']>> | undefined;
-  let reads: MongoReadStore | undefined;
+  let reads: CustomerReadModels | undefined;
   const lags: number[] = [];
   try {
     await relay.start();
     projector = await scope.startProjector(topic, group, database);
-    reads = await MongoReadStore.connect(scope.mongoUrl(database));
+    reads = new CustomerReadModels(await connectMongoReadModels(scope.mongoUrl(database)));
     for (let i = 0; i < probes + 5; i++) {
       const { customerId: _c, ...input } = loadEvent('probe', i, 0);
       const outcome = await commands.record({ ...input, customerId: `probe-${i}` } as Parameters<CustomerCommands['record']>[0]);

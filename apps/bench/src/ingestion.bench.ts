@@ -2,7 +2,7 @@
 // several clients) against the SQLite adapter appending the same batches
 // itself, one append per customer of the batch, as the API does.
 import * as path from 'node:path';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
 import { batchBody, byCustomer, DEFAULT_BATCH, loadBatch } from './event-load';

@@ -3,7 +3,8 @@
 // (validation, auth, problem details, CQRS bus) or decider. Started as a
 // process of its own by server-process.ts.
 import Fastify from 'fastify';
-import { SqliteEventStore, type NewEvent } from '@rapport/event-store';
+import type { NewEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 
 async function main(): Promise<void> {
   const port = Number(process.env.BENCH_PORT);

@@ -6,9 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { RFM_SEGMENTS } from '@rapport/analytics';
-import { AnalyticsService, CUSTOMER_PROJECTION } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels, READ_MODELS_CHECKPOINT } from '@rapport/application';
+import type { DocumentStore } from '@rapport/document-store';
 import type { EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
 import { openEmbeddedStores } from '@rapport/wiring';
 import { modelsView, rankingView, rfmView } from './analytics-report.assembler';
 import { formatModels, formatRfm } from './analytics-report.formatter';
@@ -49,11 +49,13 @@ async function cli(...argv: string[]) {
 describe('rapport analytics on the CDNOW sample', () => {
   let dataDir: string;
   let eventStore: EventStore;
-  let readStore: ReadStore;
+  let documentStore: DocumentStore;
+  let readStore: CustomerReadModels;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-analytics-'));
-    ({ eventStore, readStore } = openEmbeddedStores({ dataDir }));
+    ({ eventStore, documentStore } = openEmbeddedStores({ dataDir }));
+    readStore = new CustomerReadModels(documentStore);
     const summary = await importCdnow(await fileLineSource(SAMPLE), { eventStore });
     expect(summary).toMatchObject({ ok: true, recorded: 6919, customers: 2357 });
   });
@@ -65,19 +67,19 @@ describe('rapport analytics on the CDNOW sample', () => {
   });
 
   it('catches the read models up after the import (which only appends to the log), and says so', async () => {
-    expect(await readStore.getCheckpoint(CUSTOMER_PROJECTION)).toBe(-1);
+    expect(await documentStore.getCheckpoint(READ_MODELS_CHECKPOINT)).toBe(-1);
     const first = await cli('analytics', 'models', '--as-of', AS_OF, '--data-dir', dataDir);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/^read models were behind the log \(position -1 of 6919\): caught up 6,919 events in .+ first\n$/);
     for (const figure of ['0.2426', '4.4136', '0.7929', '2.4259', '-9,582.43', '2,357', '6.2496', '3.7442', '1,544.35 cents', '15.4435 USD', '946']) {
       expect(first.stdout).toContain(figure);
     }
-    expect(await readStore.getCheckpoint(CUSTOMER_PROJECTION)).toBe(await eventStore.headPosition());
+    expect(await documentStore.getCheckpoint(READ_MODELS_CHECKPOINT)).toBe(await eventStore.headPosition());
 
     const again = await cli('analytics', 'models', '--as-of', AS_OF, '--data-dir', dataDir, '--json');
     expect(again).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(again.stdout)).toMatchObject({ view: 'models', asOf: AS_OF, currency: 'USD', bgnbd: { customers: 2357, converged: true } });
-    expect(await ensureReadModels(eventStore, readStore)).toEqual({ position: await eventStore.headPosition() });
+    expect(await ensureReadModels(eventStore, documentStore)).toEqual({ position: await eventStore.headPosition() });
   });
 
   it('models: reproduces the published BG/NBD and Gamma-Gamma fits within 1 %', async () => {

@@ -2,12 +2,12 @@
 // read models, as tables an analyst can read; with --json, the raw result (the
 // same bodies as GET /v1/analytics/..., plus fit times). Imports only append to
 // the log, so the read models are first caught up with it, through the same
-// ProjectionRunner the server runs.
+// projection handler the server runs.
 import type { Command } from 'commander';
 import { GRANULARITIES, grouped, MAX_REVENUE_PERIODS } from '@rapport/analytics';
-import { AnalyticsService, CUSTOMER_PROJECTION, ModelNotFittedError } from '@rapport/application';
+import { AnalyticsService, ModelNotFittedError, READ_MODELS_CHECKPOINT } from '@rapport/application';
+import type { DocumentStore } from '@rapport/document-store';
 import type { EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
 import { reportOk, runAnalyticsView, type AnalyticsReport } from './analytics-report.assembler';
 import { formatAnalyticsReport } from './analytics-report.formatter';
 import {
@@ -33,11 +33,11 @@ export interface ReadModelsState {
 }
 
 /** Brings the read models up to the log's head when they are behind it (after an import, say). */
-export async function ensureReadModels(eventStore: EventStore, readStore: ReadStore, progress?: Progress): Promise<ReadModelsState> {
+export async function ensureReadModels(eventStore: EventStore, documentStore: DocumentStore, progress?: Progress): Promise<ReadModelsState> {
   const head = await eventStore.headPosition();
-  const from = await readStore.getCheckpoint(CUSTOMER_PROJECTION);
+  const from = await documentStore.getCheckpoint(READ_MODELS_CHECKPOINT);
   if (from >= head) return { position: from };
-  const summary = await catchUpProjections({ eventStore, readStore, ...(progress ? { progress } : {}) });
+  const summary = await catchUpProjections({ eventStore, documentStore, ...(progress ? { progress } : {}) });
   return { position: summary.position, caughtUp: { ...summary, from, head } };
 }
 
@@ -84,15 +84,15 @@ export function registerAnalytics(program: Command, context: CliContext): void {
     command.action(async (raw: RawAnalyticsOptions, self: Command) => {
       const globals = self.optsWithGlobals<GlobalOptions>();
       const options = parseAnalyticsOptions(raw);
-      await context.withStores(globals, 'existing', async ({ config, eventStore, readStore }) => {
-        const state = await ensureReadModels(eventStore, readStore, context.progress(globals));
+      await context.withStores(globals, 'existing', async ({ config, eventStore, documentStore, readModels }) => {
+        const state = await ensureReadModels(eventStore, documentStore, context.progress(globals));
         if (state.caughtUp) {
           const c = state.caughtUp;
           context.io.stderr.write(
             `read models were behind the log (position ${c.from} of ${c.head}): caught up ${countOf(c.events, 'event')} in ${formatDuration(c.durationMs)} first\n`,
           );
         }
-        const service = new AnalyticsService(readStore);
+        const service = new AnalyticsService(readModels);
         let report: AnalyticsReport;
         try {
           report = await runAnalyticsView(service, spec.view, { ...options, currency: options.currency ?? config.reportingCurrency });

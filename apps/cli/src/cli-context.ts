@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type RapportConfig } from '@rapport/config';
 import { PersonalDataVault, SealingEventStore, type EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
+import { CustomerReadModels } from '@rapport/application';
+import type { DocumentStore } from '@rapport/document-store';
 import { embeddedPaths, openEmbeddedStores } from '@rapport/wiring';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UserError } from './cli-errors';
 import { progressFor, type Progress } from './progress.reporter';
@@ -35,7 +36,9 @@ export interface Stores {
   /** The bare log, as recorded and hashed: for verify and export. */
   readonly log: EventStore;
   readonly vault: PersonalDataVault;
-  readonly readStore: ReadStore;
+  /** Where the read models are kept; the projections write it. */
+  readonly documentStore: DocumentStore;
+  readonly readModels: CustomerReadModels;
 }
 
 /** Whether a command may create an empty store (import) or needs one that exists (verify, rebuild). */
@@ -82,10 +85,11 @@ export class CliContext {
     const vault = new PersonalDataVault(stores.keyStore);
     const sealing = new SealingEventStore(stores.eventStore, vault);
     try {
-      return await work({ config, eventStore: sealing, log: stores.eventStore, vault, readStore: stores.readStore });
+      const { documentStore } = stores;
+      return await work({ config, eventStore: sealing, log: stores.eventStore, vault, documentStore, readModels: new CustomerReadModels(documentStore) });
     } finally {
       // the log and the key store, then the read models
-      await Promise.allSettled([sealing.close(), stores.readStore.close()]);
+      await Promise.allSettled([sealing.close(), stores.documentStore.close()]);
     }
   }
 

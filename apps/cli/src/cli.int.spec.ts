@@ -7,8 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
-import { SqliteEventStore, type EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
+import type { EventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { CustomerReadModels } from '@rapport/application';
+import type { DocumentStore } from '@rapport/document-store';
 import { openEmbeddedStores } from '@rapport/wiring';
 import { runCli } from './cli.program';
 import { importCdnow } from './import-cdnow.command';
@@ -49,11 +51,13 @@ function spawnCli(...argv: string[]): Promise<{ code: number; stdout: string; st
 describe('rapport CLI on the CDNOW sample', () => {
   let dataDir: string;
   let eventStore: EventStore;
-  let readStore: ReadStore;
+  let documentStore: DocumentStore;
+  let readStore: CustomerReadModels;
 
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-'));
-    ({ eventStore, readStore } = openEmbeddedStores({ dataDir }));
+    ({ eventStore, documentStore } = openEmbeddedStores({ dataDir }));
+    readStore = new CustomerReadModels(documentStore);
   });
 
   afterAll(async () => {
@@ -161,7 +165,7 @@ describe('rapport CLI on the CDNOW sample', () => {
 
   it('rebuilds the read models: 2,357 customer documents', async () => {
     const started = Date.now();
-    const summary = await rebuildProjections({ eventStore, readStore });
+    const summary = await rebuildProjections({ eventStore, documentStore });
     process.stdout.write(`projections rebuild: ${Date.now() - started} ms (${summary.eventsPerSecond} events/s)\n`);
     expect(summary).toMatchObject({ ok: true, events: 6919, applied: 6919, customers: 2357 });
     expect(await countCustomers(readStore)).toBe(2357);

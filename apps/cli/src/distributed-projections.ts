@@ -1,6 +1,6 @@
 // `rapport projections rebuild | catch-up` with RAPPORT_MODE=distributed: the
 // MongoDB read models from the configured log (the SQLite file, or EventStoreDB
-// with RAPPORT_ESDB_URL), through the same ProjectionRunner (docs/cli.md).
+// with RAPPORT_ESDB_URL), through the same projection handler (docs/cli.md).
 //
 // rebuild: the projector group must have no running member. The topic's end
 // offsets are noted first, then the read models are dropped and the whole log
@@ -12,19 +12,19 @@
 // projector started meanwhile makes the command fail rather than skip events.
 //
 // catch-up: replays the whole log without dropping anything; the revision
-// guards make every event already reflected a no-op. It does not start from
-// the stored checkpoint because in distributed mode that is a change stamp,
-// not a log position (apps/projector/src/runner-sink.ts). Safe while projectors run.
+// guards make every event already reflected a no-op. It does not start from a
+// checkpoint because in distributed mode the projectors keep none in MongoDB
+// (their Kafka offsets are theirs). Safe while projectors run.
 //
-// Both finish by moving the checkpoints past their value before the command,
-// so the API's analytics caches (keyed by them) never take the new read models
-// for the old ones.
-import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from '@rapport/application';
+// The API's analytics caches are keyed by the read models' versions, which
+// every commit and the rebuild's reset move, so they never take the new read
+// models for the old ones.
 import { redactUrl, type RapportConfig } from '@rapport/config';
 import { kafkaClient, messagingSettings, MessagingSettingsError, retryWhileRetriable, type MessagingSettings } from '@rapport/messaging';
-import { MongoKeyStore, PersonalDataVault, SealingEventStore } from '@rapport/event-store';
-import { MongoReadStore } from '@rapport/read-store';
-import { openDistributedLog } from '@rapport/wiring';
+import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
+import { MongoKeyStore } from '@rapport/key-store-mongo';
+import type { MongoDocumentStore } from '@rapport/document-store-mongo';
+import { connectMongoReadModels, openDistributedLog } from '@rapport/wiring';
 import type { Admin } from 'kafkajs';
 import { UserError } from './cli-errors';
 import type { Progress } from './progress.reporter';
@@ -35,8 +35,6 @@ export interface DistributedProjectionSummary extends ProjectionSummary {
   /** rebuild: the projector group's offsets as set afterwards (partition → offset); absent when the topic does not exist yet. */
   readonly groupOffsets?: Readonly<Record<string, string>>;
 }
-
-const STAMPED = [CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT] as const;
 
 export async function distributedProjections(
   command: 'rebuild' | 'catch-up',
@@ -72,23 +70,20 @@ export async function distributedProjections(
     await admin.disconnect();
     throw new UserError(`cannot open the event log: ${message(error)}`);
   }
-  let readStore: MongoReadStore | undefined;
+  let documentStore: MongoDocumentStore | undefined;
   let keys: MongoKeyStore;
   try {
-    readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
+    documentStore = await connectMongoReadModels(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
     keys = await MongoKeyStore.connect(config.mongoUrl);
   } catch (error) {
-    await Promise.allSettled([readStore?.close(), log.store.close(), admin.disconnect()]);
+    await Promise.allSettled([documentStore?.close(), log.store.close(), admin.disconnect()]);
     throw new UserError(`cannot reach MongoDB at ${redactUrl(config.mongoUrl)}: ${message(error)}`);
   }
   // Closed with the log: the key store opens the personal fields the log holds sealed, as the projector does.
   const eventStore = new SealingEventStore(log.store, new PersonalDataVault(keys));
   try {
-    const before = await Promise.all(STAMPED.map((name) => readStore.getCheckpoint(name)));
-    const options = { eventStore, readStore, progress };
+    const options = { eventStore, documentStore, progress };
     const summary = command === 'rebuild' ? await rebuildProjections(options) : await replayProjections(options);
-    const [customers, ...also] = STAMPED.map((name, i) => ({ name, position: before[i]! + 1 }));
-    await readStore.commit({ customers: [], timeline: [], facts: [], checkpoint: customers!, alsoAdvance: also });
     if (ends === undefined || ends.length === 0) return { ...summary, mode: 'distributed' };
     try {
       await retryWhileRetriable(() => admin.setOffsets({ groupId: settings.projectorGroup, topic: settings.topic, partitions: ends! }));
@@ -100,7 +95,7 @@ export async function distributedProjections(
     }
     return { ...summary, mode: 'distributed', groupOffsets: Object.fromEntries(ends.map((p) => [String(p.partition), p.offset])) };
   } finally {
-    await Promise.allSettled([readStore.close(), eventStore.close(), admin.disconnect()]);
+    await Promise.allSettled([documentStore.close(), eventStore.close(), admin.disconnect()]);
   }
 }
 

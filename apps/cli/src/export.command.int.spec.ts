@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { exportAudit } from './export.command';
 
 async function collect(run: (out: PassThrough) => Promise<unknown>): Promise<string> {

@@ -1,10 +1,10 @@
 // `rapport projections rebuild` and `rapport projections catch-up`: the read
-// models from the log, through the same ProjectionRunner the API runs. With
+// models from the log, through the same projection handler the API runs. With
 // RAPPORT_MODE=distributed they work on MongoDB (./distributed-projections.ts).
 import type { Command } from 'commander';
-import { CUSTOMER_PROJECTION, ProjectionRunner, type BatchResult } from '@rapport/application';
+import { CustomerReadModels, LogSubscription, ProjectionHandler, READ_MODELS_CHECKPOINT, type BatchResult } from '@rapport/application';
+import type { DocumentStore } from '@rapport/document-store';
 import type { EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
 import type { CliContext, GlobalOptions } from './cli-context';
 import { distributedProjections } from './distributed-projections';
 import { plural } from './plural';
@@ -12,7 +12,8 @@ import { silentProgress, type Progress } from './progress.reporter';
 
 export interface ProjectionOptions {
   readonly eventStore: EventStore;
-  readonly readStore: ReadStore;
+  /** Where the read models are kept. */
+  readonly documentStore: DocumentStore;
   readonly progress?: Progress;
   /** Events per read-and-commit batch. Default 1,000. */
   readonly batchSize?: number;
@@ -35,12 +36,12 @@ export interface ProjectionSummary {
 
 /** Drops every read model and checkpoint, then replays the whole log. */
 export function rebuildProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
-  return runProjections('projections rebuild', options, (runner, onProgress) => runner.rebuild(onProgress));
+  return runProjections('projections rebuild', options, (subscription, onProgress) => subscription.rebuild(onProgress));
 }
 
 /** Applies what the log holds beyond the stored checkpoint. */
 export function catchUpProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
-  return runProjections('projections catch-up', options, (runner, onProgress) => runner.catchUp(onProgress));
+  return runProjections('projections catch-up', options, (subscription, onProgress) => subscription.catchUp(onProgress));
 }
 
 /**
@@ -49,19 +50,20 @@ export function catchUpProjections(options: ProjectionOptions): Promise<Projecti
  * not a log position (distributed mode).
  */
 export function replayProjections(options: ProjectionOptions): Promise<ProjectionSummary> {
-  return runProjections('projections catch-up', options, (runner, onProgress) => runner.catchUp(onProgress, -1), -1);
+  return runProjections('projections catch-up', options, (subscription, onProgress) => subscription.catchUp(onProgress, -1), -1);
 }
 
 async function runProjections(
   command: ProjectionSummary['command'],
   options: ProjectionOptions,
-  run: (runner: ProjectionRunner, onProgress: (batch: BatchResult) => void) => Promise<number>,
+  run: (subscription: LogSubscription, onProgress: (batch: BatchResult) => void) => Promise<number>,
   startAt?: number,
 ): Promise<ProjectionSummary> {
   const progress = options.progress ?? silentProgress;
-  const runner = new ProjectionRunner(options.eventStore, options.readStore, { batchSize: options.batchSize ?? 1_000 });
-  const head = await options.eventStore.headPosition();
-  const from = startAt ?? (command === 'projections rebuild' ? -1 : await options.readStore.getCheckpoint(CUSTOMER_PROJECTION));
+  const { eventStore, documentStore } = options;
+  const subscription = new LogSubscription(eventStore, new ProjectionHandler(documentStore), documentStore, { batchSize: options.batchSize ?? 1_000 });
+  const head = await eventStore.headPosition();
+  const from = startAt ?? (command === 'projections rebuild' ? -1 : await documentStore.getCheckpoint(READ_MODELS_CHECKPOINT));
   let events = 0;
   let applied = 0;
   const started = performance.now();
@@ -69,7 +71,7 @@ async function runProjections(
   progress.start(command, Math.max(head - Math.max(from, 0), 0), 'positions');
   let position: number;
   try {
-    position = await run(runner, (batch) => {
+    position = await run(subscription, (batch) => {
       events += batch.events;
       applied += batch.applied;
       progress.update(Math.max(batch.position - Math.max(from, 0), 0));
@@ -84,18 +86,18 @@ async function runProjections(
     events,
     applied,
     position,
-    customers: await countCustomers(options.readStore),
+    customers: await countCustomers(new CustomerReadModels(documentStore)),
     durationMs: Math.round(durationMs),
     eventsPerSecond: durationMs > 0 ? Math.round((events * 1000) / durationMs) : 0,
   };
 }
 
 /** Pages through the customer documents (the port has no count). */
-export async function countCustomers(readStore: ReadStore): Promise<number> {
+export async function countCustomers(readModels: CustomerReadModels): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
-    const page = await readStore.listCustomers({ limit: 1_000, ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await readModels.listCustomers({ limit: 1_000, ...(cursor !== undefined ? { cursor } : {}) });
     count += page.items.length;
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
@@ -127,8 +129,8 @@ export function registerProjections(program: Command, context: CliContext): void
       context.finish(globals, summary, formatProjectionSummary(summary));
       return;
     }
-    const summary = await context.withStores(globals, 'existing', ({ eventStore, readStore }) =>
-      run({ eventStore, readStore, progress: context.progress(globals) }),
+    const summary = await context.withStores(globals, 'existing', ({ eventStore, documentStore }) =>
+      run({ eventStore, documentStore, progress: context.progress(globals) }),
     );
     context.finish(globals, summary, formatProjectionSummary(summary));
   };

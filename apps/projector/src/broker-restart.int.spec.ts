@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { KafkaNode, RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore, type EventStore } from '@rapport/event-store';
+import type { EventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { CHECKPOINT_TOPIC, MongoParkingLot, deadLetterTopic, relayCheckpointGroup } from '@rapport/messaging';
 import { dropDatabases, embeddedRebuildDigest, mongoDigest, mongoUrl, readTopic, sleep, uniqueId, varied, waitForNoLag } from './testing/distributed-fixtures';
 

@@ -6,16 +6,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { MongoKeyStore, PersonalDataVault, SealingEventStore, SqliteEventStore } from '@rapport/event-store';
+import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { MongoKeyStore } from '@rapport/key-store-mongo';
 import { KafkaRelay } from '@rapport/messaging';
-import { ProjectionRunner } from '@rapport/application';
-import { MongoReadStore, SqliteReadStore } from '@rapport/read-store';
+import { put } from '@rapport/document-store';
+import { customerViews, FACTS_VERSION, PURCHASES_VERSION } from '@rapport/projections';
+import { connectMongoReadModels } from '@rapport/wiring';
 import {
   appendLoad,
   brokers,
   dropDatabases,
+  embeddedRebuild,
   embeddedRebuildDigest,
   mongoDigest,
+  mongoReadModels,
   mongoUrl,
   sleep,
   testKafka,
@@ -57,13 +62,10 @@ describeWithInfra('kafka', 'mongo')('rapport projections in distributed mode (Ka
       await relay.start();
       expect(await relay.waitFor(await log.headPosition(), 60_000)).toBe(true);
       // What a broken or outdated projector might have left: a document the log does not explain.
-      const stale = await MongoReadStore.connect(mongoUrl(database));
-      await stale.commit({
-        customers: [{ ...(await embeddedCustomer(log, 'cust-0')), customerId: 'ghost' }],
-        timeline: [],
-        facts: [],
-        checkpoint: { name: 'customer-views', position: 5_000 },
-      });
+      const stale = await connectMongoReadModels(mongoUrl(database));
+      const ghost = { ...(await embeddedCustomer(log, 'cust-0')), customerId: 'ghost' };
+      await stale.commit({ writes: [put(customerViews, { _id: 'ghost', ...ghost })], checkpoints: [], versions: [FACTS_VERSION, PURCHASES_VERSION] });
+      const versionsBefore = [await stale.getVersion(FACTS_VERSION), await stale.getVersion(PURCHASES_VERSION)];
       await stale.close();
 
       // A projector in the group: rebuild refuses and touches nothing.
@@ -89,9 +91,11 @@ describeWithInfra('kafka', 'mongo')('rapport projections in distributed mode (Ka
       expect(summary.groupOffsets).toEqual(ends);
       const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
       expect(Object.fromEntries(committed[0]!.partitions.map((p) => [String(p.partition), p.offset]))).toEqual(ends);
-      // The checkpoint moved past its old value (a change stamp for the analytics caches).
-      const store = await MongoReadStore.connect(mongoUrl(database));
-      expect(await store.getCheckpoint('customer-views')).toBeGreaterThan(5_000);
+      // The versions the analytics caches are keyed by moved past their old values.
+      const store = await connectMongoReadModels(mongoUrl(database));
+      const versionsAfter = [await store.getVersion(FACTS_VERSION), await store.getVersion(PURCHASES_VERSION)];
+      expect(versionsAfter[0]).toBeGreaterThan(versionsBefore[0]!);
+      expect(versionsAfter[1]).toBeGreaterThan(versionsBefore[1]!);
       await store.close();
 
       // catch-up (safe while projectors run): applies what was appended since, leaves the rest alone.
@@ -109,7 +113,7 @@ describeWithInfra('kafka', 'mongo')('rapport projections in distributed mode (Ka
       expect(JSON.parse(caughtUp.output)).toMatchObject({ events: 361, applied: 61, customers: 71, mode: 'distributed' });
       // The CLI opened the sealed name with the key store, as the projector does.
       expect(await mongoDigest(database)).toEqual(await embeddedRebuildDigest(sealed));
-      const read = await MongoReadStore.connect(mongoUrl(database));
+      const read = await mongoReadModels(database);
       expect((await read.getCustomer('sealed-1'))?.name).toBe('Sealed Person');
       await read.close();
       await keys.close();
@@ -128,9 +132,8 @@ describeWithInfra('kafka', 'mongo')('rapport projections in distributed mode (Ka
 
 /** A customer document as the embedded projections make it (to plant a plausible stale one). */
 async function embeddedCustomer(log: SqliteEventStore, customerId: string) {
-  const store = SqliteReadStore.open(':memory:');
+  const store = await embeddedRebuild(log);
   try {
-    await new ProjectionRunner(log, store).rebuild();
     return (await store.getCustomer(customerId))!;
   } finally {
     await store.close();

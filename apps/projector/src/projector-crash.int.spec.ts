@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { KafkaRelay, MongoParkingLot, deadLetterTopic } from '@rapport/messaging';
 import { appendLoad, dropDatabases, mongoUrl, embeddedRebuildDigest, mongoDigest, sleep, testKafka, uniqueId, waitForNoLag } from './testing/distributed-fixtures';
 

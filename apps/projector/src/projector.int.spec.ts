@@ -4,9 +4,12 @@
 // `replay-dlq` (the real command) applies the parked events once fixed.
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { MongoKeyStore, PersonalDataVault, SqliteEventStore, type RecordedEvent } from '@rapport/event-store';
+import { PersonalDataVault, type RecordedEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { MongoKeyStore } from '@rapport/key-store-mongo';
 import { DLQ_HEADER, KafkaProjector, consumerGroupLag, MongoParkingLot, ProjectionFailure, deadLetterTopic, type ProjectionSink } from '@rapport/messaging';
-import { MongoReadStore } from '@rapport/read-store';
+import { CustomerReadModels } from '@rapport/application';
+import { connectMongoReadModels } from '@rapport/wiring';
 import { RunnerSink } from './runner-sink';
 import {
   appendLoad,
@@ -66,10 +69,11 @@ describeWithInfra('kafka', 'mongo')('the projector on Kafka and MongoDB', () => 
   }
 
   async function startProjector(topic: string, group: string, database: string, wrap: (sink: ProjectionSink) => ProjectionSink = (s) => s) {
-    const readStore = await MongoReadStore.connect(mongoUrl(database));
+    const documents = await connectMongoReadModels(mongoUrl(database));
+    const readStore = new CustomerReadModels(documents);
     const parking = await MongoParkingLot.connect(mongoUrl(database));
     const keys = await MongoKeyStore.connect(mongoUrl(database));
-    const sink = new RunnerSink(readStore, new PersonalDataVault(keys));
+    const sink = new RunnerSink(documents, new PersonalDataVault(keys));
     const projector = new KafkaProjector(kafka, wrap(sink), parking, { topic, groupId: group, partitions: 4 });
     await projector.start();
     return {

@@ -11,8 +11,9 @@ import {
   type MessagingSettings,
   type MetricsServer,
 } from '@rapport/messaging';
-import { MongoKeyStore, PersonalDataVault } from '@rapport/event-store';
-import { MongoReadStore } from '@rapport/read-store';
+import { PersonalDataVault } from '@rapport/event-store';
+import { MongoKeyStore } from '@rapport/key-store-mongo';
+import { connectMongoReadModels } from '@rapport/wiring';
 import { ProjectorMetrics } from './projector.metrics';
 import { RunnerSink } from './runner-sink';
 
@@ -33,7 +34,7 @@ export function projectorLogger(logger: Logger): StructuredLogger {
 
 /** The MongoDB side of a projector: read models, parked customers, and the keys that open sealed personal fields. */
 async function openSink(config: RapportConfig, settings: MessagingSettings) {
-  const readStore = await MongoReadStore.connect(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
+  const readStore = await connectMongoReadModels(config.mongoUrl, { writeSlice: settings.projectorWriteSlice });
   let parking: MongoParkingLot | undefined;
   let keys: MongoKeyStore;
   try {

@@ -16,7 +16,8 @@ import { CustomerCommands, PersonalDataErasure } from '@rapport/application';
 import { DATA_DTO_BY_TYPE, EventMetadataDto, validateEnvelope } from '@rapport/contract';
 import { DOMAIN_ENUMS, fieldRules, validData, type FieldRule } from '@rapport/contract/testing';
 import { EMITTED_EVENT_TYPES, EVENT_TYPES, PERSONAL_FIELDS, type CustomerEventType } from '@rapport/domain';
-import { PersonalDataVault, SealingEventStore, SqliteEventStore, SqliteKeyStore } from '@rapport/event-store';
+import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
+import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store-sqlite';
 import { ceType, toCustomerEventMessage, type CustomerEventMessage } from '@rapport/messaging';
 
 type Schema = Record<string, any>;

@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { EsdbEventStore, SqliteEventStore, type EventStore, type NewEvent } from '@rapport/event-store';
-import { EsdbWireTestServer } from '@rapport/event-store/testing';
+import type { EventStore, NewEvent } from '@rapport/event-store';
+import { EsdbEventStore } from '@rapport/event-store-esdb';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { EsdbWireTestServer } from '@rapport/event-store-esdb/testing';
 import { CHECKPOINT_TOPIC, fromCustomerEventMessage, relayCheckpointGroup } from '@rapport/messaging';
 import { sleep } from '@rapport/config';
 

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '@rapport/event-store';
-import { SqliteReadStore } from '@rapport/read-store';
+import { collectionsOf } from '@rapport/document-store';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { READ_MODELS } from '@rapport/projections';
 import { AnalyticsService } from './analytics.service';
 import { CustomerCommands } from './customer-commands.service';
-import { ProjectionRunner } from './projection-runner';
+import { CustomerReadModels } from './customer-read-models';
+import { LogSubscription } from './log-subscription';
+import { ProjectionHandler } from './projection-handler';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
 describe('AnalyticsService caching', () => {
   let log: SqliteEventStore;
-  let readStore: SqliteReadStore;
-  let runner: ProjectionRunner;
+  let documents: SqliteDocumentStore;
+  let readStore: CustomerReadModels;
+  let runner: LogSubscription;
   let commands: CustomerCommands;
   let orders = 0;
 
@@ -21,8 +26,9 @@ describe('AnalyticsService caching', () => {
 
   beforeEach(async () => {
     log = SqliteEventStore.open(':memory:');
-    readStore = SqliteReadStore.open(':memory:');
-    runner = new ProjectionRunner(log, readStore);
+    documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
+    readStore = new CustomerReadModels(documents);
+    runner = new LogSubscription(log, new ProjectionHandler(documents), documents);
     commands = new CustomerCommands(log, { now: () => new Date('2026-06-01T00:00:00Z') }, { next: () => randomUUID() });
     await buy('a', '2026-01-10');
     await buy('b', '2026-02-10');

@@ -1,8 +1,9 @@
 // Analytics over the customer-facts read model (SPEC section 6). The pure
 // analyses live in @rapport/analytics; this service feeds them the facts as of
 // `asOf` in one currency, and caches model fits: a fit is keyed by asOf,
-// currency and the position of the last purchase the read models reflect, so
-// a new purchase invalidates it and nothing else does.
+// currency and the read models' purchases version (PURCHASES_VERSION), which
+// moves with every batch that projects a purchase, so a new purchase
+// invalidates it and nothing else does.
 import {
   bgnbdConditionalExpectedPurchases,
   bgnbdProbabilityAlive,
@@ -30,9 +31,8 @@ import {
   type RepeatSummary,
   type RfmResult,
 } from '@rapport/analytics';
-import type { CustomerFacts } from '@rapport/projections';
-import type { ReadStore } from '@rapport/read-store';
-import { CUSTOMER_PROJECTION, PURCHASES_CHECKPOINT } from './projection-runner';
+import { FACTS_VERSION, PURCHASES_VERSION, type CustomerFacts } from '@rapport/projections';
+import type { CustomerReadModels } from './customer-read-models';
 
 export interface AnalyticsOptions {
   /** Monthly discount rate of CLV (default 1 % a month). */
@@ -75,7 +75,7 @@ export interface CacheOptions {
 
 interface CacheEntry {
   readonly value: Promise<unknown>;
-  /** Position of the last purchase when computed. */
+  /** The purchases version when computed. */
   readonly purchases: number;
   readonly computedAt: number;
   /** How long the computation took, once it has finished. */
@@ -113,7 +113,8 @@ export interface RankedCustomer {
 }
 
 interface Snapshot {
-  readonly position: number;
+  /** The facts version it was read at. */
+  readonly version: number;
   readonly facts: readonly CustomerFacts[];
 }
 
@@ -123,7 +124,7 @@ export class AnalyticsService {
   private readonly cacheSize: number;
 
   constructor(
-    private readonly readStore: ReadStore,
+    private readonly readModels: CustomerReadModels,
     private readonly options: AnalyticsOptions = {},
     private readonly now: () => number = Date.now,
   ) {
@@ -165,7 +166,7 @@ export class AnalyticsService {
     horizonWeeks: number,
     cache: CacheOptions = {},
   ): Promise<CustomerPrediction | undefined> {
-    const facts = (await this.readStore.getFacts([customerId])).get(customerId);
+    const facts = (await this.readModels.getFacts([customerId])).get(customerId);
     if (!facts) return undefined;
     const bgnbd = await this.bgnbdParams(asOf, cache);
     const all = summaryOf(facts, asOf, undefined);
@@ -293,13 +294,13 @@ export class AnalyticsService {
 
   /** Every customer's facts, re-read only when the read models have moved. */
   private async facts(): Promise<readonly CustomerFacts[]> {
-    const position = await this.readStore.getCheckpoint(CUSTOMER_PROJECTION);
+    const version = await this.readModels.getVersion(FACTS_VERSION);
     const current = await this.snapshot;
-    if (!current || current.position !== position) {
+    if (!current || current.version !== version) {
       this.snapshot = (async () => {
         const facts: CustomerFacts[] = [];
-        for await (const f of this.readStore.scanFacts()) facts.push(f);
-        return { position, facts };
+        for await (const f of this.readModels.scanFacts()) facts.push(f);
+        return { version, facts };
       })();
     }
     return (await this.snapshot!).facts;
@@ -310,7 +311,7 @@ export class AnalyticsService {
    * projected since (or, with maxStaleMs, for that long anyway); LRU-bounded.
    */
   private async cached<T>(key: string, compute: () => Promise<T>, cache: CacheOptions = {}): Promise<T> {
-    const purchases = await this.readStore.getCheckpoint(PURCHASES_CHECKPOINT);
+    const purchases = await this.readModels.getVersion(PURCHASES_VERSION);
     const now = this.now();
     let entry = this.fits.get(key);
     const tolerable = (e: CacheEntry) => (e.costMs ?? 0) > EXPENSIVE_MS && now - e.computedAt < (cache.maxStaleMs ?? 0);

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore, verifyChain, type EventStore } from '@rapport/event-store';
+import { verifyChain, type EventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { CustomerCommands, type EventInput } from './customer-commands.service';
 
 const clock = { now: () => new Date('2026-06-01T00:00:00Z') };

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore, type EventStore, type NewEvent } from '@rapport/event-store';
+import type { EventStore, NewEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { AuditService } from './audit.service';
 import { CustomerCommands } from './customer-commands.service';
 

@@ -4,8 +4,10 @@
 // its (newer) key.
 import { randomUUID } from 'node:crypto';
 import { describeWithInfra } from '@rapport/config/testing';
-import { PersonalDataVault, SealingEventStore, SqliteEventStore, SqliteKeyStore, type EventStore, type KeyStore } from '@rapport/event-store';
-import { openMongoKeyStoreFixture, type KeyStoreFixture } from '@rapport/event-store/testing';
+import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
+import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store-sqlite';
+import type { KeyStoreFixture } from '@rapport/event-store/testing';
+import { openMongoKeyStoreFixture } from '@rapport/key-store-mongo/testing';
 import { CustomerCommands } from './customer-commands.service';
 import { PersonalDataErasure } from './personal-data-erasure.service';
 import { ErasureSweeper } from './personal-data-erasure.sweeper';

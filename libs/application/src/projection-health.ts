@@ -2,7 +2,7 @@
 // that advances but is too far behind the log is `lagging`; one that is behind
 // and failing, or has not committed a batch for too long, is `stalled`. A
 // runner that is not running at all is `down`.
-import type { ProjectionFailure, ProjectionRunnerStatus } from './projection-runner';
+import type { ProjectionFailure, SubscriptionStatus } from './read-progress';
 
 export type ProjectionHealthStatus = 'up' | 'lagging' | 'stalled' | 'down';
 
@@ -15,7 +15,7 @@ export interface ProjectionLagThresholds {
 
 export const DEFAULT_PROJECTION_LAG: ProjectionLagThresholds = { maxLagEvents: 1000, maxLagSeconds: 30 };
 
-export interface ProjectionObservation extends ProjectionRunnerStatus {
+export interface ProjectionObservation extends SubscriptionStatus {
   /** Position of the last event in the log. */
   readonly head: number;
   /** recordedAt of the first event after `position`, when there is one. */

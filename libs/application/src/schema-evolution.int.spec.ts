@@ -7,15 +7,20 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fold } from '@rapport/domain';
-import { SqliteEventStore, schemaVersionOf, type EventStore, type RecordedEvent } from '@rapport/event-store';
-import { writeRecordedHistory } from '@rapport/event-store/testing';
+import { schemaVersionOf, type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { writeRecordedHistory } from '@rapport/event-store-sqlite/testing';
 import { fromCustomerEventMessage, toCustomerEventMessage } from '@rapport/messaging';
-import { SqliteReadStore } from '@rapport/read-store';
+import { collectionsOf } from '@rapport/document-store';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
+import { READ_MODELS } from '@rapport/projections';
 import { AnalyticsService } from './analytics.service';
 import { exportEvents, renderExport } from './audit-export';
 import { AuditService } from './audit.service';
 import { CustomerCommands, type EventInput } from './customer-commands.service';
-import { ProjectionRunner } from './projection-runner';
+import { CustomerReadModels } from './customer-read-models';
+import { LogSubscription } from './log-subscription';
+import { ProjectionHandler } from './projection-handler';
 import { toCustomerEvent } from './recorded-event.mapper';
 
 const FIXTURE = join(__dirname, 'testing', 'fixtures', 'purchased-v1.log.jsonl');
@@ -81,10 +86,12 @@ async function todaysLog(): Promise<SqliteEventStore> {
 }
 
 /** Every read model and analytics answer the history yields, from a fresh embedded read store. */
-async function readModels(project: (runner: ProjectionRunner) => Promise<unknown>, log: EventStore) {
-  const readStore = SqliteReadStore.open(':memory:');
+async function readModels(project: (subscription: LogSubscription, handler: ProjectionHandler) => Promise<unknown>, log: EventStore) {
+  const documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
+  const readStore = new CustomerReadModels(documents);
   try {
-    await project(new ProjectionRunner(log, readStore));
+    const handler = new ProjectionHandler(documents);
+    await project(new LogSubscription(log, handler, documents), handler);
     const facts = [];
     for await (const fact of readStore.scanFacts()) facts.push(fact);
     const analytics = new AnalyticsService(readStore);
@@ -103,7 +110,7 @@ async function readModels(project: (runner: ProjectionRunner) => Promise<unknown
   }
 }
 
-const byRunner = (runner: ProjectionRunner) => runner.catchUp();
+const byRunner = (subscription: LogSubscription) => subscription.catchUp();
 
 async function deciderStates(log: EventStore) {
   return Promise.all(CUSTOMERS.map(async (id) => fold((await log.readStream(id)).map(toCustomerEvent))));
@@ -156,7 +163,7 @@ describe('schema evolution: a log written at purchased v1, replayed through toda
     const purchase = messages.find((m) => JSON.parse(m.value.toString()).data.orderId === 'o-1001')!;
     expect(JSON.parse(purchase.value.toString()).data.amount).toBe('49.99');
     expect(purchase.headers.rapport_schema_version!.toString()).toBe('1');
-    const fromTopic = await readModels((runner) => runner.applyBatch(messages.map(fromCustomerEventMessage)), old);
+    const fromTopic = await readModels((_subscription, handler) => handler.handle(messages.map(fromCustomerEventMessage)), old);
     expect(fromTopic).toEqual(await readModels(byRunner, today));
   });
 

@@ -18,7 +18,8 @@
 //     database (docs/distributed.md, "FerretDB");
 //   - every put and delete guarded by revision (the filter matches only a stored
 //     revision at or below the write's), so a stale write changes nothing;
-//   - the checkpoints last, each with $max.
+//   - then the versions, each with $inc (atomic, so two projectors committing
+//     at once both count), and the checkpoints last, each with $max.
 // After a crash mid-commit: the bulk writes before the one in flight all
 // landed, that one in part, none after it, and no checkpoint moved. The replay
 // from the old checkpoint re-applies the batch; the guards make that harmless.
@@ -29,13 +30,17 @@ import {
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
+  type Document,
   type Filter,
   type MongoClientOptions,
+  type UpdateFilter,
 } from 'mongodb';
+import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 import {
   CollectionRegistry,
   DuplicateKeyError,
   checkpointName,
+  versionName,
   cursorAfter,
   fromJson,
   planQuery,
@@ -67,6 +72,11 @@ interface Row {
   search: string | null;
   [key: `f_${string}`]: Scalar;
 }
+interface VersionRow {
+  _id: string;
+  version: number;
+}
+
 interface CheckpointRow {
   _id: string;
   position: number;
@@ -78,6 +88,7 @@ interface CollectionRow {
 
 const DUPLICATE_KEY = 11000;
 const CHECKPOINTS = 'document_store_checkpoints';
+const VERSIONS = 'document_store_versions';
 const COLLECTIONS = 'document_store_collections';
 /** Documents read per step of a scan, an update or a re-derivation; ids per $in of getMany. */
 const SCAN_PAGE = 1000;
@@ -96,7 +107,7 @@ export interface MongoDocumentStoreOptions {
   readonly clientOptions?: MongoClientOptions;
 }
 
-type Step = { readonly type: 'put'; readonly row: DocumentRow } | { readonly type: 'delete'; readonly id: string; readonly revision: number };
+type Step = { readonly type: 'put' | 'insert'; readonly row: DocumentRow } | { readonly type: 'delete'; readonly id: string; readonly revision: number };
 
 export class MongoDocumentStore implements DocumentStore {
   /** Commits run one after another, so their bulk writes never add up in flight. */
@@ -119,7 +130,7 @@ export class MongoDocumentStore implements DocumentStore {
     const registry = new CollectionRegistry(collections);
     const slice = options.writeSlice ?? DEFAULT_MONGO_DOCUMENT_WRITE_SLICE;
     if (!Number.isInteger(slice) || slice < 1) throw new RangeError(`writeSlice must be a positive integer; got ${slice}`);
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, ...options.clientOptions });
+    const client = new MongoClient(url, { ...MONGO_CLIENT_TIMEOUTS, ...options.clientOptions });
     await client.connect();
     const store = new MongoDocumentStore(client, client.db(options.database), registry, slice);
     try {
@@ -197,7 +208,8 @@ export class MongoDocumentStore implements DocumentStore {
     }
     const run = async () => {
       await this.applyWrites(plan.writes);
-      // Only after the documents: a checkpoint never runs ahead of what it covers.
+      // Only after the documents: a version or checkpoint never runs ahead of what it covers.
+      for (const name of plan.versions) await this.upsert(VERSIONS, name, { $inc: { version: 1 } });
       for (const checkpoint of plan.checkpoints) await this.advance(checkpoint.name, checkpoint.position);
     };
     const done = this.writing.then(run, run);
@@ -208,6 +220,11 @@ export class MongoDocumentStore implements DocumentStore {
   async getCheckpoint(name: string): Promise<number> {
     const row = await this.db.collection<CheckpointRow>(CHECKPOINTS).findOne({ _id: checkpointName(name) });
     return row?.position ?? -1;
+  }
+
+  async getVersion(name: string): Promise<number> {
+    const row = await this.db.collection<VersionRow>(VERSIONS).findOne({ _id: versionName(name) });
+    return row?.version ?? 0;
   }
 
   async reset(): Promise<void> {
@@ -221,6 +238,7 @@ export class MongoDocumentStore implements DocumentStore {
     }
     for (const collection of this.registry.all) await this.rows(collection).deleteMany({});
     await this.db.collection<CheckpointRow>(CHECKPOINTS).deleteMany({});
+    await this.db.collection<VersionRow>(VERSIONS).updateMany({}, { $inc: { version: 1 } });
   }
 
   async close(): Promise<void> {
@@ -244,8 +262,8 @@ export class MongoDocumentStore implements DocumentStore {
         await this.update(write.collection, write.conditions, write.apply);
         continue;
       }
-      const step: Step = write.type === 'put' ? { type: 'put', row: write.row } : { type: 'delete', id: write.id, revision: write.revision };
-      const id = write.type === 'put' ? write.row.id : write.id;
+      const step: Step = write.type === 'delete' ? { type: 'delete', id: write.id, revision: write.revision } : { type: write.type, row: write.row };
+      const id = write.type === 'delete' ? write.id : write.row.id;
       // A bulk write applies its statements in no set order: one id twice starts a new one.
       if (!run || run.collection !== write.collection || run.steps.length >= this.writeSlice || run.ids.has(id)) {
         await flush();
@@ -302,6 +320,16 @@ export class MongoDocumentStore implements DocumentStore {
       await this.rows(collection).deleteOne({ _id: step.id, revision: { $lte: step.revision } });
       return;
     }
+    if (step.type === 'insert') {
+      try {
+        await this.rows(collection).updateOne({ _id: step.row.id }, insertIfAbsent(step.row), { upsert: true });
+        return;
+      } catch (error) {
+        // The _id cannot clash (the filter matches it): another document holds a unique key.
+        if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+        throw new DuplicateKeyError(`${collection.name}: ${step.row.id} shares a unique index's values with another document`);
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         await this.rows(collection).replaceOne({ _id: step.row.id, revision: { $lte: step.row.revision } }, row(step.row), { upsert: true });
@@ -317,14 +345,18 @@ export class MongoDocumentStore implements DocumentStore {
     }
   }
 
-  private async advance(name: string, position: number): Promise<void> {
-    const checkpoints = this.db.collection<CheckpointRow>(CHECKPOINTS);
+  private advance(name: string, position: number): Promise<void> {
+    return this.upsert(CHECKPOINTS, name, { $max: { position } });
+  }
+
+  private async upsert(collection: string, name: string, change: UpdateFilter<Document>): Promise<void> {
+    const rows = this.db.collection<{ _id: string }>(collection);
     try {
-      await checkpoints.updateOne({ _id: name }, { $max: { position } }, { upsert: true });
+      await rows.updateOne({ _id: name }, change, { upsert: true });
     } catch (error) {
-      // Two first writes of one checkpoint raced to insert it: the second is now an update.
+      // Two first writes of one row raced to insert it: the second is now an update.
       if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-      await checkpoints.updateOne({ _id: name }, { $max: { position } }, { upsert: true });
+      await rows.updateOne({ _id: name }, change, { upsert: true });
     }
   }
 
@@ -383,8 +415,15 @@ function row(derived: DocumentRow): Row {
   return stored;
 }
 
+/** An upsert that writes only when it inserts; its filter is the _id alone, which FerretDB answers fastest. */
+function insertIfAbsent(derived: DocumentRow): { $setOnInsert: Omit<Row, '_id'> } {
+  const { _id: _ignored, ...fields } = row(derived);
+  return { $setOnInsert: fields };
+}
+
 function operation(step: Step): AnyBulkWriteOperation<Row> {
   if (step.type === 'delete') return { deleteOne: { filter: { _id: step.id, revision: { $lte: step.revision } } } };
+  if (step.type === 'insert') return { updateOne: { filter: { _id: step.row.id }, update: insertIfAbsent(step.row), upsert: true } } as AnyBulkWriteOperation<Row>;
   return {
     replaceOne: { filter: { _id: step.row.id, revision: { $lte: step.row.revision } }, replacement: row(step.row), upsert: true },
   } as AnyBulkWriteOperation<Row>;

@@ -6,11 +6,12 @@
 // erasing batch empties the write-ahead log, so personal data does not linger
 // in the files.
 import Database from 'better-sqlite3';
-import { preparePrivateDatabaseFile } from '@rapport/event-store';
+import { preparePrivateDatabaseFile } from '@rapport/event-store-sqlite';
 import {
   CollectionRegistry,
   DuplicateKeyError,
   checkpointName,
+  versionName,
   cursorAfter,
   fromJson,
   planQuery,
@@ -41,6 +42,10 @@ const META = `
   CREATE TABLE IF NOT EXISTS document_store_checkpoints (
     name     TEXT PRIMARY KEY,
     position INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS document_store_versions (
+    name    TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
   ) STRICT;
 `;
 
@@ -82,9 +87,20 @@ class Table {
   /** Stores the row unless the stored one has a higher revision. */
   put(row: DocumentRow): void {
     const values = [row.revision, row.json, row.search, ...row.keys.values()];
-    try {
+    this.unique(row, () => {
       if (this.updateStatement.run(...values, row.id, row.revision).changes > 0) return;
       this.insertStatement.run(row.id, ...values, row.id);
+    });
+  }
+
+  /** Stores the row unless one with its _id is stored. */
+  insert(row: DocumentRow): void {
+    this.unique(row, () => this.insertStatement.run(row.id, row.revision, row.json, row.search, ...row.keys.values(), row.id));
+  }
+
+  private unique(row: DocumentRow, write: () => void): void {
+    try {
+      write();
     } catch (error) {
       // By code alone, no instanceof: better-sqlite3's native side keeps the SqliteError class of the first
       // module instance that loaded it, whose Error may be another realm's (a test runner's fresh context).
@@ -194,9 +210,14 @@ export class SqliteDocumentStore implements DocumentStore {
       `INSERT INTO document_store_checkpoints (name, position) VALUES (?, ?)
        ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)`,
     );
+    const moveVersion = this.db.prepare(
+      `INSERT INTO document_store_versions (name, version) VALUES (?, 1)
+       ON CONFLICT(name) DO UPDATE SET version = version + 1`,
+    );
     this.db
       .transaction(() => {
         for (const write of plan.writes) this.apply(write);
+        for (const name of plan.versions) moveVersion.run(name);
         for (const checkpoint of plan.checkpoints) saveCheckpoint.run(checkpoint.name, checkpoint.position);
       })
       .immediate();
@@ -209,6 +230,8 @@ export class SqliteDocumentStore implements DocumentStore {
     switch (write.type) {
       case 'put':
         return table.put(write.row);
+      case 'insert':
+        return table.insert(write.row);
       case 'delete':
         return table.delete(write.id, write.revision);
       case 'update':
@@ -241,6 +264,13 @@ export class SqliteDocumentStore implements DocumentStore {
     return row?.position ?? -1;
   }
 
+  async getVersion(name: string): Promise<number> {
+    const row = this.db.prepare('SELECT version FROM document_store_versions WHERE name = ?').get(versionName(name)) as
+      | { version: number }
+      | undefined;
+    return row?.version ?? 0;
+  }
+
   async reset(): Promise<void> {
     this.db
       .transaction(() => {
@@ -255,6 +285,7 @@ export class SqliteDocumentStore implements DocumentStore {
           }
         }
         this.db.exec('DELETE FROM document_store_checkpoints');
+        this.db.exec('UPDATE document_store_versions SET version = version + 1');
       })
       .immediate();
     this.db.pragma('wal_checkpoint(TRUNCATE)');

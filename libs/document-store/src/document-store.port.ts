@@ -89,6 +89,18 @@ export interface PutWrite {
 }
 
 /**
+ * Stores the document unless one with its `_id` is stored, whatever that one's
+ * revision: for documents written once and changed only by later writes of
+ * their own (e.g. one per event). A redelivery then costs no guard and can
+ * never replace what a later write made of the document.
+ */
+export interface InsertWrite {
+  readonly type: 'insert';
+  readonly collection: AnyCollection;
+  readonly document: StoredDocument;
+}
+
+/**
  * Removes the document unless the stored one has a higher revision. A delete
  * leaves no revision behind: a replay of older events recreates the document
  * until it reaches the delete again; keep a tombstone document where that matters.
@@ -118,7 +130,7 @@ export interface UpdateWrite {
  * One write of a batch. Writes apply in the order listed; each is guarded by
  * revision, so re-applying a batch (a replay, a redelivery) changes nothing.
  */
-export type Write = PutWrite | DeleteWrite | UpdateWrite;
+export type Write = PutWrite | InsertWrite | DeleteWrite | UpdateWrite;
 
 export interface Checkpoint {
   readonly name: string;
@@ -130,6 +142,12 @@ export interface Checkpoint {
 export interface WriteBatch {
   readonly writes: readonly Write[];
   readonly checkpoints: readonly Checkpoint[];
+  /**
+   * Versions this batch moves, each up by one once its writes are applied: what
+   * a cache over the documents is keyed by. A version is not a log position;
+   * it only ever grows (`reset()` moves it too), so a value never comes back.
+   */
+  readonly versions?: readonly string[];
   /**
    * The batch erases personal data: the adapter must leave no copy of the
    * replaced documents in its files (free pages, journals).
@@ -155,11 +173,13 @@ export interface DocumentStore {
   find<D extends StoredDocument>(collection: CollectionSpec<D>, query: Query<D>): Promise<Page<D>>;
   /** Every document in `_id` order, a page at a time, without holding the collection in memory. */
   scan<D extends StoredDocument>(collection: CollectionSpec<D>): AsyncIterable<D>;
-  /** Applies the writes in order, then moves the checkpoints (forward only). */
+  /** Applies the writes in order, then moves the versions (up by one) and the checkpoints (forward only). */
   commit(batch: WriteBatch): Promise<void>;
   /** Last committed position of a checkpoint, or -1. */
   getCheckpoint(name: string): Promise<number>;
-  /** Drops every document and checkpoint (for a rebuild). */
+  /** How many committed batches have moved a version so far, or 0. */
+  getVersion(name: string): Promise<number>;
+  /** Drops every document and checkpoint (for a rebuild) and moves every version up by one: a version never repeats. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -167,6 +187,10 @@ export interface DocumentStore {
 /** Typed constructors of writes, so a projection's documents are checked against its collection. */
 export function put<D extends StoredDocument>(collection: CollectionSpec<D>, document: D): PutWrite {
   return { type: 'put', collection: collection as unknown as AnyCollection, document };
+}
+
+export function insert<D extends StoredDocument>(collection: CollectionSpec<D>, document: D): InsertWrite {
+  return { type: 'insert', collection: collection as unknown as AnyCollection, document };
 }
 
 export function remove<D extends StoredDocument>(collection: CollectionSpec<D>, id: string, revision: number): DeleteWrite {

@@ -8,7 +8,7 @@ import { InvalidDocumentError, type Checkpoint, type JsonDocument, type StoredDo
 import { planConditions, plainId, type PlannedCondition } from './query-plan';
 
 export type PlannedWrite =
-  | { readonly type: 'put'; readonly collection: ResolvedCollection; readonly row: DocumentRow }
+  | { readonly type: 'put' | 'insert'; readonly collection: ResolvedCollection; readonly row: DocumentRow }
   | { readonly type: 'delete'; readonly collection: ResolvedCollection; readonly id: string; readonly revision: number }
   | {
       readonly type: 'update';
@@ -20,6 +20,8 @@ export type PlannedWrite =
 export interface WritePlan {
   readonly writes: readonly PlannedWrite[];
   readonly checkpoints: readonly Checkpoint[];
+  /** Distinct version names, each moved once. */
+  readonly versions: readonly string[];
   readonly erasesPersonalData: boolean;
 }
 
@@ -31,7 +33,8 @@ export function planWrites(registry: CollectionRegistry, batch: WriteBatch): Wri
     const collection = registry.resolve(write?.collection);
     switch (write.type) {
       case 'put':
-        return { type: 'put', collection, row: toRow(collection, write.document) };
+      case 'insert':
+        return { type: write.type, collection, row: toRow(collection, write.document) };
       case 'delete':
         if (!isRevision(write.revision)) throw new InvalidDocumentError(`${collection.name}: a delete's revision must be an integer from 0 to 2^53 - 1`);
         return { type: 'delete', collection, id: plainId(write.id), revision: write.revision };
@@ -46,7 +49,9 @@ export function planWrites(registry: CollectionRegistry, batch: WriteBatch): Wri
     name: checkpointName(checkpoint?.name),
     position: checkpointPosition(checkpoint?.position),
   }));
-  return { writes, checkpoints, erasesPersonalData: batch.erasesPersonalData === true };
+  if (batch.versions !== undefined && !Array.isArray(batch.versions)) throw new TypeError('versions must be a list');
+  const versions = [...new Set((batch.versions ?? []).map(versionName))];
+  return { writes, checkpoints, versions, erasesPersonalData: batch.erasesPersonalData === true };
 }
 
 /** The row `apply` makes of a stored document, or undefined to leave it; `_id` may not change. */
@@ -64,6 +69,11 @@ export function updatedRow(
 
 export function checkpointName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('a checkpoint name must be a non-empty string');
+  return name;
+}
+
+export function versionName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError('a version name must be a non-empty string');
   return name;
 }
 

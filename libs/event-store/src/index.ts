@@ -1,7 +1,7 @@
 export * from './event-store.port';
 export * from './hash-chain';
-export { StorageFullError } from './storage-full';
-export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.adapter';
-export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb-event-store.adapter';
+export { StorageFullError } from './storage-full.error';
 export * from './personal-data';
-export { preparePrivateDatabaseFile } from './private-file';
+// For adapters of the port, so they normalise and refuse the same inputs the same way.
+export { normaliseNewEvent, type NormalisedEvent } from './normalised-event';
+export { assertCustomerId, assertExpectedRevision, integer, nonNegativeInteger, positiveInteger } from './argument-checks';

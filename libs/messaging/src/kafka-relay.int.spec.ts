@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KafkaNode, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore, type NewEvent } from '@rapport/event-store';
+import type { NewEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { fromCustomerEventMessage } from './customer-event.message';
 import { KafkaRelay } from './kafka-relay';
 

@@ -1,3 +1,4 @@
 export * from './customer-view.projection';
 export * from './timeline.projection';
 export * from './customer-facts.projection';
+export * from './customer-read-models';

@@ -3,7 +3,9 @@
 // the API appends to and the relay follows.
 import { existsSync, mkdirSync } from 'node:fs';
 import { redactUrl, type RapportConfig } from '@rapport/config';
-import { EsdbEventStore, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import type { EventStore } from '@rapport/event-store';
+import { EsdbEventStore } from '@rapport/event-store-esdb';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { embeddedPaths } from './embedded-stores';
 
 export interface OpenedLog {

@@ -1,24 +1,42 @@
 // Embedded mode: the log and the read models are SQLite files under the data
-// directory, and the projection runner follows the log in-process.
+// directory, and the projections follow the log in-process.
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store';
-import { SqliteReadStore } from '@rapport/read-store';
+import { collectionsOf } from '@rapport/document-store';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
+import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store-sqlite';
+import { READ_MODELS } from '@rapport/projections';
 import type { RapportConfig } from '@rapport/config';
 
 export function embeddedPaths(config: Pick<RapportConfig, 'dataDir'>) {
   return {
     log: path.join(config.dataDir, 'events.sqlite'),
-    readModels: path.join(config.dataDir, 'read-models.sqlite'),
+    readModels: path.join(config.dataDir, 'read-model-documents.sqlite'),
     // A file of its own: the log can be copied and backed up without the keys that open its personal data.
     keys: path.join(config.dataDir, 'personal-data-keys.sqlite'),
   };
+}
+
+/**
+ * The read models' file before they became declared projections. They are
+ * rebuilt from the log into the new file, and the old one goes: it may hold
+ * personal data that later erasures would not reach.
+ */
+function removeLegacyReadModels(dataDir: string): void {
+  const legacy = path.join(dataDir, 'read-models.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(legacy + suffix, { force: true });
+}
+
+export function openEmbeddedReadModels(config: Pick<RapportConfig, 'dataDir'>): SqliteDocumentStore {
+  removeLegacyReadModels(config.dataDir);
+  return SqliteDocumentStore.open(embeddedPaths(config).readModels, collectionsOf(READ_MODELS));
 }
 
 export function openEmbeddedStores(config: Pick<RapportConfig, 'dataDir'>) {
   const paths = embeddedPaths(config);
   return {
     eventStore: SqliteEventStore.open(paths.log),
-    readStore: SqliteReadStore.open(paths.readModels),
+    documentStore: openEmbeddedReadModels(config),
     keyStore: SqliteKeyStore.open(paths.keys),
   };
 }

@@ -1,3 +1,4 @@
 export * from './embedded-stores';
 export * from './system-clock';
 export * from './distributed-log';
+export * from './mongo-read-models';

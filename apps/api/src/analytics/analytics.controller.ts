@@ -24,7 +24,7 @@ import { assertCustomerId } from '../http/customer-id';
 import { ProblemException, validationFailed } from '../http/problem';
 import { answerOf } from '../http/refusal.mapper';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
-import { decodeCursor, encodeCursor } from '@rapport/read-store';
+import { decodeCursor, encodeCursor } from '../http/page-cursor';
 import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
 import { AnalyticsQuery, type AnalyticsAnswers, type AnalyticsQuestion } from './analytics.query';
 
@@ -179,11 +179,7 @@ export class AnalyticsController {
 }
 
 function cursorId(cursor: string): string {
-  try {
-    const { id } = decodeCursor(cursor);
-    if (typeof id === 'string') return id;
-  } catch {
-    // fall through to the problem below
-  }
+  const id = decodeCursor(cursor)?.id;
+  if (typeof id === 'string') return id;
   throw new ProblemException(400, 'INVALID_CURSOR', 'Invalid cursor', 'cursor is not one this server issued', [{ field: 'cursor', message: 'not a cursor this server issued' }]);
 }

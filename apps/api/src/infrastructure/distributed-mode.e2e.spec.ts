@@ -14,10 +14,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { CustomerCommands } from '@rapport/application';
 import { describeWithInfra } from '@rapport/config/testing';
-import { MongoKeyStore, PersonalDataVault, SealingEventStore, SqliteEventStore } from '@rapport/event-store';
+import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { MongoKeyStore } from '@rapport/key-store-mongo';
 import { deadLetterTopic } from '@rapport/messaging';
 import { embeddedPaths, systemClock, uuidGenerator } from '@rapport/wiring';
-import { MongoReadStore } from '@rapport/read-store';
+import { CustomerReadModels } from '@rapport/application';
+import { connectMongoReadModels } from '@rapport/wiring';
 import { ServerProcess } from '../testing/server-process';
 
 jest.setTimeout(180_000);
@@ -135,7 +138,7 @@ describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, pr
     expect(list.body.items.map((c: { customerId: string }) => c.customerId)).toEqual(['e2e-1', 'e2e-2', 'e2e-3', 'e2e-4']);
 
     // The MongoDB read model itself.
-    const store = await MongoReadStore.connect(mongoUrl);
+    const store = new CustomerReadModels(await connectMongoReadModels(mongoUrl));
     expect((await store.getCustomer('e2e-1'))?.revision).toBe(1);
     await store.close();
 

@@ -1,19 +1,30 @@
 // Wires the ports to adapters by configuration and owns their lifecycle: the
-// projection runner starts with the app and the stores close only after the
+// log subscription starts with the app and the stores close only after the
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AnalyticsService, AuditService, CustomerCommands, ErasureSweeper, PersonalDataErasure, ProjectionRunner } from '@rapport/application';
+import {
+  AnalyticsService,
+  AuditService,
+  CustomerCommands,
+  CustomerReadModels,
+  ErasureSweeper,
+  LogSubscription,
+  PersonalDataErasure,
+  ProjectionHandler,
+  ReadProgress,
+} from '@rapport/application';
 import type { RapportConfig, StructuredLogger } from '@rapport/config';
+import type { DocumentStore } from '@rapport/document-store';
 import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
 import { openEmbeddedStores, systemClock, uuidGenerator } from '@rapport/wiring';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
-import { EVENT_STORE, RAPPORT_CONFIG, READ_STORE, SEALING_EVENT_STORE } from './tokens';
+import { EVENT_STORE, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE } from './tokens';
 
 interface Stores {
   /** The bare log: audit, export and verification read it as recorded. */
   readonly eventStore: EventStore;
-  readonly readStore: ReadStore;
+  /** Where the read models are kept. */
+  readonly documentStore: DocumentStore;
   readonly keyStore: KeyStore;
 }
 
@@ -23,23 +34,23 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   constructor(
     @Inject(SEALING_EVENT_STORE) private readonly eventStore: SealingEventStore,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
-    private readonly runner: ProjectionRunner,
+    @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
+    private readonly progress: ReadProgress,
     private readonly erasures: ErasureSweeper,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
+    await this.progress.start();
     // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
     await this.erasures.start();
-    if (this.runner instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
-    else this.logger.log(`projections following the log from position ${this.runner.position}`);
+    if (this.progress instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
+    else this.logger.log(`projections following the log from position ${this.progress.position}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.erasures.stop();
-    await this.runner.stop();
-    await this.readStore.close();
+    await this.progress.stop();
+    await this.readModels.close();
     // the log and the key store
     await this.eventStore.close();
     this.logger.log('stores closed');
@@ -53,7 +64,7 @@ export class RapportInfrastructureModule {
     const distributed = config.mode === 'distributed';
     // Embedded: SQLite log and read models, projections in-process. Distributed:
     // the log (EventStoreDB or the SQLite file) and MongoDB; projections run in
-    // the projector processes and the runner token only reports their progress.
+    // the projector processes and the ReadProgress token only reports their progress.
     const stores = async (): Promise<Stores> => (distributed ? openDistributedStores(config) : openEmbeddedStores(config));
     return {
       module: RapportInfrastructureModule,
@@ -61,7 +72,7 @@ export class RapportInfrastructureModule {
         { provide: RAPPORT_CONFIG, useValue: config },
         { provide: 'STORES', useFactory: stores },
         { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
-        { provide: READ_STORE, useFactory: (s: Stores) => s.readStore, inject: ['STORES'] },
+        { provide: READ_MODELS, useFactory: (s: Stores) => new CustomerReadModels(s.documentStore), inject: ['STORES'] },
         { provide: PersonalDataVault, useFactory: (s: Stores) => new PersonalDataVault(s.keyStore), inject: ['STORES'] },
         // Writes and projections see personal fields opened; the log holds them sealed.
         {
@@ -97,36 +108,35 @@ export class RapportInfrastructureModule {
           inject: [EVENT_STORE, PersonalDataVault],
         },
         {
-          provide: ProjectionRunner,
-          useFactory: (store: EventStore, readStore: ReadStore) => {
+          provide: ReadProgress,
+          useFactory: (store: EventStore, stores: Stores) => {
             const logger = new Logger('Projections');
             if (distributed) {
-              return DistributedReadProgress.forConfig(config, store, readStore, (error) =>
+              return DistributedReadProgress.forConfig(config, (error) =>
                 logger.warn(`Kafka not answering; ?consistentWith= reads will wait: ${error instanceof Error ? error.message : String(error)}`),
               );
             }
-            return new ProjectionRunner(store, readStore, {
-              logger: structuredLogger(logger),
-            });
+            const { documentStore } = stores;
+            return new LogSubscription(store, new ProjectionHandler(documentStore), documentStore, { logger: structuredLogger(logger) });
           },
-          inject: [SEALING_EVENT_STORE, READ_STORE],
+          inject: [SEALING_EVENT_STORE, 'STORES'],
         },
         {
           provide: AuditService,
           useFactory: (store: EventStore, vault: PersonalDataVault) => new AuditService(store, vault),
           inject: [EVENT_STORE, PersonalDataVault],
         },
-        { provide: AnalyticsService, useFactory: (readStore: ReadStore) => new AnalyticsService(readStore), inject: [READ_STORE] },
+        { provide: AnalyticsService, useFactory: (readModels: CustomerReadModels) => new AnalyticsService(readModels), inject: [READ_MODELS] },
         StoreLifecycle,
       ],
       exports: [
         RAPPORT_CONFIG,
         EVENT_STORE,
-        READ_STORE,
+        READ_MODELS,
         PersonalDataVault,
         CustomerCommands,
         PersonalDataErasure,
-        ProjectionRunner,
+        ReadProgress,
         AuditService,
         AnalyticsService,
       ],

@@ -3,4 +3,5 @@ export const RAPPORT_CONFIG = Symbol('RAPPORT_CONFIG');
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** The log with personal fields sealed on append and opened on read. */
 export const SEALING_EVENT_STORE = Symbol('SEALING_EVENT_STORE');
-export const READ_STORE = Symbol('READ_STORE');
+/** The customer read models (CustomerReadModels) over the configured document store. */
+export const READ_MODELS = Symbol('READ_MODELS');

@@ -1,13 +1,11 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { classifyProjection, CUSTOMER_PROJECTION, ProjectionRunner, type ProjectionHealth } from '@rapport/application';
+import { classifyProjection, CustomerReadModels, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
 import { withTimeLimit, type RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
-import type { ReadStore } from '@rapport/read-store';
 import { Authenticated, Public } from '../auth/access.decorators';
-import { DistributedReadProgress } from '../infrastructure/distributed-stores';
-import { EVENT_STORE, RAPPORT_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, RAPPORT_CONFIG, READ_MODELS } from '../infrastructure/tokens';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
@@ -15,8 +13,8 @@ import { MetricsService } from './metrics.service';
 export class OperationsController {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
-    private readonly runner: ProjectionRunner,
+    @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
+    private readonly progress: ReadProgress,
     private readonly metrics: MetricsService,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
@@ -37,12 +35,12 @@ export class OperationsController {
     const [projection, eventLog, readModels] = await Promise.all([
       withTimeLimit(limit, () => this.projectionHealth(), 'projection health').catch(() => undefined),
       probe(limit, () => this.eventStore.headPosition()),
-      probe(limit, () => this.readStore.getCheckpoint(CUSTOMER_PROJECTION)),
+      probe(limit, () => this.readModels.ping()),
     ]);
-    const checks = { eventLog, readModels, projections: projection?.status ?? (this.runner.running ? 'up' : 'down') };
+    const checks = { eventLog, readModels, projections: projection?.status ?? (this.progress.running ? 'up' : 'down') };
     const ready = Object.values(checks).every((c) => c === 'up');
     reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'unavailable', checks, ...(projection ? { projections: { [CUSTOMER_PROJECTION]: projection } } : {}) };
+    return { status: ready ? 'ok' : 'unavailable', checks, ...(projection ? { projections: { [READ_MODELS_CHECKPOINT]: projection } } : {}) };
   }
 
   /**
@@ -51,8 +49,8 @@ export class OperationsController {
    * and when the log does not answer (eventLog is down then).
    */
   private async projectionHealth(): Promise<ProjectionHealth | undefined> {
-    if (this.runner instanceof DistributedReadProgress) return undefined;
-    const status = this.runner.status;
+    const status = this.progress.status;
+    if (status === undefined) return undefined;
     try {
       const head = await this.eventStore.headPosition();
       const [pending] = head > status.position ? await this.eventStore.readAll({ after: status.position, maxCount: 1 }) : [];
@@ -73,7 +71,7 @@ export class OperationsController {
   @Header('content-type', 'text/plain; version=0.0.4')
   async metricsText() {
     this.metrics.logHead.set(await this.eventStore.headPosition());
-    this.metrics.projectionPosition.set(this.runner.position);
+    this.metrics.projectionPosition.set(this.progress.position);
     return this.metrics.registry.metrics();
   }
 }

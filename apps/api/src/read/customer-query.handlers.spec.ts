@@ -1,9 +1,15 @@
-import { ModelNotFittedError, type AnalyticsService, type CustomerPrediction } from '@rapport/application';
+import {
+  InvalidCursorError,
+  ModelNotFittedError,
+  type AnalyticsService,
+  type CustomerListQuery,
+  type CustomerPrediction,
+  type CustomerReadModels,
+} from '@rapport/application';
 import type { RfmResult, RfmRow } from '@rapport/analytics';
 import type { RapportConfig } from '@rapport/config';
 import type { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView } from '@rapport/projections';
-import { InvalidCursorError, type CustomerListQuery, type ReadStore } from '@rapport/read-store';
 import { GetCustomer360Handler, ListCustomersHandler } from './customer-query.handlers';
 import { GetCustomer360Query, ListCustomersQuery } from './customer.queries';
 
@@ -46,7 +52,7 @@ function fakes(options: {
       if (query.cursor === 'forged') throw new InvalidCursorError();
       return { items: [...views.values()].filter((v) => !query.customerIds || query.customerIds.includes(v.customerId)), nextCursor: null };
     },
-  } as unknown as ReadStore;
+  } as unknown as CustomerReadModels;
   const analytics = {
     rfm: async (asOf: string, currency: string, cache: { maxStaleMs?: number }): Promise<RfmResult> => {
       asked.push(`rfm ${asOf} ${currency} ${cache.maxStaleMs}`);
@@ -128,7 +134,7 @@ describe('GetCustomer360Handler', () => {
 
   it('lets failures other than an unfitted model through', async () => {
     const broken = new GetCustomer360Handler(
-      { getCustomer: async () => view('a') } as unknown as ReadStore,
+      { getCustomer: async () => view('a') } as unknown as CustomerReadModels,
       { rfm: async () => ({ customers: [] }), predict: async () => Promise.reject(new Error('disk gone')) } as unknown as AnalyticsService,
       { erasurePending: async () => false } as unknown as PersonalDataVault,
       { reportingCurrency: 'EUR' } as RapportConfig,

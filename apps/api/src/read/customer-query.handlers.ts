@@ -1,12 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RfmSegment } from '@rapport/analytics';
-import { AnalyticsService, ModelNotFittedError } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels, InvalidCursorError, ModelNotFittedError, type Page } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
-import { InvalidCursorError, type Page, type ReadStore } from '@rapport/read-store';
-import { RAPPORT_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { RAPPORT_CONFIG, READ_MODELS } from '../infrastructure/tokens';
 import {
   GetCustomer360Query,
   GetTimelineQuery,
@@ -23,14 +22,14 @@ const PREDICTION_HORIZON_WEEKS = 52;
 @QueryHandler(GetCustomer360Query)
 export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query> {
   constructor(
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
     @Inject(AnalyticsService) private readonly analytics: AnalyticsService,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
 
   async execute({ customerId }: GetCustomer360Query): Promise<Customer360 | undefined> {
-    const found = await this.readStore.getCustomer(customerId);
+    const found = await this.readModels.getCustomer(customerId);
     if (!found) return undefined;
     const view = await withErasureStatus(found, this.vault);
     const asOf = analyticsAsOf();
@@ -64,7 +63,7 @@ export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query>
 @QueryHandler(ListCustomersQuery)
 export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
   constructor(
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
     @Inject(AnalyticsService) private readonly analytics: AnalyticsService,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
@@ -73,7 +72,7 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
   async execute({ query: { segment, ...query } }: ListCustomersQuery): Promise<Page<CustomerRead> | InvalidCursor> {
     // A segment is the one the 360 shows: as of the start of the hour, in the reporting currency.
     const customerIds = segment === undefined ? undefined : await this.segmentMembers(segment);
-    const page = await withCursor(() => this.readStore.listCustomers({ ...query, ...(customerIds !== undefined ? { customerIds } : {}) }));
+    const page = await withCursor(() => this.readModels.listCustomers({ ...query, ...(customerIds !== undefined ? { customerIds } : {}) }));
     if ('refused' in page) return page;
     return { items: await Promise.all(page.items.map((view) => withErasureStatus(view, this.vault))), nextCursor: page.nextCursor };
   }
@@ -86,10 +85,10 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
 
 @QueryHandler(GetTimelineQuery)
 export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery> {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+  constructor(@Inject(READ_MODELS) private readonly readModels: CustomerReadModels) {}
 
   execute({ customerId, page }: GetTimelineQuery): Promise<Page<TimelineEntry> | InvalidCursor> {
-    return withCursor(() => this.readStore.getTimeline(customerId, page));
+    return withCursor(() => this.readModels.getTimeline(customerId, page));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Query } from '@nestjs/cqrs';
 import type { RfmRow, RfmSegment } from '@rapport/analytics';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
-import type { CustomerListQuery, Page, TimelineQuery } from '@rapport/read-store';
+import type { CustomerListQuery, Page, TimelineQuery } from '@rapport/application';
 
 /** A cursor this server did not issue: a value the HTTP edge alone maps to a problem. */
 export interface InvalidCursor {

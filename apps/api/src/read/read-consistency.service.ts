@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ProjectionRunner } from '@rapport/application';
+import { ReadProgress } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import { ProblemException } from '../http/problem';
@@ -10,7 +10,7 @@ import { EVENT_STORE, RAPPORT_CONFIG } from '../infrastructure/tokens';
 @Injectable()
 export class ReadConsistency {
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly progress: ReadProgress,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
   ) {}
@@ -18,13 +18,13 @@ export class ReadConsistency {
   async ensure(token: string | undefined): Promise<void> {
     if (token === undefined) return;
     const position = decodeConsistencyToken(token);
-    if (position <= this.runner.position) return;
+    if (position <= this.progress.position) return;
     // Tokens are issued only for recorded positions: one past the log's head is
     // forged, and waiting for it would hold the request for nothing. A log that
     // does not answer here leaves the read to wait and time out as before.
     const head = await this.eventStore.headPosition().catch(() => undefined);
     if (head !== undefined && position > head) throw invalidConsistencyToken('names a position the log has not reached');
-    if (await this.runner.waitFor(position, this.config.consistencyTimeoutMs)) return;
+    if (await this.progress.waitFor(position, this.config.consistencyTimeoutMs)) return;
     throw new ProblemException(
       503,
       'CONSISTENCY_TIMEOUT',

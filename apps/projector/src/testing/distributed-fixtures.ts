@@ -3,10 +3,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { ProjectionRunner } from '@rapport/application';
+import { CustomerReadModels, LogSubscription, ProjectionHandler } from '@rapport/application';
+import { collectionsOf } from '@rapport/document-store';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import type { EventStore, NewEvent, RecordedEvent } from '@rapport/event-store';
 import { consumerGroupLag, toCustomerEventMessage } from '@rapport/messaging';
-import { MongoReadStore, SqliteReadStore, type ReadStore } from '@rapport/read-store';
+import { READ_MODELS } from '@rapport/projections';
+import { connectMongoReadModels } from '@rapport/wiring';
 
 export const brokers = (process.env.RAPPORT_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const mongoBase = (process.env.RAPPORT_MONGO_URL ?? 'mongodb://127.0.0.1:27017/rapport').replace(/\/[^/]*$/, '');
@@ -73,12 +76,12 @@ export interface ReadModelDigest {
 }
 
 /**
- * SHA-256 over every read-model document, read through the ReadStore port in a
+ * SHA-256 over every read-model document, read through CustomerReadModels in a
  * fixed order (customers and facts by customerId, timeline per customer by
  * occurredAt and revision); checkpoints excluded. The same on any adapter, so
  * MongoDB read models compare with an embedded (SQLite) rebuild.
  */
-export async function readModelDigest(store: ReadStore): Promise<ReadModelDigest> {
+export async function readModelDigest(store: CustomerReadModels): Promise<ReadModelDigest> {
   const hash = createHash('sha256');
   const ids: string[] = [];
   for (let cursor: string | undefined; ; ) {
@@ -113,9 +116,14 @@ export async function readModelDigest(store: ReadStore): Promise<ReadModelDigest
   return { hash: hash.digest('hex'), customers: ids.length, facts, timeline };
 }
 
+/** The read models of `database` in MongoDB, as the API reads them. */
+export async function mongoReadModels(database: string): Promise<CustomerReadModels> {
+  return new CustomerReadModels(await connectMongoReadModels(mongoUrl(database)));
+}
+
 /** The read models of `database` in MongoDB, digested. */
 export async function mongoDigest(database: string): Promise<ReadModelDigest> {
-  const store = await MongoReadStore.connect(mongoUrl(database));
+  const store = await mongoReadModels(database);
   try {
     return await readModelDigest(store);
   } finally {
@@ -123,11 +131,17 @@ export async function mongoDigest(database: string): Promise<ReadModelDigest> {
   }
 }
 
-/** A clean rebuild of the whole log in embedded mode (SQLite read store, in memory), digested. */
+/** A clean rebuild of the whole log in embedded mode (SQLite document store, in memory); close it after use. */
+export async function embeddedRebuild(log: EventStore): Promise<CustomerReadModels> {
+  const documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
+  await new LogSubscription(log, new ProjectionHandler(documents), documents).rebuild();
+  return new CustomerReadModels(documents);
+}
+
+/** A clean rebuild of the whole log in embedded mode, digested. */
 export async function embeddedRebuildDigest(log: EventStore): Promise<ReadModelDigest> {
-  const store = SqliteReadStore.open(':memory:');
+  const store = await embeddedRebuild(log);
   try {
-    await new ProjectionRunner(log, store).rebuild();
     return await readModelDigest(store);
   } finally {
     await store.close();

@@ -11,6 +11,7 @@ import {
   InvalidDocumentError,
   InvalidQueryError,
   UnknownCollectionError,
+  insert,
   put,
   remove,
   update,
@@ -251,6 +252,40 @@ export function describeDocumentStoreContract(
         expect(await store.getCheckpoint('other')).toBe(-1);
         await store.commit({ writes: [], checkpoints: [{ name: 'purchases', position: 0 }] });
         expect(await store.getCheckpoint('purchases')).toBe(4);
+      });
+
+      it('inserts a document only where none with its _id is stored, whatever the revisions', async () => {
+        await commit([insert(entries, entry('i', 0, 3))]);
+        // Neither an older nor a newer revision replaces it: an insert is written once.
+        await commit([insert(entries, { ...entry('i', 0, 1), text: 'older' }), insert(entries, { ...entry('i', 0, 9), text: 'newer' })]);
+        expect(await store.get(entries, 'i/00000')).toEqual(entry('i', 0, 3));
+        // A put still replaces it by the usual guard, and an update reaches it.
+        await commit([put(entries, { ...entry('i', 0, 4), text: 'put' }), insert(entries, { ...entry('i', 0, 5), text: 'ignored' })]);
+        expect((await store.get(entries, 'i/00000'))?.text).toBe('put');
+        await commit([insert(entries, entry('i', 1)), update(entries, [{ field: 'owner', eq: 'i' }], (e) => ({ ...e, text: e.text.toUpperCase() }))]);
+        expect((await store.find(entries, { where: [{ field: 'owner', eq: 'i' }], limit: 10 })).items.map((e) => e.text)).toEqual(['PUT', 'ENTRY 1 OF I']);
+        // The unique keys still hold for an insert.
+        await commit([put(handles, { _id: 'h1', revision: 0, handle: 'taken' })]);
+        await expect(commit([insert(handles, { _id: 'h2', revision: 0, handle: 'taken' })])).rejects.toBeInstanceOf(DuplicateKeyError);
+        expect(await store.get(handles, 'h2')).toBeUndefined();
+      });
+
+      it('moves each named version up by one per committed batch, never back, not even on reset', async () => {
+        expect(await store.getVersion('purchases')).toBe(0);
+        await store.commit({ writes: [], checkpoints: [], versions: ['purchases', 'facts', 'purchases'] });
+        await store.commit({ writes: [], checkpoints: [{ name: CHECKPOINT, position: 1 }], versions: ['purchases'] });
+        expect([await store.getVersion('purchases'), await store.getVersion('facts'), await store.getVersion('other')]).toEqual([2, 1, 0]);
+        // Concurrent commits each count: a version is a counter, not a read-then-write.
+        await Promise.all([1, 2, 3, 4].map(() => store.commit({ writes: [], checkpoints: [], versions: ['facts'] })));
+        expect(await store.getVersion('facts')).toBe(5);
+        // A refused batch moves nothing.
+        await expect(store.commit({ writes: [put(people, { _id: '', revision: 0 } as never)], checkpoints: [], versions: ['facts'] })).rejects.toThrow();
+        await expect(store.commit({ writes: [], checkpoints: [], versions: [''] })).rejects.toBeInstanceOf(TypeError);
+        expect(await store.getVersion('facts')).toBe(5);
+        await store.reset();
+        // The documents a cache was computed from are gone: every version moves.
+        expect([await store.getVersion('purchases'), await store.getVersion('facts')]).toEqual([3, 6]);
+        expect(await store.getCheckpoint(CHECKPOINT)).toBe(-1);
       });
 
       it('deletes a document unless the stored revision is higher, and keeps no revision after it', async () => {

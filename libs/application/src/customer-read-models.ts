@@ -1,0 +1,104 @@
+// What the read side asks of the customer read models, over the document-store
+// port: the 360, lists and search, the timeline, the analytics facts. One
+// implementation for every adapter (embedded SQLite, MongoDB).
+import type { DocumentStore, Page, Query } from '@rapport/document-store';
+import type { Stage } from '@rapport/domain';
+import {
+  FACTS_VERSION,
+  customerFacts,
+  customerTimeline,
+  customerViews,
+  type CustomerFacts,
+  type CustomerFactsDocument,
+  type CustomerView,
+  type CustomerViewDocument,
+  type TimelineEntry,
+} from '@rapport/projections';
+
+export { InvalidCursorError, type Page } from '@rapport/document-store';
+
+export interface CustomerListQuery {
+  readonly stage?: Stage;
+  /** Only these customers (e.g. an RFM segment's members). */
+  readonly customerIds?: readonly string[];
+  /** Case-insensitive substring of customerId, name or email. */
+  readonly q?: string;
+  readonly limit: number;
+  /** Opaque cursor from the previous page. */
+  readonly cursor?: string;
+}
+
+export interface TimelineQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export class CustomerReadModels {
+  constructor(readonly store: DocumentStore) {}
+
+  async getCustomer(customerId: string): Promise<CustomerView | undefined> {
+    const document = await this.store.get(customerViews, customerId);
+    return document && withoutId(document);
+  }
+
+  async getCustomers(customerIds: readonly string[]): Promise<Map<string, CustomerView>> {
+    return mapValues(await this.store.getMany(customerViews, customerIds), withoutId);
+  }
+
+  /** Customers in customerId order, a keyset page at a time. */
+  async listCustomers(query: CustomerListQuery): Promise<Page<CustomerView>> {
+    const where: NonNullable<Query<CustomerViewDocument>['where']>[number][] = [];
+    if (query.stage !== undefined) where.push({ field: 'stage', eq: query.stage });
+    if (query.customerIds !== undefined) where.push({ field: '_id', in: query.customerIds });
+    const page = await this.store.find(customerViews, {
+      where,
+      ...(query.q !== undefined ? { text: query.q } : {}),
+      limit: query.limit,
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    });
+    return { items: page.items.map(withoutId), nextCursor: page.nextCursor };
+  }
+
+  /** Entries by occurredAt, then revision. */
+  async getTimeline(customerId: string, query: TimelineQuery): Promise<Page<TimelineEntry>> {
+    const page = await this.store.find(customerTimeline, {
+      where: [{ field: 'customerId', eq: customerId }],
+      sort: ['occurredAtMs', 'eventRevision'],
+      limit: query.limit,
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    });
+    return { items: page.items.map((document) => document.entry), nextCursor: page.nextCursor };
+  }
+
+  async getFacts(customerIds: readonly string[]): Promise<Map<string, CustomerFacts>> {
+    return mapValues(await this.store.getMany(customerFacts, customerIds), withoutId);
+  }
+
+  /** Every customer's analytics facts, in customerId order, without holding them all in memory at once. */
+  async *scanFacts(): AsyncIterable<CustomerFacts> {
+    for await (const document of this.store.scan<CustomerFactsDocument>(customerFacts)) yield withoutId(document);
+  }
+
+  /** A version the read models move (FACTS_VERSION, PURCHASES_VERSION): what caches over them are keyed by. */
+  getVersion(name: string): Promise<number> {
+    return this.store.getVersion(name);
+  }
+
+  /** Resolves when the store answers a read: for readiness. */
+  async ping(): Promise<void> {
+    await this.store.getVersion(FACTS_VERSION);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+function withoutId<D extends { readonly _id: string }>(document: D): Omit<D, '_id'> {
+  const { _id: _ignored, ...rest } = document;
+  return rest;
+}
+
+function mapValues<K, V, W>(map: ReadonlyMap<K, V>, f: (value: V) => W): Map<K, W> {
+  return new Map([...map].map(([key, value]) => [key, f(value)]));
+}

@@ -1,0 +1,2 @@
+export { sqliteTamperer } from './sqlite-tamperer';
+export { writeRecordedHistory } from './sqlite-recorded-history';

@@ -1,0 +1,1 @@
+export { openMongoKeyStoreFixture } from './mongo-key-store.fixture';

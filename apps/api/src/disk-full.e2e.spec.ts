@@ -138,7 +138,7 @@ if (mountFailure !== undefined && !requireInfra) {
     // (shrink the filler) and fill again until the read models are the ones refused.
     let ready = await api.get('/health/ready');
     for (let attempt = 0; ready.status === 200 && attempt < 10; attempt++) {
-      expect(ready.body.projections['customer-views']).toMatchObject({ status: 'up', lagEvents: 0 });
+      expect(ready.body.projections['read-models']).toMatchObject({ status: 'up', lagEvents: 0 });
       fs.truncateSync(filler, fs.statSync(filler).size - 64 * 1024);
       await appendUntilFull();
       ready = await eventually(() => api.get('/health/ready'), (r) => r.status === 503, 3000);
@@ -146,7 +146,7 @@ if (mountFailure !== undefined && !requireInfra) {
     expect(ready.status).toBe(503);
     expect(ready.body.status).toBe('unavailable');
     expect(ready.body.checks).toEqual({ eventLog: 'up', readModels: 'up', projections: 'stalled' });
-    const projection = ready.body.projections['customer-views'];
+    const projection = ready.body.projections['read-models'];
     expect(projection).toMatchObject({ status: 'stalled', lastError: { message: expect.stringMatching(/full/), failures: expect.any(Number) } });
     expect(projection.lagEvents).toBeGreaterThan(0);
     expect(projection.head - projection.position).toBe(projection.lagEvents);
@@ -156,7 +156,7 @@ if (mountFailure !== undefined && !requireInfra) {
     fs.unlinkSync(filler);
     const ready = await eventually(() => api.get('/health/ready'), (r) => r.status === 200, 30_000);
     expect(ready.body.checks).toEqual({ eventLog: 'up', readModels: 'up', projections: 'up' });
-    expect(ready.body.projections['customer-views']).toMatchObject({ status: 'up', lagEvents: 0, lastError: null });
+    expect(ready.body.projections['read-models']).toMatchObject({ status: 'up', lagEvents: 0, lastError: null });
     const again = await api.post('/v1/events', { events: Array.from({ length: 50 }, event) });
     expect(again.status).toBe(200);
     for (const result of again.body.results) {

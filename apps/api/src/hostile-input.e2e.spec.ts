@@ -239,7 +239,7 @@ describe('data files', () => {
       expect(written.status).toBe(201);
       expect((await api.get(`/v1/customers/modes?consistentWith=${written.body.consistencyToken}`)).status).toBe(200);
       const files = fs.readdirSync(dataDir);
-      expect(files).toEqual(expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'read-models.sqlite', 'personal-data-keys.sqlite']));
+      expect(files).toEqual(expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'read-model-documents.sqlite', 'personal-data-keys.sqlite']));
       expect((fs.statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
       expect(Object.fromEntries(files.map((f) => [f, (fs.statSync(path.join(dataDir, f)).mode & 0o777).toString(8)]))).toEqual(Object.fromEntries(files.map((f) => [f, '600'])));
     } finally {

@@ -1,8 +1,9 @@
 // The projector applies events through the very code path of embedded mode:
 // ProjectionHandler (declared projections, per-document revision guards),
 // without a checkpoint of its own in MongoDB (its Kafka offsets are that).
-// Caches over the read models are keyed by versions the store moves atomically
-// with each commit ($inc), so projectors committing at once need no sequencing.
+// Caches over the read models are keyed by versions the document store moves
+// with each commit (a fresh token per move), so projectors committing at once
+// need no sequencing.
 import { ProjectionError, ProjectionHandler } from '@rapport/application';
 import type { DocumentStore } from '@rapport/document-store';
 import { SealedValueError, type PersonalDataVault, type RecordedEvent } from '@rapport/event-store';

@@ -76,7 +76,7 @@ export interface CacheOptions {
 interface CacheEntry {
   readonly value: Promise<unknown>;
   /** The purchases version when computed. */
-  readonly purchases: number;
+  readonly purchases: string;
   readonly computedAt: number;
   /** How long the computation took, once it has finished. */
   costMs?: number;
@@ -114,7 +114,7 @@ export interface RankedCustomer {
 
 interface Snapshot {
   /** The facts version it was read at. */
-  readonly version: number;
+  readonly version: string;
   readonly facts: readonly CustomerFacts[];
 }
 

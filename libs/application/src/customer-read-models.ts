@@ -80,7 +80,7 @@ export class CustomerReadModels {
   }
 
   /** A version the read models move (FACTS_VERSION, PURCHASES_VERSION): what caches over them are keyed by. */
-  getVersion(name: string): Promise<number> {
+  getVersion(name: string): Promise<string> {
     return this.store.getVersion(name);
   }
 

@@ -95,10 +95,12 @@ export class ProjectionHandler {
           if (!handles.has(event.type)) return;
           const id = projection.documentId(event);
           const document = changed.get(id) ?? stored.get(id);
+          // Even for an event the document reflects: a commit that wrote the documents
+          // but crashed before its versions moved is repaired by this redelivery.
+          took(projection, event);
           // evolve is not idempotent: an event the document reflects is skipped.
           if (document !== undefined && event.revision <= document.revision) return;
           changed.set(id, projection.evolve(document, event));
-          took(projection, event);
           applied.add(index);
         }),
       );

@@ -18,8 +18,9 @@
 //     database (docs/distributed.md, "FerretDB");
 //   - every put and delete guarded by revision (the filter matches only a stored
 //     revision at or below the write's), so a stale write changes nothing;
-//   - then the versions, each with $inc (atomic, so two projectors committing
-//     at once both count), and the checkpoints last, each with $max.
+//   - then the versions, each set to a fresh random token (FerretDB loses
+//     concurrent $incs of one document, but the last of several $sets wins,
+//     and it was set after its own writes), and the checkpoints last ($max).
 // After a crash mid-commit: the bulk writes before the one in flight all
 // landed, that one in part, none after it, and no checkpoint moved. The replay
 // from the old checkpoint re-applies the batch; the guards make that harmless.
@@ -35,6 +36,7 @@ import {
   type MongoClientOptions,
   type UpdateFilter,
 } from 'mongodb';
+import { randomUUID } from 'node:crypto';
 import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 import {
   CollectionRegistry,
@@ -74,7 +76,8 @@ interface Row {
 }
 interface VersionRow {
   _id: string;
-  version: number;
+  /** A random token, replaced by every move. */
+  version: string;
 }
 
 interface CheckpointRow {
@@ -209,7 +212,7 @@ export class MongoDocumentStore implements DocumentStore {
     const run = async () => {
       await this.applyWrites(plan.writes);
       // Only after the documents: a version or checkpoint never runs ahead of what it covers.
-      for (const name of plan.versions) await this.upsert(VERSIONS, name, { $inc: { version: 1 } });
+      for (const name of plan.versions) await this.upsert(VERSIONS, name, { $set: { version: randomUUID() } });
       for (const checkpoint of plan.checkpoints) await this.advance(checkpoint.name, checkpoint.position);
     };
     const done = this.writing.then(run, run);
@@ -222,9 +225,9 @@ export class MongoDocumentStore implements DocumentStore {
     return row?.position ?? -1;
   }
 
-  async getVersion(name: string): Promise<number> {
+  async getVersion(name: string): Promise<string> {
     const row = await this.db.collection<VersionRow>(VERSIONS).findOne({ _id: versionName(name) });
-    return row?.version ?? 0;
+    return row?.version ?? '';
   }
 
   async reset(): Promise<void> {
@@ -238,7 +241,7 @@ export class MongoDocumentStore implements DocumentStore {
     }
     for (const collection of this.registry.all) await this.rows(collection).deleteMany({});
     await this.db.collection<CheckpointRow>(CHECKPOINTS).deleteMany({});
-    await this.db.collection<VersionRow>(VERSIONS).updateMany({}, { $inc: { version: 1 } });
+    await this.db.collection<VersionRow>(VERSIONS).updateMany({}, { $set: { version: randomUUID() } });
   }
 
   async close(): Promise<void> {

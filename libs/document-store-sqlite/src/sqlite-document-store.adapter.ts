@@ -264,11 +264,12 @@ export class SqliteDocumentStore implements DocumentStore {
     return row?.position ?? -1;
   }
 
-  async getVersion(name: string): Promise<number> {
+  /** A counter moved inside the batch's transaction. */
+  async getVersion(name: string): Promise<string> {
     const row = this.db.prepare('SELECT version FROM document_store_versions WHERE name = ?').get(versionName(name)) as
       | { version: number }
       | undefined;
-    return row?.version ?? 0;
+    return row === undefined ? '' : String(row.version);
   }
 
   async reset(): Promise<void> {

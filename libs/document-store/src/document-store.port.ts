@@ -143,9 +143,10 @@ export interface WriteBatch {
   readonly writes: readonly Write[];
   readonly checkpoints: readonly Checkpoint[];
   /**
-   * Versions this batch moves, each up by one once its writes are applied: what
-   * a cache over the documents is keyed by. A version is not a log position;
-   * it only ever grows (`reset()` moves it too), so a value never comes back.
+   * Versions this batch moves once its writes are applied: what a cache over
+   * the documents is keyed by. A version is not a log position; each move
+   * gives it a value it never had (`reset()` moves them all), so a cache
+   * keyed by an old value can never match again.
    */
   readonly versions?: readonly string[];
   /**
@@ -173,13 +174,17 @@ export interface DocumentStore {
   find<D extends StoredDocument>(collection: CollectionSpec<D>, query: Query<D>): Promise<Page<D>>;
   /** Every document in `_id` order, a page at a time, without holding the collection in memory. */
   scan<D extends StoredDocument>(collection: CollectionSpec<D>): AsyncIterable<D>;
-  /** Applies the writes in order, then moves the versions (up by one) and the checkpoints (forward only). */
+  /** Applies the writes in order, then moves the versions and the checkpoints (forward only). */
   commit(batch: WriteBatch): Promise<void>;
   /** Last committed position of a checkpoint, or -1. */
   getCheckpoint(name: string): Promise<number>;
-  /** How many committed batches have moved a version so far, or 0. */
-  getVersion(name: string): Promise<number>;
-  /** Drops every document and checkpoint (for a rebuild) and moves every version up by one: a version never repeats. */
+  /**
+   * The version's current value, '' before any batch moved it. Compare for
+   * equality only: it changes with every committed batch that names it and
+   * never comes back to a value it had.
+   */
+  getVersion(name: string): Promise<string>;
+  /** Drops every document and checkpoint (for a rebuild) and moves every version: a version never repeats. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,9 @@
 // The customer event catalogue of SPEC section 3: one discriminated union, so a
-// new event type fails to compile until every switch over `type` handles it.
+// new event type fails to compile until every switch over `type` handles it,
+// and one catalogue row per type (EVENT_CATALOGUE) with what the log must know
+// of it. A new event type is a name, a data interface and a row here.
+import { UNCHANGED_SCHEMA, type EventSchema } from './upcasting/event-schema';
+import { upcastPurchasedV1, type PurchasedDataV1 } from './upcasting/purchased-v1.upcaster';
 
 export const EVENT_TYPES = [
   'identified',
@@ -101,6 +105,33 @@ export interface EventDataByType {
   won_back: WonBackData;
   personal_data_erased: PersonalDataErasedData;
 }
+
+/** What the log must know of an event type besides its payload's shape. */
+export interface EventTypeEntry<K extends CustomerEventType> {
+  /**
+   * Fields of its data that are personal data (SPEC: name, email, phone,
+   * free-text descriptions and notes): sealed in the log with the customer's
+   * key, unreadable once the customer is erased (personal-data.ts).
+   */
+  readonly personalFields: readonly (keyof EventDataByType[K] & string)[];
+  /** The payload version today's code writes, and how older ones are upcast (upcasting/). */
+  readonly schema: EventSchema;
+}
+
+/** A mapped type: a new event type does not compile until it has its row. */
+export const EVENT_CATALOGUE: { readonly [K in CustomerEventType]: EventTypeEntry<K> } = {
+  // attributes is a free-form map, so it may hold anything about the person.
+  identified: { personalFields: ['name', 'email', 'phone', 'attributes'], schema: UNCHANGED_SCHEMA },
+  contacted: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  qualified: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  // v2: amount is integer minor units only (v1 also held decimal strings of major units).
+  purchased: { personalFields: [], schema: { current: 2, upcasters: { 1: (data) => upcastPurchasedV1(data as PurchasedDataV1) } } },
+  complained: { personalFields: ['description'], schema: UNCHANGED_SCHEMA },
+  complaint_resolved: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  churned: { personalFields: ['note'], schema: UNCHANGED_SCHEMA },
+  won_back: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  personal_data_erased: { personalFields: [], schema: UNCHANGED_SCHEMA },
+};
 
 /** A type and its payload, as the decider sees it. */
 export type CustomerEventBody = {

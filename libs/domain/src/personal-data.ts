@@ -3,22 +3,12 @@
 // per-customer key; erasing the customer destroys the key. Everything else
 // (orders, amounts, stages, categories) stays readable, so the history and the
 // analytics survive an erasure.
-import type { CustomerEventType, EventDataByType } from './events';
+import { EVENT_CATALOGUE, type CustomerEventType, type EventTypeEntry } from './events';
 
-type PersonalFieldsOf<K extends CustomerEventType> = readonly (keyof EventDataByType[K] & string)[];
-
-export const PERSONAL_FIELDS: { readonly [K in CustomerEventType]: PersonalFieldsOf<K> } = {
-  // attributes is a free-form map, so it may hold anything about the person.
-  identified: ['name', 'email', 'phone', 'attributes'],
-  contacted: [],
-  qualified: [],
-  purchased: [],
-  complained: ['description'],
-  complaint_resolved: [],
-  churned: ['note'],
-  won_back: [],
-  personal_data_erased: [],
-};
+/** Each type's personal fields, as its catalogue row lists them. */
+export const PERSONAL_FIELDS: { readonly [K in CustomerEventType]: EventTypeEntry<K>['personalFields'] } = Object.fromEntries(
+  Object.entries(EVENT_CATALOGUE).map(([type, entry]) => [type, entry.personalFields]),
+) as { readonly [K in CustomerEventType]: EventTypeEntry<K>['personalFields'] };
 
 export function personalFieldsOf(type: CustomerEventType): readonly string[] {
   return PERSONAL_FIELDS[type];

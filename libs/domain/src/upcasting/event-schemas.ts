@@ -1,38 +1,17 @@
-// Which version of each event type today's code writes, and how older
-// versions are brought to it. Applied on the read path only: the log keeps what
-// was recorded (and hashed), every reader of domain events sees today's shape.
-import type { CustomerEventType, EventDataByType } from '../events';
-import { upcastPurchasedV1, type PurchasedDataV1 } from './purchased-v1.upcaster';
+// Which version of each event type today's code writes (its EVENT_CATALOGUE
+// row), and how older versions are brought to it. Applied on the read path
+// only: the log keeps what was recorded (and hashed), every reader of domain
+// events sees today's shape.
+import { EVENT_CATALOGUE, type CustomerEventType, type EventDataByType } from '../events';
+import { FIRST_SCHEMA_VERSION, type EventSchema } from './event-schema';
 import { UpcastError } from './upcast-error';
 
-/** Turns the payload of version n into that of version n + 1. Pure, and never changes personal fields (audit replays them sealed). */
-export type Upcaster = (data: unknown) => unknown;
+export { FIRST_SCHEMA_VERSION, UNCHANGED_SCHEMA, type EventSchema, type Upcaster } from './event-schema';
 
-export interface EventSchema {
-  /** The version today's writers record and every reader receives. */
-  readonly current: number;
-  /** `upcasters[n]` takes version n to n + 1, for every n below `current`. */
-  readonly upcasters: Readonly<Record<number, Upcaster>>;
-}
-
-/** An event recorded without a version is version 1: everything recorded before versions existed. */
-export const FIRST_SCHEMA_VERSION = 1;
-
-const UNCHANGED: EventSchema = { current: FIRST_SCHEMA_VERSION, upcasters: {} };
-
-/** A mapped type, so a new event type does not compile until it declares its schema. */
-export const EVENT_SCHEMAS: { readonly [K in CustomerEventType]: EventSchema } = {
-  identified: UNCHANGED,
-  contacted: UNCHANGED,
-  qualified: UNCHANGED,
-  // v2: amount is integer minor units only (v1 also held decimal strings of major units).
-  purchased: { current: 2, upcasters: { 1: (data) => upcastPurchasedV1(data as PurchasedDataV1) } },
-  complained: UNCHANGED,
-  complaint_resolved: UNCHANGED,
-  churned: UNCHANGED,
-  won_back: UNCHANGED,
-  personal_data_erased: UNCHANGED,
-};
+/** Each type's schema, as its catalogue row declares it. */
+export const EVENT_SCHEMAS: { readonly [K in CustomerEventType]: EventSchema } = Object.fromEntries(
+  Object.entries(EVENT_CATALOGUE).map(([type, entry]) => [type, entry.schema]),
+) as { readonly [K in CustomerEventType]: EventSchema };
 
 /** The version a writer records for this type today. */
 export function currentSchemaVersion(type: CustomerEventType): number {

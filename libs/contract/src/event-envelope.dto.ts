@@ -8,6 +8,8 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
 import { IsObject, IsUUID, ValidateBy, ValidateIf, ValidationOptions, buildMessage } from 'class-validator';
 import {
   CHANNELS,
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
   CHURN_REASONS,
   CONTACT_OUTCOMES,
   CUSTOMER_ID_PATTERN,
@@ -32,6 +34,9 @@ import {
   type Severity,
   type WinBackVia,
   type WonBackData,
+  type ConsentChangedData,
+  type ConsentChannel,
+  type ConsentPurpose,
 } from '@rapport/domain';
 import {
   BooleanField,
@@ -98,6 +103,7 @@ export class ContactedDataDto implements ContactedData {
   @EnumField(DIRECTIONS) direction!: Direction;
   @idField({ optional: true }) campaignId?: string;
   @idField({ optional: true }) offerId?: string;
+  @idField({ optional: true }) actionId?: string;
   @EnumField(CONTACT_OUTCOMES, { optional: true }) outcome?: ContactOutcome;
 }
 
@@ -150,6 +156,14 @@ export class WonBackDataDto implements WonBackData {
   @idField({ optional: true }) offerId?: string;
 }
 
+@ClosedSchema('ConsentChangedData')
+export class ConsentChangedDataDto implements ConsentChangedData {
+  @EnumField(CONSENT_CHANNELS) channel!: ConsentChannel;
+  @EnumField(CONSENT_PURPOSES) purpose!: ConsentPurpose;
+  @BooleanField() granted!: boolean;
+  @idField({ optional: true }) source?: string;
+}
+
 const DATA_DTOS = {
   identified: IdentifiedDataDto,
   contacted: ContactedDataDto,
@@ -159,6 +173,7 @@ const DATA_DTOS = {
   complaint_resolved: ComplaintResolvedDataDto,
   churned: ChurnedDataDto,
   won_back: WonBackDataDto,
+  consent_changed: ConsentChangedDataDto,
 } as const;
 
 /** Each emitted type's payload DTO; its instances are the domain's data type for that type. */

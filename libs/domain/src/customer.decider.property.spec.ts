@@ -23,6 +23,8 @@ import {
 import {
   CHANNELS,
   CHURN_REASONS,
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
   CONTACT_OUTCOMES,
   DIRECTIONS,
   SEVERITIES,
@@ -80,6 +82,7 @@ const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[
       direction: fc.constantFrom(...DIRECTIONS),
       campaignId: campaign,
       offerId: offer,
+      actionId: fc.constantFrom('act-1', 'act-2'),
       outcome: fc.constantFrom(...CONTACT_OUTCOMES),
     },
     { requiredKeys: ['channel', 'direction'], ...plain },
@@ -139,6 +142,15 @@ const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[
     { via: fc.constantFrom(...WIN_BACK_VIA), campaignId: campaign, offerId: offer },
     { requiredKeys: ['via'], ...plain },
   ),
+  consent_changed: fc.record(
+    {
+      channel: fc.constantFrom(...CONSENT_CHANNELS),
+      purpose: fc.constantFrom(...CONSENT_PURPOSES),
+      granted: fc.boolean(),
+      source: fc.constantFrom('preference-centre', 'call'),
+    },
+    { requiredKeys: ['channel', 'purpose', 'granted'], ...plain },
+  ),
   personal_data_erased: fc.constant({}),
 };
 
@@ -151,6 +163,7 @@ const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
   complaint_resolved: 2,
   churned: 3,
   won_back: 2,
+  consent_changed: 1,
   personal_data_erased: 2,
 };
 

@@ -292,6 +292,28 @@ describe('customer decider', () => {
     });
   });
 
+  describe('consent_changed', () => {
+    it('starts a stream as a prospect', () => {
+      const e = event('consent_changed', { channel: 'email', purpose: 'marketing', granted: true, source: 'preference-centre' });
+      expect(given().when(e).thenRecords(e)).toMatchObject({ stage: 'prospect', version: 1 });
+    });
+
+    it.each([
+      ['customer', history.customer, 'customer'],
+      ['churned', history.churnedCustomer, 'churned'],
+    ] as const)('never moves a %s, granted or withdrawn, for any channel', (_name, make, stage) => {
+      for (const granted of [true, false]) {
+        const e = event('consent_changed', { channel: 'all', purpose: 'service', granted });
+        expect(given(...make()).when(e).thenRecords(e).stage).toBe(stage);
+      }
+    });
+
+    it('is a duplicate when sent again with its eventId', () => {
+      const e = event('consent_changed', { channel: 'sms', purpose: 'marketing', granted: false });
+      given(identified(), e).when(e).thenDuplicate(e.eventId);
+    });
+  });
+
   describe('acquire: qualified → qualified', () => {
     it('qualifies a prospect and records the score', () => {
       const e = qualified(42);

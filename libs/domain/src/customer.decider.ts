@@ -136,6 +136,7 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     case 'identified':
     case 'contacted':
     case 'qualified':
+    case 'consent_changed':
       return accepted(event);
     case 'purchased': {
       const known = own(state.orders, event.data.orderId);
@@ -234,6 +235,8 @@ function apply(draft: Draft, event: CustomerEvent): void {
       draft.identity = mergeIdentity(draft.identity, event.data);
       break;
     case 'contacted':
+    case 'consent_changed':
+      // Nothing the rules read: playbooks read consent from the 360.
       break;
     case 'qualified':
       draft.score = event.data.score;

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'complaint_resolved',
   'churned',
   'won_back',
+  'consent_changed',
   'personal_data_erased',
 ] as const;
 export type CustomerEventType = (typeof EVENT_TYPES)[number];
@@ -32,6 +33,9 @@ export const CONTACT_OUTCOMES = ['no_answer', 'responded', 'interested', 'not_in
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const CHURN_REASONS = ['voluntary', 'involuntary', 'inactivity', 'competitor', 'other'] as const;
 export const WIN_BACK_VIA = ['offer', 'purchase', 'reactivation'] as const;
+/** `all` stands for every channel at once; a later consent for one channel refines it. */
+export const CONSENT_CHANNELS = ['email', 'phone', 'sms', 'social', 'all'] as const;
+export const CONSENT_PURPOSES = ['marketing', 'service'] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type Direction = (typeof DIRECTIONS)[number];
@@ -39,6 +43,8 @@ export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type ChurnReason = (typeof CHURN_REASONS)[number];
 export type WinBackVia = (typeof WIN_BACK_VIA)[number];
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 export interface IdentifiedData {
   name?: string;
@@ -51,6 +57,8 @@ export interface ContactedData {
   direction: Direction;
   campaignId?: string;
   offerId?: string;
+  /** The playbook action this contact delivered. */
+  actionId?: string;
   outcome?: ContactOutcome;
 }
 export interface QualifiedData {
@@ -87,6 +95,15 @@ export interface WonBackData {
   offerId?: string;
 }
 
+/** The customer granted or withdrew consent to be contacted on a channel for a purpose. */
+export interface ConsentChangedData {
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  granted: boolean;
+  /** Where the customer said so (a preference centre, a form, a call). */
+  source?: string;
+}
+
 /**
  * The customer's personal data was erased (right to be forgotten): the keys
  * that sealed it are destroyed, so every earlier personal field now reads as
@@ -103,6 +120,7 @@ export interface EventDataByType {
   complaint_resolved: ComplaintResolvedData;
   churned: ChurnedData;
   won_back: WonBackData;
+  consent_changed: ConsentChangedData;
   personal_data_erased: PersonalDataErasedData;
 }
 
@@ -130,6 +148,7 @@ export const EVENT_CATALOGUE: { readonly [K in CustomerEventType]: EventTypeEntr
   complaint_resolved: { personalFields: [], schema: UNCHANGED_SCHEMA },
   churned: { personalFields: ['note'], schema: UNCHANGED_SCHEMA },
   won_back: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  consent_changed: { personalFields: [], schema: UNCHANGED_SCHEMA },
   personal_data_erased: { personalFields: [], schema: UNCHANGED_SCHEMA },
 };
 

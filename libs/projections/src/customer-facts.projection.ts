@@ -28,6 +28,7 @@ export interface ContactFact {
   readonly direction: Direction;
   readonly campaignId?: string;
   readonly offerId?: string;
+  readonly actionId?: string;
   readonly outcome?: ContactOutcome;
 }
 
@@ -100,6 +101,7 @@ function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): Custom
     // Facts hold no personal data, so an erasure leaves them as they are.
     case 'identified':
     case 'qualified':
+    case 'consent_changed':
     case 'personal_data_erased':
       return current;
     case 'contacted':

@@ -5,6 +5,8 @@ import {
   stageAfter,
   type ChurnReason,
   type Channel,
+  type ConsentChannel,
+  type ConsentPurpose,
   type ContactOutcome,
   type Direction,
   type RecordedCustomerEvent,
@@ -34,7 +36,18 @@ export interface LastContact {
   readonly outcome?: ContactOutcome;
   readonly campaignId?: string;
   readonly offerId?: string;
+  readonly actionId?: string;
 }
+
+/** The customer's latest word on one channel (or `all`) and purpose. */
+export interface ConsentEntry {
+  readonly granted: boolean;
+  /** occurredAt of the consent_changed that said so. */
+  readonly changedAt: string;
+  readonly source?: string;
+}
+
+export type ConsentView = Readonly<Partial<Record<ConsentChannel, Readonly<Partial<Record<ConsentPurpose, ConsentEntry>>>>>>;
 
 export interface ChurnEntry {
   readonly occurredAt: string;
@@ -78,6 +91,8 @@ export interface CustomerView {
     readonly open: readonly OpenComplaint[];
   };
   readonly lastContact: LastContact | null;
+  /** Present once a consent_changed is recorded: by channel (`all` for every channel), then purpose. */
+  readonly consent?: ConsentView;
   readonly churns: readonly ChurnEntry[];
   readonly winBacks: readonly WinBackEntry[];
   /** occurredAt of the earliest and latest events. */
@@ -178,6 +193,14 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
         ...base,
         winBacks: [...current.winBacks, { occurredAt: event.occurredAt, ...event.data }],
       });
+    case 'consent_changed': {
+      const { channel, purpose, granted, source } = event.data;
+      const stored = current.consent?.[channel]?.[purpose];
+      // A late event does not replace what the customer said more recently.
+      if (stored && Date.parse(stored.changedAt) > Date.parse(event.occurredAt)) return withStage(base);
+      const entry: ConsentEntry = { granted, changedAt: event.occurredAt, ...(source !== undefined ? { source } : {}) };
+      return withStage({ ...base, consent: { ...current.consent, [channel]: { ...current.consent?.[channel], [purpose]: entry } } });
+    }
     case 'personal_data_erased': {
       // An erasure is an administrative act, not customer activity: first seen and last activity stay.
       const { name: _name, email: _email, phone: _phone, ...rest } = current;

@@ -74,6 +74,30 @@ describe('customer 360 projection', () => {
   });
 });
 
+describe('consent in the 360', () => {
+  it('keeps the latest word per channel and purpose by business time; other events leave it', () => {
+    revision = 0;
+    const events = [
+      recorded({ type: 'consent_changed', data: { channel: 'email', purpose: 'marketing', granted: true, source: 'form' } }, '2026-01-05T00:00:00Z'),
+      recorded({ type: 'consent_changed', data: { channel: 'all', purpose: 'service', granted: true } }, '2026-01-06T00:00:00Z'),
+      // late: said before the grant above, so it does not replace it
+      recorded({ type: 'consent_changed', data: { channel: 'email', purpose: 'marketing', granted: false } }, '2026-01-01T00:00:00Z'),
+      recorded({ type: 'consent_changed', data: { channel: 'email', purpose: 'service', granted: false } }, '2026-01-07T00:00:00Z'),
+      recorded({ type: 'contacted', data: { channel: 'email', direction: 'outbound', actionId: 'act-1' } }, '2026-01-08T00:00:00Z'),
+    ];
+    const view = events.reduce<CustomerView | undefined>(projectCustomerView, undefined)!;
+    expect(view.consent).toEqual({
+      email: { marketing: { granted: true, changedAt: '2026-01-05T00:00:00Z', source: 'form' }, service: { granted: false, changedAt: '2026-01-07T00:00:00Z' } },
+      all: { service: { granted: true, changedAt: '2026-01-06T00:00:00Z' } },
+    });
+    expect(view).toMatchObject({ stage: 'prospect', revision: 4, lastContact: { actionId: 'act-1' } });
+    const facts = events.reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    expect(facts.contacts).toEqual([{ occurredAt: '2026-01-08T00:00:00Z', channel: 'email', direction: 'outbound', actionId: 'act-1' }]);
+    // A customer who never said anything has no consent entry at all.
+    expect(history().reduce<CustomerView | undefined>(projectCustomerView, undefined)!.consent).toBeUndefined();
+  });
+});
+
 describe('customer facts projection', () => {
   const facts = history().reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
 

@@ -5,6 +5,8 @@ import { getMetadataStorage } from 'class-validator';
 import {
   CHANNELS,
   CHURN_REASONS,
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
   CONTACT_OUTCOMES,
   DIRECTIONS,
   SEVERITIES,
@@ -96,6 +98,7 @@ export const DOMAIN_ENUMS: { readonly [K in EmittedEventType]: { readonly [F in 
   complaint_resolved: {},
   churned: { reason: CHURN_REASONS },
   won_back: { via: WIN_BACK_VIA },
+  consent_changed: { channel: CONSENT_CHANNELS, purpose: CONSENT_PURPOSES },
 };
 
 /** Values that pass a field's validators, where the rule alone cannot make one up. */

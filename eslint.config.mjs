@@ -96,7 +96,7 @@ export default tseslint.config(
   },
   {
     // Node built-ins are not "external packages" to Nx, so ban them here too.
-    files: ['libs/domain/src/**/*.ts', 'libs/projections/src/**/*.ts', 'libs/analytics/src/**/*.ts', 'libs/document-store/src/**/*.ts'],
+    files: ['libs/domain/src/**/*.ts', 'libs/projections/src/**/*.ts', 'libs/analytics/src/**/*.ts', 'libs/playbooks/src/**/*.ts', 'libs/document-store/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

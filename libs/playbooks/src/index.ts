@@ -1,0 +1,4 @@
+export * from './duration';
+export * from './playbook-definition';
+export * from './playbook-templates';
+export * from './playbook-conditions';

@@ -36,6 +36,20 @@ describe('bad input over HTTP', () => {
     await expectNothingRecorded('bad-1');
   });
 
+  it.each(['personal_data_erased', 'playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited'])(
+    'refuses %s from an emitter with 422 RESERVED_EVENT_TYPE, alone and in a batch',
+    async (type) => {
+      const event = { type, occurredAt: '2026-01-01T00:00:00Z', data: {} };
+      const single = await api.post('/v1/customers/bad-reserved/events', event);
+      expectProblem(single, 422, 'RESERVED_EVENT_TYPE');
+      expect(single.body.errors).toEqual([{ field: 'type', message: `${type} is recorded only by Rapport itself, never sent by an emitter` }]);
+      const batch = await api.post('/v1/events', { events: [{ ...event, customerId: 'bad-reserved' }] });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results).toEqual([expect.objectContaining({ index: 0, status: 'rejected', error: expect.objectContaining({ code: 'RESERVED_EVENT_TYPE' }) })]);
+      await expectNothingRecorded('bad-reserved');
+    },
+  );
+
   it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('refuses a %s body with 415', async (type) => {
     const response = await api.post('/v1/customers/bad-1/events', 'type=identified', { 'content-type': type });
     expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');

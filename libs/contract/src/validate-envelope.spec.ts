@@ -1,4 +1,4 @@
-import { EMITTED_EVENT_TYPES } from '@rapport/domain';
+import { EMITTED_EVENT_TYPES, RESERVED_EVENT_TYPES } from '@rapport/domain';
 import { DATA_DTO_BY_TYPE, EventMetadataDto } from './event-envelope.dto';
 import { fieldRules, validData } from './testing';
 import { validateEnvelope } from './validate-envelope';
@@ -17,6 +17,15 @@ describe('validateEnvelope', () => {
     // Copies: the caller's objects may change afterwards without changing the event.
     expect(result.value.data).not.toBe(data);
     expect(result.value.metadata).not.toBe(metadata);
+  });
+
+  it.each(RESERVED_EVENT_TYPES)('marks %s as reserved, whatever else the envelope holds', (type) => {
+    expect(validateEnvelope({ type, occurredAt: AT, data: { anything: 1 } }, 'ada')).toEqual({
+      ok: false,
+      reserved: true,
+      errors: [{ field: 'type', message: `${type} is recorded only by Rapport itself, never sent by an emitter` }],
+    });
+    expect(validateEnvelope({ type: 'teleported', occurredAt: AT, data: {} }, 'ada')).not.toHaveProperty('reserved');
   });
 
   it('hands on no key for a field left out', () => {

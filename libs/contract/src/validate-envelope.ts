@@ -2,7 +2,7 @@
 // application's input, or lists every bad field.
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { isEmittedEventType, type CustomerEventBody, type EmittedEventType, type EventDataByType, type EventMetadata } from '@rapport/domain';
+import { isEmittedEventType, isReservedEventType, type CustomerEventBody, type EmittedEventType, type EventDataByType, type EventMetadata } from '@rapport/domain';
 import { DATA_DTO_BY_TYPE, EventEnvelopeDto, EventMetadataDto } from './event-envelope.dto';
 import { reservedKeyErrors } from './reserved-keys';
 
@@ -24,7 +24,8 @@ export type ValidEnvelope = EmittedEventBody & {
 
 export type EnvelopeValidation =
   | { readonly ok: true; readonly value: ValidEnvelope }
-  | { readonly ok: false; readonly errors: readonly FieldError[] };
+  /** `reserved`: the type is one only Rapport records (RESERVED_EVENT_TYPE), whatever else is wrong. */
+  | { readonly ok: false; readonly errors: readonly FieldError[]; readonly reserved?: true };
 
 const STRICT = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
@@ -38,6 +39,10 @@ export function validateEnvelope(body: unknown, customerId?: string): EnvelopeVa
   }
   const reserved = reservedKeyErrors(body);
   if (reserved.length > 0) return { ok: false, errors: reserved };
+  const { type } = body as { type?: unknown };
+  if (isReservedEventType(type)) {
+    return { ok: false, reserved: true, errors: [{ field: 'type', message: `${type} is recorded only by Rapport itself, never sent by an emitter` }] };
+  }
   const errors: FieldError[] = [];
   const envelope = plainToInstance(EventEnvelopeDto, body);
   errors.push(...flatten(validateSync(envelope, STRICT)));

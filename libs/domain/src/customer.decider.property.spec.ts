@@ -25,6 +25,8 @@ import {
   CHURN_REASONS,
   CONSENT_CHANNELS,
   CONSENT_PURPOSES,
+  ENROLLMENT_OUTCOMES,
+  SUPPRESSION_REASONS,
   CONTACT_OUTCOMES,
   DIRECTIONS,
   SEVERITIES,
@@ -62,6 +64,8 @@ const offer = fc.constantFrom('f-1', 'f-2');
 function usually<T>(canonical: T, variant: fc.Arbitrary<T>): fc.Arbitrary<T> {
   return fc.oneof({ weight: 3, arbitrary: fc.constant(canonical) }, { weight: 1, arbitrary: variant });
 }
+
+const decisionRef = { playbookId: fc.constant('pb-1'), version: fc.constant(1), enrollmentId: fc.constantFrom('pb-1/1', 'pb-1/2') };
 
 const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[K]> } = {
   identified: fc.record(
@@ -152,6 +156,14 @@ const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[
     { requiredKeys: ['channel', 'purpose', 'granted'], ...plain },
   ),
   personal_data_erased: fc.constant({}),
+  // The playbook runner's decisions: accepted on any stream with events, they change nothing the rules read.
+  playbook_enrolled: fc.record({ ...decisionRef, trigger: fc.constant({ signal: 'p_alive_below' }), holdout: fc.boolean() }, plain),
+  action_requested: fc.record({ ...decisionRef, step: fc.nat(3), actionId: fc.constantFrom('pb-1/1/c/1/0', 'pb-1/1/c/1/1'), action: fc.constant({ kind: 'task', title: 'Call' }) }, plain),
+  action_suppressed: fc.record(
+    { ...decisionRef, step: fc.nat(3), actionId: fc.constantFrom('pb-1/1/c/1/0'), reason: fc.constantFrom(...SUPPRESSION_REASONS) },
+    plain,
+  ),
+  playbook_exited: fc.record({ ...decisionRef, outcome: fc.constantFrom(...ENROLLMENT_OUTCOMES) }, plain),
 };
 
 const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
@@ -165,6 +177,10 @@ const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
   won_back: 2,
   consent_changed: 1,
   personal_data_erased: 2,
+  playbook_enrolled: 1,
+  action_requested: 1,
+  action_suppressed: 1,
+  playbook_exited: 1,
 };
 
 const bodyArbitrary = fc.oneof(

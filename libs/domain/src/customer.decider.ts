@@ -180,6 +180,13 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     case 'won_back':
       if (stage !== 'churned') return refused('NOT_CHURNED', `a ${stage} cannot be won back: only a churned customer can`);
       return accepted(event);
+    case 'playbook_enrolled':
+    case 'action_requested':
+    case 'action_suppressed':
+    case 'playbook_exited':
+      // The playbook runner decides these about what a customer did: never the first event of a stream.
+      if (state.version === 0) return refused('UNKNOWN_CUSTOMER', `${event.type} needs a customer with recorded events`);
+      return accepted(event);
     case 'personal_data_erased':
       if (state.version === 0) return refused('UNKNOWN_CUSTOMER', 'the customer has no recorded events to erase');
       // Nothing personal recorded since the last erasure: asking again changes nothing.
@@ -236,7 +243,11 @@ function apply(draft: Draft, event: CustomerEvent): void {
       break;
     case 'contacted':
     case 'consent_changed':
-      // Nothing the rules read: playbooks read consent from the 360.
+    case 'playbook_enrolled':
+    case 'action_requested':
+    case 'action_suppressed':
+    case 'playbook_exited':
+      // Nothing the rules read: playbooks fold their own state from these and read consent from the 360.
       break;
     case 'qualified':
       draft.score = event.data.score;

@@ -16,16 +16,29 @@ export const EVENT_TYPES = [
   'won_back',
   'consent_changed',
   'personal_data_erased',
+  'playbook_enrolled',
+  'action_requested',
+  'action_suppressed',
+  'playbook_exited',
 ] as const;
 export type CustomerEventType = (typeof EVENT_TYPES)[number];
 
 /**
- * The types an emitting service may send. `personal_data_erased` is recorded
- * only by the erasure route, after an administrator's decision, never by a feed.
+ * Types only Rapport records: `personal_data_erased` by the erasure route,
+ * after an administrator's decision; the playbook decisions by the playbook
+ * runner (SPEC section 10). An emitter sending one is refused (RESERVED_EVENT_TYPE).
  */
+export const RESERVED_EVENT_TYPES = ['personal_data_erased', 'playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited'] as const;
+export type ReservedEventType = (typeof RESERVED_EVENT_TYPES)[number];
+
+/** The types an emitting service may send. */
 export const EMITTED_EVENT_TYPES = EVENT_TYPES.filter(
-  (type): type is Exclude<CustomerEventType, 'personal_data_erased'> => type !== 'personal_data_erased',
+  (type): type is Exclude<CustomerEventType, ReservedEventType> => !(RESERVED_EVENT_TYPES as readonly string[]).includes(type),
 );
+
+export function isReservedEventType(value: unknown): value is ReservedEventType {
+  return typeof value === 'string' && (RESERVED_EVENT_TYPES as readonly string[]).includes(value);
+}
 
 export const CHANNELS = ['email', 'phone', 'sms', 'meeting', 'web', 'social', 'other'] as const;
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
@@ -111,6 +124,50 @@ export interface ConsentChangedData {
  */
 export type PersonalDataErasedData = Record<string, never>;
 
+/** Which enrollment of which playbook version a decision belongs to. */
+export interface PlaybookDecisionRef {
+  playbookId: string;
+  /** The published version the enrollment follows to its end. */
+  version: number;
+  /** `<playbookId>/<n>`: the customer's n-th enrollment in the playbook, from 1. */
+  enrollmentId: string;
+}
+
+export const SUPPRESSION_REASONS = ['NO_CONSENT', 'ERASED', 'CONTACT_CAP'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+export const ENROLLMENT_OUTCOMES = ['completed', 'converted', 'exited', 'condition_false', 'goal_missed'] as const;
+export type EnrollmentOutcome = (typeof ENROLLMENT_OUTCOMES)[number];
+
+/** The customer entered a playbook. */
+export interface PlaybookEnrolledData extends PlaybookDecisionRef {
+  /** What started it: the recorded event, or the signal that fired. */
+  trigger: { eventId: string } | { signal: string };
+  /** In the control group: decisions are recorded, actions never requested. */
+  holdout: boolean;
+}
+
+/** A step's action, decided: `actionId` is derived from playbook, version, customer, enrollment and step. */
+export interface ActionRequestedData extends PlaybookDecisionRef {
+  step: number;
+  actionId: string;
+  /** The step's action as the playbook defines it (kind and its fields). */
+  action: { kind: string; [field: string]: unknown };
+}
+
+/** A step's action, not taken, and why. */
+export interface ActionSuppressedData extends PlaybookDecisionRef {
+  step: number;
+  actionId: string;
+  reason: SuppressionReason;
+}
+
+/** The enrollment ended. */
+export interface PlaybookExitedData extends PlaybookDecisionRef {
+  outcome: EnrollmentOutcome;
+  /** The recorded event that ended it (an exitOn or goal event), if one did. */
+  eventId?: string;
+}
+
 export interface EventDataByType {
   identified: IdentifiedData;
   contacted: ContactedData;
@@ -122,6 +179,10 @@ export interface EventDataByType {
   won_back: WonBackData;
   consent_changed: ConsentChangedData;
   personal_data_erased: PersonalDataErasedData;
+  playbook_enrolled: PlaybookEnrolledData;
+  action_requested: ActionRequestedData;
+  action_suppressed: ActionSuppressedData;
+  playbook_exited: PlaybookExitedData;
 }
 
 /** What the log must know of an event type besides its payload's shape. */
@@ -150,6 +211,10 @@ export const EVENT_CATALOGUE: { readonly [K in CustomerEventType]: EventTypeEntr
   won_back: { personalFields: [], schema: UNCHANGED_SCHEMA },
   consent_changed: { personalFields: [], schema: UNCHANGED_SCHEMA },
   personal_data_erased: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  playbook_enrolled: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  action_requested: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  action_suppressed: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  playbook_exited: { personalFields: [], schema: UNCHANGED_SCHEMA },
 };
 
 /** A type and its payload, as the decider sees it. */

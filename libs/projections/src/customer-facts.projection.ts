@@ -103,6 +103,10 @@ function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): Custom
     case 'qualified':
     case 'consent_changed':
     case 'personal_data_erased':
+    case 'playbook_enrolled':
+    case 'action_requested':
+    case 'action_suppressed':
+    case 'playbook_exited':
       return current;
     case 'contacted':
       return { ...current, contacts: [...current.contacts, { occurredAt: event.occurredAt, ...event.data }] };

@@ -47,6 +47,34 @@ export interface ConsentEntry {
   readonly source?: string;
 }
 
+/** An enrollment still running. */
+export interface ActiveEnrollment {
+  readonly enrollmentId: string;
+  readonly playbookId: string;
+  readonly version: number;
+  readonly enrolledAt: string;
+  readonly holdout: boolean;
+}
+
+/** A decided action: requested, or suppressed with its reason. */
+export interface RecentAction {
+  readonly actionId: string;
+  readonly playbookId: string;
+  readonly kind?: string;
+  readonly status: 'requested' | 'suppressed';
+  readonly reason?: string;
+  readonly decidedAt: string;
+}
+
+/** What playbooks are doing with the customer; present once one has decided anything. */
+export interface PlaybooksView {
+  readonly active: readonly ActiveEnrollment[];
+  /** The latest decided actions, newest last, at most RECENT_ACTIONS. */
+  readonly recentActions: readonly RecentAction[];
+}
+
+export const RECENT_ACTIONS = 10;
+
 export type ConsentView = Readonly<Partial<Record<ConsentChannel, Readonly<Partial<Record<ConsentPurpose, ConsentEntry>>>>>>;
 
 export interface ChurnEntry {
@@ -93,6 +121,7 @@ export interface CustomerView {
   readonly lastContact: LastContact | null;
   /** Present once a consent_changed is recorded: by channel (`all` for every channel), then purpose. */
   readonly consent?: ConsentView;
+  readonly playbooks?: PlaybooksView;
   readonly churns: readonly ChurnEntry[];
   readonly winBacks: readonly WinBackEntry[];
   /** occurredAt of the earliest and latest events. */
@@ -201,6 +230,11 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
       const entry: ConsentEntry = { granted, changedAt: event.occurredAt, ...(source !== undefined ? { source } : {}) };
       return withStage({ ...base, consent: { ...current.consent, [channel]: { ...current.consent?.[channel], [purpose]: entry } } });
     }
+    case 'playbook_enrolled':
+    case 'action_requested':
+    case 'action_suppressed':
+    case 'playbook_exited':
+      return withStage({ ...base, playbooks: playbooksAfter(current.playbooks ?? { active: [], recentActions: [] }, event) });
     case 'personal_data_erased': {
       // An erasure is an administrative act, not customer activity: first seen and last activity stay.
       const { name: _name, email: _email, phone: _phone, ...rest } = current;
@@ -213,6 +247,26 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
         erasure: { requestedAt: event.occurredAt, revision: event.revision },
       });
     }
+    default:
+      return assertNever(event);
+  }
+}
+
+type PlaybookDecision = Extract<RecordedCustomerEvent, { type: 'playbook_enrolled' | 'action_requested' | 'action_suppressed' | 'playbook_exited' }>;
+
+function playbooksAfter(view: PlaybooksView, event: PlaybookDecision): PlaybooksView {
+  const recent = (action: RecentAction) => ({ ...view, recentActions: [...view.recentActions, action].slice(-RECENT_ACTIONS) });
+  switch (event.type) {
+    case 'playbook_enrolled': {
+      const { enrollmentId, playbookId, version, holdout } = event.data;
+      return { ...view, active: [...view.active, { enrollmentId, playbookId, version, enrolledAt: event.occurredAt, holdout }] };
+    }
+    case 'action_requested':
+      return recent({ actionId: event.data.actionId, playbookId: event.data.playbookId, kind: event.data.action.kind, status: 'requested', decidedAt: event.occurredAt });
+    case 'action_suppressed':
+      return recent({ actionId: event.data.actionId, playbookId: event.data.playbookId, status: 'suppressed', reason: event.data.reason, decidedAt: event.occurredAt });
+    case 'playbook_exited':
+      return { ...view, active: view.active.filter((enrollment) => enrollment.enrollmentId !== event.data.enrollmentId) };
     default:
       return assertNever(event);
   }

@@ -57,6 +57,11 @@ export function storageFull(detail = 'The server has no room left to record this
   return new ProblemException(507, 'STORAGE_FULL', 'Insufficient storage', detail);
 }
 
+/** 422: an emitter sent a type only Rapport records (the erasure, the playbook decisions). */
+export function reservedEventType(errors: readonly FieldError[]): ProblemException {
+  return new ProblemException(422, 'RESERVED_EVENT_TYPE', 'Reserved event type', 'This event type is recorded only by Rapport itself; nothing was recorded.', errors);
+}
+
 export function validationFailed(errors: readonly FieldError[], detail = 'The request has invalid fields.'): ProblemException {
   return new ProblemException(400, 'VALIDATION_FAILED', 'Invalid request', detail, errors);
 }

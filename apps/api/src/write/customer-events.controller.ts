@@ -4,7 +4,7 @@ import { ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse
 import type { FastifyReply } from 'fastify';
 import { EVENT_SCHEMAS, eventBodySchema, validateEnvelope } from '@rapport/contract';
 import { assertCustomerId } from '../http/customer-id';
-import { ProblemException, validationFailed } from '../http/problem';
+import { ProblemException, reservedEventType, validationFailed } from '../http/problem';
 import { RecordEventCommand } from './record-event.command';
 import { rejection, writtenBody } from './outcome.mapper';
 import { Roles } from '../auth/access.decorators';
@@ -32,7 +32,7 @@ export class CustomerEventsController {
   @ApiResponse({ status: 400, description: 'Invalid input (problem+json)' })
   @ApiResponse({ status: 409, description: 'A rule refused the event (problem+json with its code)' })
   @ApiResponse({ status: 412, description: 'If-Match did not hold' })
-  @ApiResponse({ status: 422, description: 'The event is in the future' })
+  @ApiResponse({ status: 422, description: 'The event is in the future (FUTURE_EVENT), or of a type only Rapport records (RESERVED_EVENT_TYPE)' })
   async record(
     @Param('customerId') customerId: string,
     @Body() body: unknown,
@@ -45,6 +45,7 @@ export class CustomerEventsController {
     const validation = validateEnvelope(body, customerId);
     if (!validation.ok) {
       this.metrics.countInvalid();
+      if (validation.reserved) throw reservedEventType(validation.errors);
       throw validationFailed(validation.errors);
     }
 

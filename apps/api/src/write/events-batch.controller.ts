@@ -41,7 +41,7 @@ export class EventsBatchController {
       const validation = validateEnvelope(event);
       if (validation.ok) return { index, input: validation.value };
       const eventId = (event as { eventId?: unknown } | null)?.eventId;
-      return { index, invalid: [...validation.errors], ...(typeof eventId === 'string' ? { eventId } : {}) };
+      return { index, invalid: [...validation.errors], ...(validation.reserved ? { reserved: true as const } : {}), ...(typeof eventId === 'string' ? { eventId } : {}) };
     });
     const results = await this.commandBus.execute(new RecordBatchCommand(items, actor));
     const positions = results.flatMap((r) => (r.position === undefined ? [] : [r.position]));

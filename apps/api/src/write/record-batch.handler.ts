@@ -29,7 +29,9 @@ export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand> {
           index: item.index,
           eventId: item.eventId ?? null,
           status: 'rejected',
-          error: { code: 'VALIDATION_FAILED', message: 'the event has invalid fields', errors: item.invalid },
+          error: item.reserved
+            ? { code: 'RESERVED_EVENT_TYPE', message: 'the event type is recorded only by Rapport itself', errors: item.invalid }
+            : { code: 'VALIDATION_FAILED', message: 'the event has invalid fields', errors: item.invalid },
         };
         continue;
       }

@@ -15,7 +15,10 @@ export class RecordEventCommand extends Command<RecordOutcome> {
   }
 }
 
-export type BatchItem = { readonly index: number; readonly input: ValidEnvelope } | { readonly index: number; readonly invalid: FieldError[]; readonly eventId?: string };
+export type BatchItem =
+  | { readonly index: number; readonly input: ValidEnvelope }
+  /** `reserved`: its type is one only Rapport records (RESERVED_EVENT_TYPE). */
+  | { readonly index: number; readonly invalid: FieldError[]; readonly reserved?: true; readonly eventId?: string };
 
 export interface BatchItemResult {
   readonly index: number;

@@ -2,3 +2,4 @@ export * from './duration';
 export * from './playbook-definition';
 export * from './playbook-templates';
 export * from './playbook-conditions';
+export * from './enrollment.decider';

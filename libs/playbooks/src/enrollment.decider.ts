@@ -1,0 +1,304 @@
+// The enrollment process manager as a pure decider (SPEC section 10): one
+// customer, one published playbook. Inputs: a recorded customer event, "steps
+// may be due" (the clock), and a signal that fired. Outputs: the decisions to
+// append to the customer's stream (playbook_enrolled, action_requested,
+// action_suppressed, playbook_exited). The state is folded from the stream
+// itself, so a replay of the same history decides nothing new; no clock, no
+// I/O: the caller passes `now` and the customer as conditions see it.
+import { type CustomerEventBody, type EnrollmentOutcome, type RecordedCustomerEvent, type SuppressionReason } from '@rapport/domain';
+import { durationMs } from './duration';
+import { conditionsHold, consentGranted, type DecisionContext } from './playbook-conditions';
+import type { Action, PlaybookDefinition, Scalar, Trigger } from './playbook-definition';
+
+export interface PublishedPlaybook {
+  readonly playbookId: string;
+  readonly version: number;
+  readonly definition: PlaybookDefinition;
+}
+
+/** The customer as the playbook sees it at decision time, beyond the 360's fields. */
+export interface EnrollmentContext extends DecisionContext {
+  /** The customer's personal data was erased: no marketing action reaches them. */
+  readonly erased: boolean;
+  /** Marketing actions requested for the customer within the contact cap's period reach the cap. */
+  readonly contactCapReached: boolean;
+}
+
+export type EnrollmentInput =
+  | { readonly kind: 'event'; readonly event: RecordedCustomerEvent; readonly now: string; readonly context: EnrollmentContext }
+  | { readonly kind: 'due'; readonly now: string; readonly context: EnrollmentContext }
+  | { readonly kind: 'signal'; readonly signal: string; readonly firedAt: string; readonly now: string; readonly context: EnrollmentContext };
+
+/** A decision to record: the runner gives it an eventId derived from its key and appends it. */
+export interface EnrollmentDecision {
+  readonly key: string;
+  readonly occurredAt: string;
+  readonly body: Extract<CustomerEventBody, { type: 'playbook_enrolled' | 'action_requested' | 'action_suppressed' | 'playbook_exited' }>;
+}
+
+interface Running {
+  readonly enrollmentId: string;
+  readonly version: number;
+  readonly holdout: boolean;
+  /** The trigger event's data, for exitOn matches. */
+  readonly triggerData?: Readonly<Record<string, unknown>>;
+  readonly startedAt: string;
+  /**
+   * Stream revision of its playbook_enrolled: only events recorded after it
+   * can end it (a replayed older event is history the enrollment began after).
+   */
+  readonly sinceRevision: number;
+  /** Index of the next step to run. */
+  readonly step: number;
+  /** The instant the next wait counts from. */
+  readonly waitFrom: string;
+  /** All steps ran; waiting for the goal until this instant. */
+  readonly goalUntil?: string;
+}
+
+/** One customer's history with one playbook, folded from their stream. */
+export interface EnrollmentState {
+  readonly enrollments: number;
+  /** Enrollments not ended yet, oldest first; more than one only where `reenroll` is `always`. */
+  readonly running: readonly Running[];
+  /** occurredAt of the last exit, for `reenroll` after a duration. */
+  readonly lastExitAt?: string;
+  /** Trigger event ids already enrolled on (a replayed trigger enrolls once). */
+  readonly triggeredBy: readonly string[];
+}
+
+export const initialEnrollmentState: EnrollmentState = { enrollments: 0, running: [], triggeredBy: [] };
+
+/** The state from the customer's stream (the trigger's data is read off the trigger event, which precedes its enrollment). */
+export function foldEnrollment(playbookId: string, events: Iterable<RecordedCustomerEvent>, from: EnrollmentState = initialEnrollmentState): EnrollmentState {
+  let state = from;
+  const dataById = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const event of events) {
+    dataById.set(event.eventId, event.data as Readonly<Record<string, unknown>>);
+    state = evolveEnrollment(playbookId, state, event, dataById);
+  }
+  return state;
+}
+
+function evolveEnrollment(
+  playbookId: string,
+  state: EnrollmentState,
+  event: RecordedCustomerEvent,
+  dataById: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): EnrollmentState {
+  switch (event.type) {
+    case 'playbook_enrolled': {
+      if (event.data.playbookId !== playbookId) return state;
+      const trigger = event.data.trigger;
+      const triggerId = 'eventId' in trigger ? trigger.eventId : undefined;
+      const triggerData = triggerId !== undefined ? dataById.get(triggerId) : undefined;
+      const started: Running = {
+        enrollmentId: event.data.enrollmentId,
+        version: event.data.version,
+        holdout: event.data.holdout,
+        ...(triggerData !== undefined ? { triggerData } : {}),
+        startedAt: event.occurredAt,
+        sinceRevision: event.revision,
+        step: 0,
+        waitFrom: event.occurredAt,
+      };
+      return {
+        ...state,
+        enrollments: state.enrollments + 1,
+        triggeredBy: triggerId !== undefined ? [...state.triggeredBy, triggerId] : state.triggeredBy,
+        running: [...state.running, started],
+      };
+    }
+    case 'action_requested':
+    case 'action_suppressed': {
+      if (event.data.playbookId !== playbookId) return state;
+      const { enrollmentId, step } = event.data;
+      const running = state.running.map((r) => (r.enrollmentId === enrollmentId ? { ...r, step: step + 1, waitFrom: event.occurredAt } : r));
+      return { ...state, running };
+    }
+    case 'playbook_exited': {
+      if (event.data.playbookId !== playbookId) return state;
+      const { enrollmentId } = event.data;
+      if (!state.running.some((r) => r.enrollmentId === enrollmentId)) return state;
+      return { ...state, running: state.running.filter((r) => r.enrollmentId !== enrollmentId), lastExitAt: event.occurredAt };
+    }
+    default:
+      return state;
+  }
+}
+
+/**
+ * The decisions an input leads to, in order. Deterministic: the same input and
+ * state decide the same, and each decision has a key the runner turns into
+ * its eventId, so deciding twice records once.
+ */
+export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlaybook, customerId: string, state: EnrollmentState): EnrollmentDecision[] {
+  const { definition } = playbook;
+  const decisions: EnrollmentDecision[] = [];
+  const running: Running[] = [];
+  // Each running enrollment: ended by this event, or advanced to now.
+  for (const enrollment of state.running) {
+    const ended = input.kind === 'event' ? endedBy(input.event, enrollment, definition) : undefined;
+    if (ended && input.kind === 'event') decisions.push(exit(playbook, enrollment, ended.outcome, input.event.occurredAt, input.event.eventId));
+    else running.push(enrollment);
+  }
+  for (const enrollment of running) decisions.push(...advance(playbook, customerId, enrollment, input.now, input.context));
+
+  const start = startOf(input, definition, state);
+  if (start && conditionsHold(definition.when, input.context)) {
+    const enrollments = state.enrollments + 1;
+    const enrollmentId = `${playbook.playbookId}/${enrollments}`;
+    const holdout = inHoldout(playbook, customerId, enrollments);
+    decisions.push({
+      key: `${playbook.playbookId}/${playbook.version}/${customerId}/${enrollments}/enrolled`,
+      occurredAt: start.at,
+      body: {
+        type: 'playbook_enrolled',
+        data: { playbookId: playbook.playbookId, version: playbook.version, enrollmentId, trigger: start.trigger, holdout },
+      },
+    });
+    const started: Running = {
+      enrollmentId,
+      version: playbook.version,
+      holdout,
+      ...(start.data !== undefined ? { triggerData: start.data } : {}),
+      startedAt: start.at,
+      // Not recorded yet: everything the caller shows later comes after it.
+      sinceRevision: Number.MAX_SAFE_INTEGER,
+      step: 0,
+      waitFrom: start.at,
+    };
+    decisions.push(...advance(playbook, customerId, started, input.now, input.context));
+  }
+  return decisions;
+}
+
+/** Runs the steps that are due by `now`, from where the enrollment stands. */
+function advance(playbook: PublishedPlaybook, customerId: string, from: Running, now: string, context: EnrollmentContext): EnrollmentDecision[] {
+  const { definition } = playbook;
+  const decisions: EnrollmentDecision[] = [];
+  let step = from.step;
+  let at = from.waitFrom;
+  while (step < definition.steps.length) {
+    const current = definition.steps[step]!;
+    if ('wait' in current) {
+      const due = new Date(Date.parse(at) + durationMs(current.wait)!).toISOString();
+      if (Date.parse(due) > Date.parse(now)) return decisions;
+      at = due;
+    } else if ('if' in current) {
+      if (!conditionsHold(current.if, context)) return [...decisions, exit(playbook, from, 'condition_false', at)];
+    } else {
+      // A control enrollment is recorded and tracked, never acted on.
+      if (!from.holdout) decisions.push(actionDecision(playbook, customerId, from, step, current.action, at, context));
+    }
+    step++;
+  }
+  const goal = definition.goal;
+  if (!goal) return [...decisions, exit(playbook, from, 'completed', at)];
+  const deadline = Date.parse(from.startedAt) + durationMs(goal.within)!;
+  if (deadline <= Date.parse(now)) return [...decisions, exit(playbook, from, 'goal_missed', new Date(deadline).toISOString())];
+  return decisions;
+}
+
+function actionDecision(playbook: PublishedPlaybook, customerId: string, running: Running, step: number, action: Action, at: string, context: EnrollmentContext): EnrollmentDecision {
+  const ref = { playbookId: playbook.playbookId, version: running.version, enrollmentId: running.enrollmentId };
+  const actionId = `${playbook.playbookId}/${running.version}/${customerId}/${running.enrollmentId.slice(playbook.playbookId.length + 1)}/${step}`;
+  const reason = suppression(action, context);
+  return {
+    key: actionId,
+    occurredAt: at,
+    body: reason
+      ? { type: 'action_suppressed', data: { ...ref, step, actionId, reason } }
+      : { type: 'action_requested', data: { ...ref, step, actionId, action: { ...action } } },
+  };
+}
+
+/** Why a marketing action may not go out, if it may not; tasks and records always may. */
+function suppression(action: Action, context: EnrollmentContext): SuppressionReason | undefined {
+  if (action.kind !== 'offer' && action.kind !== 'message') return undefined;
+  if (context.erased) return 'ERASED';
+  if (!consentGranted(context.consent, action.channel, 'marketing', context.consentDefault)) return 'NO_CONSENT';
+  if (context.contactCapReached) return 'CONTACT_CAP';
+  return undefined;
+}
+
+function exit(playbook: PublishedPlaybook, running: Running, outcome: EnrollmentOutcome, at: string, eventId?: string): EnrollmentDecision {
+  return {
+    key: `${playbook.playbookId}/${running.version}/${running.enrollmentId}/exited`,
+    occurredAt: at,
+    body: {
+      type: 'playbook_exited',
+      data: { playbookId: playbook.playbookId, version: running.version, enrollmentId: running.enrollmentId, outcome, ...(eventId !== undefined ? { eventId } : {}) },
+    },
+  };
+}
+
+/** A recorded event that ends the enrollment: its goal (converted) or an exit rule. */
+function endedBy(event: RecordedCustomerEvent, running: Running, definition: PlaybookDefinition): { outcome: EnrollmentOutcome } | undefined {
+  if (event.revision <= running.sinceRevision || Date.parse(event.occurredAt) < Date.parse(running.startedAt)) return undefined;
+  const goal = definition.goal;
+  if (goal && event.type === goal.event && Date.parse(event.occurredAt) <= Date.parse(running.startedAt) + durationMs(goal.within)!) return { outcome: 'converted' };
+  for (const rule of definition.exitOn) {
+    if (event.type !== rule.event) continue;
+    if (rule.match === undefined) return { outcome: 'exited' };
+    const data = event.data as Readonly<Record<string, unknown>>;
+    if (running.triggerData !== undefined && data[rule.match] !== undefined && data[rule.match] === running.triggerData[rule.match]) return { outcome: 'exited' };
+  }
+  return undefined;
+}
+
+/** Whether the input starts an enrollment: its trigger, and re-enrollment allowed. */
+function startOf(
+  input: EnrollmentInput,
+  definition: PlaybookDefinition,
+  state: EnrollmentState,
+): { at: string; trigger: { eventId: string } | { signal: string }; data?: Readonly<Record<string, unknown>> } | undefined {
+  const trigger = definition.trigger;
+  let start: { at: string; trigger: { eventId: string } | { signal: string }; data?: Readonly<Record<string, unknown>> } | undefined;
+  if (input.kind === 'event' && 'event' in trigger && input.event.type === trigger.event && matchesWhere(trigger, input.event.data)) {
+    if (state.triggeredBy.includes(input.event.eventId)) return undefined;
+    start = { at: input.event.occurredAt, trigger: { eventId: input.event.eventId }, data: input.event.data as Readonly<Record<string, unknown>> };
+  } else if (input.kind === 'signal' && 'signal' in trigger && input.signal === trigger.signal) {
+    start = { at: input.firedAt, trigger: { signal: input.signal } };
+  }
+  if (!start || state.enrollments === 0) return start;
+  switch (definition.reenroll) {
+    case 'never':
+      return undefined;
+    case 'always':
+      return start;
+    default: {
+      // After a wait from the last exit; never beside a running enrollment.
+      const wait = durationMs(definition.reenroll)!;
+      const ready = state.running.length === 0 && state.lastExitAt !== undefined && Date.parse(start.at) >= Date.parse(state.lastExitAt) + wait;
+      return ready ? start : undefined;
+    }
+  }
+}
+
+function matchesWhere(trigger: Extract<Trigger, { event: string }>, data: unknown): boolean {
+  if (!trigger.where) return true;
+  const fields = data as Readonly<Record<string, unknown>>;
+  return Object.entries(trigger.where).every(([field, wanted]) =>
+    Array.isArray(wanted) ? (wanted as readonly Scalar[]).includes(fields[field] as Scalar) : fields[field] === wanted,
+  );
+}
+
+/**
+ * Deterministic control-group assignment from playbook, customer and
+ * enrollment (SPEC): FNV-1a over the three, scaled to [0, 1).
+ */
+export function inHoldout(playbook: PublishedPlaybook, customerId: string, enrollment: number): boolean {
+  const share = playbook.definition.holdout;
+  if (share <= 0) return false;
+  return holdoutPoint(`${playbook.playbookId}\u0000${customerId}\u0000${enrollment}`) < share;
+}
+
+export function holdoutPoint(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 2 ** 32;
+}

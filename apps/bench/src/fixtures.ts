@@ -65,7 +65,7 @@ function foldStreams(projection: CustomerProjection, events: readonly RecordedCu
   return [...documents.values()];
 }
 
-/** The documents an event projection puts, in log order (the bench load erases nothing, so puts are all it writes). */
+/** The documents an event projection writes, in log order (the bench load erases nothing, so puts and inserts are all it writes). */
 function projectEvents(projection: CustomerProjection, events: readonly RecordedCustomerEvent[]): JsonDocument[] {
   if (projection.kind !== 'event') throw new Error(`${projection.name} is not an event projection`);
   const handles = new Set<string>(projection.handles);
@@ -73,7 +73,7 @@ function projectEvents(projection: CustomerProjection, events: readonly Recorded
   for (const event of events) {
     if (!handles.has(event.type)) continue;
     for (const write of projection.project(event)) {
-      if (write.type !== 'put') throw new Error(`${projection.name}: the bench load should only put documents, got a ${write.type}`);
+      if (write.type !== 'put' && write.type !== 'insert') throw new Error(`${projection.name}: the bench load should only put or insert documents, got a ${write.type}`);
       documents.push(write.document as JsonDocument);
     }
   }

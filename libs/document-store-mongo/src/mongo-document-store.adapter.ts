@@ -325,13 +325,14 @@ export class MongoDocumentStore implements DocumentStore {
     }
     if (step.type === 'insert') {
       try {
-        await this.rows(collection).updateOne({ _id: step.row.id }, insertIfAbsent(step.row), { upsert: true });
+        await this.rows(collection).insertOne(row(step.row));
         return;
       } catch (error) {
-        // The _id cannot clash (the filter matches it): another document holds a unique key.
         if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-        throw new DuplicateKeyError(`${collection.name}: ${step.row.id} shares a unique index's values with another document`);
       }
+      // Stored already (a redelivery): the insert's job is done. Else another document holds a unique key.
+      if (await this.rows(collection).findOne({ _id: step.row.id }, { projection: { _id: 1 } })) return;
+      throw new DuplicateKeyError(`${collection.name}: ${step.row.id} shares a unique index's values with another document`);
     }
     for (let attempt = 0; ; attempt++) {
       try {
@@ -418,15 +419,11 @@ function row(derived: DocumentRow): Row {
   return stored;
 }
 
-/** An upsert that writes only when it inserts; its filter is the _id alone, which FerretDB answers fastest. */
-function insertIfAbsent(derived: DocumentRow): { $setOnInsert: Omit<Row, '_id'> } {
-  const { _id: _ignored, ...fields } = row(derived);
-  return { $setOnInsert: fields };
-}
-
 function operation(step: Step): AnyBulkWriteOperation<Row> {
   if (step.type === 'delete') return { deleteOne: { filter: { _id: step.id, revision: { $lte: step.revision } } } };
-  if (step.type === 'insert') return { updateOne: { filter: { _id: step.row.id }, update: insertIfAbsent(step.row), upsert: true } } as AnyBulkWriteOperation<Row>;
+  // A plain insert, the fastest write FerretDB has; one already stored is a duplicate key, and the
+  // slice is then written one by one (bulk), where a stored _id is the insert already done.
+  if (step.type === 'insert') return { insertOne: { document: row(step.row) } };
   return {
     replaceOne: { filter: { _id: step.row.id, revision: { $lte: step.row.revision } }, replacement: row(step.row), upsert: true },
   } as AnyBulkWriteOperation<Row>;

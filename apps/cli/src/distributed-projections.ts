@@ -14,7 +14,11 @@
 // catch-up: replays the whole log without dropping anything; the revision
 // guards make every event already reflected a no-op. It does not start from a
 // checkpoint because in distributed mode the projectors keep none in MongoDB
-// (their Kafka offsets are theirs). Safe while projectors run.
+// (their Kafka offsets are theirs; the `read-models` checkpoint these commands
+// write is read by nothing there). It adds what is missing after a document's
+// revision, not a gap below it: read models missing older events (an upgrade,
+// a rebuild that failed before the group's offsets moved) need a rebuild.
+// Safe while projectors run.
 //
 // The API's analytics caches are keyed by the read models' versions, which
 // every commit and the rebuild's reset move, so they never take the new read

@@ -295,13 +295,18 @@ export class AnalyticsService {
   /** Every customer's facts, re-read only when the read models have moved. */
   private async facts(): Promise<readonly CustomerFacts[]> {
     const version = await this.readModels.getVersion(FACTS_VERSION);
-    const current = await this.snapshot;
+    // A scan that failed (the store blinked) is forgotten, so the next call scans again.
+    const current = await this.snapshot?.catch(() => undefined);
     if (!current || current.version !== version) {
-      this.snapshot = (async () => {
+      const scan = (async () => {
         const facts: CustomerFacts[] = [];
         for await (const f of this.readModels.scanFacts()) facts.push(f);
         return { version, facts };
       })();
+      this.snapshot = scan;
+      scan.catch(() => {
+        if (this.snapshot === scan) this.snapshot = undefined;
+      });
     }
     return (await this.snapshot!).facts;
   }

@@ -3,7 +3,7 @@
 // the port or the adapters. Shown here with a read model the built-in ones do
 // not have (open complaints by id, as an SLA escalation would read them).
 import { randomUUID } from 'node:crypto';
-import { collectionsOf, defineCollection, eventProjection, put, remove } from '@rapport/document-store';
+import { collectionsOf, defineCollection, eventProjection, put, remove, update } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import type { RecordedCustomerEvent } from '@rapport/domain';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
@@ -141,6 +141,24 @@ describe('ProjectionHandler', () => {
     expect(await new CustomerReadModels(documents).getCustomer('x')).toBeUndefined();
     expect(await documents.getCheckpoint(READ_MODELS_CHECKPOINT)).toBe(-1);
     expect(() => new ProjectionHandler(documents, [...READ_MODELS, READ_MODELS[0]!])).toThrow(/two projections are named customer-views/);
+    // Projection code the store runs inside its commit (an update's apply) is the projections' too.
+    const brokenUpdate: CustomerProjection = eventProjection<RecordedCustomerEvent>({
+      name: 'broken-update',
+      handles: ['identified'],
+      collections: [openComplaints],
+      project: (event) => [
+        put(openComplaints, { _id: 'k', revision: event.revision, customerId: event.customerId, severity: 'low', openedAt: event.occurredAt }),
+        update(openComplaints, [{ field: 'customerId', eq: event.customerId }], () => {
+          throw new RangeError('a bug in apply');
+        }),
+      ],
+    });
+    const withUpdate = SqliteDocumentStore.open(':memory:', collectionsOf([...READ_MODELS, brokenUpdate]));
+    const failed = new ProjectionHandler(withUpdate, [...READ_MODELS, brokenUpdate]).handle(await log.readAll(), READ_MODELS_CHECKPOINT);
+    await expect(failed).rejects.toBeInstanceOf(ProjectionError);
+    expect(await withUpdate.get(openComplaints, 'k')).toBeUndefined();
+    expect(await withUpdate.getCheckpoint(READ_MODELS_CHECKPOINT)).toBe(-1);
+    await withUpdate.close();
     await documents.close();
   });
 });

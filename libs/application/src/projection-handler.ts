@@ -2,7 +2,17 @@
 // documents in one batch, optionally with a checkpoint. It knows no read model
 // by name: the list (READ_MODELS by default) says what to build. Used alone by
 // the Kafka projector, and behind a LogSubscription in embedded mode.
-import type { Checkpoint, DocumentStore, JsonDocument, Projection, StreamDocumentProjection, Write } from '@rapport/document-store';
+import {
+  DuplicateKeyError,
+  InvalidDocumentError,
+  InvalidQueryError,
+  type Checkpoint,
+  type DocumentStore,
+  type JsonDocument,
+  type Projection,
+  type StreamDocumentProjection,
+  type Write,
+} from '@rapport/document-store';
 import type { RecordedCustomerEvent } from '@rapport/domain';
 import type { RecordedEvent } from '@rapport/event-store';
 import { READ_MODELS } from '@rapport/projections';
@@ -28,6 +38,12 @@ export class ProjectionError extends Error {
   constructor(cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
+}
+
+/** An update whose apply (projection code the store runs inside its commit) marks what it throws as the events' fault. */
+function pureUpdate(write: Write): Write {
+  if (write.type !== 'update') return write;
+  return { ...write, apply: (document) => pure(() => write.apply(document)) };
 }
 
 /** Runs pure projection code, marking what it throws as the events' fault. */
@@ -78,7 +94,7 @@ export class ProjectionHandler {
       const handles = new Set<string>(projection.handles);
       decoded.forEach((event, index) => {
         if (!handles.has(event.type)) return;
-        writes.push(...pure(() => projection.project(event)));
+        writes.push(...pure(() => projection.project(event)).map(pureUpdate));
         took(projection, event);
         // Nothing says whether an event projection saw the event before: it counts as applied only where no document does.
         if (!this.streamDocuments.some((p) => p.handles.includes(event.type))) applied.add(index);
@@ -108,12 +124,18 @@ export class ProjectionHandler {
     }
 
     const position = events[events.length - 1]!.position;
-    await this.store.commit({
-      writes,
-      checkpoints: checkpoint === undefined ? [] : [{ name: checkpoint, position } satisfies Checkpoint],
-      ...(versions.size > 0 ? { versions: [...versions] } : {}),
-      ...(erases ? { erasesPersonalData: true } : {}),
-    });
+    try {
+      await this.store.commit({
+        writes,
+        checkpoints: checkpoint === undefined ? [] : [{ name: checkpoint, position } satisfies Checkpoint],
+        ...(versions.size > 0 ? { versions: [...versions] } : {}),
+        ...(erases ? { erasesPersonalData: true } : {}),
+      });
+    } catch (error) {
+      // A document the store refuses (no id, not JSON, a unique key taken) is the projections' doing: retrying fails alike.
+      if (error instanceof InvalidDocumentError || error instanceof InvalidQueryError || error instanceof DuplicateKeyError) throw new ProjectionError(error);
+      throw error;
+    }
     return { events: events.length, applied: applied.size, position };
   }
 

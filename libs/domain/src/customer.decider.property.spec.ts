@@ -157,7 +157,7 @@ const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[
   ),
   personal_data_erased: fc.constant({}),
   // The playbook runner's decisions: accepted on any stream with events, they change nothing the rules read.
-  playbook_enrolled: fc.record({ ...decisionRef, trigger: fc.constant({ signal: 'p_alive_below' }), holdout: fc.boolean() }, plain),
+  playbook_enrolled: fc.record({ ...decisionRef, trigger: fc.constant({ signal: 'p_alive_below', firedAt: '2026-01-01T00:00:00Z' }), holdout: fc.boolean() }, plain),
   action_requested: fc.record({ ...decisionRef, step: fc.nat(3), actionId: fc.constantFrom('pb-1/1/c/1/0', 'pb-1/1/c/1/1'), action: fc.constant({ kind: 'task', title: 'Call' }) }, plain),
   action_suppressed: fc.record(
     { ...decisionRef, step: fc.nat(3), actionId: fc.constantFrom('pb-1/1/c/1/0'), reason: fc.constantFrom(...SUPPRESSION_REASONS) },

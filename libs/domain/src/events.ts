@@ -133,15 +133,18 @@ export interface PlaybookDecisionRef {
   enrollmentId: string;
 }
 
-export const SUPPRESSION_REASONS = ['NO_CONSENT', 'ERASED', 'CONTACT_CAP'] as const;
+/** `HOLDOUT`: the action a control enrollment would have had, recorded so that control and treatment progress alike. */
+export const SUPPRESSION_REASONS = ['NO_CONSENT', 'ERASED', 'CONTACT_CAP', 'HOLDOUT'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 export const ENROLLMENT_OUTCOMES = ['completed', 'converted', 'exited', 'condition_false', 'goal_missed'] as const;
 export type EnrollmentOutcome = (typeof ENROLLMENT_OUTCOMES)[number];
 
 /** The customer entered a playbook. */
 export interface PlaybookEnrolledData extends PlaybookDecisionRef {
-  /** What started it: the recorded event, or the signal that fired. */
-  trigger: { eventId: string } | { signal: string };
+  /** What started it: the recorded event, or the signal that fired and when. */
+  trigger: { eventId: string } | { signal: string; firedAt: string };
+  /** The trigger event's values of the fields its exit rules match on (e.g. complaintId). */
+  match?: Record<string, string | number | boolean>;
   /** In the control group: decisions are recorded, actions never requested. */
   holdout: boolean;
 }

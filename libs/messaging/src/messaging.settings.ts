@@ -24,7 +24,7 @@ export interface MessagingSettings {
   readonly projectorSessionTimeoutMs: number;
   /**
    * RAPPORT_PROJECTOR_WRITE_SLICE (24; 2 to 10000): most update statements in one MongoDB bulk write,
-   * handed to MongoReadStore by the projector and by the CLI's projections commands in distributed mode.
+   * handed to MongoDocumentStore by the projector and by the CLI's projections commands in distributed mode.
    * FerretDB 1.24 deadlocks beyond about 100 in flight per database, summed over all writers.
    */
   readonly projectorWriteSlice: number;

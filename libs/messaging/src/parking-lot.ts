@@ -101,7 +101,7 @@ export class MongoParkingLot implements ParkingLot {
     private readonly rows: Collection<ParkRow>,
   ) {}
 
-  /** `url` names the database, as for MongoReadStore: the parked set lives beside the read models. */
+  /** `url` names the database, as for the MongoDB read models: the parked set lives beside them. */
   static async connect(url: string, options: { database?: string; collection?: string } = {}): Promise<MongoParkingLot> {
     const client = new MongoClient(url, { ...MONGO_CLIENT_TIMEOUTS });
     await client.connect();

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
 import { decideEnrollment, foldEnrollment, holdoutPoint, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
+import { checkPlaybookDefinition } from './playbook-definition';
 import { expandTemplate } from './playbook-templates';
 
 const customer: EnrollmentContext = {
@@ -167,14 +168,15 @@ describe('steps and holdout', () => {
     expect(later.map((d) => d.body)).toEqual([{ type: 'playbook_exited', data: { playbookId: 'pb', version: 1, enrollmentId: 'pb/1', outcome: 'condition_false' } }]);
   });
 
-  it('a control enrollment is recorded, never acted on, and its goal still tracked', () => {
+  it('a control enrollment is recorded, its action recorded as held back (HOLDOUT), never requested, and its goal still tracked', () => {
     const controlled = published({ template: 'win-back', params: { pAliveBelow: 0.3, offerId: 'WB', holdout: 0.5 } });
     // Find a customer the hash puts in the control group.
     const id = Array.from({ length: 100 }, (_, i) => `c-${i}`).find((c) => holdoutPoint(`pb\u0000${c}\u00001`) < 0.5)!;
     const stream = new Stream(id);
     const decisions = stream.decide(controlled, { kind: 'signal', signal: 'p_alive_below', firedAt: '2026-04-01T00:00:00Z', now: '2026-04-01T00:00:00Z', context: customer });
-    expect(decisions.map((d) => d.body.type)).toEqual(['playbook_enrolled']);
+    expect(decisions.map((d) => d.body.type)).toEqual(['playbook_enrolled', 'action_suppressed']);
     expect(decisions[0]!.body).toMatchObject({ data: { holdout: true } });
+    expect(decisions[1]!.body).toMatchObject({ data: { reason: 'HOLDOUT' } });
     expect(stream.happen(controlled, { type: 'purchased', data: { orderId: 'o', amount: 1, currency: 'USD' } }, '2026-04-02T00:00:00Z')[0]!.body).toMatchObject({
       data: { outcome: 'converted' },
     });
@@ -186,6 +188,86 @@ describe('steps and holdout', () => {
     expect(control).toBeGreaterThan(0.17);
     expect(control).toBeLessThan(0.23);
     expect(holdoutPoint('win-back\u0000customer-7\u00001')).toBe(points[7]);
+  });
+});
+
+describe('keys, replays and versions', () => {
+  const sla = published({ template: 'complaint-sla', params: { sla: 'PT1H' } });
+
+  it('keys every decision by customer too: two customers’ first enrollments never share a key', () => {
+    const keys = ['c-1', 'c-2'].flatMap((id) => new Stream(id).happen(sla, complaint('k-1'), '2026-03-01T09:00:00Z', '2026-03-02T00:00:00Z').map((d) => d.key));
+    expect(keys).toHaveLength(6);
+    expect(new Set(keys).size).toBe(6);
+  });
+
+  it('a signal delivered twice enrolls once, even where every signal may re-enroll', () => {
+    const churn = published({ template: 'inactivity-churn', params: { noPurchaseFor: 'P90D' } });
+    const stream = new Stream();
+    const fire = () => stream.decide(churn, { kind: 'signal', signal: 'no_purchase_for', firedAt: '2026-05-01T00:00:00Z', now: '2026-05-01T00:00:00Z', context: customer });
+    expect(fire().map((d) => d.body.type)).toEqual(['playbook_enrolled', 'action_requested', 'playbook_exited']);
+    expect(fire()).toEqual([]);
+  });
+
+  it('folding the stream in parts gives what folding it whole gives: the exit rule still matches', () => {
+    const stream = new Stream();
+    stream.happen(sla, complaint('k-1'), '2026-03-01T09:00:00Z');
+    const resolved = stream.record({ type: 'complaint_resolved', data: { complaintId: 'k-1', resolution: 'r' } }, '2026-03-01T09:30:00Z');
+    const state = foldEnrollment('pb', stream.events.slice(1), foldEnrollment('pb', stream.events.slice(0, 1)));
+    expect(state).toEqual(foldEnrollment('pb', stream.events));
+    const decided = decideEnrollment({ kind: 'event', event: resolved, now: resolved.occurredAt, context: customer }, sla, stream.customerId, foldEnrollment('pb', stream.events.slice(0, 2)));
+    expect(decided.map((d) => d.body)).toEqual([{ type: 'playbook_exited', data: { playbookId: 'pb', version: 1, enrollmentId: 'pb/1', outcome: 'exited', eventId: resolved.eventId } }]);
+  });
+
+  it('a running enrollment follows the version it started on; new ones follow the latest', () => {
+    const v1 = published({ template: 'complaint-sla', params: { sla: 'PT1H' } });
+    const stream = new Stream();
+    stream.happen(v1, complaint('k-1'), '2026-03-01T09:00:00Z');
+    const v2: PublishedPlaybook = { ...published({ template: 'complaint-sla', params: { sla: 'PT48H' } }, 'pb', 2), earlier: new Map([[1, v1.definition]]) };
+    const due = stream.decide(v2, { kind: 'due', now: '2026-03-01T10:00:00Z', context: customer });
+    expect(due.map((d) => [d.body.type, (d.body.data as { version: number }).version])).toEqual([
+      ['action_requested', 1],
+      ['playbook_exited', 1],
+    ]);
+    const next = stream.happen(v2, complaint('k-2'), '2026-03-01T11:00:00Z', '2026-03-01T12:00:00Z');
+    expect(next.map((d) => [d.body.type, (d.body.data as { version: number }).version])).toEqual([['playbook_enrolled', 2]]);
+    // An enrollment on a version the caller no longer passes is an error, never run on another version's steps.
+    const running = new Stream('c-2');
+    running.happen(v1, complaint('k-1'), '2026-03-01T09:00:00Z');
+    expect(() => running.decide({ ...v2, earlier: new Map() }, { kind: 'due', now: '2026-03-10T00:00:00Z', context: customer })).toThrow(/version 1 is not known/);
+  });
+
+  it('ends at the goal window’s end, before later steps, never dated before a decision it follows', () => {
+    const check = checkPlaybookDefinition({
+      name: 'two touches',
+      trigger: { event: 'identified' },
+      steps: [{ action: { kind: 'task', title: 'a' } }, { wait: 'P10D' }, { action: { kind: 'task', title: 'b' } }],
+      goal: { event: 'purchased', within: 'P5D' },
+    });
+    if (!check.ok) throw new Error(JSON.stringify(check.errors));
+    const playbook: PublishedPlaybook = { playbookId: 'pb', version: 1, definition: check.definition };
+    const stream = new Stream();
+    stream.happen(playbook, { type: 'identified', data: {} }, '2026-03-01T00:00:00Z');
+    const later = stream.decide(playbook, { kind: 'due', now: '2026-03-20T00:00:00Z', context: customer });
+    expect(types(later)).toEqual([['playbook_exited', '2026-03-06T00:00:00.000Z']]);
+    expect(later[0]!.body).toMatchObject({ data: { outcome: 'goal_missed' } });
+  });
+
+  it('dates an exit by a failing if when it was checked, not before', () => {
+    const check = checkPlaybookDefinition({
+      name: 'check then act',
+      trigger: { event: 'identified' },
+      steps: [{ wait: 'P1D' }, { if: [{ field: 'stage', op: 'eq', value: 'prospect' }] }, { wait: 'P2D' }, { action: { kind: 'task', title: 't' } }],
+    });
+    if (!check.ok) throw new Error(JSON.stringify(check.errors));
+    const playbook: PublishedPlaybook = { playbookId: 'pb', version: 1, definition: check.definition };
+    const stream = new Stream();
+    stream.happen(playbook, { type: 'identified', data: {} }, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', { ...customer, stage: 'prospect' });
+    const exited = stream.decide(playbook, { kind: 'due', now: '2026-03-02T12:00:00Z', context: { ...customer, stage: 'customer' } });
+    expect(types(exited)).toEqual([['playbook_exited', '2026-03-02T12:00:00Z']]);
+  });
+
+  it('refuses a clock that is not an instant rather than running every wait', () => {
+    expect(() => new Stream().decide(sla, { kind: 'due', now: 'soon', context: customer })).toThrow(RangeError);
   });
 });
 

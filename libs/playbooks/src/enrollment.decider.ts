@@ -12,8 +12,11 @@ import type { Action, PlaybookDefinition, Scalar, Trigger } from './playbook-def
 
 export interface PublishedPlaybook {
   readonly playbookId: string;
+  /** The latest published version: new enrollments follow it. */
   readonly version: number;
   readonly definition: PlaybookDefinition;
+  /** Earlier versions still followed by running enrollments (each runs its own version to its end). */
+  readonly earlier?: ReadonlyMap<number, PlaybookDefinition>;
 }
 
 /** The customer as the playbook sees it at decision time, beyond the 360's fields. */
@@ -40,8 +43,8 @@ interface Running {
   readonly enrollmentId: string;
   readonly version: number;
   readonly holdout: boolean;
-  /** The trigger event's data, for exitOn matches. */
-  readonly triggerData?: Readonly<Record<string, unknown>>;
+  /** The trigger event's values of the exit rules' match fields. */
+  readonly match: Readonly<Record<string, Scalar>>;
   readonly startedAt: string;
   /**
    * Stream revision of its playbook_enrolled: only events recorded after it
@@ -63,40 +66,28 @@ export interface EnrollmentState {
   readonly running: readonly Running[];
   /** occurredAt of the last exit, for `reenroll` after a duration. */
   readonly lastExitAt?: string;
-  /** Trigger event ids already enrolled on (a replayed trigger enrolls once). */
+  /** Triggers already enrolled on: event ids, and `signal@firedAt` (a replayed trigger enrolls once). */
   readonly triggeredBy: readonly string[];
 }
 
 export const initialEnrollmentState: EnrollmentState = { enrollments: 0, running: [], triggeredBy: [] };
 
-/** The state from the customer's stream (the trigger's data is read off the trigger event, which precedes its enrollment). */
+/** The state from the customer's stream; folding in parts gives the same as folding it whole. */
 export function foldEnrollment(playbookId: string, events: Iterable<RecordedCustomerEvent>, from: EnrollmentState = initialEnrollmentState): EnrollmentState {
   let state = from;
-  const dataById = new Map<string, Readonly<Record<string, unknown>>>();
-  for (const event of events) {
-    dataById.set(event.eventId, event.data as Readonly<Record<string, unknown>>);
-    state = evolveEnrollment(playbookId, state, event, dataById);
-  }
+  for (const event of events) state = evolveEnrollment(playbookId, state, event);
   return state;
 }
 
-function evolveEnrollment(
-  playbookId: string,
-  state: EnrollmentState,
-  event: RecordedCustomerEvent,
-  dataById: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
-): EnrollmentState {
+function evolveEnrollment(playbookId: string, state: EnrollmentState, event: RecordedCustomerEvent): EnrollmentState {
   switch (event.type) {
     case 'playbook_enrolled': {
       if (event.data.playbookId !== playbookId) return state;
-      const trigger = event.data.trigger;
-      const triggerId = 'eventId' in trigger ? trigger.eventId : undefined;
-      const triggerData = triggerId !== undefined ? dataById.get(triggerId) : undefined;
       const started: Running = {
         enrollmentId: event.data.enrollmentId,
         version: event.data.version,
         holdout: event.data.holdout,
-        ...(triggerData !== undefined ? { triggerData } : {}),
+        match: event.data.match ?? {},
         startedAt: event.occurredAt,
         sinceRevision: event.revision,
         step: 0,
@@ -105,7 +96,7 @@ function evolveEnrollment(
       return {
         ...state,
         enrollments: state.enrollments + 1,
-        triggeredBy: triggerId !== undefined ? [...state.triggeredBy, triggerId] : state.triggeredBy,
+        triggeredBy: [...state.triggeredBy, triggerKey(event.data.trigger)],
         running: [...state.running, started],
       };
     }
@@ -127,19 +118,26 @@ function evolveEnrollment(
   }
 }
 
+function triggerKey(trigger: { eventId: string } | { signal: string; firedAt: string }): string {
+  return 'eventId' in trigger ? trigger.eventId : `${trigger.signal}@${trigger.firedAt}`;
+}
+
 /**
  * The decisions an input leads to, in order. Deterministic: the same input and
  * state decide the same, and each decision has a key the runner turns into
  * its eventId, so deciding twice records once.
  */
 export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlaybook, customerId: string, state: EnrollmentState): EnrollmentDecision[] {
+  for (const instant of [input.now, input.kind === 'event' ? input.event.occurredAt : input.kind === 'signal' ? input.firedAt : input.now]) {
+    if (!Number.isFinite(Date.parse(instant))) throw new RangeError(`not an instant: ${JSON.stringify(instant)}`);
+  }
   const { definition } = playbook;
   const decisions: EnrollmentDecision[] = [];
   const running: Running[] = [];
   // Each running enrollment: ended by this event, or advanced to now.
   for (const enrollment of state.running) {
-    const ended = input.kind === 'event' ? endedBy(input.event, enrollment, definition) : undefined;
-    if (ended && input.kind === 'event') decisions.push(exit(playbook, enrollment, ended.outcome, input.event.occurredAt, input.event.eventId));
+    const ended = input.kind === 'event' ? endedBy(input.event, enrollment, definitionOf(playbook, enrollment.version)) : undefined;
+    if (ended && input.kind === 'event') decisions.push(exit(playbook, customerId, enrollment, ended.outcome, input.event.occurredAt, input.event.eventId));
     else running.push(enrollment);
   }
   for (const enrollment of running) decisions.push(...advance(playbook, customerId, enrollment, input.now, input.context));
@@ -149,19 +147,27 @@ export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlay
     const enrollments = state.enrollments + 1;
     const enrollmentId = `${playbook.playbookId}/${enrollments}`;
     const holdout = inHoldout(playbook, customerId, enrollments);
+    const match = matchValues(definition, start.data);
     decisions.push({
       key: `${playbook.playbookId}/${playbook.version}/${customerId}/${enrollments}/enrolled`,
       occurredAt: start.at,
       body: {
         type: 'playbook_enrolled',
-        data: { playbookId: playbook.playbookId, version: playbook.version, enrollmentId, trigger: start.trigger, holdout },
+        data: {
+          playbookId: playbook.playbookId,
+          version: playbook.version,
+          enrollmentId,
+          trigger: start.trigger,
+          holdout,
+          ...(Object.keys(match).length > 0 ? { match } : {}),
+        },
       },
     });
     const started: Running = {
       enrollmentId,
       version: playbook.version,
       holdout,
-      ...(start.data !== undefined ? { triggerData: start.data } : {}),
+      match,
       startedAt: start.at,
       // Not recorded yet: everything the caller shows later comes after it.
       sinceRevision: Number.MAX_SAFE_INTEGER,
@@ -173,37 +179,65 @@ export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlay
   return decisions;
 }
 
-/** Runs the steps that are due by `now`, from where the enrollment stands. */
+/**
+ * Runs the steps that are due by `now`, from where the enrollment stands. An
+ * `if` is checked each time the enrollment advances until its next decision
+ * is recorded, and an exit it causes is dated when it was checked. With a
+ * goal, the enrollment ends at the goal window's end, whatever steps remain.
+ */
 function advance(playbook: PublishedPlaybook, customerId: string, from: Running, now: string, context: EnrollmentContext): EnrollmentDecision[] {
-  const { definition } = playbook;
+  const definition = definitionOf(playbook, from.version);
   const decisions: EnrollmentDecision[] = [];
+  const nowMs = Date.parse(now);
+  const deadline = definition.goal ? Date.parse(from.startedAt) + durationMs(definition.goal.within)! : undefined;
+  const goalMissed = () => exit(playbook, customerId, from, 'goal_missed', new Date(deadline!).toISOString());
   let step = from.step;
   let at = from.waitFrom;
   while (step < definition.steps.length) {
     const current = definition.steps[step]!;
     if ('wait' in current) {
-      const due = new Date(Date.parse(at) + durationMs(current.wait)!).toISOString();
-      if (Date.parse(due) > Date.parse(now)) return decisions;
-      at = due;
+      const due = Date.parse(at) + durationMs(current.wait)!;
+      if (deadline !== undefined && due > deadline) return deadline <= nowMs ? [...decisions, goalMissed()] : decisions;
+      if (due > nowMs) return decisions;
+      at = new Date(due).toISOString();
     } else if ('if' in current) {
-      if (!conditionsHold(current.if, context)) return [...decisions, exit(playbook, from, 'condition_false', at)];
+      if (!conditionsHold(current.if, context)) return [...decisions, exit(playbook, customerId, from, 'condition_false', maxInstant(at, now))];
     } else {
-      // A control enrollment is recorded and tracked, never acted on.
-      if (!from.holdout) decisions.push(actionDecision(playbook, customerId, from, step, current.action, at, context));
+      decisions.push(actionDecision(playbook, customerId, from, step, current.action, at, context));
     }
     step++;
   }
-  const goal = definition.goal;
-  if (!goal) return [...decisions, exit(playbook, from, 'completed', at)];
-  const deadline = Date.parse(from.startedAt) + durationMs(goal.within)!;
-  if (deadline <= Date.parse(now)) return [...decisions, exit(playbook, from, 'goal_missed', new Date(deadline).toISOString())];
-  return decisions;
+  if (deadline === undefined) return [...decisions, exit(playbook, customerId, from, 'completed', at)];
+  return deadline <= nowMs ? [...decisions, goalMissed()] : decisions;
+}
+
+function maxInstant(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/** The definition an enrollment follows: the version it started on. */
+function definitionOf(playbook: PublishedPlaybook, version: number): PlaybookDefinition {
+  if (version === playbook.version) return playbook.definition;
+  const earlier = playbook.earlier?.get(version);
+  if (!earlier) throw new Error(`playbook ${playbook.playbookId} version ${version} is not known: an enrollment follows it`);
+  return earlier;
+}
+
+/** The trigger data's values of the fields the exit rules match on. */
+function matchValues(definition: PlaybookDefinition, data: Readonly<Record<string, unknown>> | undefined): Record<string, Scalar> {
+  const match: Record<string, Scalar> = {};
+  for (const rule of definition.exitOn) {
+    const value = rule.match !== undefined ? data?.[rule.match] : undefined;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') match[rule.match!] = value;
+  }
+  return match;
 }
 
 function actionDecision(playbook: PublishedPlaybook, customerId: string, running: Running, step: number, action: Action, at: string, context: EnrollmentContext): EnrollmentDecision {
   const ref = { playbookId: playbook.playbookId, version: running.version, enrollmentId: running.enrollmentId };
   const actionId = `${playbook.playbookId}/${running.version}/${customerId}/${running.enrollmentId.slice(playbook.playbookId.length + 1)}/${step}`;
-  const reason = suppression(action, context);
+  // A control enrollment is recorded and tracked, never acted on: its would-be action is recorded as such.
+  const reason = running.holdout ? 'HOLDOUT' : suppression(action, context);
   return {
     key: actionId,
     occurredAt: at,
@@ -222,9 +256,9 @@ function suppression(action: Action, context: EnrollmentContext): SuppressionRea
   return undefined;
 }
 
-function exit(playbook: PublishedPlaybook, running: Running, outcome: EnrollmentOutcome, at: string, eventId?: string): EnrollmentDecision {
+function exit(playbook: PublishedPlaybook, customerId: string, running: Running, outcome: EnrollmentOutcome, at: string, eventId?: string): EnrollmentDecision {
   return {
-    key: `${playbook.playbookId}/${running.version}/${running.enrollmentId}/exited`,
+    key: `${playbook.playbookId}/${running.version}/${customerId}/${running.enrollmentId.slice(playbook.playbookId.length + 1)}/exited`,
     occurredAt: at,
     body: {
       type: 'playbook_exited',
@@ -242,9 +276,15 @@ function endedBy(event: RecordedCustomerEvent, running: Running, definition: Pla
     if (event.type !== rule.event) continue;
     if (rule.match === undefined) return { outcome: 'exited' };
     const data = event.data as Readonly<Record<string, unknown>>;
-    if (running.triggerData !== undefined && data[rule.match] !== undefined && data[rule.match] === running.triggerData[rule.match]) return { outcome: 'exited' };
+    if (running.match[rule.match] !== undefined && data[rule.match] === running.match[rule.match]) return { outcome: 'exited' };
   }
   return undefined;
+}
+
+interface Start {
+  readonly at: string;
+  readonly trigger: { eventId: string } | { signal: string; firedAt: string };
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** Whether the input starts an enrollment: its trigger, and re-enrollment allowed. */
@@ -252,14 +292,16 @@ function startOf(
   input: EnrollmentInput,
   definition: PlaybookDefinition,
   state: EnrollmentState,
-): { at: string; trigger: { eventId: string } | { signal: string }; data?: Readonly<Record<string, unknown>> } | undefined {
+): Start | undefined {
   const trigger = definition.trigger;
-  let start: { at: string; trigger: { eventId: string } | { signal: string }; data?: Readonly<Record<string, unknown>> } | undefined;
+  let start: Start | undefined;
   if (input.kind === 'event' && 'event' in trigger && input.event.type === trigger.event && matchesWhere(trigger, input.event.data)) {
     if (state.triggeredBy.includes(input.event.eventId)) return undefined;
     start = { at: input.event.occurredAt, trigger: { eventId: input.event.eventId }, data: input.event.data as Readonly<Record<string, unknown>> };
   } else if (input.kind === 'signal' && 'signal' in trigger && input.signal === trigger.signal) {
-    start = { at: input.firedAt, trigger: { signal: input.signal } };
+    const fired = { signal: input.signal, firedAt: input.firedAt };
+    if (state.triggeredBy.includes(triggerKey(fired))) return undefined;
+    start = { at: input.firedAt, trigger: fired };
   }
   if (!start || state.enrollments === 0) return start;
   switch (definition.reenroll) {

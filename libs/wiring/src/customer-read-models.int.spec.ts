@@ -245,3 +245,38 @@ describeCustomerReadModels(
   },
   describeWithInfra('mongo'),
 );
+
+describeWithInfra('mongo')('connecting to MongoDB read models', () => {
+  it('drops the collections the read models lived in before (they hold personal data no erasure reaches)', async () => {
+    const database = `rapport_legacy_${process.pid}_${Date.now().toString(36)}`;
+    const client = await MongoClient.connect(mongoUrl);
+    try {
+      const db = client.db(database);
+      await db.collection('customers').insertOne({ _id: 'ada' as never, doc: '{"name":"Ada Lovelace"}' });
+      await db.collection('timeline').insertOne({ _id: 'ada:0' as never });
+      await db.collection('projector_parked').insertOne({ _id: 'kept' as never });
+      const store = await connectMongoReadModels(mongoUrl, { database });
+      await store.close();
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      expect(names.filter((name) => ['customers', 'timeline'].includes(name))).toEqual([]);
+      expect(names).toEqual(expect.arrayContaining(['projector_parked', 'customer_views', 'customer_timeline']));
+    } finally {
+      await client.db(database).dropDatabase();
+      await client.close();
+    }
+  });
+});
+
+describe('opening the embedded read models', () => {
+  it('zeroes and deletes the file the read models lived in before, with its -wal and -shm', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-legacy-'));
+    try {
+      for (const suffix of ['', '-wal', '-shm']) fs.writeFileSync(path.join(dir, `read-models.sqlite${suffix}`), 'Ada Lovelace, ada@example.com');
+      const store = openEmbeddedReadModels({ dataDir: dir });
+      expect(fs.readdirSync(dir).filter((file) => file.startsWith('read-models.sqlite'))).toEqual([]);
+      await store.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

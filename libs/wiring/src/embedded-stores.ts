@@ -1,6 +1,6 @@
 // Embedded mode: the log and the read models are SQLite files under the data
 // directory, and the projections follow the log in-process.
-import { rmSync } from 'node:fs';
+import { existsSync, openSync, closeSync, fstatSync, rmSync, writeSync, fsyncSync } from 'node:fs';
 import * as path from 'node:path';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
@@ -24,7 +24,19 @@ export function embeddedPaths(config: Pick<RapportConfig, 'dataDir'>) {
  */
 function removeLegacyReadModels(dataDir: string): void {
   const legacy = path.join(dataDir, 'read-models.sqlite');
-  for (const suffix of ['', '-wal', '-shm']) rmSync(legacy + suffix, { force: true });
+  for (const file of ['', '-wal', '-shm'].map((suffix) => legacy + suffix)) {
+    if (!existsSync(file)) continue;
+    // Zeroed before it is unlinked, so its pages do not linger on the disk's free blocks.
+    const fd = openSync(file, 'r+');
+    try {
+      const zeros = Buffer.alloc(64 * 1024);
+      for (let at = 0, size = fstatSync(fd).size; at < size; at += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, size - at), at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    rmSync(file, { force: true });
+  }
 }
 
 export function openEmbeddedReadModels(config: Pick<RapportConfig, 'dataDir'>): SqliteDocumentStore {

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { CustomerCommands, PersonalDataErasure } from '@rapport/application';
+import { CustomerCommands, PersonalDataErasure, type EventInput } from '@rapport/application';
 import { DATA_DTO_BY_TYPE, EventMetadataDto, validateEnvelope } from '@rapport/contract';
 import { DOMAIN_ENUMS, fieldRules, validData, type FieldRule } from '@rapport/contract/testing';
 import { EMITTED_EVENT_TYPES, EVENT_TYPES, PERSONAL_FIELDS, type CustomerEventType } from '@rapport/domain';
@@ -106,6 +106,19 @@ describe('docs/asyncapi.yaml against the code', () => {
       // A purchase by a churned customer also records the implicit won_back.
       await record('mq-required', 'churned', validData('churned', 'required'));
       await record('mq-required', 'purchased', { ...validData('purchased', 'required'), orderId: 'o-again' });
+      // The playbook runner's decisions, as it records them (never through the edge: an emitter may not send them).
+      const ref = { playbookId: 'win-back', version: 1, enrollmentId: 'win-back/1' };
+      const decisions = [
+        { type: 'playbook_enrolled', data: { ...ref, trigger: { signal: 'p_alive_below', firedAt: '2026-05-20T00:00:00Z' }, holdout: false } },
+        { type: 'playbook_enrolled', data: { playbookId: 'sla', version: 2, enrollmentId: 'sla/1', trigger: { eventId: randomUUID() }, holdout: true, match: { complaintId: 'k-1' } } },
+        { type: 'action_requested', data: { ...ref, step: 0, actionId: 'win-back/1/mq-all/1/0', action: { kind: 'offer', offerId: 'WB-10', channel: 'email' } } },
+        { type: 'action_suppressed', data: { ...ref, step: 1, actionId: 'win-back/1/mq-all/1/1', reason: 'HOLDOUT' } },
+        { type: 'playbook_exited', data: { ...ref, outcome: 'converted', eventId: randomUUID() } },
+      ] as const;
+      for (const [i, decision] of decisions.entries()) {
+        const outcome = await commands.record({ customerId: 'mq-all', occurredAt: `2026-05-2${i}T00:00:00Z`, metadata: { actor: 'playbooks' }, ...decision } as EventInput);
+        expect([decision.type, outcome.status]).toEqual([decision.type, 'recorded']);
+      }
       await new PersonalDataErasure(commands, vault, clock).erase('mq-all', { actor: 'admin' });
       // The bare log, as the relay follows it: personal fields sealed, as hashed.
       messages = (await log.readAll()).map(toCustomerEventMessage);

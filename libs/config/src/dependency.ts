@@ -18,7 +18,10 @@ export type Dependency = 'MongoDB' | 'Kafka';
 // The drivers' error classes, by name, so that recognising them loads no driver. The whole
 // class lineage counts: the driver subclasses these (PoolClearedOnNetworkError is a
 // MongoNetworkError) under names of their own.
-const MONGO_UNREACHABLE = /^Mongo(ServerSelection|Network|NetworkTimeout|TopologyClosed|PoolCleared|PoolClosed|NotConnected|ServerClosed)Error$/;
+// Also what the driver throws when a server stops mid-conversation: its connection
+// queue timing out, an operation timing out, or half a reply from a dying process.
+const MONGO_UNREACHABLE =
+  /^Mongo(ServerSelection|Network|NetworkTimeout|TopologyClosed|PoolCleared|PoolClosed|NotConnected|ServerClosed|WaitQueueTimeout|OperationTimeout|UnexpectedServerResponse)Error$/;
 const KAFKA_UNREACHABLE = /^KafkaJS(Connection|NumberOfRetriesExceeded|BrokerNotFound|RequestTimeout)Error$/;
 
 /** The dependency an error (or the error that caused it) says did not answer, or undefined for any other error. */

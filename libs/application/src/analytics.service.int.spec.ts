@@ -47,6 +47,21 @@ describe('AnalyticsService caching', () => {
     expect(after.customers.map((c) => c.customerId).sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('scans the facts again after a scan that failed (the store blinked), instead of failing for good', async () => {
+    let fail = true;
+    const blinking = Object.create(readStore) as CustomerReadModels;
+    blinking.scanFacts = () => {
+      if (!fail) return readStore.scanFacts();
+      fail = false;
+      return {
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('connection reset')) }),
+      };
+    };
+    const analytics = new AnalyticsService(blinking);
+    await expect(analytics.rfm(AS_OF, 'USD')).rejects.toThrow('connection reset');
+    expect((await analytics.rfm(AS_OF, 'USD')).customers).toHaveLength(2);
+  });
+
   it('ignores events that are not purchases', async () => {
     const analytics = new AnalyticsService(readStore);
     const first = await analytics.rfm(AS_OF, 'USD');

@@ -1,7 +1,7 @@
 // What the read side asks of the customer read models, over the document-store
 // port: the 360, lists and search, the timeline, the analytics facts. One
 // implementation for every adapter (embedded SQLite, MongoDB).
-import type { DocumentStore, Page, Query } from '@rapport/document-store';
+import type { Condition, DocumentStore, Page } from '@rapport/document-store';
 import type { Stage } from '@rapport/domain';
 import {
   FACTS_VERSION,
@@ -47,7 +47,7 @@ export class CustomerReadModels {
 
   /** Customers in customerId order, a keyset page at a time. */
   async listCustomers(query: CustomerListQuery): Promise<Page<CustomerView>> {
-    const where: NonNullable<Query<CustomerViewDocument>['where']>[number][] = [];
+    const where: Condition<CustomerViewDocument>[] = [];
     if (query.stage !== undefined) where.push({ field: 'stage', eq: query.stage });
     if (query.customerIds !== undefined) where.push({ field: '_id', in: query.customerIds });
     const page = await this.store.find(customerViews, {

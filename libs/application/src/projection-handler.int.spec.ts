@@ -153,6 +153,17 @@ describe('ProjectionHandler', () => {
         }),
       ],
     });
+    // A document the store refuses (here: no _id) is the projections' doing too, and nothing is written.
+    const noId = eventProjection<RecordedCustomerEvent>({
+      name: 'no-id',
+      handles: ['identified'],
+      collections: [openComplaints],
+      project: (event) => [put(openComplaints, { revision: event.revision } as never)],
+    });
+    const refusing = SqliteDocumentStore.open(':memory:', collectionsOf([...READ_MODELS, noId]));
+    await expect(new ProjectionHandler(refusing, [...READ_MODELS, noId]).handle(await log.readAll(), READ_MODELS_CHECKPOINT)).rejects.toBeInstanceOf(ProjectionError);
+    expect(await new CustomerReadModels(refusing).getCustomer('x')).toBeUndefined();
+    await refusing.close();
     const withUpdate = SqliteDocumentStore.open(':memory:', collectionsOf([...READ_MODELS, brokenUpdate]));
     const failed = new ProjectionHandler(withUpdate, [...READ_MODELS, brokenUpdate]).handle(await log.readAll(), READ_MODELS_CHECKPOINT);
     await expect(failed).rejects.toBeInstanceOf(ProjectionError);

@@ -58,6 +58,8 @@ function pure<T>(run: () => T): T {
 export class ProjectionHandler {
   private readonly streamDocuments: StreamDocumentProjection<RecordedCustomerEvent, JsonDocument>[];
   private readonly eventProjections: Extract<CustomerProjection, { kind: 'event' }>[];
+  /** Event types some per-stream document handles: only those can tell an event already reflected. */
+  private readonly documentTypes: ReadonlySet<string>;
 
   constructor(
     private readonly store: DocumentStore,
@@ -70,6 +72,7 @@ export class ProjectionHandler {
     }
     this.streamDocuments = projections.filter((p) => p.kind === 'stream-document');
     this.eventProjections = projections.filter((p) => p.kind === 'event');
+    this.documentTypes = new Set(this.streamDocuments.flatMap((p) => p.handles));
   }
 
   /**
@@ -97,7 +100,7 @@ export class ProjectionHandler {
         writes.push(...pure(() => projection.project(event)).map(pureUpdate));
         took(projection, event);
         // Nothing says whether an event projection saw the event before: it counts as applied only where no document does.
-        if (!this.streamDocuments.some((p) => p.handles.includes(event.type))) applied.add(index);
+        if (!this.documentTypes.has(event.type)) applied.add(index);
       });
     }
     for (const projection of this.streamDocuments) {

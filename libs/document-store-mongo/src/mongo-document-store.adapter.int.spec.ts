@@ -5,7 +5,7 @@
 // checkpoint where it was, for the replay to complete.
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { describeWithInfra } from '@rapport/config/testing';
-import { DuplicateKeyError, put, type AnyCollection } from '@rapport/document-store';
+import { DuplicateKeyError, UnknownCollectionError, put, type AnyCollection } from '@rapport/document-store';
 import { describeDocumentStoreContract, entries, handles, people, type Entry } from '@rapport/document-store/testing';
 import { DEFAULT_MONGO_DOCUMENT_WRITE_SLICE, MongoDocumentStore } from './mongo-document-store.adapter';
 
@@ -90,6 +90,17 @@ describeWithInfra('mongo')('MongoDocumentStore without transactions (FerretDB)',
     expect(statements.reduce((sum, w) => sum + w.statements, 0)).toBeGreaterThanOrEqual(2 * N);
     expect(Math.max(...writes.map((w) => w.statements))).toBeLessThanOrEqual(DEFAULT_MONGO_DOCUMENT_WRITE_SLICE);
   }, 180_000);
+
+  it('drops the collections of an earlier layout on connect, never a declared one', async () => {
+    await client.db(database).collection('old_layout').insertOne({ _id: 'ada' as never, name: 'Ada Lovelace' });
+    const again = await MongoDocumentStore.connect(url, [people, entries, handles], { database, dropCollections: ['old_layout', 'never_there'] });
+    await again.close();
+    const names = (await client.db(database).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(names).not.toContain('old_layout');
+    expect(names).toEqual(expect.arrayContaining([people.name, entries.name, handles.name]));
+    await expect(MongoDocumentStore.connect(url, [people], { database, dropCollections: [people.name] })).rejects.toBeInstanceOf(UnknownCollectionError);
+    expect(await store.get(people, 'nobody')).toBeUndefined();
+  });
 
   it('after a commit stops between writes, keeps the earlier ones, none after, the checkpoint in place; the replay completes it', async () => {
     await store.commit({ writes: [put(handles, { _id: 'h1', revision: 0, handle: 'taken' })], checkpoints: [{ name: 'c', position: 1 }] });

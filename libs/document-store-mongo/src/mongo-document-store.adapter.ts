@@ -41,6 +41,7 @@ import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 import {
   CollectionRegistry,
   DuplicateKeyError,
+  UnknownCollectionError,
   checkpointName,
   versionName,
   cursorAfter,
@@ -108,6 +109,11 @@ export interface MongoDocumentStoreOptions {
   readonly writeSlice?: number;
   /** Passed to the driver (TLS, pool size, command monitoring, ...). */
   readonly clientOptions?: MongoClientOptions;
+  /**
+   * Collections of an earlier layout, dropped on connect where present (they
+   * may hold data nothing reads any more, personal data included).
+   */
+  readonly dropCollections?: readonly string[];
 }
 
 type Step = { readonly type: 'put' | 'insert'; readonly row: DocumentRow } | { readonly type: 'delete'; readonly id: string; readonly revision: number };
@@ -137,12 +143,22 @@ export class MongoDocumentStore implements DocumentStore {
     await client.connect();
     const store = new MongoDocumentStore(client, client.db(options.database), registry, slice);
     try {
+      await store.drop(options.dropCollections ?? []);
       for (const collection of registry.all) await store.declare(collection);
     } catch (error) {
       await client.close();
       throw error;
     }
     return store;
+  }
+
+  private async drop(names: readonly string[]): Promise<void> {
+    const declared = new Set(this.registry.all.map((collection) => collection.name));
+    const clash = names.find((name) => declared.has(name));
+    if (clash !== undefined) throw new UnknownCollectionError(`${clash} is declared; it cannot also be dropped`);
+    if (names.length === 0) return;
+    const present = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const name of names) if (present.has(name)) await this.db.collection(name).drop().catch(ignoreMissingCollection);
   }
 
   async get<D extends StoredDocument>(collection: CollectionSpec<D>, id: string): Promise<D | undefined> {

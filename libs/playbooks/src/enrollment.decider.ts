@@ -128,9 +128,9 @@ function triggerKey(trigger: { eventId: string } | { signal: string; firedAt: st
  * its eventId, so deciding twice records once.
  */
 export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlaybook, customerId: string, state: EnrollmentState): EnrollmentDecision[] {
-  for (const instant of [input.now, input.kind === 'event' ? input.event.occurredAt : input.kind === 'signal' ? input.firedAt : input.now]) {
-    if (!Number.isFinite(Date.parse(instant))) throw new RangeError(`not an instant: ${JSON.stringify(instant)}`);
-  }
+  const instants = [input.now, ...(input.kind === 'event' ? [input.event.occurredAt] : input.kind === 'signal' ? [input.firedAt] : [])];
+  const bad = instants.find((instant) => !Number.isFinite(Date.parse(instant)));
+  if (bad !== undefined) throw new RangeError(`not an instant: ${JSON.stringify(bad)}`);
   const { definition } = playbook;
   const decisions: EnrollmentDecision[] = [];
   const running: Running[] = [];

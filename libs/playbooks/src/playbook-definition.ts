@@ -218,15 +218,15 @@ class Checker {
 
   where(path: string, value: unknown): Record<string, Scalar | readonly Scalar[]> | undefined {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.fail(path, `${path} must be an object of data field → value or values`);
-    let ok = true;
+    const before = this.errors.length;
     for (const [field, wanted] of Object.entries(value)) {
       const at = join(path, field);
-      if (!DATA_FIELD.test(field)) ok = this.fail(at, `${at}: a data field name is letters, digits and _`) ?? false;
+      if (!DATA_FIELD.test(field)) this.fail(at, `${at}: a data field name is letters, digits and _`);
       else if (Array.isArray(wanted) ? wanted.length === 0 || wanted.length > LIMITS.whereValues || !wanted.every(isScalar) : !isScalar(wanted)) {
-        ok = this.fail(at, `${at} must be a string, number or boolean, or a list of 1–${LIMITS.whereValues} of them`) ?? false;
+        this.fail(at, `${at} must be a string, number or boolean, or a list of 1–${LIMITS.whereValues} of them`);
       }
     }
-    return ok ? (value as Record<string, Scalar | readonly Scalar[]>) : undefined;
+    return this.errors.length === before ? (value as Record<string, Scalar | readonly Scalar[]>) : undefined;
   }
 
   condition(path: string, value: unknown): Condition | undefined {

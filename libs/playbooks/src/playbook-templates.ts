@@ -36,6 +36,14 @@ interface ParamSpec extends TemplateParameter {
   readonly check: ParamCheck;
 }
 
+/** The parameters of a template that sends a message: which template, on which channel. */
+function messageParameters(defaultTemplate: string): ParamSpec[] {
+  return [
+    { name: 'templateId', required: false, default: defaultTemplate, description: 'the message template', check: id },
+    { name: 'channel', required: false, default: 'email', description: 'the channel', check: channel },
+  ];
+}
+
 function template(name: string, description: string, parameters: readonly ParamSpec[], expand: (p: Record<string, unknown>) => unknown) {
   return { name, description, parameters, checks: new Map(parameters.map((p) => [p.name, p])), expand };
 }
@@ -62,8 +70,7 @@ const TEMPLATE_LIST = [
     [
       { name: 'after', required: true, description: 'how long a prospect waits before the first and between messages', check: duration },
       { name: 'maxTouches', required: false, default: 3, description: 'messages at most', check: touches },
-      { name: 'templateId', required: false, default: 'lead-nurture', description: 'the message template', check: id },
-      { name: 'channel', required: false, default: 'email', description: 'the channel', check: channel },
+      ...messageParameters('lead-nurture'),
     ],
     (p) => ({
       name: `Lead nurture (${p.maxTouches as number} × ${p.after as string})`,
@@ -107,8 +114,7 @@ const TEMPLATE_LIST = [
     'A message some time after each purchase.',
     [
       { name: 'after', required: true, description: 'how long after the purchase', check: duration },
-      { name: 'templateId', required: false, default: 'post-purchase', description: 'the message template', check: id },
-      { name: 'channel', required: false, default: 'email', description: 'the channel', check: channel },
+      ...messageParameters('post-purchase'),
     ],
     (p) => ({
       name: `Post-purchase (${p.after as string})`,

@@ -1,6 +1,4 @@
 // Distributed mode's read models: the declared projections' collections in MongoDB.
-import { MongoClient } from 'mongodb';
-import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
 import { collectionsOf } from '@rapport/document-store';
 import { MongoDocumentStore, type MongoDocumentStoreOptions } from '@rapport/document-store-mongo';
 import { READ_MODELS } from '@rapport/projections';
@@ -15,22 +13,6 @@ import { READ_MODELS } from '@rapport/projections';
 export const LEGACY_READ_MODEL_COLLECTIONS = ['customers', 'timeline', 'customer_facts', 'checkpoints'] as const;
 
 /** Connects, drops the legacy collections, and declares the read models' collections and indexes. `url` names the database. */
-export async function connectMongoReadModels(url: string, options: MongoDocumentStoreOptions = {}): Promise<MongoDocumentStore> {
-  await dropLegacyReadModels(url, options.database);
-  return MongoDocumentStore.connect(url, collectionsOf(READ_MODELS), options);
-}
-
-/** Answers the legacy collections that were there (and are gone now). */
-export async function dropLegacyReadModels(url: string, database?: string): Promise<string[]> {
-  const client = new MongoClient(url, { ...MONGO_CLIENT_TIMEOUTS });
-  await client.connect();
-  try {
-    const db = client.db(database);
-    const present = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-    const legacy = LEGACY_READ_MODEL_COLLECTIONS.filter((name) => present.has(name));
-    for (const name of legacy) await db.collection(name).drop();
-    return legacy;
-  } finally {
-    await client.close();
-  }
+export function connectMongoReadModels(url: string, options: MongoDocumentStoreOptions = {}): Promise<MongoDocumentStore> {
+  return MongoDocumentStore.connect(url, collectionsOf(READ_MODELS), { ...options, dropCollections: LEGACY_READ_MODEL_COLLECTIONS });
 }

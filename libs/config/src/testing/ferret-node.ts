@@ -2,20 +2,18 @@
 // port, data under a directory the test owns), for tests that kill or freeze
 // the MongoDB-compatible store: the shared one of `npm run infra:up` serves
 // other tests meanwhile. The binary is the one infra:up built.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from './free-port';
 import { probeInfra } from './infra-probe';
-import { ROOT } from './role-process';
+import { ROOT, RoleProcess } from './role-process';
 
 const HOST = '127.0.0.1';
 const BINARY = path.join(ROOT, 'infra/.local/bin/ferretdb');
 
 export class FerretNode {
-  output = '';
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private process: RoleProcess | undefined;
 
   private constructor(
     readonly dir: string,
@@ -36,7 +34,12 @@ export class FerretNode {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.process?.running ?? false;
+  }
+
+  /** What the node printed since it last started. */
+  get output(): string {
+    return this.process?.output ?? '';
   }
 
   /** Starts it again on the same port and data. */
@@ -56,10 +59,7 @@ export class FerretNode {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.process = RoleProcess.watch('ferretdb', child);
     if (!(await probeInfra('mongo', `${HOST}:${this.port}`, 30))) {
       await this.kill();
       throw new Error(`FerretDB on ${HOST}:${this.port} did not answer:\n${this.output.slice(-2000)}`);
@@ -68,18 +68,18 @@ export class FerretNode {
 
   /** SIGSTOP: the process stays, its sockets stay open, nothing answers (a hang, not a crash). */
   freeze(): void {
-    this.child?.kill('SIGSTOP');
+    this.process?.child.kill('SIGSTOP');
   }
 
   thaw(): void {
-    this.child?.kill('SIGCONT');
+    this.process?.child.kill('SIGCONT');
   }
 
-  /** SIGKILL, and waits for the exit (a frozen process is thawed first so it can die). */
+  /** SIGKILL, and waits for the exit (a frozen process is thawed too so it can die). */
   async kill(): Promise<void> {
     if (!this.running) return;
-    this.child!.kill('SIGKILL');
-    this.child!.kill('SIGCONT');
-    await this.exited;
+    const killed = this.process!.kill();
+    this.thaw();
+    await killed;
   }
 }

@@ -4,18 +4,16 @@
 // at the same time. Started by `infra/infra.sh kafka-node`, the same jars, JVM
 // options and config template as infra:up; that command execs the JVM, so the
 // child's pid is the broker's.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort } from './free-port';
 import { probeInfra } from './infra-probe';
-import { ROOT } from './role-process';
+import { ROOT, RoleProcess } from './role-process';
 
 const HOST = '127.0.0.1';
 
 export class KafkaNode {
-  output = '';
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private process: RoleProcess | undefined;
 
   private constructor(
     readonly dir: string,
@@ -35,7 +33,12 @@ export class KafkaNode {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.process?.running ?? false;
+  }
+
+  /** What the node printed since it last started. */
+  get output(): string {
+    return this.process?.output ?? '';
   }
 
   /** Starts the broker again on the same ports and data directory. */
@@ -47,10 +50,7 @@ export class KafkaNode {
       env: { ...process.env, RAPPORT_KAFKA_HEAP_OPTS: process.env.RAPPORT_TEST_KAFKA_HEAP_OPTS ?? '-Xms128m -Xmx384m' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.process = RoleProcess.watch('kafka', child);
     const timeoutMs = options.readyTimeoutMs ?? 120_000;
     const deadline = Date.now() + timeoutMs;
     while (!(await probeInfra('kafka', `${HOST}:${this.port}`, 2))) {
@@ -64,13 +64,6 @@ export class KafkaNode {
    * after `timeoutMs`. SIGKILL: an unclean one (the broker recovers its logs on start).
    */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', timeoutMs = 60_000): Promise<void> {
-    if (!this.running) return;
-    this.child!.kill(signal);
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
-    try {
-      await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.process?.stop(timeoutMs, signal);
   }
 }

@@ -18,6 +18,11 @@ export class RoleProcess {
   output = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
+  /** Watches a child started otherwise (an infrastructure node): its output, its exit, stop and kill. */
+  static watch(name: string, child: ChildProcess): RoleProcess {
+    return new RoleProcess(name, child);
+  }
+
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
@@ -51,10 +56,10 @@ export class RoleProcess {
     }
   }
 
-  /** SIGTERM and wait for the exit. */
-  async stop(timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  /** `signal` (SIGTERM by default), SIGKILL after `timeoutMs`, and wait for the exit. */
+  async stop(timeoutMs = 30_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.running) return this.exited;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     try {
       return await this.exited;

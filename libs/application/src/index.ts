@@ -11,3 +11,5 @@ export * from './analytics.service';
 export * from './analytics';
 export * from './personal-data-erasure.service';
 export * from './personal-data-erasure.sweeper';
+export * from './playbooks/playbook-catalogue.service';
+export * from './playbooks/playbook-runner';

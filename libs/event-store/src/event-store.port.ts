@@ -6,9 +6,9 @@ import type { CustomerEventType, EventMetadata } from '@rapport/domain';
 export type ExpectedRevision = 'any' | 'no_stream' | number;
 
 /** An event to append; the log assigns revision, position, recordedAt and hash. */
-export interface NewEvent {
+export interface NewEvent<T extends string = CustomerEventType> {
   readonly eventId: string;
-  readonly type: CustomerEventType;
+  readonly type: T;
   readonly occurredAt: string;
   readonly data: unknown;
   readonly metadata: EventMetadata;
@@ -21,9 +21,10 @@ export interface NewEvent {
 }
 
 /** An event as the log recorded it: the envelope of SPEC section 3 plus the chain hash. */
-export interface RecordedEvent {
+export interface RecordedEvent<T extends string = CustomerEventType> {
   readonly eventId: string;
-  readonly type: CustomerEventType;
+  readonly type: T;
+  /** The stream's id: the customer's (or, in a log of another category, that stream's own id). */
   readonly customerId: string;
   readonly occurredAt: string;
   readonly recordedAt: string;
@@ -60,11 +61,11 @@ export interface AppendOptions {
   readonly lastErasureRevision?: number;
 }
 
-export interface AppendResult {
+export interface AppendResult<T extends string = CustomerEventType> {
   /** Revision of the last event now in the stream. */
   readonly nextExpectedRevision: number;
   /** The events recorded by this append, in order. */
-  readonly events: readonly RecordedEvent[];
+  readonly events: readonly RecordedEvent<T>[];
 }
 
 export interface ReadStreamOptions {
@@ -87,24 +88,34 @@ export interface FollowOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface EventStore {
+export interface EventStore<T extends string = CustomerEventType> {
   /**
    * Appends atomically: all events or none. Throws WrongExpectedRevisionError
    * when `expected` does not hold and DuplicateEventIdError when an eventId is
    * already in the log (nothing is recorded in either case).
    */
-  append(customerId: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  append(customerId: string, events: readonly NewEvent<T>[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult<T>>;
   /** Events of one customer's stream; an unknown stream reads as empty. */
-  readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent<T>[]>;
   /** Events of every stream in log order. */
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent<T>[]>;
   /** Batches of events after a position, then new ones as they are recorded, until the signal aborts. */
-  follow(options?: FollowOptions): AsyncIterable<RecordedEvent[]>;
+  follow(options?: FollowOptions): AsyncIterable<RecordedEvent<T>[]>;
   /** The recorded event with this id, wherever it is. */
-  findByEventId(eventId: string): Promise<RecordedEvent | undefined>;
+  findByEventId(eventId: string): Promise<RecordedEvent<T> | undefined>;
   /** Position of the last recorded event, or -1 when the log is empty. */
   headPosition(): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * The adapters store type names as given, whatever they are: a second log of
+ * another stream category (the playbooks' definitions) is the same adapter
+ * opened on its own file or stream prefix, seen with its own types. Its
+ * writer checks what it appends, as the customer decider does for customers.
+ */
+export function logOfCategory<T extends string>(store: EventStore): EventStore<T> {
+  return store as unknown as EventStore<T>;
 }
 
 export class WrongExpectedRevisionError extends Error {

@@ -3,7 +3,7 @@
 // the stream, as the real one does, so the next input sees them.
 import fc from 'fast-check';
 import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
-import { decideEnrollment, foldEnrollment, holdoutPoint, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
+import { decideEnrollment, foldEnrollment, holdoutPoint, nextDueAt, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
 import { checkPlaybookDefinition } from './playbook-definition';
 import { expandTemplate } from './playbook-templates';
 
@@ -107,6 +107,17 @@ describe('complaint-sla', () => {
       ['action_requested', 'pb/2'],
       ['playbook_exited', 'pb/2'],
     ]);
+  });
+
+  it('says when the clock is next needed: the SLA’s end, none once every enrollment ended', () => {
+    const stream = new Stream();
+    stream.happen(sla, complaint('k-1'), '2026-03-01T09:00:00Z');
+    stream.happen(sla, complaint('k-2'), '2026-03-01T08:00:00Z');
+    expect(nextDueAt(sla, foldEnrollment('pb', stream.events))).toBe('2026-03-03T08:00:00.000Z');
+    stream.decide(sla, { kind: 'due', now: '2026-03-03T08:30:00Z', context: customer });
+    expect(nextDueAt(sla, foldEnrollment('pb', stream.events))).toBe('2026-03-03T09:00:00.000Z');
+    stream.decide(sla, { kind: 'due', now: '2026-03-03T09:00:00Z', context: customer });
+    expect(nextDueAt(sla, foldEnrollment('pb', stream.events))).toBeUndefined();
   });
 
   it('a trigger filter leaves other complaints out', () => {

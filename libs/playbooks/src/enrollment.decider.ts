@@ -180,6 +180,25 @@ export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlay
 }
 
 /**
+ * When the customer's enrollments next need the clock: the earliest end of a
+ * running enrollment's current wait, or of its goal window; a step that needs
+ * no wait is due at once. Undefined when none runs. What the due-time read
+ * model keeps, so a scheduler can fire `due` inputs without folding every stream.
+ */
+export function nextDueAt(playbook: PublishedPlaybook, state: EnrollmentState): string | undefined {
+  let earliest: number | undefined;
+  for (const running of state.running) {
+    const definition = definitionOf(playbook, running.version);
+    const deadline = definition.goal ? Date.parse(running.startedAt) + durationMs(definition.goal.within)! : undefined;
+    const current = definition.steps[running.step];
+    let due = current === undefined ? (deadline ?? Date.parse(running.waitFrom)) : Date.parse(running.waitFrom) + ('wait' in current ? durationMs(current.wait)! : 0);
+    if (deadline !== undefined) due = Math.min(due, deadline);
+    earliest = earliest === undefined ? due : Math.min(earliest, due);
+  }
+  return earliest === undefined ? undefined : new Date(earliest).toISOString();
+}
+
+/**
  * Runs the steps that are due by `now`, from where the enrollment stands. An
  * `if` is checked each time the enrollment advances until its next decision
  * is recorded, and an exit it causes is dated when it was checked. With a

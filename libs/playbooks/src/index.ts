@@ -3,3 +3,4 @@ export * from './playbook-definition';
 export * from './playbook-templates';
 export * from './playbook-conditions';
 export * from './enrollment.decider';
+export * from './playbook.decider';

@@ -1,0 +1,201 @@
+// The runner over the real SQLite logs and document store, with a clock the
+// test moves: triggers, timers that survive a new runner, exits, pauses, and
+// deciding nothing twice.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
+import type { CustomerEventBody } from '@rapport/domain';
+import { logOfCategory, verifyChain, type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import type { PlaybookEventType } from '@rapport/playbooks';
+import { CustomerCommands } from '../customer-commands.service';
+import { PlaybookCatalogue } from './playbook-catalogue.service';
+import { decisionEventId, PLAYBOOK_DUE, PLAYBOOKS_CHECKPOINT, PlaybookRunner, type PlaybookRunnerOptions } from './playbook-runner';
+
+const HOUR = 3_600_000;
+const ids = { next: () => randomUUID() };
+
+describe('PlaybookRunner on the SQLite logs', () => {
+  let dir: string;
+  let nowMs: number;
+  /** The test's clock; `realTime` hands it to the system clock (both logs and the runner read it). */
+  let realTime = false;
+  const clock = { now: () => (realTime ? new Date() : new Date(nowMs)) };
+  let log: SqliteEventStore;
+  let playbookLog: EventStore<PlaybookEventType>;
+  let runnerStore: SqliteDocumentStore;
+  let commands: CustomerCommands;
+  let catalogue: PlaybookCatalogue;
+  const options: PlaybookRunnerOptions = { consentDefault: 'opt-in', contactCap: { count: 1, periodMs: 7 * 24 * HOUR } };
+
+  const runner = () => new PlaybookRunner(log, new CustomerCommands(log, clock, ids), catalogue, runnerStore, clock, options);
+  const at = (hoursFromNow: number) => new Date(nowMs + hoursFromNow * HOUR).toISOString();
+  const record = async (customerId: string, body: CustomerEventBody, occurredAt = at(0)) => {
+    const outcome = await commands.record({ ...body, customerId, occurredAt } as Parameters<CustomerCommands['record']>[0]);
+    if (outcome.status !== 'recorded') throw new Error(JSON.stringify(outcome));
+  };
+  const decisions = async (customerId: string) =>
+    (await log.readStream(customerId)).filter((e) => ['playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited'].includes(e.type));
+  const summary = (events: readonly RecordedEvent[]) =>
+    events.map((e) => [e.type, (e.data as { outcome?: string; reason?: string }).outcome ?? (e.data as { reason?: string }).reason ?? null]);
+  const identified = (customerId: string) => record(customerId, { type: 'identified', data: { name: 'Ada' } } as CustomerEventBody);
+  const complained = (customerId: string, complaintId: string, occurredAt?: string) =>
+    record(customerId, { type: 'complained', data: { complaintId, category: 'billing', severity: 'high' } }, occurredAt);
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-runner-'));
+    nowMs = Date.parse('2026-06-01T09:00:00Z');
+    realTime = false;
+    log = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { clock: clock.now });
+    playbookLog = logOfCategory<PlaybookEventType>(SqliteEventStore.open(path.join(dir, 'playbooks.sqlite'), { clock: clock.now }));
+    runnerStore = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), [PLAYBOOK_DUE]);
+    commands = new CustomerCommands(log, clock, ids);
+    catalogue = new PlaybookCatalogue(playbookLog, clock, ids);
+  });
+  afterEach(async () => {
+    await Promise.all([log.close(), playbookLog.close(), runnerStore.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const publishSla = async (sla = 'PT48H') => {
+    const outcome = await catalogue.publish('sla', { template: 'complaint-sla', params: { sla } }, { actor: 'admin' });
+    expect(outcome.status).toBe('recorded');
+    nowMs += 1_000;
+  };
+
+  it('a complaint that occurred 3 days ago under a 48-hour SLA escalates at once; the decisions carry derived eventIds', async () => {
+    await publishSla();
+    await identified('ada');
+    await complained('ada', 'k-1', at(-72));
+    await runner().catchUp();
+    const recorded = await decisions('ada');
+    expect(summary(recorded)).toEqual([
+      ['playbook_enrolled', null],
+      ['action_requested', null],
+      ['playbook_exited', 'completed'],
+    ]);
+    expect(recorded[1]!).toMatchObject({ eventId: decisionEventId('sla/1/ada/1/1'), occurredAt: at(-24), metadata: { actor: 'playbook:sla' } });
+    expect(recorded[1]!.data).toMatchObject({ actionId: 'sla/1/ada/1/1', action: { kind: 'task', priority: 'urgent', queue: 'service' } });
+    expect(verifyChain(await log.readStream('ada')).ok).toBe(true);
+    expect(await runnerStore.getCheckpoint(PLAYBOOKS_CHECKPOINT)).toBe(await log.headPosition());
+  });
+
+  it('arms a timer in the due-time model, fires it once when due, and a new runner over the same log fires nothing again', async () => {
+    await publishSla();
+    await identified('ada');
+    await complained('ada', 'k-1');
+    const first = runner();
+    await first.catchUp();
+    expect(summary(await decisions('ada'))).toEqual([['playbook_enrolled', null]]);
+    expect(await runnerStore.get(PLAYBOOK_DUE, 'sla|ada')).toMatchObject({ dueAt: at(48) });
+
+    nowMs += 48 * HOUR - 1_000;
+    expect(await first.fireDue()).toBe(0);
+    nowMs += 1_000;
+    expect(await first.fireDue()).toBe(1);
+    expect(summary(await decisions('ada'))).toEqual([
+      ['playbook_enrolled', null],
+      ['action_requested', null],
+      ['playbook_exited', 'completed'],
+    ]);
+    expect(await runnerStore.get(PLAYBOOK_DUE, 'sla|ada')).toBeUndefined();
+
+    // A restart, and a runner that lost its checkpoint and due times, replay the whole log: nothing new.
+    const length = (await log.readStream('ada')).length;
+    await first.fireDue();
+    await runnerStore.reset();
+    const second = runner();
+    await second.catchUp();
+    await second.fireDue();
+    expect((await log.readStream('ada')).length).toBe(length);
+  });
+
+  it('two runners racing over one log decide every step once', async () => {
+    await publishSla('PT1H');
+    for (const id of ['a', 'b', 'c', 'd']) {
+      await identified(id);
+      await complained(id, `k-${id}`);
+      await complained(id, `k2-${id}`);
+    }
+    const [one, two] = [runner(), runner()];
+    await Promise.all([one.catchUp(), two.catchUp()]);
+    nowMs += 2 * HOUR;
+    await Promise.all([one.fireDue(), two.fireDue(), one.fireDue()]);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      const recorded = await decisions(id);
+      expect(recorded.filter((e) => e.type === 'action_requested')).toHaveLength(2);
+      expect(recorded).toHaveLength(6);
+    }
+  });
+
+  it('a complaint resolved before its SLA never escalates', async () => {
+    await publishSla();
+    await identified('ada');
+    await complained('ada', 'k-1');
+    const run = runner();
+    await run.catchUp();
+    nowMs += 24 * HOUR;
+    await record('ada', { type: 'complaint_resolved', data: { complaintId: 'k-1', resolution: 'refund' } } as CustomerEventBody);
+    await run.catchUp();
+    nowMs += 48 * HOUR;
+    await run.fireDue();
+    expect(summary(await decisions('ada'))).toEqual([
+      ['playbook_enrolled', null],
+      ['playbook_exited', 'exited'],
+    ]);
+    expect(await runnerStore.get(PLAYBOOK_DUE, 'sla|ada')).toBeUndefined();
+  });
+
+  it('events recorded before a playbook was published, or while it was paused, enroll no one; a paused playbook fires nothing until resumed', async () => {
+    await identified('ada');
+    await complained('ada', 'before');
+    nowMs += 1_000;
+    await publishSla('PT1H');
+    await complained('ada', 'running');
+    const run = runner();
+    await run.catchUp();
+    expect((await catalogue.pause('sla', 'admin')).status).toBe('recorded');
+    nowMs += 1_000;
+    await complained('ada', 'while-paused');
+    await run.catchUp();
+    nowMs += 2 * HOUR;
+    await run.fireDue();
+    expect(summary(await decisions('ada'))).toEqual([['playbook_enrolled', null]]);
+    expect(((await decisions('ada'))[0]!.data as { match: unknown }).match).toEqual({ complaintId: 'running' });
+
+    expect((await catalogue.resume('sla', 'admin')).status).toBe('recorded');
+    await run.fireDue();
+    expect(summary(await decisions('ada'))).toEqual([
+      ['playbook_enrolled', null],
+      ['action_requested', null],
+      ['playbook_exited', 'completed'],
+    ]);
+  });
+
+  it('follows the log in the background and fires a due step within a second', async () => {
+    realTime = true;
+    await catalogue.publish('sla', { template: 'complaint-sla', params: { sla: 'PT2S' } });
+    const run = new PlaybookRunner(log, commands, catalogue, runnerStore, clock, { ...options, tickMs: 100 });
+    await run.start();
+    try {
+      await identified('ada');
+      await complained('ada', 'k-1', new Date().toISOString());
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && (await decisions('ada')).length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+      const recorded = await decisions('ada');
+      expect(summary(recorded)).toEqual([
+        ['playbook_enrolled', null],
+        ['action_requested', null],
+        ['playbook_exited', 'completed'],
+      ]);
+      // Recorded (by the log's clock) within a second of falling due.
+      const late = Date.parse(recorded[1]!.recordedAt) - Date.parse(recorded[1]!.occurredAt);
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(1_000);
+    } finally {
+      await run.stop();
+    }
+  });
+});

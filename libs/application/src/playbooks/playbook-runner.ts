@@ -1,0 +1,358 @@
+// The playbook runner (SPEC section 10): follows the customer log from its own
+// checkpoint, feeds the enrollment decider the events playbooks listen to and
+// the steps that fall due, and appends the decisions to the customer's stream
+// with its expected revision. Each decision's eventId derives from its key, so
+// a second runner, a restart or a replay records nothing twice: the log's
+// unique index and the stream's revision decide who was first.
+//
+// Timers live in the log: a running enrollment's next due instant is a pure
+// function of the customer's stream and the playbook, kept in the due-time
+// read model (`playbook_due`) only so the scheduler can find what is due
+// without folding every stream. Lose it and a replay from the checkpoint
+// rebuilds it.
+import { createHash } from 'node:crypto';
+import { sleep, type StructuredLogger } from '@rapport/config';
+import { put, remove, type CollectionSpec, type DocumentStore, type StoredDocument, type Write } from '@rapport/document-store';
+import type { RecordedCustomerEvent } from '@rapport/domain';
+import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import {
+  decideEnrollment,
+  foldEnrollment,
+  latestVersion,
+  nextDueAt,
+  pausedAt,
+  versionAt,
+  type ConsentDefault,
+  type EnrollmentContext,
+  type EnrollmentDecision,
+  type EnrollmentInput,
+  type Action,
+  type PlaybookDefinition,
+  type PlaybookState,
+  type PublishedPlaybook,
+} from '@rapport/playbooks';
+import { projectCustomerView, type CustomerView } from '@rapport/projections';
+import type { Clock, CustomerCommands, EventInput } from '../customer-commands.service';
+import { toCustomerEvent } from '../recorded-event.mapper';
+import { forEachStreamPage } from '../stream-pages';
+import type { PlaybookCatalogue } from './playbook-catalogue.service';
+
+/** A customer's next due instant in one playbook. `_id`: `<playbookId>|<customerId>`. */
+export interface DueDocument extends StoredDocument {
+  readonly playbookId: string;
+  readonly customerId: string;
+  /** ISO 8601 UTC, as `toISOString` writes it: sorts as text in time order. */
+  readonly dueAt: string;
+}
+
+export const PLAYBOOK_DUE: CollectionSpec<DueDocument> = {
+  name: 'playbook_due',
+  fields: { playbookId: 'string', customerId: 'string', dueAt: 'string' },
+  indexes: [{ fields: ['dueAt'] }],
+};
+
+/** The runner's checkpoint in its own store: a read-model rebuild never moves it. */
+export const PLAYBOOKS_CHECKPOINT = 'playbooks';
+
+/** What conditions read of the analytics: unknown (null) until a model is fitted. */
+export interface AnalyticsFacts {
+  readonly segment: string | null;
+  readonly pAlive: number | null;
+  readonly clv: number | null;
+  readonly valueRank: number | null;
+}
+
+export interface CustomerAnalyticsReader {
+  read(customerId: string): Promise<AnalyticsFacts>;
+}
+
+export interface ContactCap {
+  /** Marketing actions (offers, messages) allowed per period, across every playbook. */
+  readonly count: number;
+  readonly periodMs: number;
+}
+
+export interface PlaybookRunnerOptions {
+  readonly consentDefault: ConsentDefault;
+  readonly contactCap: ContactCap;
+  /** Needed only by playbooks whose conditions read segment, pAlive, clv or valueRank. */
+  readonly analytics?: CustomerAnalyticsReader;
+  /** How often the scheduler looks for due steps. Default 250 ms: a step fires within a second of its due time. */
+  readonly tickMs?: number;
+  readonly batchSize?: number;
+  readonly logger?: StructuredLogger;
+}
+
+type Trigger = { readonly kind: 'event'; readonly event: RecordedCustomerEvent } | { readonly kind: 'due' };
+
+const ANALYTICS_FIELDS = new Set(['segment', 'pAlive', 'clv', 'valueRank']);
+const NO_ANALYTICS: AnalyticsFacts = { segment: null, pAlive: null, clv: null, valueRank: null };
+const MAX_ATTEMPTS = 20;
+const DUE_PAGE = 100;
+
+export class PlaybookRunner {
+  private abort: AbortController | undefined;
+  private loops: Promise<void>[] = [];
+  private current = -1;
+
+  constructor(
+    private readonly log: EventStore,
+    private readonly commands: CustomerCommands,
+    private readonly catalogue: PlaybookCatalogue,
+    private readonly store: DocumentStore,
+    private readonly clock: Clock,
+    private readonly options: PlaybookRunnerOptions,
+  ) {}
+
+  /** Last log position whose events the runner has decided on. */
+  get position(): number {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    if (this.abort) return;
+    this.current = await this.store.getCheckpoint(PLAYBOOKS_CHECKPOINT);
+    this.abort = new AbortController();
+    const { signal } = this.abort;
+    this.loops = [this.follow(signal), this.schedule(signal)];
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await Promise.allSettled(this.loops);
+    this.abort = undefined;
+    this.loops = [];
+  }
+
+  /** Decides on every event up to the log's head, without following (tests, the CLI). */
+  async catchUp(): Promise<number> {
+    this.current = Math.max(this.current, await this.store.getCheckpoint(PLAYBOOKS_CHECKPOINT));
+    for (;;) {
+      const batch = await this.log.readAll({ after: this.current, maxCount: this.options.batchSize ?? 500 });
+      if (batch.length === 0) return this.current;
+      await this.handle(batch);
+    }
+  }
+
+  /** Decides on a batch of recorded events in log order, then moves the checkpoint past it. */
+  async handle(batch: readonly RecordedEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    const playbooks = await this.catalogue.all();
+    const listened = listenedTypes(playbooks);
+    for (const recorded of batch) {
+      if (listened.has(recorded.type)) await this.decideFor(recorded.customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks);
+    }
+    const position = batch[batch.length - 1]!.position;
+    await this.store.commit({ writes: [], checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
+    this.current = Math.max(this.current, position);
+  }
+
+  /** Fires every step due by now; answers how many customers it decided for. */
+  async fireDue(): Promise<number> {
+    const playbooks = await this.catalogue.all();
+    const running = [...playbooks].filter(([, state]) => !state.paused).map(([id]) => id);
+    if (running.length === 0) return 0;
+    const now = this.clock.now().toISOString();
+    const seen = new Set<string>();
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'playbookId', in: running }], sort: ['dueAt'], limit: DUE_PAGE, ...(cursor ? { cursor } : {}) });
+      const due = page.items.filter((d) => d.dueAt <= now);
+      for (const { customerId } of due) {
+        if (seen.has(customerId)) continue;
+        seen.add(customerId);
+        await this.decideFor(customerId, { kind: 'due' }, playbooks);
+      }
+      if (due.length < page.items.length || page.nextCursor === null) return seen.size;
+      cursor = page.nextCursor;
+    }
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        for await (const batch of this.log.follow({ after: this.current, batchSize: this.options.batchSize ?? 500, signal })) {
+          await this.handle(batch);
+          if (signal.aborted) break;
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        this.options.logger?.warn('playbook runner: deciding on the log failed; retrying', { error: describe(error), position: this.current });
+        await sleep(1_000, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private async schedule(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.fireDue();
+      } catch (error) {
+        if (signal.aborted) break;
+        this.options.logger?.warn('playbook runner: firing due steps failed; retrying', { error: describe(error) });
+      }
+      await sleep(this.options.tickMs ?? 250, signal).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Folds the customer's stream, lets every playbook decide on the trigger,
+   * and appends what they decided with the stream's revision as read. Another
+   * writer in between (a new event, a second runner) means deciding again on
+   * the stream as it now is: what the other already decided is then known.
+   */
+  private async decideFor(customerId: string, trigger: Trigger, playbooks: ReadonlyMap<string, PlaybookState>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const events = await this.readStream(customerId);
+      if (events.length === 0) return;
+      const revision = events[events.length - 1]!.revision;
+      const now = this.clock.now().toISOString();
+      const inputs = await this.decisionsFor(customerId, events, trigger, playbooks, now);
+      let recorded: RecordedCustomerEvent[] = [];
+      if (inputs.length > 0) {
+        const outcomes = await this.commands.recordAll(customerId, inputs, { expectedRevision: revision });
+        if (outcomes.some((o) => o.status === 'rejected' && o.code === 'REVISION_MISMATCH')) {
+          if (attempt >= MAX_ATTEMPTS) throw new Error(`customer ${customerId}: the stream kept changing while its playbooks decided`);
+          continue;
+        }
+        for (const [i, outcome] of outcomes.entries()) {
+          if (outcome.status === 'recorded') recorded.push(...outcome.events.map(toCustomerEvent));
+          if (outcome.status === 'rejected') {
+            this.options.logger?.warn('playbook runner: a decision was refused', { customerId, type: inputs[i]!.type, code: outcome.code, message: outcome.message });
+          }
+        }
+        recorded = recorded.sort((a, b) => a.revision - b.revision);
+      }
+      await this.store.commit({ writes: this.dueWrites(customerId, [...events, ...recorded], playbooks), checkpoints: [] });
+      return;
+    }
+  }
+
+  private async decisionsFor(
+    customerId: string,
+    events: readonly RecordedCustomerEvent[],
+    trigger: Trigger,
+    playbooks: ReadonlyMap<string, PlaybookState>,
+    now: string,
+  ): Promise<EventInput[]> {
+    let view: CustomerView | undefined;
+    for (const event of events) view = projectCustomerView(view, event);
+    const needsAnalytics = [...playbooks.values()].some((state) => state.versions.some((v) => readsAnalytics(v.definition)));
+    const analytics = needsAnalytics && this.options.analytics ? await this.options.analytics.read(customerId) : NO_ANALYTICS;
+    let contacts = marketingActionsSince(events, Date.parse(now) - this.options.contactCap.periodMs);
+    const inputs: EventInput[] = [];
+    for (const [playbookId, state] of playbooks) {
+      const latest = latestVersion(state);
+      if (!latest) continue;
+      const enrollment = foldEnrollment(playbookId, events);
+      // A trigger event enrolls under the version current when it was recorded, if the playbook ran then.
+      const recordedAt = trigger.kind === 'event' ? trigger.event.recordedAt : now;
+      const version = versionAt(state, recordedAt);
+      const mayEnroll = version !== undefined && !pausedAt(state, recordedAt) && !state.paused;
+      if (!mayEnroll && enrollment.running.length === 0) continue;
+      const published = publishedAs(playbookId, version ?? latest, state);
+      const context: EnrollmentContext = {
+        ...analytics,
+        stage: view?.stage ?? null,
+        openComplaints: view?.complaints.open.length ?? 0,
+        purchasesCount: view?.purchases.count ?? 0,
+        consent: view?.consent,
+        consentDefault: this.options.consentDefault,
+        erased: view?.erasure !== undefined,
+        contactCapReached: contacts >= this.options.contactCap.count,
+      };
+      const input: EnrollmentInput = trigger.kind === 'event' ? { kind: 'event', event: trigger.event, now, context } : { kind: 'due', now, context };
+      const starting = `${playbookId}/${enrollment.enrollments + 1}`;
+      const decisions = decideEnrollment(input, published, customerId, enrollment).filter((decision) =>
+        // Paused: no step runs and no one enrolls; only an event that ends an enrollment still does.
+        state.paused ? decision.body.type === 'playbook_exited' && decision.body.data.eventId !== undefined : mayEnroll || decision.body.data.enrollmentId !== starting,
+      );
+      for (const decision of decisions) {
+        inputs.push(...toInputs(customerId, decision));
+        if (decision.body.type === 'action_requested' && isMarketing(decision.body.data.action.kind)) contacts++;
+      }
+    }
+    return inputs;
+  }
+
+  /** The due-time documents of every playbook for this customer, from its stream. */
+  private dueWrites(customerId: string, events: readonly RecordedCustomerEvent[], playbooks: ReadonlyMap<string, PlaybookState>): Write[] {
+    const revision = events[events.length - 1]!.revision;
+    const writes: Write[] = [];
+    for (const [playbookId, state] of playbooks) {
+      const latest = latestVersion(state);
+      if (!latest) continue;
+      const dueAt = nextDueAt(publishedAs(playbookId, latest, state), foldEnrollment(playbookId, events));
+      const _id = `${playbookId}|${customerId}`;
+      writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }));
+    }
+    return writes;
+  }
+
+  private async readStream(customerId: string): Promise<RecordedCustomerEvent[]> {
+    const events: RecordedCustomerEvent[] = [];
+    await forEachStreamPage(this.log, customerId, 0, (page) => {
+      for (const event of page) events.push(toCustomerEvent(event));
+    });
+    return events;
+  }
+}
+
+/** The playbook as the decider takes it: `version` for new enrollments, every version for running ones. */
+function publishedAs(playbookId: string, version: { version: number; definition: PlaybookDefinition }, state: PlaybookState): PublishedPlaybook {
+  return { playbookId, version: version.version, definition: version.definition, earlier: new Map(state.versions.map((v) => [v.version, v.definition])) };
+}
+
+/** Event types some version of some playbook starts, ends or converts on. */
+function listenedTypes(playbooks: ReadonlyMap<string, PlaybookState>): Set<string> {
+  const types = new Set<string>();
+  for (const state of playbooks.values()) {
+    for (const { definition } of state.versions) {
+      if ('event' in definition.trigger) types.add(definition.trigger.event);
+      for (const rule of definition.exitOn) types.add(rule.event);
+      if (definition.goal) types.add(definition.goal.event);
+    }
+  }
+  return types;
+}
+
+function readsAnalytics(definition: PlaybookDefinition): boolean {
+  const conditions = [...definition.when, ...definition.steps.flatMap((step) => ('if' in step ? step.if : []))];
+  return conditions.some((condition) => ANALYTICS_FIELDS.has(condition.field));
+}
+
+function isMarketing(kind: string): boolean {
+  return kind === 'offer' || kind === 'message';
+}
+
+/** Marketing actions requested for the customer since an instant, by any playbook: what the contact cap counts. */
+function marketingActionsSince(events: readonly RecordedCustomerEvent[], sinceMs: number): number {
+  return events.filter((e) => e.type === 'action_requested' && isMarketing(e.data.action.kind) && Date.parse(e.occurredAt) >= sinceMs).length;
+}
+
+/** The decision as an event to record, and for a `record` action the relationship event it records. */
+function toInputs(customerId: string, decision: EnrollmentDecision): EventInput[] {
+  const eventId = decisionEventId(decision.key);
+  const metadata = { actor: `playbook:${decision.body.data.playbookId}` };
+  const input = { ...decision.body, customerId, eventId, occurredAt: decision.occurredAt, metadata } as EventInput;
+  if (decision.body.type !== 'action_requested') return [input];
+  // The decider copied it from the definition: an Action.
+  const action = decision.body.data.action as Action;
+  if (action.kind !== 'record') return [input];
+  const { type, data } = action.event;
+  const recorded = { type, data, customerId, eventId: decisionEventId(`${decision.key}/record`), occurredAt: decision.occurredAt, metadata: { ...metadata, causationId: eventId } } as EventInput;
+  return [input, recorded];
+}
+
+/**
+ * A UUID (version 8, RFC 9562) from a decision's key: the same decision always
+ * gets the same eventId, so the log records it once however often it is made.
+ */
+export function decisionEventId(key: string): string {
+  const hex = createHash('sha256').update(`rapport/playbook-decision/${key}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

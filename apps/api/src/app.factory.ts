@@ -53,7 +53,9 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: any other body is a 415, not a string or form to validate.
   fastify.addHook('onRequest', async (request) => {
-    const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+    // `Content-Length: 0` (what clients send with a bodiless POST such as /pause) carries no body to type.
+    const length = request.headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
     const type = request.headers['content-type'] ?? '';
     if (hasBody && request.method !== 'GET' && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
       throw new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.');

@@ -22,6 +22,9 @@ import { RecordBatchHandler } from './write/record-batch.handler';
 import { RecordEventHandler } from './write/record-event.handler';
 import { ErasePersonalDataHandler } from './write/erase-personal-data.handler';
 import { PersonalDataController } from './write/personal-data.controller';
+import { ActionsController } from './playbooks/actions.controller';
+import { GetPlaybookHandler, ListActionsHandler, ListPlaybooksHandler, PublishPlaybookHandler, SetPlaybookPausedHandler } from './playbooks/playbook.handlers';
+import { PlaybooksController } from './playbooks/playbooks.controller';
 
 @Module({})
 export class AppModule {
@@ -52,6 +55,8 @@ export class AppModule {
         AuditController,
         AuditExportController,
         AnalyticsController,
+        PlaybooksController,
+        ActionsController,
         OperationsController,
       ],
       providers: [
@@ -67,6 +72,11 @@ export class AppModule {
         GetStateHandler,
         VerifyStreamHandler,
         AnalyticsQueryHandler,
+        PublishPlaybookHandler,
+        SetPlaybookPausedHandler,
+        GetPlaybookHandler,
+        ListPlaybooksHandler,
+        ListActionsHandler,
       ],
     };
   }

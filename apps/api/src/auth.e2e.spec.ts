@@ -42,6 +42,13 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/audit/customers/:customerId/state': ['auditor'],
   'GET /v1/audit/customers/:customerId/verify': ['auditor'],
   'GET /v1/audit/export': ['auditor'],
+  'GET /v1/playbooks/templates': ['analyst', 'ingest'],
+  'GET /v1/playbooks': ['analyst', 'ingest'],
+  'GET /v1/playbooks/:playbookId': ['analyst', 'ingest'],
+  'PUT /v1/playbooks/:playbookId': ['admin'],
+  'POST /v1/playbooks/:playbookId/pause': ['admin'],
+  'POST /v1/playbooks/:playbookId/resume': ['admin'],
+  'GET /v1/actions': ['analyst', 'ingest'],
   'GET /health/live': 'public',
   'GET /health/ready': 'public',
   'GET /metrics': 'authenticated',
@@ -99,6 +106,7 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
     const purchase = await ingest.event(CUSTOMER, 'purchased', { orderId: 'o-1', amount: 1250, currency: 'USD' }, { occurredAt });
     expect(purchase.status).toBe(201);
     consistencyToken = purchase.body.consistencyToken;
+    expect((await api.as(apiKey('admin')).request('PUT', '/v1/playbooks/sla', { template: 'complaint-sla', params: { sla: 'P1D' } })).status).toBe(201);
   });
 
   afterAll(async () => {
@@ -109,11 +117,12 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
   /** A request that should succeed on each route, given the right role. */
   function sample(route: string): { method: string; url: string; body?: unknown } {
     const [method, pattern] = route.split(' ') as [string, string];
-    const url = pattern.replace(':customerId', CUSTOMER);
+    const url = pattern.replace(':customerId', CUSTOMER).replace(':playbookId', 'sla');
     const occurredAt = new Date().toISOString();
     const contacted = { type: 'contacted', occurredAt, data: { channel: 'email', direction: 'outbound' } };
     if (route === 'POST /v1/customers/:customerId/events') return { method, url, body: contacted };
     if (route === 'POST /v1/events') return { method, url, body: { events: [{ ...contacted, customerId: CUSTOMER }] } };
+    if (route === 'PUT /v1/playbooks/:playbookId') return { method, url, body: { template: 'complaint-sla', params: { sla: 'P2D' } } };
     if (url.startsWith('/v1/customers')) return { method, url: `${url}?consistentWith=${consistencyToken}` };
     if (route === 'GET /v1/audit/customers/:customerId/state') return { method, url: `${url}?atRevision=0` };
     return { method, url };

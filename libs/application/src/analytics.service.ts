@@ -198,6 +198,19 @@ export class AnalyticsService {
       .slice(0, limit);
   }
 
+  /** Where the customer stands by predicted CLV: 0 the most valuable, 1 the least; null without a CLV in `currency`. */
+  async valueRank(customerId: string, asOf: string, currency: string, horizonWeeks = 52, cache: CacheOptions = {}): Promise<number | null> {
+    const ranks = await this.cached(
+      `value-rank|${asOf}|${currency}|${horizonWeeks}`,
+      async () => {
+        const ordered = await this.value(asOf, currency, Number.MAX_SAFE_INTEGER, horizonWeeks);
+        return new Map(ordered.map((c, i) => [c.customerId, ordered.length > 1 ? i / (ordered.length - 1) : 0]));
+      },
+      cache,
+    );
+    return ranks.get(customerId) ?? null;
+  }
+
   async offerResponse(asOf: string, filter: { campaignId?: string; offerId?: string }) {
     const facts = await this.facts();
     const matches = (x: { campaignId?: string; offerId?: string }) =>

@@ -8,6 +8,9 @@ import {
   customerFacts,
   customerTimeline,
   customerViews,
+  playbookActions,
+  type ActionDocument,
+  type ActionStatus,
   type CustomerFacts,
   type CustomerFactsDocument,
   type CustomerView,
@@ -29,6 +32,14 @@ export interface CustomerListQuery {
 }
 
 export interface TimelineQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface ActionListQuery {
+  readonly status?: ActionStatus;
+  readonly kind?: string;
+  readonly playbookId?: string;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -68,6 +79,15 @@ export class CustomerReadModels {
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
     });
     return { items: page.items.map((document) => document.entry), nextCursor: page.nextCursor };
+  }
+
+  /** The action queue in the order actions fell due, by status, kind and playbook. */
+  async listActions(query: ActionListQuery): Promise<Page<ActionDocument>> {
+    const where: Condition<ActionDocument>[] = [];
+    if (query.status !== undefined) where.push({ field: 'status', eq: query.status });
+    if (query.kind !== undefined) where.push({ field: 'kind', eq: query.kind });
+    if (query.playbookId !== undefined) where.push({ field: 'playbookId', eq: query.playbookId });
+    return this.store.find(playbookActions, { where, sort: ['requestedAt'], limit: query.limit, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
   }
 
   async getFacts(customerIds: readonly string[]): Promise<Map<string, CustomerFacts>> {

@@ -13,3 +13,4 @@ export * from './personal-data-erasure.service';
 export * from './personal-data-erasure.sweeper';
 export * from './playbooks/playbook-catalogue.service';
 export * from './playbooks/playbook-runner';
+export * from './playbooks/analytics-facts.reader';

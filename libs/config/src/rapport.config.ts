@@ -64,6 +64,15 @@ export interface RapportConfig {
   readonly reportingCurrency: string;
   /** How often pending erasures (keys not yet destroyed) are finished, in ms; also once at start. */
   readonly erasureSweepMs: number;
+  readonly playbooks: PlaybooksConfig;
+}
+
+/** SPEC section 10's settings. */
+export interface PlaybooksConfig {
+  /** RAPPORT_CONSENT_DEFAULT: what no word from a customer means for marketing (`opt-in`: not without a grant). */
+  readonly consentDefault: 'opt-in' | 'opt-out';
+  /** RAPPORT_CONTACT_CAP, `<count>/<ISO 8601 duration>` (default `1/P7D`): marketing actions per customer per period, across playbooks. */
+  readonly contactCap: { readonly count: number; readonly period: string };
 }
 
 /** RAPPORT_RATE_LIMIT (`limit`; 0 = off; unset = by auth policy) and RAPPORT_RATE_LIMIT_WINDOW_SECONDS. */
@@ -111,7 +120,19 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     reportingCurrency: (env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase(),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
+    playbooks: {
+      consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
+      contactCap: contactCap(env),
+    },
   };
+}
+
+/** RAPPORT_CONTACT_CAP: `<count>/<duration>`; the duration's own rules are the playbooks' (checked where it is used). */
+function contactCap(env: Env): { count: number; period: string } {
+  const raw = env.RAPPORT_CONTACT_CAP?.trim() || '1/P7D';
+  const match = /^([1-9][0-9]{0,3})\/(P[0-9A-Z]+)$/.exec(raw);
+  if (!match) throw new ConfigError(`RAPPORT_CONTACT_CAP: "${raw}" is not <count>/<ISO 8601 duration>, e.g. 1/P7D or 3/P30D`);
+  return { count: Number(match[1]), period: match[2]! };
 }
 
 /** RAPPORT_CORS_ORIGINS: a comma-separated list of exact origins; no wildcard, so what is allowed is always spelled out. */

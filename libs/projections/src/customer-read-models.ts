@@ -6,6 +6,7 @@ import { defineCollection, eventProjection, insert, streamDocumentProjection, up
 import { EVENT_TYPES, type RecordedCustomerEvent } from '@rapport/domain';
 import { projectCustomerFacts, type CustomerFacts } from './customer-facts.projection';
 import { projectCustomerView, type CustomerView } from './customer-view.projection';
+import { playbookActionsProjection } from './playbook-actions.read-model';
 import { projectTimelineEntry, redactTimelineEntry, type TimelineEntry } from './timeline.projection';
 
 /** Moves whenever a customer's analytics facts change: the facts snapshot is keyed by it. */
@@ -100,4 +101,9 @@ export const customerFactsProjection = streamDocumentProjection<RecordedCustomer
 });
 
 /** Every read model the customer events feed. */
-export const READ_MODELS: readonly Projection<RecordedCustomerEvent>[] = [customerViewProjection, customerTimelineProjection, customerFactsProjection];
+export const READ_MODELS: readonly Projection<RecordedCustomerEvent>[] = [
+  customerViewProjection,
+  customerTimelineProjection,
+  customerFactsProjection,
+  playbookActionsProjection,
+];

@@ -2,3 +2,4 @@ export * from './customer-view.projection';
 export * from './timeline.projection';
 export * from './customer-facts.projection';
 export * from './customer-read-models';
+export * from './playbook-actions.read-model';

@@ -2,3 +2,4 @@ export * from './embedded-stores';
 export * from './system-clock';
 export * from './distributed-log';
 export * from './mongo-read-models';
+export * from './playbook-stores';

@@ -3,6 +3,7 @@
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
+  AnalyticsFactsReader,
   AnalyticsService,
   AuditService,
   CustomerCommands,
@@ -10,15 +11,18 @@ import {
   ErasureSweeper,
   LogSubscription,
   PersonalDataErasure,
+  PlaybookCatalogue,
+  PlaybookRunner,
   ProjectionHandler,
   ReadProgress,
 } from '@rapport/application';
-import type { RapportConfig, StructuredLogger } from '@rapport/config';
+import { ConfigError, type RapportConfig, type StructuredLogger } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
 import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
-import { openEmbeddedStores, systemClock, uuidGenerator } from '@rapport/wiring';
+import { durationMs } from '@rapport/playbooks';
+import { openDistributedPlaybookStores, openEmbeddedPlaybookStores, openEmbeddedStores, systemClock, uuidGenerator, type PlaybookStores } from '@rapport/wiring';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
-import { EVENT_STORE, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE } from './tokens';
+import { EVENT_STORE, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE } from './tokens';
 
 interface Stores {
   /** The bare log: audit, export and verification read it as recorded. */
@@ -37,22 +41,27 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
     private readonly progress: ReadProgress,
     private readonly erasures: ErasureSweeper,
+    private readonly runner: PlaybookRunner,
+    @Inject(PLAYBOOK_STORES) private readonly playbookStores: PlaybookStores,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.progress.start();
     // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
     await this.erasures.start();
+    await this.runner.start();
     if (this.progress instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
     else this.logger.log(`projections following the log from position ${this.progress.position}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
     await this.erasures.stop();
     await this.progress.stop();
     await this.readModels.close();
     // the log and the key store
     await this.eventStore.close();
+    await Promise.all([this.playbookStores.playbookLog.close(), this.playbookStores.runnerStore.close()]);
     this.logger.log('stores closed');
   }
 }
@@ -127,6 +136,31 @@ export class RapportInfrastructureModule {
           inject: [EVENT_STORE, PersonalDataVault],
         },
         { provide: AnalyticsService, useFactory: (readModels: CustomerReadModels) => new AnalyticsService(readModels), inject: [READ_MODELS] },
+        {
+          provide: PLAYBOOK_STORES,
+          useFactory: async (): Promise<PlaybookStores> => (distributed ? openDistributedPlaybookStores(config) : openEmbeddedPlaybookStores(config)),
+        },
+        {
+          provide: PlaybookCatalogue,
+          useFactory: (stores: PlaybookStores) => new PlaybookCatalogue(stores.playbookLog, systemClock, uuidGenerator),
+          inject: [PLAYBOOK_STORES],
+        },
+        {
+          provide: PlaybookRunner,
+          useFactory: (log: EventStore, commands: CustomerCommands, catalogue: PlaybookCatalogue, stores: PlaybookStores, analytics: AnalyticsService) => {
+            const { consentDefault, contactCap } = config.playbooks;
+            const periodMs = durationMs(contactCap.period);
+            if (periodMs === undefined) throw new ConfigError(`RAPPORT_CONTACT_CAP: ${contactCap.period} is not a duration in weeks, days, hours, minutes or seconds`);
+            // The bare log: conditions never read personal data, so the runner never opens it.
+            return new PlaybookRunner(log, commands, catalogue, stores.runnerStore, systemClock, {
+              consentDefault,
+              contactCap: { count: contactCap.count, periodMs },
+              analytics: new AnalyticsFactsReader(analytics, config.reportingCurrency, systemClock),
+              logger: structuredLogger(new Logger('Playbooks')),
+            });
+          },
+          inject: [EVENT_STORE, CustomerCommands, PlaybookCatalogue, PLAYBOOK_STORES, AnalyticsService],
+        },
         StoreLifecycle,
       ],
       exports: [
@@ -139,6 +173,8 @@ export class RapportInfrastructureModule {
         ReadProgress,
         AuditService,
         AnalyticsService,
+        PlaybookCatalogue,
+        PlaybookRunner,
       ],
     };
   }

@@ -5,3 +5,5 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export const SEALING_EVENT_STORE = Symbol('SEALING_EVENT_STORE');
 /** The customer read models (CustomerReadModels) over the configured document store. */
 export const READ_MODELS = Symbol('READ_MODELS');
+/** The playbooks' log and the runner's store (PlaybookStores). */
+export const PLAYBOOK_STORES = Symbol('PLAYBOOK_STORES');

@@ -92,7 +92,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery> {
   }
 }
 
-async function withCursor<T>(read: () => Promise<T>): Promise<T | InvalidCursor> {
+export async function withCursor<T>(read: () => Promise<T>): Promise<T | InvalidCursor> {
   try {
     return await read();
   } catch (error) {

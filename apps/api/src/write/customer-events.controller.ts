@@ -4,7 +4,8 @@ import { ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse
 import type { FastifyReply } from 'fastify';
 import { EVENT_SCHEMAS, eventBodySchema, validateEnvelope } from '@rapport/contract';
 import { assertCustomerId } from '../http/customer-id';
-import { ProblemException, reservedEventType, validationFailed } from '../http/problem';
+import { parseIfMatch } from '../http/if-match';
+import { reservedEventType, validationFailed } from '../http/problem';
 import { RecordEventCommand } from './record-event.command';
 import { rejection, writtenBody } from './outcome.mapper';
 import { Roles } from '../auth/access.decorators';
@@ -56,20 +57,4 @@ export class CustomerEventsController {
     reply.header('etag', `"${outcome.revision}"`);
     return writtenBody(customerId, outcome);
   }
-}
-
-/**
- * `If-Match: "3"` → 3; `"-1"` means the stream must not exist yet. Only that
- * exact form: a weak, bare or unbalanced tag, a list, `*`, or a revision past
- * 2^53 − 1 (which Number() would round) is refused rather than guessed at.
- */
-function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const match = /^"(-1|0|[1-9][0-9]{0,15})"$/.exec(header.trim());
-  if (!match || !Number.isSafeInteger(Number(match[1]))) {
-    throw new ProblemException(400, 'INVALID_IF_MATCH', 'Invalid If-Match', 'If-Match must be a quoted revision such as "3".', [
-      { field: 'If-Match', message: `must be one quoted revision, "-1" to "${Number.MAX_SAFE_INTEGER}"` },
-    ]);
-  }
-  return Number(match[1]);
 }

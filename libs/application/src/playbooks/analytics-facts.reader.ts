@@ -1,0 +1,35 @@
+// What playbook conditions read of the analytics (segment, pAlive, clv,
+// valueRank), as the 360 shows it: as of the start of the hour, in the
+// reporting currency, fitted at most a minute before the last purchase.
+import { AnalyticsService, ModelNotFittedError } from '../analytics.service';
+import type { Clock } from '../customer-commands.service';
+import type { AnalyticsFacts, CustomerAnalyticsReader } from './playbook-runner';
+
+const MAX_STALE_MS = 60_000;
+const HORIZON_WEEKS = 52;
+
+export class AnalyticsFactsReader implements CustomerAnalyticsReader {
+  constructor(
+    private readonly analytics: AnalyticsService,
+    private readonly currency: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async read(customerId: string): Promise<AnalyticsFacts> {
+    const hour = this.clock.now();
+    hour.setUTCMinutes(0, 0, 0);
+    const asOf = hour.toISOString();
+    const cache = { maxStaleMs: MAX_STALE_MS };
+    const { customers } = await this.analytics.rfm(asOf, this.currency, cache);
+    const segment = customers.find((c) => c.customerId === customerId)?.segment ?? null;
+    try {
+      const prediction = await this.analytics.predict(customerId, asOf, this.currency, HORIZON_WEEKS, cache);
+      const valueRank = await this.analytics.valueRank(customerId, asOf, this.currency, HORIZON_WEEKS, cache);
+      return { segment, pAlive: prediction?.pAlive ?? null, clv: prediction?.clv ?? null, valueRank };
+    } catch (error) {
+      // No model yet: a condition on these fields holds for no one.
+      if (error instanceof ModelNotFittedError) return { segment, pAlive: null, clv: null, valueRank: null };
+      throw error;
+    }
+  }
+}

@@ -23,7 +23,17 @@ import { RecordEventHandler } from './write/record-event.handler';
 import { ErasePersonalDataHandler } from './write/erase-personal-data.handler';
 import { PersonalDataController } from './write/personal-data.controller';
 import { ActionsController } from './playbooks/actions.controller';
-import { GetPlaybookHandler, ListActionsHandler, ListPlaybooksHandler, PublishPlaybookHandler, SetPlaybookPausedHandler } from './playbooks/playbook.handlers';
+import {
+  AcknowledgeActionHandler,
+  GetPlaybookHandler,
+  GetPlaybookResultsHandler,
+  ListActionsHandler,
+  ListEnrollmentsHandler,
+  SimulatePlaybookHandler,
+  ListPlaybooksHandler,
+  PublishPlaybookHandler,
+  SetPlaybookPausedHandler,
+} from './playbooks/playbook.handlers';
 import { PlaybooksController } from './playbooks/playbooks.controller';
 
 @Module({})
@@ -77,6 +87,10 @@ export class AppModule {
         GetPlaybookHandler,
         ListPlaybooksHandler,
         ListActionsHandler,
+        GetPlaybookResultsHandler,
+        ListEnrollmentsHandler,
+        SimulatePlaybookHandler,
+        AcknowledgeActionHandler,
       ],
     };
   }

@@ -49,6 +49,10 @@ const ACCESS: Record<string, Access> = {
   'POST /v1/playbooks/:playbookId/pause': ['admin'],
   'POST /v1/playbooks/:playbookId/resume': ['admin'],
   'GET /v1/actions': ['analyst', 'ingest'],
+  'GET /v1/playbooks/:playbookId/results': ['analyst', 'ingest'],
+  'GET /v1/playbooks/:playbookId/enrollments': ['analyst', 'ingest'],
+  'POST /v1/playbooks/simulate': ['analyst'],
+  'POST /v1/actions/:actionId/ack': ['ingest'],
   'GET /health/live': 'public',
   'GET /health/ready': 'public',
   'GET /metrics': 'authenticated',
@@ -71,6 +75,8 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
   let signing: { publicKey: KeyLike; privateKey: KeyLike };
   let publicPem: string;
   let consistencyToken: string;
+  /** An action the sla playbook requested: the first acknowledgement records, the rest are duplicates (200). */
+  let actionId: string;
 
   const apiKey = (who: Role | 'none') => ({ 'x-api-key': API_KEYS[who].key });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -106,7 +112,17 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
     const purchase = await ingest.event(CUSTOMER, 'purchased', { orderId: 'o-1', amount: 1250, currency: 'USD' }, { occurredAt });
     expect(purchase.status).toBe(201);
     consistencyToken = purchase.body.consistencyToken;
-    expect((await api.as(apiKey('admin')).request('PUT', '/v1/playbooks/sla', { template: 'complaint-sla', params: { sla: 'P1D' } })).status).toBe(201);
+    const admin = api.as(apiKey('admin'));
+    expect((await admin.request('PUT', '/v1/playbooks/sla', { template: 'complaint-sla', params: { sla: 'P1D' } })).status).toBe(201);
+    // A complaint two days old escalates at once: an action to acknowledge.
+    const complainedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    expect((await ingest.event('auth-grace', 'complained', { complaintId: 'k-1', category: 'billing', severity: 'high' }, { occurredAt: complainedAt })).status).toBe(201);
+    actionId = 'sla/1/auth-grace/1/1';
+    const deadline = Date.now() + 10_000;
+    while (!(await admin.get('/v1/actions?playbookId=sla')).body.items.some((item: { actionId: string }) => item.actionId === actionId)) {
+      if (Date.now() > deadline) throw new Error(`${actionId} never reached the queue`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   afterAll(async () => {
@@ -117,12 +133,16 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
   /** A request that should succeed on each route, given the right role. */
   function sample(route: string): { method: string; url: string; body?: unknown } {
     const [method, pattern] = route.split(' ') as [string, string];
-    const url = pattern.replace(':customerId', CUSTOMER).replace(':playbookId', 'sla');
+    const url = pattern.replace(':customerId', CUSTOMER).replace(':playbookId', 'sla').replace(':actionId', encodeURIComponent(actionId));
     const occurredAt = new Date().toISOString();
     const contacted = { type: 'contacted', occurredAt, data: { channel: 'email', direction: 'outbound' } };
     if (route === 'POST /v1/customers/:customerId/events') return { method, url, body: contacted };
     if (route === 'POST /v1/events') return { method, url, body: { events: [{ ...contacted, customerId: CUSTOMER }] } };
     if (route === 'PUT /v1/playbooks/:playbookId') return { method, url, body: { template: 'complaint-sla', params: { sla: 'P2D' } } };
+    if (route === 'POST /v1/actions/:actionId/ack') return { method, url, body: { status: 'delivered' } };
+    if (route === 'POST /v1/playbooks/simulate') {
+      return { method, url, body: { playbook: { template: 'complaint-sla', params: { sla: 'P1D' } }, from: '2026-01-01T00:00:00Z', to: '2026-01-31T00:00:00Z' } };
+    }
     if (url.startsWith('/v1/customers')) return { method, url: `${url}?consistentWith=${consistencyToken}` };
     if (route === 'GET /v1/audit/customers/:customerId/state') return { method, url: `${url}?atRevision=0` };
     return { method, url };

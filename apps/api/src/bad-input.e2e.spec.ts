@@ -36,7 +36,7 @@ describe('bad input over HTTP', () => {
     await expectNothingRecorded('bad-1');
   });
 
-  it.each(['personal_data_erased', 'playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited'])(
+  it.each(['personal_data_erased', 'playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited', 'action_acknowledged'])(
     'refuses %s from an emitter with 422 RESERVED_EVENT_TYPE, alone and in a batch',
     async (type) => {
       const event = { type, occurredAt: '2026-01-01T00:00:00Z', data: {} };

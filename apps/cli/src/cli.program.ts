@@ -9,6 +9,7 @@ import { registerProjections } from './projections.command';
 import { registerVerify } from './verify.command';
 import { registerExport } from './export.command';
 import { registerAnalytics } from './analytics.command';
+import { registerPlaybooks } from './playbooks.command';
 
 export function buildProgram(context: CliContext): Command {
   const { io } = context;
@@ -33,6 +34,7 @@ export function buildProgram(context: CliContext): Command {
   registerVerify(program, context);
   registerExport(program, context);
   registerAnalytics(program, context);
+  registerPlaybooks(program, context);
   program.addHelpText(
     'after',
     `

@@ -18,7 +18,7 @@ import { DOMAIN_ENUMS, fieldRules, validData, type FieldRule } from '@rapport/co
 import { EMITTED_EVENT_TYPES, EVENT_TYPES, PERSONAL_FIELDS, type CustomerEventType } from '@rapport/domain';
 import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store-sqlite';
-import { ceType, toCustomerEventMessage, type CustomerEventMessage } from '@rapport/messaging';
+import { ceType, fromCustomerEventMessage, toActionMessage, toCustomerEventMessage, type CustomerEventMessage } from '@rapport/messaging';
 
 type Schema = Record<string, any>;
 
@@ -106,7 +106,7 @@ describe('docs/asyncapi.yaml against the code', () => {
       // A purchase by a churned customer also records the implicit won_back.
       await record('mq-required', 'churned', validData('churned', 'required'));
       await record('mq-required', 'purchased', { ...validData('purchased', 'required'), orderId: 'o-again' });
-      // The playbook runner's decisions, as it records them (never through the edge: an emitter may not send them).
+      // The playbook runner's decisions and an action's acknowledgements, as Rapport records them (never through the edge: an emitter may not send them).
       const ref = { playbookId: 'win-back', version: 1, enrollmentId: 'win-back/1' };
       const decisions = [
         { type: 'playbook_enrolled', data: { ...ref, trigger: { signal: 'p_alive_below', firedAt: '2026-05-20T00:00:00Z' }, holdout: false } },
@@ -114,6 +114,9 @@ describe('docs/asyncapi.yaml against the code', () => {
         { type: 'action_requested', data: { ...ref, step: 0, actionId: 'win-back/1/mq-all/1/0', action: { kind: 'offer', offerId: 'WB-10', channel: 'email' } } },
         { type: 'action_suppressed', data: { ...ref, step: 1, actionId: 'win-back/1/mq-all/1/1', reason: 'HOLDOUT' } },
         { type: 'playbook_exited', data: { ...ref, outcome: 'converted', eventId: randomUUID() } },
+        // As the acknowledgement route records it (POST /v1/actions/{actionId}/ack), with and without its detail.
+        { type: 'action_acknowledged', data: { actionId: 'win-back/1/mq-all/1/0', playbookId: 'win-back', status: 'failed', detail: 'mailbox full' } },
+        { type: 'action_acknowledged', data: { actionId: 'win-back/1/mq-all/1/2', playbookId: 'win-back', status: 'delivered' } },
       ] as const;
       for (const [i, decision] of decisions.entries()) {
         const outcome = await commands.record({ customerId: 'mq-all', occurredAt: `2026-05-2${i}T00:00:00Z`, metadata: { actor: 'playbooks' }, ...decision } as EventInput);
@@ -151,6 +154,28 @@ describe('docs/asyncapi.yaml against the code', () => {
       // The personal fields did travel, sealed.
       const identified = messages.map((m) => JSON.parse(m.value)).find((v) => v.type === 'identified' && v.data.name);
       expect(identified.data.name).toMatch(/^pd1:/);
+    });
+
+    it('and the action feed’s messages validate against their own schema, headers included, as do its examples', () => {
+      const ajv = new Ajv({ strict: true, strictTypes: false, strictRequired: false, allErrors: true });
+      addFormats(ajv);
+      ajv.addSchema({ $id: 'asyncapi', definitions: JSON.parse(JSON.stringify(schemas).replaceAll(LOCAL, '#/definitions/')) });
+      const validAction = ajv.getSchema('asyncapi#/definitions/Action')!;
+      const validActionHeaders = ajv.getSchema('asyncapi#/definitions/ActionHeaders')!;
+      const actions = messages.flatMap((message) => {
+        const action = toActionMessage(fromCustomerEventMessage({ key: message.key, value: message.value, headers: message.headers }));
+        return action ? [action] : [];
+      });
+      expect(actions).toHaveLength(1);
+      for (const action of actions) {
+        expect(validAction(JSON.parse(action.value)) || briefly(validAction)).toBe(true);
+        expect(validActionHeaders(action.headers) || briefly(validActionHeaders)).toBe(true);
+      }
+      for (const example of asyncapi.components.messages.action.examples as Schema[]) {
+        expect([example.name, validAction(example.payload) || briefly(validAction)]).toEqual([example.name, true]);
+        expect([example.name, validActionHeaders(example.headers) || briefly(validActionHeaders)]).toEqual([example.name, true]);
+      }
+      expect(validAction({ ...JSON.parse(actions[0]!.value), discount: 5 })).toBe(false);
     });
 
     it('as do the document’s own examples', () => {

@@ -16,3 +16,4 @@ export * from './revenue';
 export * from './answer-bounds';
 export type { FitResult, FitOptions } from './mle';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead';
+export * from './proportions';

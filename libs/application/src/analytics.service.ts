@@ -198,6 +198,18 @@ export class AnalyticsService {
       .slice(0, limit);
   }
 
+  /** BG/NBD P(alive) of every customer with a purchase, as of an instant: what `p_alive_below` signals read. */
+  async pAliveByCustomer(asOf: string, cache: CacheOptions = {}): Promise<ReadonlyMap<string, number>> {
+    return this.cached(
+      `p-alive|${asOf}`,
+      async () => {
+        const params = await this.bgnbdParams(asOf, cache);
+        return new Map((await this.summaries(asOf, undefined, cache)).map((s) => [s.customerId, bgnbdProbabilityAlive(params, toRepeatSummary(s))]));
+      },
+      cache,
+    );
+  }
+
   /** Where the customer stands by predicted CLV: 0 the most valuable, 1 the least; null without a CLV in `currency`. */
   async valueRank(customerId: string, asOf: string, currency: string, horizonWeeks = 52, cache: CacheOptions = {}): Promise<number | null> {
     const ranks = await this.cached(

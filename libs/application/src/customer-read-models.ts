@@ -9,7 +9,10 @@ import {
   customerTimeline,
   customerViews,
   playbookActions,
+  playbookEnrollments,
   type ActionDocument,
+  type EnrollmentDocument,
+  type EnrollmentStatus,
   type ActionStatus,
   type CustomerFacts,
   type CustomerFactsDocument,
@@ -40,6 +43,14 @@ export interface ActionListQuery {
   readonly status?: ActionStatus;
   readonly kind?: string;
   readonly playbookId?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface EnrollmentListQuery {
+  readonly playbookId: string;
+  readonly status?: EnrollmentStatus;
+  readonly version?: number;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -88,6 +99,14 @@ export class CustomerReadModels {
     if (query.kind !== undefined) where.push({ field: 'kind', eq: query.kind });
     if (query.playbookId !== undefined) where.push({ field: 'playbookId', eq: query.playbookId });
     return this.store.find(playbookActions, { where, sort: ['requestedAt'], limit: query.limit, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
+  }
+
+  /** A playbook's enrollments in the order they started, optionally of one status or version. */
+  async listEnrollments(query: EnrollmentListQuery): Promise<Page<EnrollmentDocument>> {
+    const where: Condition<EnrollmentDocument>[] = [{ field: 'playbookId', eq: query.playbookId }];
+    if (query.status !== undefined) where.push({ field: 'status', eq: query.status });
+    if (query.version !== undefined) where.push({ field: 'version', eq: query.version });
+    return this.store.find(playbookEnrollments, { where, sort: ['enrolledAt'], limit: query.limit, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
   }
 
   async getFacts(customerIds: readonly string[]): Promise<Map<string, CustomerFacts>> {

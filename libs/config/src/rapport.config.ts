@@ -73,6 +73,8 @@ export interface PlaybooksConfig {
   readonly consentDefault: 'opt-in' | 'opt-out';
   /** RAPPORT_CONTACT_CAP, `<count>/<ISO 8601 duration>` (default `1/P7D`): marketing actions per customer per period, across playbooks. */
   readonly contactCap: { readonly count: number; readonly period: string };
+  /** RAPPORT_SIGNAL_EVERY (default `PT1H`): how often signal triggers fire over every customer. */
+  readonly signalEvery: string;
 }
 
 /** RAPPORT_RATE_LIMIT (`limit`; 0 = off; unset = by auth policy) and RAPPORT_RATE_LIMIT_WINDOW_SECONDS. */
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     playbooks: {
       consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
       contactCap: contactCap(env),
+      signalEvery: env.RAPPORT_SIGNAL_EVERY?.trim() || 'PT1H',
     },
   };
 }

@@ -25,6 +25,7 @@ import {
   CHURN_REASONS,
   CONSENT_CHANNELS,
   CONSENT_PURPOSES,
+  ACKNOWLEDGEMENT_STATUSES,
   ENROLLMENT_OUTCOMES,
   SUPPRESSION_REASONS,
   CONTACT_OUTCOMES,
@@ -164,6 +165,16 @@ const dataArbitraries: { [K in CustomerEventType]: fc.Arbitrary<EventDataByType[
     plain,
   ),
   playbook_exited: fc.record({ ...decisionRef, outcome: fc.constantFrom(...ENROLLMENT_OUTCOMES) }, plain),
+  // An action's acknowledgement: like the decisions, accepted on any stream with events and read by no rule.
+  action_acknowledged: fc.record(
+    {
+      actionId: fc.constantFrom('pb-1/1/c/1/0', 'pb-1/1/c/1/1'),
+      playbookId: fc.constant('pb-1'),
+      status: fc.constantFrom(...ACKNOWLEDGEMENT_STATUSES),
+      detail: fc.constantFrom('bounced', 'queued by the desk'),
+    },
+    { requiredKeys: ['actionId', 'playbookId', 'status'], ...plain },
+  ),
 };
 
 const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
@@ -181,6 +192,7 @@ const TYPE_WEIGHTS: Record<CustomerEventType, number> = {
   action_requested: 1,
   action_suppressed: 1,
   playbook_exited: 1,
+  action_acknowledged: 1,
 };
 
 const bodyArbitrary = fc.oneof(

@@ -708,6 +708,53 @@ describe('customer decider', () => {
     });
   });
 
+  describe('action_acknowledged: what the delivering system reports of a requested action', () => {
+    const ref = { playbookId: 'sla', version: 1, enrollmentId: 'sla/1' };
+    const requested = () => event('action_requested', { ...ref, step: 1, actionId: 'sla/1/c/1/1', action: { kind: 'task', title: 'Call back' } });
+    const acknowledged = (data: Partial<EventDataByType['action_acknowledged']> = {}, o?: EnvelopeOptions) =>
+      event('action_acknowledged', { actionId: 'sla/1/c/1/1', playbookId: 'sla', status: 'failed', detail: 'no agent free', ...data }, o);
+
+    it('is never the first event of a stream: UNKNOWN_CUSTOMER', () => {
+      given().when(acknowledged()).thenRefuses('UNKNOWN_CUSTOMER');
+    });
+
+    it.each([
+      ['prospect', history.prospect, 'prospect'],
+      ['customer', history.customer, 'customer'],
+      ['churned', history.churnedCustomer, 'churned'],
+    ] as const)('is recorded for a %s and changes nothing the rules read', (_name, make, stage) => {
+      const before = [...make(), requested()];
+      for (const status of ['delivered', 'failed'] as const) {
+        const e = acknowledged({ status });
+        const after = given(...before).when(e).thenRecords(e);
+        expect(after).toStrictEqual({ ...fold(before), version: before.length + 1 });
+        expect(after.stage).toBe(stage);
+      }
+    });
+
+    it('sent again with its eventId and instant: a duplicate, whatever the metadata', () => {
+      const e = acknowledged();
+      given(identified(), requested(), e).when(e).thenDuplicate(e.eventId);
+      given(identified(), requested(), e)
+        .when(acknowledged({}, { eventId: e.eventId, occurredAt: e.occurredAt, metadata: { actor: 'another-desk' } }))
+        .thenDuplicate(e.eventId);
+    });
+
+    it.each([
+      ['another status', { actionId: 'sla/1/c/1/1', playbookId: 'sla', status: 'delivered', detail: 'no agent free' }],
+      ['another detail', { actionId: 'sla/1/c/1/1', playbookId: 'sla', status: 'failed', detail: 'queued' }],
+      ['no detail', { actionId: 'sla/1/c/1/1', playbookId: 'sla', status: 'failed' }],
+    ] as const)('under the same eventId with %s: CONFLICTING_DUPLICATE (an action is acknowledged once)', (_what, data) => {
+      const e = acknowledged();
+      given(identified(), requested(), e).when(event('action_acknowledged', data, { eventId: e.eventId, occurredAt: e.occurredAt })).thenRefuses('CONFLICTING_DUPLICATE');
+    });
+
+    it('the same report dated otherwise is CONFLICTING_DUPLICATE too: a repeated acknowledgement must carry the first one’s occurredAt', () => {
+      const e = acknowledged();
+      given(identified(), requested(), e).when({ ...e, occurredAt: at(0) }).thenRefuses('CONFLICTING_DUPLICATE');
+    });
+  });
+
   describe('time: occurredAt against the server clock', () => {
     it(`accepts an event exactly ${FUTURE_TOLERANCE_MS / MINUTE} minutes ahead of now`, () => {
       expect(FUTURE_TOLERANCE_MS).toBe(5 * MINUTE);

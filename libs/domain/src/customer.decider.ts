@@ -184,7 +184,10 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
     case 'action_requested':
     case 'action_suppressed':
     case 'playbook_exited':
-      // The playbook runner decides these about what a customer did: never the first event of a stream.
+    case 'action_acknowledged':
+      // The playbook runner decides these about what a customer did, and an acknowledgement answers one
+      // of its actions: never the first event of a stream. The acknowledgement's eventId derives from its
+      // actionId, so a second, different one for the same action is a CONFLICTING_DUPLICATE (retryOr).
       if (state.version === 0) return refused('UNKNOWN_CUSTOMER', `${event.type} needs a customer with recorded events`);
       return accepted(event);
     case 'personal_data_erased':
@@ -247,6 +250,7 @@ function apply(draft: Draft, event: CustomerEvent): void {
     case 'action_requested':
     case 'action_suppressed':
     case 'playbook_exited':
+    case 'action_acknowledged':
       // Nothing the rules read: playbooks fold their own state from these and read consent from the 360.
       break;
     case 'qualified':

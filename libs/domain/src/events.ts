@@ -20,15 +20,25 @@ export const EVENT_TYPES = [
   'action_requested',
   'action_suppressed',
   'playbook_exited',
+  'action_acknowledged',
 ] as const;
 export type CustomerEventType = (typeof EVENT_TYPES)[number];
 
 /**
  * Types only Rapport records: `personal_data_erased` by the erasure route,
  * after an administrator's decision; the playbook decisions by the playbook
- * runner (SPEC section 10). An emitter sending one is refused (RESERVED_EVENT_TYPE).
+ * runner (SPEC section 10); `action_acknowledged` by the acknowledgement route
+ * (`POST /v1/actions/{actionId}/ack`). An emitter sending one is refused
+ * (RESERVED_EVENT_TYPE).
  */
-export const RESERVED_EVENT_TYPES = ['personal_data_erased', 'playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited'] as const;
+export const RESERVED_EVENT_TYPES = [
+  'personal_data_erased',
+  'playbook_enrolled',
+  'action_requested',
+  'action_suppressed',
+  'playbook_exited',
+  'action_acknowledged',
+] as const;
 export type ReservedEventType = (typeof RESERVED_EVENT_TYPES)[number];
 
 /** The types an emitting service may send. */
@@ -171,6 +181,21 @@ export interface PlaybookExitedData extends PlaybookDecisionRef {
   eventId?: string;
 }
 
+/** What the system that carries out an action reports of it: `POST /v1/actions/{actionId}/ack`. */
+export const ACKNOWLEDGEMENT_STATUSES = ['delivered', 'failed'] as const;
+export type AcknowledgementStatus = (typeof ACKNOWLEDGEMENT_STATUSES)[number];
+/** At most this many characters of `detail`. */
+export const ACKNOWLEDGEMENT_DETAIL_MAX = 1000;
+
+/** A requested action was carried out, or could not be: recorded once per action, on the customer's stream. */
+export interface ActionAcknowledgedData {
+  actionId: string;
+  playbookId: string;
+  status: AcknowledgementStatus;
+  /** What the delivering system said (e.g. why it failed); its text, not the customer's. */
+  detail?: string;
+}
+
 export interface EventDataByType {
   identified: IdentifiedData;
   contacted: ContactedData;
@@ -186,6 +211,7 @@ export interface EventDataByType {
   action_requested: ActionRequestedData;
   action_suppressed: ActionSuppressedData;
   playbook_exited: PlaybookExitedData;
+  action_acknowledged: ActionAcknowledgedData;
 }
 
 /** What the log must know of an event type besides its payload's shape. */
@@ -218,6 +244,8 @@ export const EVENT_CATALOGUE: { readonly [K in CustomerEventType]: EventTypeEntr
   action_requested: { personalFields: [], schema: UNCHANGED_SCHEMA },
   action_suppressed: { personalFields: [], schema: UNCHANGED_SCHEMA },
   playbook_exited: { personalFields: [], schema: UNCHANGED_SCHEMA },
+  // detail is the delivering system's text about the delivery, not about the person.
+  action_acknowledged: { personalFields: [], schema: UNCHANGED_SCHEMA },
 };
 
 /** A type and its payload, as the decider sees it. */

@@ -8,3 +8,4 @@ export * from './kafka-projector';
 export * from './dead-letter-replayer';
 export * from './kafka-read-progress';
 export * from './metrics-server';
+export * from './action.message';

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { KafkaNode, describeWithInfra } from '@rapport/config/testing';
 import type { NewEvent } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
-import { fromCustomerEventMessage } from './customer-event.message';
+import { ACTION_CE_SOURCE } from './action.message';
+import { fromCustomerEventMessage, header } from './customer-event.message';
 import { KafkaRelay } from './kafka-relay';
 
 jest.setTimeout(120_000);
@@ -42,7 +43,76 @@ async function readCommitted(kafka: Kafka, topic: string, count: number, timeout
   return seen;
 }
 
+/** Reads the actions topic from the start with read_committed: every message, with its CloudEvents headers. */
+async function readActions(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000) {
+  const consumer: Consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: { key: string; id: string; type: string; source: string; body: Record<string, unknown> }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${count} actions`)), timeoutMs);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push({
+          key: message.key!.toString(),
+          id: header(message, 'ce_id')!,
+          type: header(message, 'ce_type')!,
+          source: header(message, 'ce_source')!,
+          body: JSON.parse(message.value!.toString()),
+        });
+        if (seen.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  await consumer.disconnect();
+  return seen;
+}
+
+function requested(customerId: string, n: number, kind: 'task' | 'offer'): NewEvent {
+  const actionId = `pb/1/${customerId}/1/${n}`;
+  const action = kind === 'task' ? { kind, title: 'Call' } : { kind, offerId: 'WB', channel: 'email' };
+  return { eventId: randomUUID(), type: 'action_requested', occurredAt: '2026-01-02T00:00:00Z', data: { playbookId: 'pb', version: 1, enrollmentId: 'pb/1', step: n, actionId, action }, metadata: {} };
+}
+
 describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
+  it('publishes each requested action once to the actions topic, with CloudEvents headers, in the events’ transaction, across a restart', async () => {
+    const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'relay-actions-test' });
+    const topic = `test.relay.${randomUUID()}`;
+    const actionsTopic = `test.actions.${randomUUID()}`;
+    const relayId = `relay-${randomUUID()}`;
+    const store = SqliteEventStore.open(':memory:');
+    for (let i = 0; i < 20; i++) await store.append(`a${i % 4}`, [contacted(i), requested(`a${i % 4}`, i, i % 2 === 0 ? 'task' : 'offer')], 'any');
+    const first = new KafkaRelay(store, kafka, { topic, actionsTopic, relayId, batchSize: 7 });
+    await first.start();
+    expect(await first.waitFor(await store.headPosition(), 30_000)).toBe(true);
+    await first.stop();
+    for (let i = 20; i < 30; i++) await store.append(`a${i % 4}`, [requested(`a${i % 4}`, i, 'task')], 'any');
+    const second = new KafkaRelay(store, kafka, { topic, actionsTopic, relayId, batchSize: 7 });
+    await second.start();
+    expect(await second.waitFor(await store.headPosition(), 30_000)).toBe(true);
+    await second.stop();
+
+    const actions = await readActions(kafka, actionsTopic, 30);
+    expect(actions).toHaveLength(30);
+    expect(new Set(actions.map((a) => a.id)).size).toBe(30);
+    expect(actions.find((a) => a.id === 'pb/1/a1/1/1')).toMatchObject({
+      key: 'a1',
+      type: 'rapport.action.offer.v1',
+      source: ACTION_CE_SOURCE,
+      body: { actionId: 'pb/1/a1/1/1', customerId: 'a1', kind: 'offer', action: { kind: 'offer', offerId: 'WB', channel: 'email' }, requestedAt: '2026-01-02T00:00:00Z' },
+    });
+    // Per customer, in the order recorded.
+    for (let c = 0; c < 4; c++) {
+      const steps = actions.filter((a) => a.key === `a${c}`).map((a) => a.body.step as number);
+      expect(steps).toEqual([...steps].sort((x, y) => x - y));
+    }
+    await store.close();
+  });
+
   it('publishes every event exactly once, in revision order per customer, across a restart', async () => {
     const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'relay-test' });
     const topic = `test.relay.${randomUUID()}`;

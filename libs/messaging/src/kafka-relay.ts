@@ -12,10 +12,13 @@
 // old one can no longer commit.
 import { Kafka, type Admin, type Producer, type Transaction } from 'kafkajs';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { ACTIONS_TOPIC, toActionMessage } from './action.message';
 import { CUSTOMER_EVENTS_TOPIC, toCustomerEventMessage } from './customer-event.message';
 
 export interface KafkaRelayOptions {
   readonly topic?: string;
+  /** Where requested actions go, in the same transaction (default `rapport.actions.v1`). */
+  readonly actionsTopic?: string;
   /** One relay per log: the transactional id and checkpoint group derive from it. */
   readonly relayId?: string;
   readonly batchSize?: number;
@@ -35,6 +38,7 @@ export class KafkaRelay {
   private loop: Promise<void> | undefined;
   private checkpoint = -1;
   private readonly topic: string;
+  private readonly actionsTopic: string;
   private readonly relayId: string;
 
   constructor(
@@ -43,6 +47,7 @@ export class KafkaRelay {
     private readonly options: KafkaRelayOptions = {},
   ) {
     this.topic = options.topic ?? CUSTOMER_EVENTS_TOPIC;
+    this.actionsTopic = options.actionsTopic ?? ACTIONS_TOPIC;
     this.relayId = options.relayId ?? 'rapport-relay';
   }
 
@@ -61,6 +66,7 @@ export class KafkaRelay {
     await this.admin.connect();
     await ensureTopics(this.admin, [
       { topic: this.topic, numPartitions: this.options.partitions ?? 6 },
+      { topic: this.actionsTopic, numPartitions: this.options.partitions ?? 6 },
       { topic: CHECKPOINT_TOPIC, numPartitions: 1 },
     ]);
     this.producer = this.kafka.producer({
@@ -120,7 +126,13 @@ export class KafkaRelay {
     const last = batch[batch.length - 1]!.position;
     const transaction: Transaction = await this.producer!.transaction();
     try {
-      await transaction.send({ topic: this.topic, messages: batch.map(toKafkaMessage) });
+      const actions = batch.flatMap((event) => {
+        const message = toActionMessage(event);
+        return message ? [{ key: message.key, value: message.value, headers: { ...message.headers } }] : [];
+      });
+      await transaction.sendBatch({
+        topicMessages: [{ topic: this.topic, messages: batch.map(toKafkaMessage) }, ...(actions.length > 0 ? [{ topic: this.actionsTopic, messages: actions }] : [])],
+      });
       await transaction.sendOffsets({
         consumerGroupId: this.group,
         topics: [{ topic: CHECKPOINT_TOPIC, partitions: [{ partition: 0, offset: String(last) }] }],

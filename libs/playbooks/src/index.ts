@@ -4,3 +4,4 @@ export * from './playbook-templates';
 export * from './playbook-conditions';
 export * from './enrollment.decider';
 export * from './playbook.decider';
+export * from './signals';

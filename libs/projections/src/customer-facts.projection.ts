@@ -107,6 +107,7 @@ function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): Custom
     case 'action_requested':
     case 'action_suppressed':
     case 'playbook_exited':
+    case 'action_acknowledged':
       return current;
     case 'contacted':
       return { ...current, contacts: [...current.contacts, { occurredAt: event.occurredAt, ...event.data }] };

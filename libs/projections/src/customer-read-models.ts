@@ -7,6 +7,7 @@ import { EVENT_TYPES, type RecordedCustomerEvent } from '@rapport/domain';
 import { projectCustomerFacts, type CustomerFacts } from './customer-facts.projection';
 import { projectCustomerView, type CustomerView } from './customer-view.projection';
 import { playbookActionsProjection } from './playbook-actions.read-model';
+import { playbookEnrollmentsProjection } from './playbook-enrollments.read-model';
 import { projectTimelineEntry, redactTimelineEntry, type TimelineEntry } from './timeline.projection';
 
 /** Moves whenever a customer's analytics facts change: the facts snapshot is keyed by it. */
@@ -106,4 +107,5 @@ export const READ_MODELS: readonly Projection<RecordedCustomerEvent>[] = [
   customerTimelineProjection,
   customerFactsProjection,
   playbookActionsProjection,
+  playbookEnrollmentsProjection,
 ];

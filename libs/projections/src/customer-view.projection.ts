@@ -3,6 +3,7 @@
 import {
   assertNever,
   stageAfter,
+  type AcknowledgementStatus,
   type ChurnReason,
   type Channel,
   type ConsentChannel,
@@ -64,6 +65,8 @@ export interface RecentAction {
   readonly status: 'requested' | 'suppressed';
   readonly reason?: string;
   readonly decidedAt: string;
+  /** What the delivering system acknowledged of a requested action (`POST /v1/actions/{actionId}/ack`), once it has. */
+  readonly delivery?: AcknowledgementStatus;
 }
 
 /** What playbooks are doing with the customer; present once one has decided anything. */
@@ -234,6 +237,7 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
     case 'action_requested':
     case 'action_suppressed':
     case 'playbook_exited':
+    case 'action_acknowledged':
       return withStage({ ...base, playbooks: playbooksAfter(current.playbooks ?? { active: [], recentActions: [] }, event) });
     case 'personal_data_erased': {
       // An erasure is an administrative act, not customer activity: first seen and last activity stay.
@@ -252,7 +256,7 @@ export function projectCustomerView(view: CustomerView | undefined, event: Recor
   }
 }
 
-type PlaybookDecision = Extract<RecordedCustomerEvent, { type: 'playbook_enrolled' | 'action_requested' | 'action_suppressed' | 'playbook_exited' }>;
+type PlaybookDecision = Extract<RecordedCustomerEvent, { type: 'playbook_enrolled' | 'action_requested' | 'action_suppressed' | 'playbook_exited' | 'action_acknowledged' }>;
 
 function playbooksAfter(view: PlaybooksView, event: PlaybookDecision): PlaybooksView {
   const recent = (action: RecentAction) => ({ ...view, recentActions: [...view.recentActions, action].slice(-RECENT_ACTIONS) });
@@ -267,6 +271,12 @@ function playbooksAfter(view: PlaybooksView, event: PlaybookDecision): Playbooks
       return recent({ actionId: event.data.actionId, playbookId: event.data.playbookId, status: 'suppressed', reason: event.data.reason, decidedAt: event.occurredAt });
     case 'playbook_exited':
       return { ...view, active: view.active.filter((enrollment) => enrollment.enrollmentId !== event.data.enrollmentId) };
+    case 'action_acknowledged': {
+      // Marks the action's entry, if it is still among the recent ones; an acknowledgement decides nothing new.
+      const { actionId, status } = event.data;
+      const acknowledged = (action: RecentAction): RecentAction => (action.actionId === actionId && action.status === 'requested' ? { ...action, delivery: status } : action);
+      return { ...view, recentActions: view.recentActions.map(acknowledged) };
+    }
     default:
       return assertNever(event);
   }

@@ -3,3 +3,4 @@ export * from './timeline.projection';
 export * from './customer-facts.projection';
 export * from './customer-read-models';
 export * from './playbook-actions.read-model';
+export * from './playbook-enrollments.read-model';

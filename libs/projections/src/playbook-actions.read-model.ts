@@ -1,6 +1,8 @@
 // The action queue (SPEC section 10, "Delivery"): every action a playbook
 // requested, waiting for the systems that talk to customers. A `contacted`
-// event naming the actionId marks it delivered.
+// event naming the actionId marks it delivered; an `action_acknowledged`
+// (`POST /v1/actions/{actionId}/ack`) marks it delivered or failed. Whichever
+// comes first settles it: a settled action is never moved again.
 import { defineCollection, eventProjection, insert, update } from '@rapport/document-store';
 import type { RecordedCustomerEvent } from '@rapport/domain';
 
@@ -28,6 +30,10 @@ export interface ActionDocument {
   readonly deliveredAt?: string;
   /** eventId of the `contacted` that reported it delivered. */
   readonly deliveredBy?: string;
+  /** When it was acknowledged (the `action_acknowledged`'s occurredAt). */
+  readonly acknowledgedAt?: string;
+  /** What the delivering system said with its acknowledgement. */
+  readonly detail?: string;
 }
 
 export const playbookActions = defineCollection<ActionDocument>({
@@ -38,7 +44,7 @@ export const playbookActions = defineCollection<ActionDocument>({
 
 export const playbookActionsProjection = eventProjection<RecordedCustomerEvent>({
   name: 'playbook-actions',
-  handles: ['action_requested', 'contacted'],
+  handles: ['action_requested', 'contacted', 'action_acknowledged'],
   collections: [playbookActions],
   project: (event) => {
     switch (event.type) {
@@ -70,6 +76,15 @@ export const playbookActionsProjection = eventProjection<RecordedCustomerEvent>(
             ? { ...document, revision: event.revision, status: 'delivered', deliveredAt: event.occurredAt, deliveredBy: event.eventId }
             : undefined;
         return [update(playbookActions, [{ field: '_id', eq: actionId }], delivered)];
+      }
+      case 'action_acknowledged': {
+        const { actionId, status, detail } = event.data;
+        // As for a contact: only the customer's own action, and only while pending.
+        const acknowledged = (document: ActionDocument): ActionDocument | undefined =>
+          document.customerId === event.customerId && document.status === 'pending'
+            ? { ...document, revision: event.revision, status, acknowledgedAt: event.occurredAt, ...(detail !== undefined ? { detail } : {}) }
+            : undefined;
+        return [update(playbookActions, [{ field: '_id', eq: actionId }], acknowledged)];
       }
       default:
         return [];

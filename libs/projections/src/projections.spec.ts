@@ -98,6 +98,33 @@ describe('consent in the 360', () => {
   });
 });
 
+describe('playbooks in the 360', () => {
+  it('marks a requested action with what its acknowledgement reported; the facts ignore it', () => {
+    revision = 0;
+    const ref = { playbookId: 'sla', version: 1, enrollmentId: 'sla/1' };
+    const events = [
+      recorded({ type: 'complained', data: { complaintId: 'k', category: 'billing', severity: 'high' } }, '2026-01-01T00:00:00Z'),
+      recorded({ type: 'playbook_enrolled', data: { ...ref, trigger: { eventId: 'e-0' }, holdout: false } }, '2026-01-01T00:00:00Z'),
+      recorded({ type: 'action_requested', data: { ...ref, step: 1, actionId: 'sla/1/c/1/1', action: { kind: 'task', title: 'Call' } } }, '2026-01-02T00:00:00Z'),
+      recorded({ type: 'action_suppressed', data: { ...ref, step: 2, actionId: 'sla/1/c/1/2', reason: 'NO_CONSENT' } }, '2026-01-02T00:00:00Z'),
+      recorded({ type: 'action_acknowledged', data: { actionId: 'sla/1/c/1/1', playbookId: 'sla', status: 'failed', detail: 'no agent' } }, '2026-01-03T00:00:00Z'),
+      // A suppressed action was never requested: nothing to mark. An unknown action: nothing either.
+      recorded({ type: 'action_acknowledged', data: { actionId: 'sla/1/c/1/2', playbookId: 'sla', status: 'delivered' } }, '2026-01-03T00:00:00Z'),
+      recorded({ type: 'action_acknowledged', data: { actionId: 'sla/1/c/1/9', playbookId: 'sla', status: 'delivered' } }, '2026-01-03T00:00:00Z'),
+    ];
+    const view = events.reduce<CustomerView | undefined>(projectCustomerView, undefined)!;
+    expect(view.revision).toBe(6);
+    expect(view.playbooks!.recentActions).toEqual([
+      { actionId: 'sla/1/c/1/1', playbookId: 'sla', kind: 'task', status: 'requested', decidedAt: '2026-01-02T00:00:00Z', delivery: 'failed' },
+      { actionId: 'sla/1/c/1/2', playbookId: 'sla', status: 'suppressed', reason: 'NO_CONSENT', decidedAt: '2026-01-02T00:00:00Z' },
+    ]);
+    const facts = events.reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    const { revision: _r, ...rest } = events.slice(0, 4).reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    expect(facts).toMatchObject(rest);
+    expect(facts.revision).toBe(6);
+  });
+});
+
 describe('customer facts projection', () => {
   const facts = history().reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
 

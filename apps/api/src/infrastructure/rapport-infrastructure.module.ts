@@ -3,6 +3,7 @@
 // HTTP server has finished its in-flight requests.
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
+  ActionAcknowledgement,
   AnalyticsFactsReader,
   AnalyticsService,
   AuditService,
@@ -12,8 +13,11 @@ import {
   LogSubscription,
   PersonalDataErasure,
   PlaybookCatalogue,
+  PlaybookResultsService,
   PlaybookRunner,
+  PlaybookSimulator,
   ProjectionHandler,
+  ReadModelSignalSource,
   ReadProgress,
 } from '@rapport/application';
 import { ConfigError, type RapportConfig, type StructuredLogger } from '@rapport/config';
@@ -146,20 +150,48 @@ export class RapportInfrastructureModule {
           inject: [PLAYBOOK_STORES],
         },
         {
-          provide: PlaybookRunner,
-          useFactory: (log: EventStore, commands: CustomerCommands, catalogue: PlaybookCatalogue, stores: PlaybookStores, analytics: AnalyticsService) => {
+          provide: ActionAcknowledgement,
+          // The bare log finds the action (its decisions hold no personal data); the record goes through the commands.
+          useFactory: (log: EventStore, commands: CustomerCommands) => new ActionAcknowledgement(log, commands, systemClock),
+          inject: [EVENT_STORE, CustomerCommands],
+        },
+        {
+          provide: PlaybookResultsService,
+          useFactory: (readModels: CustomerReadModels, catalogue: PlaybookCatalogue) => new PlaybookResultsService(readModels, catalogue),
+          inject: [READ_MODELS, PlaybookCatalogue],
+        },
+        {
+          provide: PlaybookSimulator,
+          useFactory: (log: EventStore, analytics: AnalyticsService) => {
             const { consentDefault, contactCap } = config.playbooks;
+            return new PlaybookSimulator(log, analytics, {
+              consentDefault,
+              contactCap: { count: contactCap.count, periodMs: durationMs(contactCap.period) ?? 7 * 86_400_000 },
+              currency: config.reportingCurrency,
+            });
+          },
+          inject: [EVENT_STORE, AnalyticsService],
+        },
+        {
+          provide: PlaybookRunner,
+          useFactory: (log: EventStore, commands: CustomerCommands, catalogue: PlaybookCatalogue, stores: PlaybookStores, analytics: AnalyticsService, readModels: CustomerReadModels) => {
+            const { consentDefault, contactCap, signalEvery } = config.playbooks;
             const periodMs = durationMs(contactCap.period);
             if (periodMs === undefined) throw new ConfigError(`RAPPORT_CONTACT_CAP: ${contactCap.period} is not a duration in weeks, days, hours, minutes or seconds`);
+            const signalEveryMs = durationMs(signalEvery);
+            if (signalEveryMs === undefined || signalEveryMs < 60_000) throw new ConfigError(`RAPPORT_SIGNAL_EVERY: ${signalEvery} is not a duration of at least a minute (e.g. PT1H)`);
+            const logger = structuredLogger(new Logger('Playbooks'));
             // The bare log: conditions never read personal data, so the runner never opens it.
             return new PlaybookRunner(log, commands, catalogue, stores.runnerStore, systemClock, {
               consentDefault,
               contactCap: { count: contactCap.count, periodMs },
               analytics: new AnalyticsFactsReader(analytics, config.reportingCurrency, systemClock),
-              logger: structuredLogger(new Logger('Playbooks')),
+              signals: new ReadModelSignalSource(readModels, analytics, (error) => logger.info('p_alive_below signals hold for no one yet', { reason: error.message })),
+              signalEveryMs,
+              logger,
             });
           },
-          inject: [EVENT_STORE, CustomerCommands, PlaybookCatalogue, PLAYBOOK_STORES, AnalyticsService],
+          inject: [EVENT_STORE, CustomerCommands, PlaybookCatalogue, PLAYBOOK_STORES, AnalyticsService, READ_MODELS],
         },
         StoreLifecycle,
       ],
@@ -175,6 +207,9 @@ export class RapportInfrastructureModule {
         AnalyticsService,
         PlaybookCatalogue,
         PlaybookRunner,
+        ActionAcknowledgement,
+        PlaybookResultsService,
+        PlaybookSimulator,
       ],
     };
   }

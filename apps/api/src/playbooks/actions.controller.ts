@@ -1,16 +1,21 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import type { Page } from '@rapport/application';
+import type { AcknowledgementOutcome, Page } from '@rapport/application';
+import { ClosedSchema, EnumField, TextField } from '@rapport/contract';
+import { ACKNOWLEDGEMENT_DETAIL_MAX, ACKNOWLEDGEMENT_STATUSES, type AcknowledgementStatus } from '@rapport/domain';
 import { ACTION_KINDS } from '@rapport/playbooks';
 import { ACTION_STATUSES, type ActionDocument, type ActionStatus } from '@rapport/projections';
 import { Roles } from '../auth/access.decorators';
+import { Actor } from '../auth/principal';
+import { ProblemException } from '../http/problem';
 import { refusalProblem } from '../http/refusal.mapper';
 import { PageDto } from '../read/customer-read.dto';
 import type { InvalidCursor } from '../read/customer.queries';
 import { ReadConsistency } from '../read/read-consistency.service';
-import { ListActionsQuery } from './playbook.messages';
+import { rejection, writtenBody } from '../write/outcome.mapper';
+import { AcknowledgeActionCommand, ListActionsQuery } from './playbook.messages';
 
 export class ListActionsDto extends PageDto {
   @ApiPropertyOptional({ enum: ACTION_STATUSES })
@@ -29,10 +34,18 @@ export class ListActionsDto extends PageDto {
   playbookId?: string;
 }
 
+/** What the system that carried out an action reports of it. */
+@ClosedSchema('ActionAcknowledgement')
+export class AcknowledgeActionDto {
+  @EnumField(ACKNOWLEDGEMENT_STATUSES, { description: 'delivered: carried out; failed: it could not be' }) status!: AcknowledgementStatus;
+  @TextField({ optional: true, maxLength: ACKNOWLEDGEMENT_DETAIL_MAX, description: 'What the delivering system says of it, e.g. why it failed' }) detail?: string;
+}
+
 @ApiTags('playbooks')
 @Controller('v1/actions')
 export class ActionsController {
   constructor(
+    private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly consistency: ReadConsistency,
   ) {}
@@ -54,4 +67,32 @@ export class ActionsController {
     if ('refused' in page) throw refusalProblem(page);
     return { items: page.items.map(({ _id, revision: _revision, ...action }) => ({ actionId: _id, ...action })), nextCursor: page.nextCursor };
   }
+
+  @Post(':actionId/ack')
+  @HttpCode(200)
+  @Roles('ingest')
+  @ApiOperation({
+    summary: 'Acknowledge an action: the system that carried it out reports it delivered or failed',
+    description:
+      'Records action_acknowledged on the customer’s stream; the action queue shows the status (while the action is pending) and the 360 the delivery. ' +
+      'Once per action: the same acknowledgement again answers duplicate: true; a different one is 409 CONFLICTING_DUPLICATE.',
+  })
+  @ApiParam({ name: 'actionId', description: 'The actionId from the action queue, sent URL-encoded: its slashes as %2F', example: 'complaint-sla/1/grace/1/1' })
+  @ApiResponse({ status: 200, description: 'Acknowledged, or already acknowledged alike (duplicate: true)' })
+  @ApiResponse({ status: 400, description: 'The body is not {status, detail?} (VALIDATION_FAILED)' })
+  @ApiResponse({ status: 404, description: 'No action was requested under this actionId (ACTION_NOT_FOUND)' })
+  @ApiResponse({ status: 409, description: 'The action was already acknowledged otherwise (CONFLICTING_DUPLICATE)' })
+  async acknowledge(@Param('actionId') actionId: string, @Body() body: AcknowledgeActionDto, @Actor() actor: string) {
+    const answer: AcknowledgementOutcome = await this.commandBus.execute(new AcknowledgeActionCommand(actionId, body.status, body.detail, actor));
+    if (!answer.found) throw actionNotFound(actionId);
+    const { customerId, outcome } = answer;
+    if (outcome.status === 'rejected') throw rejection(outcome);
+    const { duplicate, revision, consistencyToken } = writtenBody(customerId, outcome);
+    const recorded = outcome.status === 'duplicate' ? outcome.event : outcome.events[0]!;
+    return { actionId, customerId, status: (recorded.data as { status: AcknowledgementStatus }).status, duplicate, revision, consistencyToken };
+  }
+}
+
+function actionNotFound(actionId: string): ProblemException {
+  return new ProblemException(404, 'ACTION_NOT_FOUND', 'Action not found', `No playbook requested an action under ${JSON.stringify(actionId)}.`);
 }

@@ -1,15 +1,58 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import type { PlaybookOutcome } from '@rapport/application';
-import { isCustomerId } from '@rapport/domain';
-import { latestVersion, PLAYBOOK_TEMPLATES, type PlaybookState } from '@rapport/playbooks';
+import type { Page, PlaybookOutcome, PlaybookResults, SimulationResult } from '@rapport/application';
+import { InstantField } from '@rapport/contract';
+import { instantMs, isCustomerId } from '@rapport/domain';
+import { checkPlaybook, latestVersion, PLAYBOOK_TEMPLATES, type PlaybookState } from '@rapport/playbooks';
+import { ENROLLMENT_STATUSES, type EnrollmentDocument, type EnrollmentStatus } from '@rapport/projections';
+import { IsDecimalInteger } from '../http/decimal-integer';
+import { refusalProblem } from '../http/refusal.mapper';
+import { PageDto } from '../read/customer-read.dto';
+import type { InvalidCursor } from '../read/customer.queries';
+import { ReadConsistency } from '../read/read-consistency.service';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
 import { parseIfMatch } from '../http/if-match';
 import { ProblemException, validationFailed } from '../http/problem';
-import { GetPlaybookQuery, ListPlaybooksQuery, PublishPlaybookCommand, SetPlaybookPausedCommand } from './playbook.messages';
+import {
+  GetPlaybookQuery,
+  GetPlaybookResultsQuery,
+  ListEnrollmentsQuery,
+  ListPlaybooksQuery,
+  PublishPlaybookCommand,
+  SetPlaybookPausedCommand,
+  SimulatePlaybookQuery,
+} from './playbook.messages';
+
+export class ResultsDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'Only enrollments of this version (default: every version)' })
+  @IsOptional()
+  @IsDecimalInteger()
+  @Min(1)
+  version?: number;
+}
+
+export class ListEnrollmentsDto extends PageDto {
+  @ApiPropertyOptional({ enum: ENROLLMENT_STATUSES })
+  @IsOptional()
+  @IsIn(ENROLLMENT_STATUSES)
+  status?: EnrollmentStatus;
+}
+
+/** The longest window a simulation replays: history is read whole, so a window is bounded like analytics answers. */
+const MAX_SIMULATION_DAYS = 3_660;
+
+export class SimulateDto {
+  @ApiProperty({ type: Object, description: 'A definition, or {"template", "params"}, as PUT /v1/playbooks/{id} takes' })
+  @IsObject({ message: 'playbook must be an object: a definition or {"template", "params"}' })
+  playbook!: Record<string, unknown>;
+
+  @InstantField({ description: 'Start of the window replayed (RFC 3339)' }) from!: string;
+  @InstantField({ description: 'End of the window replayed (RFC 3339)' }) to!: string;
+}
 
 const PLAYBOOK_ID = { name: 'playbookId', description: '1–64 characters of A-Z a-z 0-9 _ . : -' } as const;
 
@@ -19,6 +62,7 @@ export class PlaybooksController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly consistency: ReadConsistency,
   ) {}
 
   @Get('templates')
@@ -35,6 +79,56 @@ export class PlaybooksController {
     const playbooks: ReadonlyMap<string, PlaybookState> = await this.queryBus.execute(new ListPlaybooksQuery());
     const items = [...playbooks].map(([playbookId, state]) => summary(playbookId, state)).sort((a, b) => a.playbookId.localeCompare(b.playbookId));
     return { items };
+  }
+
+  @Post('simulate')
+  @HttpCode(200)
+  @Roles('analyst')
+  @ApiOperation({
+    summary: 'What a playbook would have done over recorded history, writing nothing',
+    description: 'Signals fire daily at 00:00 UTC with models fitted as of that day; due steps, exits and goals run as the runner runs them.',
+  })
+  @ApiResponse({ status: 200, description: 'Enrollments, actions and outcomes, in total and per day, and each enrollment' })
+  @ApiResponse({ status: 422, description: 'The definition is not valid (INVALID_PLAYBOOK)' })
+  async simulate(@Body() body: SimulateDto): Promise<SimulationResult> {
+    const check = checkPlaybook(body.playbook);
+    if (!check.ok) throw new ProblemException(422, 'INVALID_PLAYBOOK', 'Invalid playbook', 'the playbook definition is not valid; errors names each problem', check.errors.map((e) => ({ ...e, field: e.field ? `playbook.${e.field}` : 'playbook' })));
+    const from = instantMs(body.from);
+    const to = instantMs(body.to);
+    if (from > to) throw validationFailed([{ field: 'to', message: 'to must not be before from' }]);
+    if (to - from > MAX_SIMULATION_DAYS * 86_400_000) throw validationFailed([{ field: 'to', message: `a simulation window spans at most ${MAX_SIMULATION_DAYS} days` }]);
+    return this.queryBus.execute(new SimulatePlaybookQuery({ definition: check.definition, from: new Date(from).toISOString(), to: new Date(to).toISOString() }));
+  }
+
+  @Get(':playbookId/results')
+  @Roles('analyst', 'ingest')
+  @ApiOperation({ summary: 'Enrolled, treated and holdout, conversions, the uplift with its 95% Newcombe interval, revenue within the goal window' })
+  @ApiParam(PLAYBOOK_ID)
+  @ApiResponse({ status: 404, description: 'No such playbook, or version (PLAYBOOK_NOT_FOUND)' })
+  async results(@Param('playbookId') playbookId: string, @Query() query: ResultsDto): Promise<PlaybookResults> {
+    assertPlaybookId(playbookId);
+    const results: PlaybookResults | undefined = await this.queryBus.execute(new GetPlaybookResultsQuery(playbookId, query.version));
+    if (!results) throw playbookNotFound(playbookId);
+    return results;
+  }
+
+  @Get(':playbookId/enrollments')
+  @Roles('analyst', 'ingest')
+  @ApiOperation({ summary: 'The playbook’s enrollments in the order they started, paged, by status' })
+  @ApiParam(PLAYBOOK_ID)
+  async enrollments(@Param('playbookId') playbookId: string, @Query() query: ListEnrollmentsDto) {
+    assertPlaybookId(playbookId);
+    await this.consistency.ensure(query.consistentWith);
+    const page: Page<EnrollmentDocument> | InvalidCursor = await this.queryBus.execute(
+      new ListEnrollmentsQuery({
+        playbookId,
+        limit: query.limit ?? 50,
+        ...(query.status !== undefined ? { status: query.status } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      }),
+    );
+    if ('refused' in page) throw refusalProblem(page);
+    return { items: page.items.map(({ _id: _id, revision: _revision, ...enrollment }) => enrollment), nextCursor: page.nextCursor };
   }
 
   @Get(':playbookId')

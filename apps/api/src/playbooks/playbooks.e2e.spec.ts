@@ -1,5 +1,7 @@
 // Playbooks over HTTP (embedded): publish a template, read its versions,
-// pause and resume, and watch the runner escalate a complaint past its SLA.
+// pause and resume, watch the runner escalate a complaint past its SLA, and
+// acknowledge the action it requests.
+import { decisionEventId } from '@rapport/application';
 import { ApiTestClient } from '../testing/api-test-client';
 
 describe('playbooks over HTTP (embedded)', () => {
@@ -91,5 +93,146 @@ describe('playbooks over HTTP (embedded)', () => {
     expect(view.playbooks.recentActions).toEqual(
       expect.arrayContaining([expect.objectContaining({ actionId: 'complaint-sla/1/grace/1/1', status: 'requested', kind: 'task' })]),
     );
+
+    // An acknowledgement after the contact is recorded, but the action stays delivered: the first report settles it.
+    const late = await ack('complaint-sla/1/grace/1/1', { status: 'failed', detail: 'no answer' });
+    expect([late.status, late.body.duplicate, late.body.status]).toEqual([200, false, 'failed']);
+    const still = await api.get(`/v1/actions?playbookId=complaint-sla&consistentWith=${late.body.consistencyToken}`);
+    expect(still.body.items).toEqual([expect.objectContaining({ actionId: 'complaint-sla/1/grace/1/1', status: 'delivered' })]);
+    expect(still.body.items[0]).not.toHaveProperty('acknowledgedAt');
+  });
+
+  const ack = (actionId: string, body: unknown) => api.post(`/v1/actions/${encodeURIComponent(actionId)}/ack`, body);
+
+  /** Publishes a one-hour SLA, records a complaint two hours old for `customerId`, and waits for the escalation in the queue. */
+  async function escalated(playbookId: string, customerId: string): Promise<string> {
+    expect((await put(playbookId, { template: 'complaint-sla', params: { sla: 'PT1H' } })).status).toBe(201);
+    const occurredAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    expect((await api.event(customerId, 'complained', { complaintId: 'k-9', category: 'delivery', severity: 'medium' }, { occurredAt })).status).toBe(201);
+    const actionId = `${playbookId}/1/${customerId}/1/1`;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const items: { actionId: string }[] = (await api.get(`/v1/actions?playbookId=${playbookId}`)).body.items;
+      if (items.some((item) => item.actionId === actionId)) return actionId;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${actionId} never reached the queue`);
+  }
+
+  it('acknowledges an action (POST /v1/actions/{actionId}/ack): once, idempotently, shown in the queue and the 360', async () => {
+    const actionId = await escalated('ack-sla', 'hopper');
+    expect(actionId).toBe('ack-sla/1/hopper/1/1');
+
+    // The actionId holds slashes: sent URL-encoded, it is one path segment.
+    const failed = await ack(actionId, { status: 'failed', detail: 'the service desk queue is full' });
+    expect(failed.status).toBe(200);
+    expect(failed.body).toEqual({ actionId, customerId: 'hopper', status: 'failed', duplicate: false, revision: expect.any(Number), consistencyToken: expect.any(String) });
+
+    const queue = await api.get(`/v1/actions?playbookId=ack-sla&consistentWith=${failed.body.consistencyToken}`);
+    expect(queue.body.items).toEqual([expect.objectContaining({ actionId, customerId: 'hopper', status: 'failed', detail: 'the service desk queue is full', acknowledgedAt: expect.any(String) })]);
+    expect((await api.get('/v1/actions?status=failed&playbookId=ack-sla')).body.items.map((i: { actionId: string }) => i.actionId)).toEqual([actionId]);
+    expect((await api.get('/v1/actions?status=pending&playbookId=ack-sla')).body.items).toEqual([]);
+
+    // Asking again records nothing: the same answer, duplicate: true.
+    const again = await ack(actionId, { status: 'failed', detail: 'the service desk queue is full' });
+    expect([again.status, again.body.duplicate, again.body.revision, again.body.status]).toEqual([200, true, failed.body.revision, 'failed']);
+    // A different report for the same action is a clash.
+    const otherwise = await ack(actionId, { status: 'delivered' });
+    expect([otherwise.status, otherwise.body.code]).toEqual([409, 'CONFLICTING_DUPLICATE']);
+    const otherDetail = await ack(actionId, { status: 'failed' });
+    expect([otherDetail.status, otherDetail.body.code]).toEqual([409, 'CONFLICTING_DUPLICATE']);
+
+    // On the stream: one action_acknowledged, by the caller, caused by the action's request.
+    const history = (await api.get('/v1/audit/customers/hopper/history?limit=100')).body.events as { type: string; eventId: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[];
+    const acknowledged = history.filter((e) => e.type === 'action_acknowledged');
+    expect(acknowledged).toHaveLength(1);
+    const request = history.find((e) => e.type === 'action_requested' && e.data.actionId === actionId)!;
+    expect(acknowledged[0]).toMatchObject({ data: { actionId, playbookId: 'ack-sla', status: 'failed', detail: 'the service desk queue is full' }, metadata: { actor: 'anonymous', causationId: request.eventId } });
+
+    // Other decisions' keys find events too, but not an action's request: nothing to acknowledge.
+    for (const key of ['ack-sla/1/hopper/1/enrolled', `${actionId}/ack`]) {
+      expect(history.some((e) => e.eventId === decisionEventId(key))).toBe(true);
+      expect([key, (await ack(key, { status: 'delivered' })).body.code]).toEqual([key, 'ACTION_NOT_FOUND']);
+    }
+
+    const view = (await api.get(`/v1/customers/hopper?consistentWith=${failed.body.consistencyToken}`)).body;
+    expect(view.playbooks.recentActions).toEqual(expect.arrayContaining([expect.objectContaining({ actionId, status: 'requested', delivery: 'failed' })]));
+  });
+
+  it('refuses an unknown action (404 ACTION_NOT_FOUND), a bad body (400) and an emitter sending action_acknowledged (422 RESERVED_EVENT_TYPE)', async () => {
+    const unknown = await ack('nope/1/hopper/1/1', { status: 'delivered' });
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'ACTION_NOT_FOUND']);
+
+    for (const body of [{}, { status: 'sent' }, { status: 'DELIVERED' }, { status: 'delivered', detail: 'x'.repeat(1001) }, { status: 'delivered', detail: null }, { status: 'delivered', note: 'x' }, [], '"delivered"', 'null']) {
+      const refused = await ack('nope/1/hopper/1/1', body);
+      expect([JSON.stringify(body), refused.status, refused.body.code]).toEqual([JSON.stringify(body), 400, 'VALIDATION_FAILED']);
+    }
+    expect((await api.request('POST', `/v1/actions/${encodeURIComponent('nope/1/hopper/1/1')}/ack`)).status).toBe(400);
+    expect((await ack('nope/1/hopper/1/1', { status: 'delivered', detail: 'x'.repeat(1000) })).body.code).toBe('ACTION_NOT_FOUND');
+
+    const data = { actionId: 'ack-sla/1/hopper/1/1', playbookId: 'ack-sla', status: 'delivered' };
+    const forged = await api.event('hopper', 'action_acknowledged', data);
+    expect([forged.status, forged.body.code]).toEqual([422, 'RESERVED_EVENT_TYPE']);
+  });
+
+  it('counts a playbook’s enrollments and results, and lists its enrollments', async () => {
+    expect((await put('results-sla', { template: 'complaint-sla', params: { sla: 'PT1H' } })).status).toBe(201);
+    // One complaint past its SLA (escalated, completed), one still within it (running).
+    const complaint = (customerId: string, hoursAgo: number) =>
+      api.event(customerId, 'complained', { complaintId: `r-${customerId}`, category: 'billing', severity: 'low' }, { occurredAt: new Date(Date.now() - hoursAgo * 3_600_000).toISOString() });
+    expect((await complaint('ruth', 2)).status).toBe(201);
+    expect((await complaint('rosa', 0)).status).toBe(201);
+    const deadline = Date.now() + 10_000;
+    let listed: { customerId: string; status: string; outcome?: string }[] = [];
+    const settled = () => listed.some((e) => e.customerId === 'ruth' && e.status === 'ended') && listed.some((e) => e.customerId === 'rosa');
+    while (Date.now() < deadline && !settled()) {
+      listed = (await api.get('/v1/playbooks/results-sla/enrollments?limit=200')).body.items;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ customerId: 'ruth', enrollmentId: 'results-sla/1', version: 1, holdout: false, status: 'ended', outcome: 'completed' }),
+        expect.objectContaining({ customerId: 'rosa', enrollmentId: 'results-sla/1', status: 'running' }),
+      ]),
+    );
+    const running = listed.filter((e) => e.status === 'running').length;
+    expect((await api.get('/v1/playbooks/results-sla/enrollments?status=running&limit=200')).body.items).toHaveLength(running);
+
+    const results = await api.get('/v1/playbooks/results-sla/results');
+    expect(results.status).toBe(200);
+    expect(results.body).toMatchObject({
+      playbookId: 'results-sla',
+      enrolled: listed.length,
+      running,
+      treated: { enrollments: listed.length, converted: 0, conversionRate: 0 },
+      holdout: { enrollments: 0, conversionRate: null },
+      uplift: null,
+    });
+    expect((await api.get('/v1/playbooks/results-sla/results?version=1')).body.enrolled).toBe(listed.length);
+    expect((await api.get('/v1/playbooks/results-sla/results?version=9')).body.code).toBe('PLAYBOOK_NOT_FOUND');
+    expect((await api.get('/v1/playbooks/results-sla/results?version=0')).body.code).toBe('VALIDATION_FAILED');
+    expect((await api.get('/v1/playbooks/results-sla/enrollments?status=done')).body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('simulates a definition over recorded history without writing anything', async () => {
+    const before = (await api.get('/health/ready')).status;
+    const head = async () => (await api.get('/v1/customers/grace/timeline?limit=200')).body.items.length;
+    const length = await head();
+    const from = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    const to = new Date().toISOString();
+    const answer = await api.post('/v1/playbooks/simulate', { playbook: { template: 'complaint-sla', params: { sla: 'PT1H' } }, from, to });
+    expect(answer.status).toBe(200);
+    // Every complained event recorded in the window enrolls; each escalated unless resolved within the hour.
+    expect(answer.body.enrolled).toBeGreaterThanOrEqual(1);
+    expect(answer.body.enrollments).toEqual(expect.arrayContaining([expect.objectContaining({ customerId: 'grace', outcome: 'completed' })]));
+    expect(answer.body.days.reduce((n: number, d: { enrolled: number }) => n + d.enrolled, 0)).toBe(answer.body.enrolled);
+    expect(await head()).toBe(length);
+    expect(before).toBe(200);
+
+    const invalid = await api.post('/v1/playbooks/simulate', { playbook: { template: 'complaint-sla', params: {} }, from, to });
+    expect([invalid.status, invalid.body.code, invalid.body.errors[0].field]).toEqual([422, 'INVALID_PLAYBOOK', 'playbook.params.sla']);
+    expect((await api.post('/v1/playbooks/simulate', { playbook: { template: 'complaint-sla', params: { sla: 'PT1H' } }, from: to, to: from })).body.code).toBe('VALIDATION_FAILED');
+    expect((await api.post('/v1/playbooks/simulate', { playbook: { template: 'complaint-sla', params: { sla: 'PT1H' } }, from: 'yesterday', to })).body.code).toBe('VALIDATION_FAILED');
   });
 });
+

@@ -5,12 +5,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import type { CustomerEventBody } from '@rapport/domain';
 import { logOfCategory, verifyChain, type EventStore, type RecordedEvent } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import type { PlaybookEventType } from '@rapport/playbooks';
+import { READ_MODELS } from '@rapport/projections';
+import { AnalyticsService } from '../analytics.service';
 import { CustomerCommands } from '../customer-commands.service';
+import { CustomerReadModels } from '../customer-read-models';
+import { LogSubscription } from '../log-subscription';
+import { ProjectionHandler } from '../projection-handler';
+import { ReadModelSignalSource } from './signal-facts.reader';
 import { PlaybookCatalogue } from './playbook-catalogue.service';
 import { decisionEventId, PLAYBOOK_DUE, PLAYBOOKS_CHECKPOINT, PlaybookRunner, type PlaybookRunnerOptions } from './playbook-runner';
 
@@ -197,5 +204,74 @@ describe('PlaybookRunner on the SQLite logs', () => {
     } finally {
       await run.stop();
     }
+  });
+
+  describe('signals', () => {
+    let readModels: SqliteDocumentStore;
+    let subscription: LogSubscription;
+    let signalRunner: PlaybookRunner;
+
+    beforeEach(() => {
+      readModels = SqliteDocumentStore.open(path.join(dir, 'read-models.sqlite'), collectionsOf(READ_MODELS));
+      subscription = new LogSubscription(log, new ProjectionHandler(readModels), readModels);
+      const models = new CustomerReadModels(readModels);
+      signalRunner = new PlaybookRunner(log, commands, catalogue, runnerStore, clock, { ...options, signals: new ReadModelSignalSource(models, new AnalyticsService(models)), signalEveryMs: HOUR });
+    });
+    afterEach(async () => {
+      await readModels.close();
+    });
+
+    const lapsed = {
+      name: 'Call lapsed buyers',
+      trigger: { signal: 'no_purchase_for', duration: 'P30D' },
+      steps: [{ action: { kind: 'task', title: 'Call them' } }],
+      reenroll: 'P60D',
+    };
+    const bought = (customerId: string, daysAgo: number) =>
+      record(customerId, { type: 'purchased', data: { orderId: `o-${customerId}`, amount: 1000, currency: 'USD' } } as CustomerEventBody, at(-24 * daysAgo));
+
+    it('fires at publication and at the start of each period over every customer it holds for, once per instant', async () => {
+      await identified('lapsed');
+      await bought('lapsed', 40);
+      await identified('recent');
+      await bought('recent', 10);
+      await identified('never');
+      await subscription.catchUp();
+      expect((await catalogue.publish('lapsed', lapsed)).status).toBe('recorded');
+      nowMs += 60_000;
+
+      // At publication: only the customer who last bought more than 30 days ago.
+      expect(await signalRunner.signalsDue()).toBeGreaterThanOrEqual(1);
+      const recorded = await decisions('lapsed');
+      expect(summary(recorded)).toEqual([
+        ['playbook_enrolled', null],
+        ['action_requested', null],
+        ['playbook_exited', 'completed'],
+      ]);
+      expect(recorded[0]!.data).toMatchObject({ trigger: { signal: 'no_purchase_for', firedAt: new Date(nowMs - 60_000).toISOString() } });
+      expect(await decisions('recent')).toEqual([]);
+      expect(await decisions('never')).toEqual([]);
+
+      // The same instant again (a restart, a second runner) decides nothing new; the next period re-enrolls no one before P60D.
+      const slot = new Date(nowMs - (nowMs % HOUR)).toISOString();
+      await signalRunner.evaluateSignals(slot);
+      await signalRunner.evaluateSignals(slot);
+      await runner().evaluateSignals(slot);
+      expect(await decisions('lapsed')).toHaveLength(3);
+
+      // Twenty-one days on, the recent buyer has lapsed too; the first may enter again 60 days after leaving.
+      nowMs += 21 * 24 * HOUR;
+      await subscription.catchUp();
+      await signalRunner.signalsDue();
+      expect(summary(await decisions('recent'))).toEqual([
+        ['playbook_enrolled', null],
+        ['action_requested', null],
+        ['playbook_exited', 'completed'],
+      ]);
+      expect(await decisions('lapsed')).toHaveLength(3);
+      nowMs += 40 * 24 * HOUR;
+      await signalRunner.signalsDue();
+      expect(await decisions('lapsed')).toHaveLength(6);
+    });
   });
 });

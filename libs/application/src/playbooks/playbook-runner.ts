@@ -18,9 +18,12 @@ import type { EventStore, RecordedEvent } from '@rapport/event-store';
 import {
   decideEnrollment,
   foldEnrollment,
+  isSignalTrigger,
   latestVersion,
   nextDueAt,
   pausedAt,
+  signalHolds,
+  signalSlot,
   versionAt,
   type ConsentDefault,
   type EnrollmentContext,
@@ -36,6 +39,7 @@ import type { Clock, CustomerCommands, EventInput } from '../customer-commands.s
 import { toCustomerEvent } from '../recorded-event.mapper';
 import { forEachStreamPage } from '../stream-pages';
 import type { PlaybookCatalogue } from './playbook-catalogue.service';
+import type { SignalSource } from './signal-facts.reader';
 
 /** A customer's next due instant in one playbook. `_id`: `<playbookId>|<customerId>`. */
 export interface DueDocument extends StoredDocument {
@@ -79,11 +83,18 @@ export interface PlaybookRunnerOptions {
   readonly analytics?: CustomerAnalyticsReader;
   /** How often the scheduler looks for due steps. Default 250 ms: a step fires within a second of its due time. */
   readonly tickMs?: number;
+  /** Where signal triggers read every customer's facts; without it no signal fires. */
+  readonly signals?: SignalSource;
+  /** RAPPORT_SIGNAL_EVERY: signals fire at the start of each such period (default an hour) and when a playbook is published. */
+  readonly signalEveryMs?: number;
   readonly batchSize?: number;
   readonly logger?: StructuredLogger;
 }
 
-type Trigger = { readonly kind: 'event'; readonly event: RecordedCustomerEvent } | { readonly kind: 'due' };
+type Trigger =
+  | { readonly kind: 'event'; readonly event: RecordedCustomerEvent }
+  | { readonly kind: 'due' }
+  | { readonly kind: 'signal'; readonly playbookId: string; readonly signal: string; readonly firedAt: string };
 
 const ANALYTICS_FIELDS = new Set(['segment', 'pAlive', 'clv', 'valueRank']);
 const NO_ANALYTICS: AnalyticsFacts = { segment: null, pAlive: null, clv: null, valueRank: null };
@@ -94,6 +105,9 @@ export class PlaybookRunner {
   private abort: AbortController | undefined;
   private loops: Promise<void>[] = [];
   private current = -1;
+  /** The scheduled signal period last evaluated, and the latest version of each playbook seen. */
+  private lastSlot: string | undefined;
+  private readonly seenVersions = new Map<string, number>();
 
   constructor(
     private readonly log: EventStore,
@@ -114,7 +128,7 @@ export class PlaybookRunner {
     this.current = await this.store.getCheckpoint(PLAYBOOKS_CHECKPOINT);
     this.abort = new AbortController();
     const { signal } = this.abort;
-    this.loops = [this.follow(signal), this.schedule(signal)];
+    this.loops = [this.follow(signal), this.schedule(signal), this.signalLoop(signal)];
   }
 
   async stop(): Promise<void> {
@@ -167,6 +181,58 @@ export class PlaybookRunner {
     }
   }
 
+  /**
+   * Fires signal triggers at `firedAt` over every customer: each one the
+   * signal holds for gets the signal as an input of that playbook. Answers how
+   * many (customer, playbook) pairs it fired for.
+   */
+  async evaluateSignals(firedAt: string, only?: ReadonlySet<string>): Promise<number> {
+    const source = this.options.signals;
+    if (!source) return 0;
+    const playbooks = await this.catalogue.all();
+    const listening = [...playbooks].flatMap(([playbookId, state]) => {
+      if (state.paused || (only && !only.has(playbookId))) return [];
+      const trigger = versionAt(state, firedAt)?.definition.trigger;
+      return trigger && isSignalTrigger(trigger) ? [{ playbookId, trigger }] : [];
+    });
+    if (listening.length === 0) return 0;
+    let fired = 0;
+    for await (const { customerId, facts } of source.factsAt(firedAt, { pAlive: listening.some((l) => l.trigger.signal === 'p_alive_below') })) {
+      for (const { playbookId, trigger } of listening) {
+        if (!signalHolds(trigger, facts, firedAt)) continue;
+        await this.decideFor(customerId, { kind: 'signal', playbookId, signal: trigger.signal, firedAt }, playbooks);
+        fired++;
+      }
+    }
+    return fired;
+  }
+
+  /**
+   * Signals due now: a newly published version's at its publication (if that
+   * is within the current period: a restart much later does not fire it
+   * again with today's data), and the current period's once.
+   */
+  async signalsDue(): Promise<number> {
+    if (!this.options.signals) return 0;
+    const every = this.options.signalEveryMs ?? 3_600_000;
+    const now = this.clock.now().toISOString();
+    let fired = 0;
+    for (const [playbookId, state] of await this.catalogue.all()) {
+      const latest = latestVersion(state);
+      if (!latest || (this.seenVersions.get(playbookId) ?? 0) >= latest.version) continue;
+      this.seenVersions.set(playbookId, latest.version);
+      if (isSignalTrigger(latest.definition.trigger) && Date.parse(now) - Date.parse(latest.publishedAt) < every) {
+        fired += await this.evaluateSignals(latest.publishedAt, new Set([playbookId]));
+      }
+    }
+    const slot = signalSlot(now, every);
+    if (slot !== this.lastSlot) {
+      fired += await this.evaluateSignals(slot);
+      this.lastSlot = slot;
+    }
+    return fired;
+  }
+
   private async follow(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
@@ -191,6 +257,18 @@ export class PlaybookRunner {
         this.options.logger?.warn('playbook runner: firing due steps failed; retrying', { error: describe(error) });
       }
       await sleep(this.options.tickMs ?? 250, signal).catch(() => undefined);
+    }
+  }
+
+  private async signalLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.signalsDue();
+      } catch (error) {
+        if (signal.aborted) break;
+        this.options.logger?.warn('playbook runner: evaluating signals failed; retrying', { error: describe(error) });
+      }
+      await sleep(1_000, signal).catch(() => undefined);
     }
   }
 
@@ -242,10 +320,10 @@ export class PlaybookRunner {
     const inputs: EventInput[] = [];
     for (const [playbookId, state] of playbooks) {
       const latest = latestVersion(state);
-      if (!latest) continue;
+      if (!latest || (trigger.kind === 'signal' && trigger.playbookId !== playbookId)) continue;
       const enrollment = foldEnrollment(playbookId, events);
-      // A trigger event enrolls under the version current when it was recorded, if the playbook ran then.
-      const recordedAt = trigger.kind === 'event' ? trigger.event.recordedAt : now;
+      // A trigger enrolls under the version current when it was recorded (or fired), if the playbook ran then.
+      const recordedAt = trigger.kind === 'event' ? trigger.event.recordedAt : trigger.kind === 'signal' ? trigger.firedAt : now;
       const version = versionAt(state, recordedAt);
       const mayEnroll = version !== undefined && !pausedAt(state, recordedAt) && !state.paused;
       if (!mayEnroll && enrollment.running.length === 0) continue;
@@ -260,7 +338,12 @@ export class PlaybookRunner {
         erased: view?.erasure !== undefined,
         contactCapReached: contacts >= this.options.contactCap.count,
       };
-      const input: EnrollmentInput = trigger.kind === 'event' ? { kind: 'event', event: trigger.event, now, context } : { kind: 'due', now, context };
+      const input: EnrollmentInput =
+        trigger.kind === 'event'
+          ? { kind: 'event', event: trigger.event, now, context }
+          : trigger.kind === 'signal'
+            ? { kind: 'signal', signal: trigger.signal, firedAt: trigger.firedAt, now, context }
+            : { kind: 'due', now, context };
       const starting = `${playbookId}/${enrollment.enrollments + 1}`;
       const decisions = decideEnrollment(input, published, customerId, enrollment).filter((decision) =>
         // Paused: no step runs and no one enrolls; only an event that ends an enrollment still does.

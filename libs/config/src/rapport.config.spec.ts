@@ -42,6 +42,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('reads the playbooks’ settings: consent default, contact cap, signal period, webhooks and their retries', () => {
+    expect(loadConfig({}).playbooks).toEqual({
+      consentDefault: 'opt-in',
+      contactCap: { count: 1, period: 'P7D' },
+      signalEvery: 'PT1H',
+      webhooksFile: undefined,
+      webhookRetryMs: [1000, 5000, 30000, 120000, 600000],
+    });
+    const set = loadConfig({
+      RAPPORT_CONSENT_DEFAULT: 'opt-out',
+      RAPPORT_CONTACT_CAP: '3/P30D',
+      RAPPORT_SIGNAL_EVERY: 'PT15M',
+      RAPPORT_WEBHOOKS: ' hooks.json ',
+      RAPPORT_WEBHOOK_RETRY_MS: '50, 100',
+    }).playbooks;
+    expect(set).toEqual({ consentDefault: 'opt-out', contactCap: { count: 3, period: 'P30D' }, signalEvery: 'PT15M', webhooksFile: 'hooks.json', webhookRetryMs: [50, 100] });
+    for (const bad of ['0/P7D', '1', 'P7D', '1/7D', 'lots/P7D']) expect(() => loadConfig({ RAPPORT_CONTACT_CAP: bad })).toThrow('RAPPORT_CONTACT_CAP');
+    for (const bad of ['0', '5', 'soon', '1000,', '100000000']) expect(() => loadConfig({ RAPPORT_WEBHOOK_RETRY_MS: bad })).toThrow('RAPPORT_WEBHOOK_RETRY_MS');
+    expect(() => loadConfig({ RAPPORT_CONSENT_DEFAULT: 'maybe' })).toThrow('RAPPORT_CONSENT_DEFAULT');
+  });
+
   it('sweeps pending erasures every minute unless RAPPORT_ERASURE_SWEEP_MS says otherwise', () => {
     expect(loadConfig({}).erasureSweepMs).toBe(60_000);
     expect(loadConfig({ RAPPORT_ERASURE_SWEEP_MS: '5000' }).erasureSweepMs).toBe(5000);

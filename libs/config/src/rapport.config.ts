@@ -75,6 +75,10 @@ export interface PlaybooksConfig {
   readonly contactCap: { readonly count: number; readonly period: string };
   /** RAPPORT_SIGNAL_EVERY (default `PT1H`): how often signal triggers fire over every customer. */
   readonly signalEvery: string;
+  /** RAPPORT_WEBHOOKS: a JSON file of `[{"url", "kinds", "secret"}]`; no webhooks when unset. */
+  readonly webhooksFile: string | undefined;
+  /** RAPPORT_WEBHOOK_RETRY_MS: pauses before each retry, comma-separated ms (default 1000,5000,30000,120000,600000). */
+  readonly webhookRetryMs: readonly number[];
 }
 
 /** RAPPORT_RATE_LIMIT (`limit`; 0 = off; unset = by auth policy) and RAPPORT_RATE_LIMIT_WINDOW_SECONDS. */
@@ -126,8 +130,20 @@ export function loadConfig(env: Env = process.env): RapportConfig {
       consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
       contactCap: contactCap(env),
       signalEvery: env.RAPPORT_SIGNAL_EVERY?.trim() || 'PT1H',
+      webhooksFile: env.RAPPORT_WEBHOOKS?.trim() || undefined,
+      webhookRetryMs: webhookRetryMs(env),
     },
   };
+}
+
+/** RAPPORT_WEBHOOK_RETRY_MS: up to 20 pauses of 10 ms to a day each. */
+function webhookRetryMs(env: Env): number[] {
+  const raw = env.RAPPORT_WEBHOOK_RETRY_MS?.trim() || '1000,5000,30000,120000,600000';
+  const values = raw.split(',').map((v) => v.trim());
+  if (values.length > 20 || values.some((v) => !/^[1-9][0-9]{1,7}$/.test(v) || Number(v) > 86_400_000)) {
+    throw new ConfigError(`RAPPORT_WEBHOOK_RETRY_MS: "${raw}" must be up to 20 comma-separated pauses in ms, each from 10 to 86400000`);
+  }
+  return values.map(Number);
 }
 
 /** RAPPORT_CONTACT_CAP: `<count>/<duration>`; the duration's own rules are the playbooks' (checked where it is used). */

@@ -3,3 +3,4 @@ export * from './system-clock';
 export * from './distributed-log';
 export * from './mongo-read-models';
 export * from './playbook-stores';
+export * from './webhook-endpoints';

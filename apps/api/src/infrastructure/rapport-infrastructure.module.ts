@@ -19,12 +19,22 @@ import {
   ProjectionHandler,
   ReadModelSignalSource,
   ReadProgress,
+  WebhookDispatcher,
+  fetchWebhookTransport,
 } from '@rapport/application';
 import { ConfigError, type RapportConfig, type StructuredLogger } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
 import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
 import { durationMs } from '@rapport/playbooks';
-import { openDistributedPlaybookStores, openEmbeddedPlaybookStores, openEmbeddedStores, systemClock, uuidGenerator, type PlaybookStores } from '@rapport/wiring';
+import {
+  loadWebhookEndpoints,
+  openDistributedPlaybookStores,
+  openEmbeddedPlaybookStores,
+  openEmbeddedStores,
+  systemClock,
+  uuidGenerator,
+  type PlaybookStores,
+} from '@rapport/wiring';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
 import { EVENT_STORE, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE } from './tokens';
 
@@ -46,6 +56,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly progress: ReadProgress,
     private readonly erasures: ErasureSweeper,
     private readonly runner: PlaybookRunner,
+    private readonly webhooks: WebhookDispatcher,
     @Inject(PLAYBOOK_STORES) private readonly playbookStores: PlaybookStores,
   ) {}
 
@@ -54,11 +65,13 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
     await this.erasures.start();
     await this.runner.start();
+    await this.webhooks.start();
     if (this.progress instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
     else this.logger.log(`projections following the log from position ${this.progress.position}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.webhooks.stop();
     await this.runner.stop();
     await this.erasures.stop();
     await this.progress.stop();
@@ -154,6 +167,18 @@ export class RapportInfrastructureModule {
           // The bare log finds the action (its decisions hold no personal data); the record goes through the commands.
           useFactory: (log: EventStore, commands: CustomerCommands) => new ActionAcknowledgement(log, commands, systemClock),
           inject: [EVENT_STORE, CustomerCommands],
+        },
+        {
+          provide: WebhookDispatcher,
+          useFactory: (log: EventStore, acknowledgements: ActionAcknowledgement, stores: PlaybookStores) => {
+            const { webhooksFile, webhookRetryMs } = config.playbooks;
+            return new WebhookDispatcher(log, acknowledgements, stores.runnerStore, fetchWebhookTransport, systemClock, {
+              endpoints: webhooksFile === undefined ? [] : loadWebhookEndpoints(webhooksFile),
+              retryDelaysMs: webhookRetryMs,
+              logger: structuredLogger(new Logger('Webhooks')),
+            });
+          },
+          inject: [EVENT_STORE, ActionAcknowledgement, PLAYBOOK_STORES],
         },
         {
           provide: PlaybookResultsService,

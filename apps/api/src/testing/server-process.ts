@@ -44,6 +44,14 @@ export class ServerProcess {
     return { status: response.status, body: await response.json() };
   }
 
+  async request(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.baseUrl}${url}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
   async get(url: string): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.baseUrl}${url}`);
     return { status: response.status, body: await response.json() };

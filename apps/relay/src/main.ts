@@ -64,6 +64,7 @@ async function main(): Promise<number> {
     for (let failures = 0; !stopping; ) {
       const current = new KafkaRelay(log.store, kafka, {
         topic: settings.topic,
+        actionsTopic: settings.actionsTopic,
         relayId: settings.relayId,
         partitions: settings.partitions,
         logger: { info: (m) => logger.info(m), error: (m) => logger.error(m) },

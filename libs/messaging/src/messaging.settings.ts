@@ -4,6 +4,7 @@
 // `?consistentWith=` reads the relay's checkpoint and the projector's offsets.
 import { ConfigError, envInteger, envText, type Env } from '@rapport/config';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { ACTIONS_TOPIC } from './action.message';
 import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic } from './customer-event.message';
 
 export interface MessagingSettings {
@@ -11,6 +12,8 @@ export interface MessagingSettings {
   readonly topic: string;
   /** The dead-letter topic: `<topic>.dlq`. */
   readonly deadLetterTopic: string;
+  /** RAPPORT_KAFKA_ACTIONS_TOPIC: where the relay publishes requested actions (default `rapport.actions.v1`). */
+  readonly actionsTopic: string;
   /** RAPPORT_KAFKA_PARTITIONS: partitions of the topic when the relay creates it. */
   readonly partitions: number;
   /** RAPPORT_RELAY_ID: one relay per log; its transactional id and checkpoint group derive from it. */
@@ -58,6 +61,7 @@ export function messagingSettings(env: Env = process.env): MessagingSettings {
   if (!(level in LOG_LEVELS)) throw new MessagingSettingsError(`RAPPORT_KAFKA_LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}; got "${level}"`);
   return {
     topic,
+    actionsTopic: envText(env, 'RAPPORT_KAFKA_ACTIONS_TOPIC', ACTIONS_TOPIC),
     deadLetterTopic: deadLetterTopic(topic),
     partitions: envInteger(env, 'RAPPORT_KAFKA_PARTITIONS', 6, 1, 1000, MessagingSettingsError),
     relayId: envText(env, 'RAPPORT_RELAY_ID', 'rapport-relay'),

@@ -12,9 +12,9 @@ export class ServerProcess {
     return this.role.output;
   }
 
-  static async start(dataDir: string, port?: number): Promise<ServerProcess> {
+  static async start(dataDir: string, port?: number, env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> {
     const listenPort = port ?? (await freePort());
-    const role = RoleProcess.start('api', { RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: String(listenPort), RAPPORT_LOG_LEVEL: 'warn' });
+    const role = RoleProcess.start('api', { RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: String(listenPort), RAPPORT_LOG_LEVEL: 'warn', ...env });
     const server = new ServerProcess(role, `http://127.0.0.1:${listenPort}`);
     await server.waitUntilReady();
     return server;

@@ -206,6 +206,65 @@ describe('PlaybookRunner on the SQLite logs', () => {
     }
   });
 
+  it('suppresses marketing as the customer’s own stream says: no consent, erased, over the contact cap across playbooks — each recorded with its reason', async () => {
+    const onQualified = (name: string, action: Record<string, unknown>) => ({ name, trigger: { event: 'qualified' }, steps: [{ action }] });
+    expect((await catalogue.publish('welcome', onQualified('Welcome', { kind: 'message', templateId: 'welcome', channel: 'email' }))).status).toBe('recorded');
+    expect((await catalogue.publish('offer', onQualified('Offer', { kind: 'offer', offerId: 'TEN', channel: 'email' }))).status).toBe('recorded');
+    nowMs += 1_000;
+    const consent = (customerId: string, granted: boolean) =>
+      record(customerId, { type: 'consent_changed', data: { channel: 'email', purpose: 'marketing', granted } } as CustomerEventBody);
+    const qualified = (customerId: string) => record(customerId, { type: 'qualified', data: { score: 80 } } as CustomerEventBody);
+
+    await identified('granted');
+    await consent('granted', true);
+    await qualified('granted');
+    await identified('silent');
+    await qualified('silent');
+    await identified('withdrawn');
+    await consent('withdrawn', true);
+    nowMs += 1_000;
+    await consent('withdrawn', false);
+    await qualified('withdrawn');
+    await identified('erased');
+    await consent('erased', true);
+    await record('erased', { type: 'personal_data_erased', data: {} } as CustomerEventBody);
+    await qualified('erased');
+    await runner().catchUp();
+
+    const outcomes = async (customerId: string) =>
+      (await decisions(customerId))
+        .filter((e) => e.type === 'action_requested' || e.type === 'action_suppressed')
+        .map((e) => [(e.data as { playbookId: string }).playbookId, e.type === 'action_requested' ? 'requested' : (e.data as { reason: string }).reason]);
+    // The cap (1 in 7 days) counts the welcome message decided a moment earlier for another playbook.
+    expect(await outcomes('granted')).toEqual([
+      ['welcome', 'requested'],
+      ['offer', 'CONTACT_CAP'],
+    ]);
+    expect(await outcomes('silent')).toEqual([
+      ['welcome', 'NO_CONSENT'],
+      ['offer', 'NO_CONSENT'],
+    ]);
+    expect(await outcomes('withdrawn')).toEqual([
+      ['welcome', 'NO_CONSENT'],
+      ['offer', 'NO_CONSENT'],
+    ]);
+    expect(await outcomes('erased')).toEqual([
+      ['welcome', 'ERASED'],
+      ['offer', 'ERASED'],
+    ]);
+
+    // A week later the cap has room again.
+    nowMs += 8 * 24 * HOUR;
+    await qualified('granted');
+    nowMs += 1_000;
+    // Recorded under version 1 (never re-enrolls): nothing; version 2 re-enrolls on the next.
+    await catalogue.publish('offer', { ...onQualified('Offer', { kind: 'offer', offerId: 'TEN', channel: 'email' }), reenroll: 'always' });
+    nowMs += 1_000;
+    await qualified('granted');
+    await runner().catchUp();
+    expect((await outcomes('granted')).slice(2)).toEqual([['offer', 'requested']]);
+  });
+
   describe('signals', () => {
     let readModels: SqliteDocumentStore;
     let subscription: LogSubscription;

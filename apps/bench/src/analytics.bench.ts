@@ -2,7 +2,6 @@
 // the customer-facts read model (the customerFacts collection of the SQLite
 // document store, read through CustomerReadModels), on CDNOW resampled to 10× and 100×
 // its 2,357 customers. Time should grow linearly with the customers.
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AnalyticsService, CustomerReadModels } from '@rapport/application';
 import { collectionsOf, put, type PutWrite } from '@rapport/document-store';
@@ -11,64 +10,21 @@ import type { RecordedCustomerEvent } from '@rapport/domain';
 import { customerFacts, FACTS_VERSION, projectCustomerFacts, PURCHASES_VERSION, READ_MODELS, type CustomerFacts } from '@rapport/projections';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
+import { readCdnow, resampled, SAMPLE_CUSTOMERS, type Purchase } from './cdnow';
 import { growthExponent, summarize } from './stats';
 
-const CDNOW = process.env.RAPPORT_CDNOW_FILE ?? path.resolve(__dirname, '../../../../shared/data/cdnow/CDNOW_sample.txt');
-const SAMPLE_CUSTOMERS = 2_357;
 const AS_OF = '1998-06-30T23:59:59Z';
-const DAY_MS = 86_400_000;
 
-interface Purchase {
-  readonly dayMs: number;
-  readonly cents: number;
-}
-
-/** CDNOW_sample.txt (`master_id sample_id YYYYMMDD n_cds dollars`): each customer's purchases. */
-function readCdnow(file: string): Purchase[][] {
-  const byCustomer = new Map<string, Purchase[]>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length !== 5) continue;
-    const [, id, date, , dollars] = fields as [string, string, string, string, string];
-    const [whole, fraction = ''] = dollars.split('.');
-    const purchase = {
-      dayMs: Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))),
-      cents: Number(whole) * 100 + Number(fraction.padEnd(2, '0')),
-    };
-    byCustomer.set(id, [...(byCustomer.get(id) ?? []), purchase]);
-  }
-  return [...byCustomer.values()];
-}
-
-/** Deterministic PRNG (mulberry32), so every run resamples the same population. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * `count` customers drawn with replacement from the sample, each history
- * shifted by 0–30 days so the fitted population is not just copies.
- */
-function* resampled(histories: readonly Purchase[][], count: number): Generator<CustomerFacts> {
-  const next = random(count);
-  for (let k = 0; k < count; k++) {
-    const history = histories[Math.floor(next() * histories.length)]!;
-    const shift = Math.floor(next() * 31) * DAY_MS;
-    const customerId = `cdnow-${k}`;
+/** The resampled customers' facts, as the facts projection folds their purchases. */
+function* resampledFacts(histories: readonly Purchase[][], count: number): Generator<CustomerFacts> {
+  for (const { index: k, customerId, purchases } of resampled(histories, count)) {
     let facts: CustomerFacts | undefined;
-    history.forEach((p, revision) => {
+    purchases.forEach((p, revision) => {
       const event = {
         eventId: `${k}-${revision}`,
         type: 'purchased',
         customerId,
-        occurredAt: new Date(p.dayMs + shift).toISOString(),
+        occurredAt: new Date(p.dayMs).toISOString(),
         recordedAt: AS_OF,
         revision,
         position: 0,
@@ -95,7 +51,7 @@ async function populate(file: string, histories: readonly Purchase[][], count: n
     await store.commit({ writes: chunk, checkpoints: [], versions: [FACTS_VERSION, PURCHASES_VERSION] });
     chunk = [];
   };
-  for (const facts of resampled(histories, count)) {
+  for (const facts of resampledFacts(histories, count)) {
     chunk.push(put(customerFacts, { _id: facts.customerId, ...facts }));
     if (chunk.length === 5_000) await flush();
   }
@@ -108,8 +64,7 @@ export const analyticsBench: Bench = {
   title: 'analytics, BG/NBD + Gamma-Gamma + RFM',
   needsInfra: false,
   async run(context: BenchContext): Promise<FigureResult[]> {
-    const histories = readCdnow(CDNOW);
-    if (histories.length !== SAMPLE_CUSTOMERS) throw new Error(`${CDNOW}: expected ${SAMPLE_CUSTOMERS} customers, found ${histories.length}`);
+    const histories = readCdnow();
     const sizes = context.quick ? [SAMPLE_CUSTOMERS, SAMPLE_CUSTOMERS * 10] : [SAMPLE_CUSTOMERS * 10, SAMPLE_CUSTOMERS * 100];
     const results: { customers: number; seconds: number[]; converged: boolean }[] = [];
     for (const customers of sizes) {

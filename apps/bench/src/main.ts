@@ -12,8 +12,9 @@ import { projectorBench } from './projector.bench';
 import { freshnessBench } from './freshness.bench';
 import { analyticsBench } from './analytics.bench';
 import { memoryBench } from './memory.bench';
+import { playbookSignalsBench } from './playbook-signals.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, memoryBench];
+const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, memoryBench, playbookSignalsBench];
 
 function positive(value: string): number {
   const n = Number(value);

@@ -1,12 +1,12 @@
 import type { CustomerState } from '@rapport/domain';
 
-/** A small LRU of folded customer states (Map keeps insertion order). */
-export class StateCache {
-  private readonly states = new Map<string, CustomerState>();
+/** A small LRU of folded states by customer (Map keeps insertion order). */
+export class StateCache<S = CustomerState> {
+  private readonly states = new Map<string, S>();
 
   constructor(private readonly capacity: number) {}
 
-  get(customerId: string): CustomerState | undefined {
+  get(customerId: string): S | undefined {
     const state = this.states.get(customerId);
     if (state) {
       this.states.delete(customerId);
@@ -15,7 +15,7 @@ export class StateCache {
     return state;
   }
 
-  set(customerId: string, state: CustomerState): void {
+  set(customerId: string, state: S): void {
     if (this.capacity <= 0) return;
     this.states.delete(customerId);
     this.states.set(customerId, state);

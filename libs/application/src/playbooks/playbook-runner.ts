@@ -18,6 +18,7 @@ import type { EventStore, RecordedEvent } from '@rapport/event-store';
 import {
   decideEnrollment,
   foldEnrollment,
+  initialEnrollmentState,
   isSignalTrigger,
   latestVersion,
   nextDueAt,
@@ -29,6 +30,7 @@ import {
   type EnrollmentContext,
   type EnrollmentDecision,
   type EnrollmentInput,
+  type EnrollmentState,
   type Action,
   type PlaybookDefinition,
   type PlaybookState,
@@ -37,6 +39,7 @@ import {
 import { projectCustomerView, type CustomerView } from '@rapport/projections';
 import type { Clock, CustomerCommands, EventInput } from '../customer-commands.service';
 import { toCustomerEvent } from '../recorded-event.mapper';
+import { StateCache } from '../state-cache';
 import { forEachStreamPage } from '../stream-pages';
 import type { PlaybookCatalogue } from './playbook-catalogue.service';
 import type { SignalSource } from './signal-facts.reader';
@@ -88,6 +91,8 @@ export interface PlaybookRunnerOptions {
   /** RAPPORT_SIGNAL_EVERY: signals fire at the start of each such period (default an hour) and when a playbook is published. */
   readonly signalEveryMs?: number;
   readonly batchSize?: number;
+  /** Customers whose fold is kept between inputs (default 1,000). */
+  readonly cacheSize?: number;
   readonly logger?: StructuredLogger;
 }
 
@@ -108,6 +113,7 @@ export class PlaybookRunner {
   /** The scheduled signal period last evaluated, and the latest version of each playbook seen. */
   private lastSlot: string | undefined;
   private readonly seenVersions = new Map<string, number>();
+  private readonly folds: StateCache<CustomerFold>;
 
   constructor(
     private readonly log: EventStore,
@@ -116,7 +122,9 @@ export class PlaybookRunner {
     private readonly store: DocumentStore,
     private readonly clock: Clock,
     private readonly options: PlaybookRunnerOptions,
-  ) {}
+  ) {
+    this.folds = new StateCache<CustomerFold>(options.cacheSize ?? 1_000);
+  }
 
   /** Last log position whose events the runner has decided on. */
   get position(): number {
@@ -280,48 +288,65 @@ export class PlaybookRunner {
    */
   private async decideFor(customerId: string, trigger: Trigger, playbooks: ReadonlyMap<string, PlaybookState>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const events = await this.readStream(customerId);
-      if (events.length === 0) return;
-      const revision = events[events.length - 1]!.revision;
+      const folded = await this.fold(customerId);
+      if (folded.revision < 0) return;
       const now = this.clock.now().toISOString();
-      const inputs = await this.decisionsFor(customerId, events, trigger, playbooks, now);
-      let recorded: RecordedCustomerEvent[] = [];
+      const inputs = await this.decisionsFor(customerId, folded, trigger, playbooks, now);
+      let after = folded;
       if (inputs.length > 0) {
-        const outcomes = await this.commands.recordAll(customerId, inputs, { expectedRevision: revision });
+        const outcomes = await this.commands.recordAll(customerId, inputs, { expectedRevision: folded.revision });
         if (outcomes.some((o) => o.status === 'rejected' && o.code === 'REVISION_MISMATCH')) {
           if (attempt >= MAX_ATTEMPTS) throw new Error(`customer ${customerId}: the stream kept changing while its playbooks decided`);
           continue;
         }
+        const recorded: RecordedCustomerEvent[] = [];
         for (const [i, outcome] of outcomes.entries()) {
           if (outcome.status === 'recorded') recorded.push(...outcome.events.map(toCustomerEvent));
           if (outcome.status === 'rejected') {
             this.options.logger?.warn('playbook runner: a decision was refused', { customerId, type: inputs[i]!.type, code: outcome.code, message: outcome.message });
           }
         }
-        recorded = recorded.sort((a, b) => a.revision - b.revision);
+        // What was just appended directly follows the fold: it moves on without reading it back.
+        recorded.sort((a, b) => a.revision - b.revision);
+        if (recorded.length > 0 && recorded[0]!.revision === folded.revision + 1) {
+          after = recorded.reduce(foldOne, folded);
+          this.folds.set(customerId, after);
+        } else {
+          after = await this.fold(customerId);
+        }
       }
-      await this.store.commit({ writes: this.dueWrites(customerId, [...events, ...recorded], playbooks), checkpoints: [] });
+      await this.store.commit({ writes: this.dueWrites(customerId, after, playbooks), checkpoints: [] });
       return;
     }
   }
 
+  /** The customer's fold: the cached one and whatever the stream holds beyond it, read a page at a time. */
+  private async fold(customerId: string): Promise<CustomerFold> {
+    let folded = this.folds.get(customerId) ?? emptyFold();
+    await forEachStreamPage(this.log, customerId, folded.revision + 1, (page) => {
+      for (const event of page) folded = foldOne(folded, toCustomerEvent(event));
+    });
+    this.folds.set(customerId, folded);
+    return folded;
+  }
+
   private async decisionsFor(
     customerId: string,
-    events: readonly RecordedCustomerEvent[],
+    folded: CustomerFold,
     trigger: Trigger,
     playbooks: ReadonlyMap<string, PlaybookState>,
     now: string,
   ): Promise<EventInput[]> {
-    let view: CustomerView | undefined;
-    for (const event of events) view = projectCustomerView(view, event);
+    const { view } = folded;
     const needsAnalytics = [...playbooks.values()].some((state) => state.versions.some((v) => readsAnalytics(v.definition)));
     const analytics = needsAnalytics && this.options.analytics ? await this.options.analytics.read(customerId) : NO_ANALYTICS;
-    let contacts = marketingActionsSince(events, Date.parse(now) - this.options.contactCap.periodMs);
+    const capFrom = Date.parse(now) - this.options.contactCap.periodMs;
+    let contacts = folded.marketing.filter((at) => at >= capFrom).length;
     const inputs: EventInput[] = [];
     for (const [playbookId, state] of playbooks) {
       const latest = latestVersion(state);
       if (!latest || (trigger.kind === 'signal' && trigger.playbookId !== playbookId)) continue;
-      const enrollment = foldEnrollment(playbookId, events);
+      const enrollment = folded.enrollments.get(playbookId) ?? initialEnrollmentState;
       // A trigger enrolls under the version current when it was recorded (or fired), if the playbook ran then.
       const recordedAt = trigger.kind === 'event' ? trigger.event.recordedAt : trigger.kind === 'signal' ? trigger.firedAt : now;
       const version = versionAt(state, recordedAt);
@@ -357,26 +382,18 @@ export class PlaybookRunner {
     return inputs;
   }
 
-  /** The due-time documents of every playbook for this customer, from its stream. */
-  private dueWrites(customerId: string, events: readonly RecordedCustomerEvent[], playbooks: ReadonlyMap<string, PlaybookState>): Write[] {
-    const revision = events[events.length - 1]!.revision;
+  /** The due-time documents of every playbook for this customer, from its fold. */
+  private dueWrites(customerId: string, folded: CustomerFold, playbooks: ReadonlyMap<string, PlaybookState>): Write[] {
+    const { revision } = folded;
     const writes: Write[] = [];
     for (const [playbookId, state] of playbooks) {
       const latest = latestVersion(state);
       if (!latest) continue;
-      const dueAt = nextDueAt(publishedAs(playbookId, latest, state), foldEnrollment(playbookId, events));
+      const dueAt = nextDueAt(publishedAs(playbookId, latest, state), folded.enrollments.get(playbookId) ?? initialEnrollmentState);
       const _id = `${playbookId}|${customerId}`;
       writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }));
     }
     return writes;
-  }
-
-  private async readStream(customerId: string): Promise<RecordedCustomerEvent[]> {
-    const events: RecordedCustomerEvent[] = [];
-    await forEachStreamPage(this.log, customerId, 0, (page) => {
-      for (const event of page) events.push(toCustomerEvent(event));
-    });
-    return events;
   }
 }
 
@@ -407,9 +424,44 @@ function isMarketing(kind: string): boolean {
   return kind === 'offer' || kind === 'message';
 }
 
-/** Marketing actions requested for the customer since an instant, by any playbook: what the contact cap counts. */
-function marketingActionsSince(events: readonly RecordedCustomerEvent[], sinceMs: number): number {
-  return events.filter((e) => e.type === 'action_requested' && isMarketing(e.data.action.kind) && Date.parse(e.occurredAt) >= sinceMs).length;
+/**
+ * What the runner knows of a customer, folded from their stream a page at a
+ * time and kept between inputs, so a busy or long stream is never read whole
+ * again: the 360 as conditions see it, each playbook's enrollments, and when
+ * marketing actions were requested (what the contact cap counts).
+ */
+interface CustomerFold {
+  /** Revision of the last event folded, -1 before the first. */
+  readonly revision: number;
+  readonly view: CustomerView | undefined;
+  readonly enrollments: ReadonlyMap<string, EnrollmentState>;
+  /** occurredAt (ms) of the marketing actions requested, by any playbook. */
+  readonly marketing: readonly number[];
+}
+
+function emptyFold(): CustomerFold {
+  return { revision: -1, view: undefined, enrollments: new Map(), marketing: [] };
+}
+
+/** One more event of the stream, in revision order. */
+function foldOne(folded: CustomerFold, event: RecordedCustomerEvent): CustomerFold {
+  const view = projectCustomerView(folded.view, event);
+  switch (event.type) {
+    case 'playbook_enrolled':
+    case 'action_requested':
+    case 'action_suppressed':
+    case 'playbook_exited': {
+      // Decisions name their playbook: only its enrollments move.
+      const { playbookId } = event.data;
+      const enrollments = new Map(folded.enrollments);
+      enrollments.set(playbookId, foldEnrollment(playbookId, [event], folded.enrollments.get(playbookId)));
+      const marketing =
+        event.type === 'action_requested' && isMarketing(event.data.action.kind) ? [...folded.marketing, Date.parse(event.occurredAt)] : folded.marketing;
+      return { revision: event.revision, view, enrollments, marketing };
+    }
+    default:
+      return { ...folded, revision: event.revision, view };
+  }
 }
 
 /** The decision as an event to record, and for a `record` action the relationship event it records. */

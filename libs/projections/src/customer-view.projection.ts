@@ -74,6 +74,12 @@ export interface PlaybooksView {
   readonly active: readonly ActiveEnrollment[];
   /** The latest decided actions, newest last, at most RECENT_ACTIONS. */
   readonly recentActions: readonly RecentAction[];
+  /**
+   * When each playbook with a running enrollment next needs the clock (its next
+   * step, or its goal window's end), soonest first. Not projected: the API adds
+   * it on read from the runner's due times, which depend on the definitions.
+   */
+  readonly nextDue?: readonly { readonly playbookId: string; readonly dueAt: string }[];
 }
 
 export const RECENT_ACTIONS = 10;

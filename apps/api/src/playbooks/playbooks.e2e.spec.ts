@@ -212,6 +212,13 @@ describe('playbooks over HTTP (embedded)', () => {
     expect((await api.get('/v1/playbooks/results-sla/results?version=9')).body.code).toBe('PLAYBOOK_NOT_FOUND');
     expect((await api.get('/v1/playbooks/results-sla/results?version=0')).body.code).toBe('VALIDATION_FAILED');
     expect((await api.get('/v1/playbooks/results-sla/enrollments?status=done')).body.code).toBe('VALIDATION_FAILED');
+
+    // The 360 of a customer with a running enrollment says when its next step is due.
+    const rosa = (await api.get('/v1/customers/rosa')).body;
+    expect(rosa.playbooks.active).toEqual(expect.arrayContaining([expect.objectContaining({ playbookId: 'results-sla', enrollmentId: 'results-sla/1' })]));
+    const due = rosa.playbooks.nextDue.find((d: { playbookId: string }) => d.playbookId === 'results-sla');
+    const enrolledAt = listed.find((e) => e.customerId === 'rosa')! as unknown as { enrolledAt: string };
+    expect(Date.parse(due.dueAt) - Date.parse(enrolledAt.enrolledAt)).toBe(3_600_000);
   });
 
   it('simulates a definition over recorded history without writing anything', async () => {

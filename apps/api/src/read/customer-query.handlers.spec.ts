@@ -5,6 +5,7 @@ import {
   type CustomerListQuery,
   type CustomerPrediction,
   type CustomerReadModels,
+  type PlaybookRunner,
 } from '@rapport/application';
 import type { RfmResult, RfmRow } from '@rapport/analytics';
 import type { RapportConfig } from '@rapport/config';
@@ -41,6 +42,7 @@ function fakes(options: {
   predictions?: Record<string, CustomerPrediction>;
   unfitted?: string;
   pendingErasures?: string[];
+  nextDue?: Record<string, { playbookId: string; dueAt: string }[]>;
   listed?: (query: CustomerListQuery) => void;
 }) {
   const asked: string[] = [];
@@ -68,9 +70,10 @@ function fakes(options: {
     erasurePending: async (id: string) => (options.pendingErasures ?? []).includes(id),
   } as unknown as PersonalDataVault;
   const config = { reportingCurrency: 'EUR' } as RapportConfig;
+  const runner = { nextDue: async (id: string) => (options.nextDue?.[id] ?? []) } as unknown as PlaybookRunner;
   return {
     asked,
-    customer360: new GetCustomer360Handler(readStore, analytics, vault, config),
+    customer360: new GetCustomer360Handler(readStore, analytics, vault, config, runner),
     list: new ListCustomersHandler(readStore, analytics, vault, config),
   };
 }
@@ -138,6 +141,7 @@ describe('GetCustomer360Handler', () => {
       { rfm: async () => ({ customers: [] }), predict: async () => Promise.reject(new Error('disk gone')) } as unknown as AnalyticsService,
       { erasurePending: async () => false } as unknown as PersonalDataVault,
       { reportingCurrency: 'EUR' } as RapportConfig,
+      { nextDue: async () => [] } as unknown as PlaybookRunner,
     );
     await expect(broken.execute(new GetCustomer360Query('a'))).rejects.toThrow('disk gone');
   });

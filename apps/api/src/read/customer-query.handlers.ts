@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RfmSegment } from '@rapport/analytics';
-import { AnalyticsService, CustomerReadModels, InvalidCursorError, ModelNotFittedError, type Page } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels, InvalidCursorError, ModelNotFittedError, PlaybookRunner, type Page } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
@@ -26,12 +26,15 @@ export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query>
     @Inject(AnalyticsService) private readonly analytics: AnalyticsService,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+    @Inject(PlaybookRunner) private readonly runner: PlaybookRunner,
   ) {}
 
   async execute({ customerId }: GetCustomer360Query): Promise<Customer360 | undefined> {
     const found = await this.readModels.getCustomer(customerId);
     if (!found) return undefined;
-    const view = await withErasureStatus(found, this.vault);
+    const erasure = await withErasureStatus(found, this.vault);
+    // The next due step of each running enrollment, from the runner's due times (the projection cannot know them).
+    const view = erasure.playbooks && erasure.playbooks.active.length > 0 ? { ...erasure, playbooks: { ...erasure.playbooks, nextDue: await this.runner.nextDue(customerId) } } : erasure;
     const asOf = analyticsAsOf();
     const currency = this.config.reportingCurrency;
     const { customers } = await this.analytics.rfm(asOf, currency, { maxStaleMs: ANALYTICS_MAX_STALE_MS });

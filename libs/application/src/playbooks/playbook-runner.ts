@@ -55,7 +55,7 @@ export interface DueDocument extends StoredDocument {
 export const PLAYBOOK_DUE: CollectionSpec<DueDocument> = {
   name: 'playbook_due',
   fields: { playbookId: 'string', customerId: 'string', dueAt: 'string' },
-  indexes: [{ fields: ['dueAt'] }],
+  indexes: [{ fields: ['dueAt'] }, { fields: ['customerId'] }],
 };
 
 /** The runner's checkpoint in its own store: a read-model rebuild never moves it. */
@@ -167,6 +167,12 @@ export class PlaybookRunner {
     const position = batch[batch.length - 1]!.position;
     await this.store.commit({ writes: [], checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
     this.current = Math.max(this.current, position);
+  }
+
+  /** When each of the customer's running enrollments next needs the clock, by playbook (what the 360 shows as the next due step). */
+  async nextDue(customerId: string): Promise<{ playbookId: string; dueAt: string }[]> {
+    const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'customerId', eq: customerId }], sort: ['dueAt'], limit: 100 });
+    return page.items.map(({ playbookId, dueAt }) => ({ playbookId, dueAt }));
   }
 
   /** Fires every step due by now; answers how many customers it decided for. */

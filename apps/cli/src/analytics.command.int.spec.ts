@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { RFM_SEGMENTS } from '@rapport/analytics';
 import { AnalyticsService, CustomerReadModels, READ_MODELS_CHECKPOINT } from '@rapport/application';
 import type { DocumentStore } from '@rapport/document-store';
@@ -13,7 +12,7 @@ import { openEmbeddedStores } from '@rapport/wiring';
 import { modelsView, rankingView, rfmView } from './analytics-report.assembler';
 import { formatModels, formatRfm } from './analytics-report.formatter';
 import { ensureReadModels } from './analytics.command';
-import { runCli } from './cli.program';
+import { cli } from './testing/run-cli';
 import { importCdnow } from './import-cdnow.command';
 import { importJsonl } from './import-jsonl.command';
 import { fileLineSource, stringLineSource } from './line-source';
@@ -35,16 +34,6 @@ function expectWithin1Percent(actual: number, expected: number): void {
   expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(0.01);
 }
 
-async function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 describe('rapport analytics on the CDNOW sample', () => {
   let dataDir: string;

@@ -13,6 +13,7 @@ import { CustomerReadModels } from '@rapport/application';
 import type { DocumentStore } from '@rapport/document-store';
 import { openEmbeddedStores } from '@rapport/wiring';
 import { runCli } from './cli.program';
+import { cli } from './testing/run-cli';
 import { importCdnow } from './import-cdnow.command';
 import { importJsonl } from './import-jsonl.command';
 import { fileLineSource } from './line-source';
@@ -24,17 +25,6 @@ jest.setTimeout(120_000);
 const ROOT = path.resolve(__dirname, '../../..');
 const SAMPLE = path.resolve(ROOT, '../shared/data/cdnow/CDNOW_sample.txt');
 
-/** Runs the CLI in-process and captures what it prints. */
-async function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 /** Runs the real CLI process, as `npm run rapport --` does. */
 function spawnCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,19 +3,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from './cli.program';
+import { cli } from './testing/run-cli';
 
 jest.setTimeout(60_000);
 
-async function cli(...argv: string[]) {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  const [out, err]: [string[], string[]] = [[], []];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 const REFUSED: readonly (readonly [string, string])[] = [
   ['2026-02-30T10:00:00Z', '2026-02-30 does not exist'],

@@ -2,22 +2,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
-import { runCli } from './cli.program';
+import { cli } from './testing/run-cli';
 
 jest.setTimeout(60_000);
 
-async function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 describe('rapport playbooks', () => {
   let dir: string;

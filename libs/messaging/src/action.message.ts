@@ -3,11 +3,12 @@
 // relay publishes it in the same Kafka transaction as the customer events and
 // its checkpoint, so a read_committed consumer sees each action exactly once,
 // in order per customer (the key).
+import type { RecordedCustomerEvent } from '@rapport/domain';
 import type { RecordedEvent } from '@rapport/event-store';
+import { actionEventType, actionPayload } from '@rapport/playbooks';
 
 export const ACTIONS_TOPIC = 'rapport.actions.v1';
 export const ACTION_CE_SOURCE = '/rapport/playbooks';
-export const actionCeType = (kind: string): string => `rapport.action.${kind}.v1`;
 
 export interface ActionMessage {
   readonly key: string;
@@ -18,27 +19,15 @@ export interface ActionMessage {
 /** The action message of a recorded `action_requested`; undefined for any other event. */
 export function toActionMessage(event: RecordedEvent): ActionMessage | undefined {
   if (event.type !== 'action_requested') return undefined;
-  const data = event.data as { actionId: string; playbookId: string; version: number; enrollmentId: string; step: number; action: { kind: string } };
-  const body = {
-    actionId: data.actionId,
-    customerId: event.customerId,
-    playbookId: data.playbookId,
-    version: data.version,
-    enrollmentId: data.enrollmentId,
-    step: data.step,
-    kind: data.action.kind,
-    action: data.action,
-    requestedAt: event.occurredAt,
-    eventId: event.eventId,
-  };
+  const body = actionPayload(event as Extract<RecordedCustomerEvent, { type: 'action_requested' }>);
   return {
     key: event.customerId,
     value: JSON.stringify(body),
     headers: {
       ce_specversion: '1.0',
-      ce_id: data.actionId,
+      ce_id: body.actionId,
       ce_source: ACTION_CE_SOURCE,
-      ce_type: actionCeType(data.action.kind),
+      ce_type: actionEventType(body.kind),
       ce_time: event.occurredAt,
       ce_subject: event.customerId,
       'content-type': 'application/json',

@@ -5,3 +5,4 @@ export * from './playbook-conditions';
 export * from './enrollment.decider';
 export * from './playbook.decider';
 export * from './signals';
+export * from './action-payload';

@@ -332,3 +332,21 @@ function isScalar(value: unknown): value is Scalar {
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
+
+/** Condition fields whose values come from the analytics (fitted models, segments), not the customer's own stream. */
+export const ANALYTICS_CONDITION_FIELDS: ReadonlySet<string> = new Set(['segment', 'pAlive', 'clv', 'valueRank']);
+
+/** Event types a definition starts, ends or converts on: the events a runner must show it. */
+export function listenedEventTypes(definition: PlaybookDefinition): Set<string> {
+  const types = new Set<string>();
+  if ('event' in definition.trigger) types.add(definition.trigger.event);
+  for (const rule of definition.exitOn) types.add(rule.event);
+  if (definition.goal) types.add(definition.goal.event);
+  return types;
+}
+
+/** Whether any condition (`when`, or an `if` step) reads the analytics. */
+export function readsAnalytics(definition: PlaybookDefinition): boolean {
+  const conditions = [...definition.when, ...definition.steps.flatMap((step) => ('if' in step ? step.if : []))];
+  return conditions.some((condition) => ANALYTICS_CONDITION_FIELDS.has(condition.field));
+}

@@ -21,7 +21,9 @@ import {
   initialEnrollmentState,
   isSignalTrigger,
   latestVersion,
+  listenedEventTypes,
   nextDueAt,
+  readsAnalytics,
   pausedAt,
   signalHolds,
   signalSlot,
@@ -101,7 +103,6 @@ type Trigger =
   | { readonly kind: 'due' }
   | { readonly kind: 'signal'; readonly playbookId: string; readonly signal: string; readonly firedAt: string };
 
-const ANALYTICS_FIELDS = new Set(['segment', 'pAlive', 'clv', 'valueRank']);
 const NO_ANALYTICS: AnalyticsFacts = { segment: null, pAlive: null, clv: null, valueRank: null };
 const MAX_ATTEMPTS = 20;
 const DUE_PAGE = 100;
@@ -410,20 +411,7 @@ function publishedAs(playbookId: string, version: { version: number; definition:
 
 /** Event types some version of some playbook starts, ends or converts on. */
 function listenedTypes(playbooks: ReadonlyMap<string, PlaybookState>): Set<string> {
-  const types = new Set<string>();
-  for (const state of playbooks.values()) {
-    for (const { definition } of state.versions) {
-      if ('event' in definition.trigger) types.add(definition.trigger.event);
-      for (const rule of definition.exitOn) types.add(rule.event);
-      if (definition.goal) types.add(definition.goal.event);
-    }
-  }
-  return types;
-}
-
-function readsAnalytics(definition: PlaybookDefinition): boolean {
-  const conditions = [...definition.when, ...definition.steps.flatMap((step) => ('if' in step ? step.if : []))];
-  return conditions.some((condition) => ANALYTICS_FIELDS.has(condition.field));
+  return new Set([...playbooks.values()].flatMap((state) => state.versions.flatMap(({ definition }) => [...listenedEventTypes(definition)])));
 }
 
 function isMarketing(kind: string): boolean {

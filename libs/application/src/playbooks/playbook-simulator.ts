@@ -11,6 +11,8 @@ import {
   decideEnrollment,
   foldEnrollment,
   isSignalTrigger,
+  listenedEventTypes,
+  readsAnalytics,
   signalHolds,
   type ConsentDefault,
   type EnrollmentDecision,
@@ -80,7 +82,6 @@ export interface SimulatorOptions {
 export const MAX_LISTED = 10_000;
 const DAY_MS = 86_400_000;
 const PAGE = 5_000;
-const ANALYTICS_FIELDS = new Set(['segment', 'pAlive', 'clv', 'valueRank']);
 
 /** One customer as the simulation has it: recorded events still to come, and the stream so far with its decisions. */
 interface Simulated {
@@ -107,7 +108,7 @@ export class PlaybookSimulator {
     const fromMs = Date.parse(request.from);
     const toMs = Date.parse(request.to);
     const customers = await this.history(toMs);
-    const listened = listenedTypes(request.definition);
+    const listened = listenedEventTypes(request.definition);
     const moments: Moment[] = [];
     for (const customer of customers.values()) {
       for (const event of customer.upcoming) {
@@ -252,19 +253,6 @@ function asRecorded(customer: Simulated, decision: EnrollmentDecision): Recorded
     metadata: {},
     hash: '',
   } as RecordedCustomerEvent;
-}
-
-function listenedTypes(definition: PlaybookDefinition): Set<string> {
-  const types = new Set<string>();
-  if ('event' in definition.trigger) types.add(definition.trigger.event);
-  for (const rule of definition.exitOn) types.add(rule.event);
-  if (definition.goal) types.add(definition.goal.event);
-  return types;
-}
-
-function readsAnalytics(definition: PlaybookDefinition): boolean {
-  const conditions = [...definition.when, ...definition.steps.flatMap((step) => ('if' in step ? step.if : []))];
-  return conditions.some((condition) => ANALYTICS_FIELDS.has(condition.field));
 }
 
 function iso(ms: number): string {

@@ -12,9 +12,11 @@ import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { sleep, type StructuredLogger } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
-import type { ActionRequestedData } from '@rapport/domain';
+import type { ActionRequestedData, RecordedCustomerEvent } from '@rapport/domain';
+import { actionEventType, actionPayload } from '@rapport/playbooks';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
 import type { Clock } from '../customer-commands.service';
+import { toCustomerEvent } from '../recorded-event.mapper';
 import type { ActionAcknowledgement } from './action-acknowledgement.service';
 
 export interface WebhookEndpoint {
@@ -51,23 +53,8 @@ export function webhookCheckpoint(url: string): string {
 
 /** What a receiver gets: Standard Webhooks' `{type, timestamp, data}`, data as on the Kafka action feed. */
 export function webhookPayload(event: RecordedEvent, timestamp: Date): string {
-  const data = event.data as ActionRequestedData;
-  return JSON.stringify({
-    type: `rapport.action.${data.action.kind}.v1`,
-    timestamp: timestamp.toISOString(),
-    data: {
-      actionId: data.actionId,
-      customerId: event.customerId,
-      playbookId: data.playbookId,
-      version: data.version,
-      enrollmentId: data.enrollmentId,
-      step: data.step,
-      kind: data.action.kind,
-      action: data.action,
-      requestedAt: event.occurredAt,
-      eventId: event.eventId,
-    },
-  });
+  const payload = actionPayload(toCustomerEvent(event) as Extract<RecordedCustomerEvent, { type: 'action_requested' }>);
+  return JSON.stringify({ type: actionEventType(payload.kind), timestamp: timestamp.toISOString(), data: payload });
 }
 
 export class WebhookDispatcher {

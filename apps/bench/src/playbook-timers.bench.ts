@@ -1,0 +1,154 @@
+// Playbook timers, embedded: how long after a step falls due its
+// `action_requested` is recorded, in the API process (apps/api/src/main.ts)
+// with its runner and scheduler as configured by default.
+//
+// Two complaint-sla playbooks: `bench-armed` (low severity, a one-day SLA)
+// holds 10,000 armed timers that never fall due during the run, so the
+// scheduler works over a due-time table of realistic size; `bench-sla` (high
+// severity, a short SLA) gets the measured complaints, sent in slices over a
+// few seconds with occurredAt = the moment they are sent, so they fall due
+// over a window of that length. While they fall due the bench sends nothing
+// and reads nothing. Afterwards the server is stopped and its log read: each
+// action_requested is dated (occurredAt) the instant its step fell due, and
+// its recordedAt is when the log recorded it; the difference is the figure.
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import type { Bench, BenchContext, FigureResult } from './bench.types';
+import { events } from './bench.types';
+import { firingLatencies } from './playbook-latency';
+import { startRapport } from './server-process';
+import { percentile, summarize } from './stats';
+
+const ARMED = 10_000;
+const WARMUP = 100;
+const SLICES = 20;
+const BATCH = 500;
+
+interface TimerSizes {
+  /** Complaints measured. */
+  readonly due: number;
+  /** They are sent (and fall due) over this long. */
+  readonly spreadMs: number;
+  readonly sla: string;
+  readonly slaMs: number;
+}
+
+const FULL: TimerSizes = { due: 2_000, spreadMs: 5_000, sla: 'PT20S', slaMs: 20_000 };
+const QUICK: TimerSizes = { due: 500, spreadMs: 2_000, sla: 'PT10S', slaMs: 10_000 };
+
+function complaint(customerId: string, occurredAt: string, severity: 'low' | 'high') {
+  return { customerId, type: 'complained', occurredAt, data: { complaintId: `k-${customerId}`, category: 'delivery', severity }, metadata: { source: 'bench' } };
+}
+
+async function call(url: string, method: string, body?: unknown): Promise<any> {
+  const response = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Records complaints through POST /v1/events, failing unless each is recorded. */
+async function record(url: string, list: readonly ReturnType<typeof complaint>[]): Promise<void> {
+  for (let i = 0; i < list.length; i += BATCH) {
+    const answer = (await call(`${url}/v1/events`, 'POST', { events: list.slice(i, i + BATCH) })) as { results: { status: string }[] };
+    const refused = answer.results.filter((r) => r.status !== 'recorded');
+    if (refused.length > 0) throw new Error(`${refused.length} complaints not recorded: ${JSON.stringify(refused[0])}`);
+  }
+}
+
+/** Polls a playbook's results until `done` holds for them. */
+async function waitForResults(url: string, playbookId: string, done: (r: { enrolled: number; running: number }) => boolean, timeoutMs: number, everyMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const results = (await call(`${url}/v1/playbooks/${playbookId}/results`, 'GET')) as { enrolled: number; running: number };
+    if (done(results)) return;
+    if (Date.now() > deadline) throw new Error(`${playbookId}: ${JSON.stringify({ enrolled: results.enrolled, running: results.running })} after ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
+
+export const playbookTimersBench: Bench = {
+  id: 'timers',
+  title: 'playbook timers, firing latency, embedded',
+  needsInfra: false,
+  async run(context: BenchContext): Promise<FigureResult[]> {
+    const sizes = context.quick ? QUICK : FULL;
+    const dataDir = path.join(context.tmp, 'timers-api');
+    const server = await startRapport(dataDir, context.profileDir);
+    let armedSeconds: number;
+    try {
+      await call(`${server.url}/v1/playbooks/bench-armed`, 'PUT', { template: 'complaint-sla', params: { sla: 'P1D', severities: ['low'] } });
+      await call(`${server.url}/v1/playbooks/bench-sla`, 'PUT', { template: 'complaint-sla', params: { sla: sizes.sla, severities: ['high'] } });
+
+      // 10,000 timers armed first, due in a day.
+      const arming = performance.now();
+      const now = new Date().toISOString();
+      await record(server.url, Array.from({ length: ARMED }, (_, i) => complaint(`armed-${i}`, now, 'low')));
+      await waitForResults(server.url, 'bench-armed', (r) => r.running >= ARMED, 300_000, 1_000);
+      armedSeconds = (performance.now() - arming) / 1000;
+      context.log(`playbook timers: ${events(ARMED)} timers armed in ${armedSeconds.toFixed(1)} s`);
+
+      // A warm-up (JIT, caches of the firing path), due two seconds after it is sent; not reported.
+      const warmAt = new Date(Date.now() - sizes.slaMs + 2_000).toISOString();
+      await record(server.url, Array.from({ length: WARMUP }, (_, i) => complaint(`warm-${i}`, warmAt, 'high')));
+      await waitForResults(server.url, 'bench-sla', (r) => r.enrolled >= WARMUP && r.running === 0, 60_000, 250);
+
+      // The measured complaints: one slice every spreadMs / SLICES, each dated when it is sent.
+      const perSlice = Math.ceil(sizes.due / SLICES);
+      const started = Date.now();
+      for (let s = 0; s < SLICES; s++) {
+        await sleep(Math.max(0, started + (s * sizes.spreadMs) / SLICES - Date.now()));
+        const at = new Date().toISOString();
+        const first = s * perSlice;
+        await record(server.url, Array.from({ length: Math.min(perSlice, sizes.due - first) }, (_, i) => complaint(`due-${first + i}`, at, 'high')));
+      }
+      // Hands off while they fall due; then wait for the last to be decided.
+      await sleep(Math.max(0, started + sizes.spreadMs + sizes.slaMs + 2_000 - Date.now()));
+      await waitForResults(server.url, 'bench-sla', (r) => r.enrolled >= WARMUP + sizes.due && r.running === 0, 120_000, 500);
+    } finally {
+      await server.stop();
+    }
+
+    const log = SqliteEventStore.open(path.join(dataDir, 'events.sqlite'));
+    let result: ReturnType<typeof firingLatencies>;
+    try {
+      result = await firingLatencies(log, (customerId) => customerId.startsWith('due-'), (customerId) => customerId.startsWith('armed-'));
+    } finally {
+      await log.close();
+    }
+    if (result.latenciesMs.length !== sizes.due) throw new Error(`timers: ${sizes.due} complaints fell due, the log holds ${result.latenciesMs.length} action_requested for them`);
+    if (result.early > 0) throw new Error(`timers: ${result.early} armed timers not yet due fired`);
+    if (result.beforeDue > 0 || result.duplicates > 0) throw new Error(`timers: ${result.beforeDue} actions recorded before they were due, ${result.duplicates} recorded twice`);
+    const lags = result.latenciesMs;
+    const p50 = percentile(lags, 50);
+    const p99 = percentile(lags, 99);
+    const max = Math.max(...lags);
+    context.log(`playbook timers: ${lags.length} fired, p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${max.toFixed(0)} ms`);
+    return [
+      {
+        id: 'timers',
+        figure: 'playbook timers, due → action_requested (p99)',
+        unit: 'ms',
+        rapport: {
+          label: `p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms; ${events(sizes.due)} falling due over ${sizes.spreadMs / 1000} s, ${events(ARMED)} more armed`,
+          summary: summarize([p99]),
+        },
+        goal: 'p99 ≤ 1 s',
+        met: p99 <= 1000,
+        details: {
+          fired: lags.length,
+          spreadMs: sizes.spreadMs,
+          sla: sizes.sla,
+          armedNotDue: ARMED,
+          armedInSeconds: Number(armedSeconds.toFixed(1)),
+          p50,
+          p90: percentile(lags, 90),
+          p99,
+          max,
+          min: Math.min(...lags),
+        },
+      },
+    ];
+  },
+};

@@ -31,7 +31,8 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   // SPEC section 8, before anything opens: refuse to serve unprotected off
   // loopback, and load (and check) every credential source.
   const authenticator = Authenticator.create(config);
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
+  // maxParamLength: an actionId (playbook, customer, enrollment, step; URL-encoded) runs past Fastify's default 100.
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true, maxParamLength: 1_000 });
   const routes: ServedRoute[] = [];
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });

@@ -112,7 +112,8 @@ export function registerPlaybooks(program: Command, context: CliContext): void {
           contactCap: { count: contactCap.count, periodMs: durationMs(contactCap.period) ?? 7 * 86_400_000 },
           currency: config.reportingCurrency,
         });
-        return simulator.simulate({ definition: check.definition, from, to, playbookId: playbookIdOf(file, undefined) });
+        // Keyed by the simulator's own id: a live playbook's decisions in the streams never count as simulated ones.
+        return simulator.simulate({ definition: check.definition, from, to });
       });
       context.finish(globals, { ok: true, ...{ command: 'playbooks simulate', ...result } }, { details: [], lines: simulationLines(result) });
     });

@@ -18,7 +18,7 @@ const customer: EnrollmentContext = {
   consent: { email: { marketing: { granted: true, changedAt: '2026-01-01T00:00:00Z' } } },
   consentDefault: 'opt-in',
   erased: false,
-  contactCapReached: false,
+  contactsLeft: 1,
 };
 
 function published(input: unknown, playbookId = 'pb', version = 1): PublishedPlaybook {
@@ -153,10 +153,27 @@ describe('win-back', () => {
   it.each([
     ['NO_CONSENT', { ...customer, consent: undefined }],
     ['ERASED', { ...customer, erased: true }],
-    ['CONTACT_CAP', { ...customer, contactCapReached: true }],
+    ['CONTACT_CAP', { ...customer, contactsLeft: 0 }],
   ] as const)('suppresses the offer with %s, and records why', (reason, context) => {
     const decisions = fired(new Stream(), '2026-04-01T00:00:00Z', context);
     expect(decisions[1]!.body).toEqual({ type: 'action_suppressed', data: { playbookId: 'pb', version: 1, enrollmentId: 'pb/1', step: 0, actionId: 'pb/1/c-1/1/0', reason } });
+  });
+
+  it('spends the contact cap within one decision: two messages due at once under a cap of one send one', () => {
+    const check = checkPlaybookDefinition({
+      name: 'Two messages',
+      trigger: { event: 'qualified' },
+      steps: [{ action: { kind: 'message', templateId: 'a', channel: 'email' } }, { wait: 'PT1H' }, { action: { kind: 'message', templateId: 'b', channel: 'email' } }],
+    });
+    if (!check.ok) throw new Error(JSON.stringify(check.errors));
+    const twice: PublishedPlaybook = { playbookId: 'pb', version: 1, definition: check.definition };
+    const decisions = new Stream().happen(twice, { type: 'qualified', data: { score: 70 } }, '2026-04-01T00:00:00Z', '2026-04-01T03:00:00Z', { ...customer, contactsLeft: 1 });
+    expect(decisions.map((d) => [d.body.type, (d.body.data as { reason?: string }).reason ?? null])).toEqual([
+      ['playbook_enrolled', null],
+      ['action_requested', null],
+      ['action_suppressed', 'CONTACT_CAP'],
+      ['playbook_exited', null],
+    ]);
   });
 
   it('re-enrolls only after the re-enrollment wait from the last exit', () => {

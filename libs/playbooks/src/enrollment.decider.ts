@@ -23,8 +23,12 @@ export interface PublishedPlaybook {
 export interface EnrollmentContext extends DecisionContext {
   /** The customer's personal data was erased: no marketing action reaches them. */
   readonly erased: boolean;
-  /** Marketing actions requested for the customer within the contact cap's period reach the cap. */
-  readonly contactCapReached: boolean;
+  /**
+   * Marketing actions the contact cap still allows now (the cap less those
+   * requested within its period, by any playbook). Each marketing action this
+   * decision requests uses one: two due at once under a cap of one send one.
+   */
+  readonly contactsLeft: number;
 }
 
 export type EnrollmentInput =
@@ -134,13 +138,14 @@ export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlay
   const { definition } = playbook;
   const decisions: EnrollmentDecision[] = [];
   const running: Running[] = [];
+  const budget = { left: input.context.contactsLeft };
   // Each running enrollment: ended by this event, or advanced to now.
   for (const enrollment of state.running) {
     const ended = input.kind === 'event' ? endedBy(input.event, enrollment, definitionOf(playbook, enrollment.version)) : undefined;
     if (ended && input.kind === 'event') decisions.push(exit(playbook, customerId, enrollment, ended.outcome, input.event.occurredAt, input.event.eventId));
     else running.push(enrollment);
   }
-  for (const enrollment of running) decisions.push(...advance(playbook, customerId, enrollment, input.now, input.context));
+  for (const enrollment of running) decisions.push(...advance(playbook, customerId, enrollment, input.now, input.context, budget));
 
   const start = startOf(input, definition, state);
   if (start && conditionsHold(definition.when, input.context)) {
@@ -174,7 +179,7 @@ export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlay
       step: 0,
       waitFrom: start.at,
     };
-    decisions.push(...advance(playbook, customerId, started, input.now, input.context));
+    decisions.push(...advance(playbook, customerId, started, input.now, input.context, budget));
   }
   return decisions;
 }
@@ -204,7 +209,7 @@ export function nextDueAt(playbook: PublishedPlaybook, state: EnrollmentState): 
  * is recorded, and an exit it causes is dated when it was checked. With a
  * goal, the enrollment ends at the goal window's end, whatever steps remain.
  */
-function advance(playbook: PublishedPlaybook, customerId: string, from: Running, now: string, context: EnrollmentContext): EnrollmentDecision[] {
+function advance(playbook: PublishedPlaybook, customerId: string, from: Running, now: string, context: EnrollmentContext, budget: ContactBudget): EnrollmentDecision[] {
   const definition = definitionOf(playbook, from.version);
   const decisions: EnrollmentDecision[] = [];
   const nowMs = Date.parse(now);
@@ -222,7 +227,7 @@ function advance(playbook: PublishedPlaybook, customerId: string, from: Running,
     } else if ('if' in current) {
       if (!conditionsHold(current.if, context)) return [...decisions, exit(playbook, customerId, from, 'condition_false', maxInstant(at, now))];
     } else {
-      decisions.push(actionDecision(playbook, customerId, from, step, current.action, at, context));
+      decisions.push(actionDecision(playbook, customerId, from, step, current.action, at, context, budget));
     }
     step++;
   }
@@ -252,11 +257,26 @@ function matchValues(definition: PlaybookDefinition, data: Readonly<Record<strin
   return match;
 }
 
-function actionDecision(playbook: PublishedPlaybook, customerId: string, running: Running, step: number, action: Action, at: string, context: EnrollmentContext): EnrollmentDecision {
+/** Marketing actions this decision may still request under the contact cap. */
+interface ContactBudget {
+  left: number;
+}
+
+function actionDecision(
+  playbook: PublishedPlaybook,
+  customerId: string,
+  running: Running,
+  step: number,
+  action: Action,
+  at: string,
+  context: EnrollmentContext,
+  budget: ContactBudget,
+): EnrollmentDecision {
   const ref = { playbookId: playbook.playbookId, version: running.version, enrollmentId: running.enrollmentId };
   const actionId = `${playbook.playbookId}/${running.version}/${customerId}/${running.enrollmentId.slice(playbook.playbookId.length + 1)}/${step}`;
   // A control enrollment is recorded and tracked, never acted on: its would-be action is recorded as such.
-  const reason = running.holdout ? 'HOLDOUT' : suppression(action, context);
+  const reason = running.holdout ? 'HOLDOUT' : suppression(action, context, budget);
+  if (!reason && isMarketingAction(action)) budget.left--;
   return {
     key: actionId,
     occurredAt: at,
@@ -267,12 +287,16 @@ function actionDecision(playbook: PublishedPlaybook, customerId: string, running
 }
 
 /** Why a marketing action may not go out, if it may not; tasks and records always may. */
-function suppression(action: Action, context: EnrollmentContext): SuppressionReason | undefined {
-  if (action.kind !== 'offer' && action.kind !== 'message') return undefined;
+function suppression(action: Action, context: EnrollmentContext, budget: ContactBudget): SuppressionReason | undefined {
+  if (!isMarketingAction(action)) return undefined;
   if (context.erased) return 'ERASED';
   if (!consentGranted(context.consent, action.channel, 'marketing', context.consentDefault)) return 'NO_CONSENT';
-  if (context.contactCapReached) return 'CONTACT_CAP';
+  if (budget.left <= 0) return 'CONTACT_CAP';
   return undefined;
+}
+
+function isMarketingAction(action: Action): action is Extract<Action, { kind: 'offer' | 'message' }> {
+  return action.kind === 'offer' || action.kind === 'message';
 }
 
 function exit(playbook: PublishedPlaybook, customerId: string, running: Running, outcome: EnrollmentOutcome, at: string, eventId?: string): EnrollmentDecision {

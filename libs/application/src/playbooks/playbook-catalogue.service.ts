@@ -64,8 +64,8 @@ export class PlaybookCatalogue {
   /** Every published playbook, by id, as of the log's head. */
   async all(): Promise<ReadonlyMap<string, PlaybookState>> {
     const head = await this.log.headPosition();
-    if (head !== this.known.position) {
-      // One reader at a time folds what is new; the others wait for it.
+    // One reader at a time folds what is new; the others wait for it, and go again if it began before the head they saw.
+    while (this.known.position < head) {
       this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
       await this.refreshing;
     }

@@ -15,7 +15,7 @@ export interface GroupResults {
   readonly conversionRate: number | null;
   /** Wilson's 95% interval of the rate. */
   readonly interval: Interval | null;
-  /** Purchases within each enrollment's goal window, minor units per currency; absent without a goal. */
+  /** Purchases after each enrollment's start within its goal window, minor units per currency (overlapping windows each count them); absent without a goal. */
   readonly revenue?: Readonly<Record<string, number>>;
 }
 
@@ -64,7 +64,8 @@ export class PlaybookResultsService {
         if (!window) continue;
         for (const purchase of facts.get(enrollment.customerId)?.purchases ?? []) {
           const at = Date.parse(purchase.occurredAt);
-          if (at >= window.from && at <= window.until) group.revenue.set(purchase.currency, (group.revenue.get(purchase.currency) ?? 0) + purchase.amount);
+          // Strictly after the start: a purchase that triggered the enrollment is not its result.
+          if (at > window.from && at <= window.until) group.revenue.set(purchase.currency, (group.revenue.get(purchase.currency) ?? 0) + purchase.amount);
         }
       }
       if (page.nextCursor === null) break;

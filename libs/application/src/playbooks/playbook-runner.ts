@@ -57,7 +57,7 @@ export interface DueDocument extends StoredDocument {
 export const PLAYBOOK_DUE: CollectionSpec<DueDocument> = {
   name: 'playbook_due',
   fields: { playbookId: 'string', customerId: 'string', dueAt: 'string' },
-  indexes: [{ fields: ['dueAt'] }, { fields: ['customerId'] }],
+  indexes: [{ fields: ['playbookId', 'dueAt'] }, { fields: ['customerId'] }],
 };
 
 /** The runner's checkpoint in its own store: a read-model rebuild never moves it. */
@@ -162,8 +162,16 @@ export class PlaybookRunner {
     if (batch.length === 0) return;
     const playbooks = await this.catalogue.all();
     const listened = listenedTypes(playbooks);
+    // A customer's events together, in their order: one fold serves them all, however many customers the batch spans.
+    const byCustomer = new Map<string, RecordedEvent[]>();
     for (const recorded of batch) {
-      if (listened.has(recorded.type)) await this.decideFor(recorded.customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks);
+      if (!listened.has(recorded.type)) continue;
+      const events = byCustomer.get(recorded.customerId);
+      if (events) events.push(recorded);
+      else byCustomer.set(recorded.customerId, [recorded]);
+    }
+    for (const [customerId, events] of byCustomer) {
+      for (const recorded of events) await this.decideFor(customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks);
     }
     const position = batch[batch.length - 1]!.position;
     await this.store.commit({ writes: [], checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
@@ -179,21 +187,29 @@ export class PlaybookRunner {
   /** Fires every step due by now; answers how many customers it decided for. */
   async fireDue(): Promise<number> {
     const playbooks = await this.catalogue.all();
-    const running = [...playbooks].filter(([, state]) => !state.paused).map(([id]) => id);
-    if (running.length === 0) return 0;
     const now = this.clock.now().toISOString();
     const seen = new Set<string>();
-    for (let cursor: string | undefined; ; ) {
-      const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'playbookId', in: running }], sort: ['dueAt'], limit: DUE_PAGE, ...(cursor ? { cursor } : {}) });
-      const due = page.items.filter((d) => d.dueAt <= now);
-      for (const { customerId } of due) {
-        if (seen.has(customerId)) continue;
-        seen.add(customerId);
-        await this.decideFor(customerId, { kind: 'due' }, playbooks);
+    // One running playbook at a time, on its (playbookId, dueAt) index: a paused one's due times are never read.
+    for (const [playbookId, state] of playbooks) {
+      if (state.paused) continue;
+      for (let cursor: string | undefined; ; ) {
+        const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'playbookId', eq: playbookId }], sort: ['playbookId', 'dueAt'], limit: DUE_PAGE, ...(cursor ? { cursor } : {}) });
+        const due = page.items.filter((d) => d.dueAt <= now);
+        for (const { customerId } of due) {
+          if (seen.has(customerId)) continue;
+          seen.add(customerId);
+          try {
+            await this.decideFor(customerId, { kind: 'due' }, playbooks);
+          } catch (error) {
+            // One customer that cannot be decided now (a stream that keeps changing) holds up no one else.
+            this.options.logger?.warn('playbook runner: a due step could not be decided; it stays due', { customerId, error: describe(error) });
+          }
+        }
+        if (due.length < page.items.length || page.nextCursor === null) break;
+        cursor = page.nextCursor;
       }
-      if (due.length < page.items.length || page.nextCursor === null) return seen.size;
-      cursor = page.nextCursor;
     }
+    return seen.size;
   }
 
   /**
@@ -235,10 +251,11 @@ export class PlaybookRunner {
     for (const [playbookId, state] of await this.catalogue.all()) {
       const latest = latestVersion(state);
       if (!latest || (this.seenVersions.get(playbookId) ?? 0) >= latest.version) continue;
-      this.seenVersions.set(playbookId, latest.version);
       if (isSignalTrigger(latest.definition.trigger) && Date.parse(now) - Date.parse(latest.publishedAt) < every) {
         fired += await this.evaluateSignals(latest.publishedAt, new Set([playbookId]));
       }
+      // Only once it was evaluated: a failed evaluation is tried again on the next pass.
+      this.seenVersions.set(playbookId, latest.version);
     }
     const slot = signalSlot(now, every);
     if (slot !== this.lastSlot) {
@@ -357,7 +374,8 @@ export class PlaybookRunner {
       // A trigger enrolls under the version current when it was recorded (or fired), if the playbook ran then.
       const recordedAt = trigger.kind === 'event' ? trigger.event.recordedAt : trigger.kind === 'signal' ? trigger.firedAt : now;
       const version = versionAt(state, recordedAt);
-      const mayEnroll = version !== undefined && !pausedAt(state, recordedAt) && !state.paused;
+      // Eligibility is a matter of when the trigger happened, never of when the runner got to it (a replay decides the same).
+      const mayEnroll = version !== undefined && !pausedAt(state, recordedAt);
       if (!mayEnroll && enrollment.running.length === 0) continue;
       const published = publishedAs(playbookId, version ?? latest, state);
       const context: EnrollmentContext = {
@@ -368,7 +386,7 @@ export class PlaybookRunner {
         consent: view?.consent,
         consentDefault: this.options.consentDefault,
         erased: view?.erasure !== undefined,
-        contactCapReached: contacts >= this.options.contactCap.count,
+        contactsLeft: Math.max(0, this.options.contactCap.count - contacts),
       };
       const input: EnrollmentInput =
         trigger.kind === 'event'
@@ -379,7 +397,9 @@ export class PlaybookRunner {
       const starting = `${playbookId}/${enrollment.enrollments + 1}`;
       const decisions = decideEnrollment(input, published, customerId, enrollment).filter((decision) =>
         // Paused: no step runs and no one enrolls; only an event that ends an enrollment still does.
-        state.paused ? decision.body.type === 'playbook_exited' && decision.body.data.eventId !== undefined : mayEnroll || decision.body.data.enrollmentId !== starting,
+        (mayEnroll || decision.body.data.enrollmentId !== starting) &&
+        // Paused now: no step runs (they run on resume, dated when due); enrolling and ending on an event still happen.
+        (!state.paused || decision.body.type === 'playbook_enrolled' || (decision.body.type === 'playbook_exited' && decision.body.data.eventId !== undefined)),
       );
       for (const decision of decisions) {
         inputs.push(...toInputs(customerId, decision));
@@ -429,7 +449,11 @@ interface CustomerFold {
   readonly revision: number;
   readonly view: CustomerView | undefined;
   readonly enrollments: ReadonlyMap<string, EnrollmentState>;
-  /** occurredAt (ms) of the marketing actions requested, by any playbook. */
+  /**
+   * When (recordedAt, ms) marketing actions were requested, by any playbook: the
+   * cap counts what reached the customer in the period, so a step that ran late
+   * (after a pause or an outage), dated when it fell due, still counts when it went out.
+   */
   readonly marketing: readonly number[];
 }
 
@@ -450,7 +474,7 @@ function foldOne(folded: CustomerFold, event: RecordedCustomerEvent): CustomerFo
       const enrollments = new Map(folded.enrollments);
       enrollments.set(playbookId, foldEnrollment(playbookId, [event], folded.enrollments.get(playbookId)));
       const marketing =
-        event.type === 'action_requested' && isMarketing(event.data.action.kind) ? [...folded.marketing, Date.parse(event.occurredAt)] : folded.marketing;
+        event.type === 'action_requested' && isMarketing(event.data.action.kind) ? [...folded.marketing, Date.parse(event.recordedAt)] : folded.marketing;
       return { revision: event.revision, view, enrollments, marketing };
     }
     default:

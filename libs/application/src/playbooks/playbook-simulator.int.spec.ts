@@ -88,7 +88,7 @@ describe('simulating win-back over CDNOW (SQLite)', () => {
     const definition: PlaybookDefinition = check.definition;
     const head = await log.headPosition();
     const simulator = new PlaybookSimulator(log, analytics, { consentDefault: 'opt-out', contactCap: { count: 1, periodMs: 7 * DAY }, currency: 'USD' });
-    const result = await simulator.simulate({ definition, from: '1997-10-01T00:00:00Z', to: '1998-06-30T23:59:59Z', playbookId: 'win-back' });
+    const result = await simulator.simulate({ definition, from: '1997-10-01T00:00:00Z', to: '1998-06-30T23:59:59Z' });
 
     expect(await log.headPosition()).toBe(head);
     expect(result.enrolled).toBeGreaterThan(20);

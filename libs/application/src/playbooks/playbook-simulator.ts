@@ -32,7 +32,11 @@ export interface SimulationRequest {
   /** Inclusive start and end of the window (instants). */
   readonly from: string;
   readonly to: string;
-  /** The id decisions are keyed by (holdout assignment depends on it). Default `simulation`. */
+  /**
+   * The id decisions are keyed by (holdout assignment depends on it). Default
+   * `~simulation`: no published playbook can have it (`~` is not allowed in ids),
+   * so the live playbooks' decisions in the streams never mix with the simulated ones.
+   */
   readonly playbookId?: string;
 }
 
@@ -80,6 +84,7 @@ export interface SimulatorOptions {
 }
 
 export const MAX_LISTED = 10_000;
+export const SIMULATED_PLAYBOOK_ID = '~simulation';
 const DAY_MS = 86_400_000;
 const PAGE = 5_000;
 
@@ -103,7 +108,7 @@ export class PlaybookSimulator {
   ) {}
 
   async simulate(request: SimulationRequest): Promise<SimulationResult> {
-    const playbookId = request.playbookId ?? 'simulation';
+    const playbookId = request.playbookId ?? SIMULATED_PLAYBOOK_ID;
     const playbook: PublishedPlaybook = { playbookId, version: 1, definition: request.definition };
     const fromMs = Date.parse(request.from);
     const toMs = Date.parse(request.to);
@@ -209,7 +214,7 @@ export class PlaybookSimulator {
       consent: view?.consent,
       consentDefault: this.options.consentDefault,
       erased: view?.erasure !== undefined,
-      contactCapReached: contacts >= this.options.contactCap.count,
+      contactsLeft: Math.max(0, this.options.contactCap.count - contacts),
       segment: null,
       pAlive: null,
       clv: null,

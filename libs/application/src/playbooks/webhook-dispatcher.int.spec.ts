@@ -146,7 +146,7 @@ describe('WebhookDispatcher (SQLite log, loopback receiver)', () => {
       await until(async () => (await log.readStream('cy')).some((e) => e.type === 'action_acknowledged'));
       const ack = (await log.readStream('cy')).find((e) => e.type === 'action_acknowledged')!;
       expect(ack.data).toMatchObject({ actionId: doomed, status: 'failed' });
-      expect((ack.data as { detail: string }).detail).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/hooks: 4 tries, the last answered 500$/);
+      expect((ack.data as { detail: string }).detail).toMatch(/^webhook to 127\.0\.0\.1:\d+: 4 tries, the last answered 500$/);
       expect(ack.metadata.actor).toBe(WEBHOOK_ACTOR);
       await until(() => hooks.received.some((r) => r.answered === 200));
       expect((JSON.parse(hooks.received.find((r) => r.answered === 200)!.body) as { data: { actionId: string } }).data.actionId).toBe(next);

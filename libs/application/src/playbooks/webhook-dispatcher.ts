@@ -107,8 +107,9 @@ export class WebhookDispatcher {
             if (event.type !== 'action_requested' || !endpoint.kinds.includes((event.data as ActionRequestedData).action.kind)) continue;
             await this.deliver(endpoint, signer, event, signal);
             if (signal.aborted) return;
-            // Past this action for good, before the next one's tries begin.
+            // Past this action for good, before the next one's tries begin (a retry of the batch starts after it).
             await this.store.commit({ writes: [], checkpoints: [{ name, position: event.position }] });
+            position = event.position;
           }
           if (batch.length === 0) continue;
           position = batch[batch.length - 1]!.position;
@@ -149,7 +150,8 @@ export class WebhookDispatcher {
       }
       this.options.logger?.warn('webhooks: delivery failed', { url: endpoint.url, actionId, attempt: attempt + 1, of: delays.length + 1, reason: last });
     }
-    const detail = `webhook ${endpoint.url}: ${delays.length + 1} tries, the last ${last}`.slice(0, 1000);
+    // The host only: a receiver's URL may carry a token, and this detail is recorded in the log for ever.
+    const detail = `webhook to ${new URL(endpoint.url).host}: ${delays.length + 1} tries, the last ${last}`.slice(0, 1000);
     await this.acknowledgements.acknowledge(actionId, 'failed', detail, WEBHOOK_ACTOR);
   }
 }

@@ -3,7 +3,7 @@
 // the stream, as the real one does, so the next input sees them.
 import fc from 'fast-check';
 import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
-import { decideEnrollment, foldEnrollment, holdoutPoint, nextDueAt, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
+import { decideEnrollment, foldEnrollment, holdoutPoint, initialEnrollmentState, nextDueAt, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
 import { checkPlaybookDefinition } from './playbook-definition';
 import { expandTemplate } from './playbook-templates';
 
@@ -118,6 +118,27 @@ describe('complaint-sla', () => {
     expect(nextDueAt(sla, foldEnrollment('pb', stream.events))).toBe('2026-03-03T09:00:00.000Z');
     stream.decide(sla, { kind: 'due', now: '2026-03-03T09:00:00Z', context: customer });
     expect(nextDueAt(sla, foldEnrollment('pb', stream.events))).toBeUndefined();
+  });
+
+  it('a runner that lags meets what followed the trigger: a complaint resolved before it got there never escalates', () => {
+    const stream = new Stream();
+    const complained = stream.record(complaint('k-1'), '2026-03-01T09:00:00Z');
+    const resolved = stream.record({ type: 'complaint_resolved', data: { complaintId: 'k-1', resolution: 'refund' } }, '2026-03-02T09:00:00Z');
+    const decisions = decideEnrollment({ kind: 'event', event: complained, now: '2026-03-05T00:00:00Z', context: customer, later: [resolved] }, sla, 'c-1', foldEnrollment('pb', stream.events));
+    expect(types(decisions)).toEqual([
+      ['playbook_enrolled', '2026-03-01T09:00:00Z'],
+      ['playbook_exited', '2026-03-02T09:00:00Z'],
+    ]);
+    expect(decisions[1]!.body).toMatchObject({ data: { outcome: 'exited', eventId: resolved.eventId } });
+    // Resolved after the SLA: the escalation went out first, then the resolution ended it.
+    const late = new Stream();
+    const first = late.record(complaint('k-2'), '2026-03-01T09:00:00Z');
+    const afterSla = late.record({ type: 'complaint_resolved', data: { complaintId: 'k-2', resolution: 'refund' } }, '2026-03-04T09:00:00Z');
+    expect(types(decideEnrollment({ kind: 'event', event: first, now: '2026-03-05T00:00:00Z', context: customer, later: [afterSla] }, sla, 'c-1', initialEnrollmentState))).toEqual([
+      ['playbook_enrolled', '2026-03-01T09:00:00Z'],
+      ['action_requested', '2026-03-03T09:00:00.000Z'],
+      ['playbook_exited', '2026-03-03T09:00:00.000Z'],
+    ]);
   });
 
   it('a trigger filter leaves other complaints out', () => {

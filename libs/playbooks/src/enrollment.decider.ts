@@ -32,9 +32,24 @@ export interface EnrollmentContext extends DecisionContext {
 }
 
 export type EnrollmentInput =
-  | { readonly kind: 'event'; readonly event: RecordedCustomerEvent; readonly now: string; readonly context: EnrollmentContext }
+  | {
+      readonly kind: 'event';
+      readonly event: RecordedCustomerEvent;
+      readonly now: string;
+      readonly context: EnrollmentContext;
+      /** Events the stream already holds after the trigger (a runner that lags): one may end an enrollment it starts. */
+      readonly later?: readonly RecordedCustomerEvent[];
+    }
   | { readonly kind: 'due'; readonly now: string; readonly context: EnrollmentContext }
-  | { readonly kind: 'signal'; readonly signal: string; readonly firedAt: string; readonly now: string; readonly context: EnrollmentContext };
+  | {
+      readonly kind: 'signal';
+      readonly signal: string;
+      readonly firedAt: string;
+      readonly now: string;
+      readonly context: EnrollmentContext;
+      /** Events of the stream that occurred at or after `firedAt`: one may end an enrollment the signal starts. */
+      readonly later?: readonly RecordedCustomerEvent[];
+    };
 
 /** A decision to record: the runner gives it an eventId derived from its key and appends it. */
 export interface EnrollmentDecision {
@@ -179,9 +194,29 @@ export function decideEnrollment(input: EnrollmentInput, playbook: PublishedPlay
       step: 0,
       waitFrom: start.at,
     };
-    decisions.push(...advance(playbook, customerId, started, input.now, input.context, budget));
+    decisions.push(...startedUntil(playbook, customerId, started, input, budget));
   }
   return decisions;
+}
+
+/**
+ * A new enrollment's first decisions. Events the stream already holds after
+ * its trigger are met in order, as if it had been running when each was
+ * recorded: the steps due before one run, then the one that ends it (a
+ * complaint resolved before the runner got to it never escalates).
+ */
+function startedUntil(playbook: PublishedPlaybook, customerId: string, started: Running, input: EnrollmentInput, budget: ContactBudget): EnrollmentDecision[] {
+  const later = input.kind === 'due' ? [] : (input.later ?? []);
+  const definition = definitionOf(playbook, started.version);
+  for (const event of later) {
+    const ended = endsOn(event, started, definition);
+    if (!ended) continue;
+    // Steps due before the event (not at it: an event at the very end of a goal window still converts).
+    const before = advance(playbook, customerId, started, new Date(Date.parse(event.occurredAt) - 1).toISOString(), input.context, budget);
+    if (before.some((d) => d.body.type === 'playbook_exited')) return before;
+    return [...before, exit(playbook, customerId, started, ended.outcome, event.occurredAt, event.eventId)];
+  }
+  return advance(playbook, customerId, started, input.now, input.context, budget);
 }
 
 /**
@@ -310,9 +345,15 @@ function exit(playbook: PublishedPlaybook, customerId: string, running: Running,
   };
 }
 
-/** A recorded event that ends the enrollment: its goal (converted) or an exit rule. */
+/** A recorded event that ends the enrollment: one recorded after it, its goal (converted) or an exit rule. */
 function endedBy(event: RecordedCustomerEvent, running: Running, definition: PlaybookDefinition): { outcome: EnrollmentOutcome } | undefined {
-  if (event.revision <= running.sinceRevision || Date.parse(event.occurredAt) < Date.parse(running.startedAt)) return undefined;
+  if (event.revision <= running.sinceRevision) return undefined;
+  return endsOn(event, running, definition);
+}
+
+/** Whether the event, if it came after the enrollment began, ends it: its goal (converted) or an exit rule. */
+function endsOn(event: RecordedCustomerEvent, running: Running, definition: PlaybookDefinition): { outcome: EnrollmentOutcome } | undefined {
+  if (Date.parse(event.occurredAt) < Date.parse(running.startedAt)) return undefined;
   const goal = definition.goal;
   if (goal && event.type === goal.event && Date.parse(event.occurredAt) <= Date.parse(running.startedAt) + durationMs(goal.within)!) return { outcome: 'converted' };
   for (const rule of definition.exitOn) {

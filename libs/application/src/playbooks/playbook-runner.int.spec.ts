@@ -206,6 +206,48 @@ describe('PlaybookRunner on the SQLite logs', () => {
     }
   });
 
+  it('a runner that lags behind a complaint and its resolution enrolls and ends it, and never escalates', async () => {
+    await publishSla();
+    await identified('ada');
+    await complained('ada', 'k-1', at(-1));
+    nowMs += HOUR;
+    await record('ada', { type: 'complaint_resolved', data: { complaintId: 'k-1', resolution: 'refund' } } as CustomerEventBody);
+    const run = runner();
+    await run.catchUp();
+    nowMs += 72 * HOUR;
+    await run.fireDue();
+    expect(summary(await decisions('ada'))).toEqual([
+      ['playbook_enrolled', null],
+      ['playbook_exited', 'exited'],
+    ]);
+  });
+
+  it('re-arms a signal enrollment’s timer from the log: a runner whose store was lost finds it from the decisions', async () => {
+    const waiting = { name: 'Call the lapsed, a day later', trigger: { signal: 'no_purchase_for', duration: 'P30D' }, steps: [{ wait: 'P1D' }, { action: { kind: 'task', title: 'Call' } }] };
+    expect((await catalogue.publish('lapsed-call', waiting)).status).toBe('recorded');
+    nowMs += 1_000;
+    await identified('ed');
+    const first = runner();
+    // As a signal would: a decision recorded for the customer without any event the playbook listens to.
+    await commands.record({
+      customerId: 'ed',
+      type: 'playbook_enrolled',
+      eventId: decisionEventId('lapsed-call/1/ed/1/enrolled'),
+      occurredAt: at(0),
+      data: { playbookId: 'lapsed-call', version: 1, enrollmentId: 'lapsed-call/1', trigger: { signal: 'no_purchase_for', firedAt: at(0) }, holdout: false },
+    } as Parameters<CustomerCommands['record']>[0]);
+    await runnerStore.reset();
+    await first.catchUp();
+    expect(await runnerStore.get(PLAYBOOK_DUE, 'lapsed-call|ed')).toMatchObject({ dueAt: at(24) });
+    nowMs += 25 * HOUR;
+    await first.fireDue();
+    expect(summary(await decisions('ed'))).toEqual([
+      ['playbook_enrolled', null],
+      ['action_requested', null],
+      ['playbook_exited', 'completed'],
+    ]);
+  });
+
   it('suppresses marketing as the customer’s own stream says: no consent, erased, over the contact cap across playbooks — each recorded with its reason', async () => {
     const onQualified = (name: string, action: Record<string, unknown>) => ({ name, trigger: { event: 'qualified' }, steps: [{ action }] });
     expect((await catalogue.publish('welcome', onQualified('Welcome', { kind: 'message', templateId: 'welcome', channel: 'email' }))).status).toBe('recorded');

@@ -105,6 +105,10 @@ type Trigger =
 
 const NO_ANALYTICS: AnalyticsFacts = { segment: null, pAlive: null, clv: null, valueRank: null };
 const MAX_ATTEMPTS = 20;
+const LATER_PAGE = 100;
+const DECISION_TYPES: ReadonlySet<string> = new Set(['playbook_enrolled', 'action_requested', 'action_suppressed', 'playbook_exited']);
+/** How far ahead of the server's clock an event may occur (the edge's FUTURE_EVENT rule). */
+const MAX_FUTURE_MS = 5 * 60_000;
 const DUE_PAGE = 100;
 
 export class PlaybookRunner {
@@ -172,6 +176,13 @@ export class PlaybookRunner {
     }
     for (const [customerId, events] of byCustomer) {
       for (const recorded of events) await this.decideFor(customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks);
+    }
+    // Decisions, whoever recorded them (another instance, a signal, a due step), move the customer's due times:
+    // the due-time model follows them from the log, so a lost store or a crash before the write is made good here.
+    const decided = new Set(batch.filter((e) => DECISION_TYPES.has(e.type) && !byCustomer.has(e.customerId)).map((e) => e.customerId));
+    for (const customerId of decided) {
+      const folded = await this.fold(customerId);
+      await this.store.commit({ writes: this.dueWrites(customerId, folded, playbooks), checkpoints: [] });
     }
     const position = batch[batch.length - 1]!.position;
     await this.store.commit({ writes: [], checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
@@ -364,6 +375,9 @@ export class PlaybookRunner {
     const { view } = folded;
     const needsAnalytics = [...playbooks.values()].some((state) => state.versions.some((v) => readsAnalytics(v.definition)));
     const analytics = needsAnalytics && this.options.analytics ? await this.options.analytics.read(customerId) : NO_ANALYTICS;
+    // What the stream holds after the trigger, read once and only if some playbook may enroll on it.
+    let laterEvents: Promise<RecordedCustomerEvent[]> | undefined;
+    const later = () => (laterEvents ??= this.laterThan(customerId, folded, trigger));
     const capFrom = Date.parse(now) - this.options.contactCap.periodMs;
     let contacts = folded.marketing.filter((at) => at >= capFrom).length;
     const inputs: EventInput[] = [];
@@ -390,9 +404,9 @@ export class PlaybookRunner {
       };
       const input: EnrollmentInput =
         trigger.kind === 'event'
-          ? { kind: 'event', event: trigger.event, now, context }
+          ? { kind: 'event', event: trigger.event, now, context, later: await later() }
           : trigger.kind === 'signal'
-            ? { kind: 'signal', signal: trigger.signal, firedAt: trigger.firedAt, now, context }
+            ? { kind: 'signal', signal: trigger.signal, firedAt: trigger.firedAt, now, context, later: await later() }
             : { kind: 'due', now, context };
       const starting = `${playbookId}/${enrollment.enrollments + 1}`;
       const decisions = decideEnrollment(input, published, customerId, enrollment).filter((decision) =>
@@ -407,6 +421,36 @@ export class PlaybookRunner {
       }
     }
     return inputs;
+  }
+
+  /**
+   * The events after a trigger that a new enrollment must meet at once: for an
+   * event, those recorded after it (only when the runner lags behind the
+   * stream); for a signal, those that occurred at or after it fired. An event
+   * recorded before `firedAt` less the 5 minutes an event may be ahead of the
+   * clock cannot have occurred after it, so the backward read stops there.
+   */
+  private async laterThan(customerId: string, folded: CustomerFold, trigger: Trigger): Promise<RecordedCustomerEvent[]> {
+    if (trigger.kind === 'event') {
+      if (folded.revision <= trigger.event.revision) return [];
+      const events: RecordedCustomerEvent[] = [];
+      await forEachStreamPage(this.log, customerId, trigger.event.revision + 1, (page) => {
+        for (const event of page) if (event.revision <= folded.revision) events.push(toCustomerEvent(event));
+      });
+      return events;
+    }
+    if (trigger.kind !== 'signal') return [];
+    const firedMs = Date.parse(trigger.firedAt);
+    const events: RecordedCustomerEvent[] = [];
+    for (let from = folded.revision; from >= 0; from -= LATER_PAGE) {
+      const page = await this.log.readStream(customerId, { direction: 'backward', fromRevision: from, maxCount: LATER_PAGE });
+      for (const event of page) {
+        if (Date.parse(event.recordedAt) < firedMs - MAX_FUTURE_MS) return events.reverse();
+        if (Date.parse(event.occurredAt) >= firedMs) events.push(toCustomerEvent(event));
+      }
+      if (page.length < LATER_PAGE) break;
+    }
+    return events.reverse();
   }
 
   /** The due-time documents of every playbook for this customer, from its fold. */

@@ -30,12 +30,12 @@ export function playbookPaths(config: Pick<RapportConfig, 'dataDir'>) {
 
 /** Embedded mode: two SQLite files beside the log. */
 export function openEmbeddedPlaybookStores(config: Pick<RapportConfig, 'dataDir'>): PlaybookStores {
+  return { playbookLog: openSqlitePlaybookLog(config), runnerStore: SqliteDocumentStore.open(playbookPaths(config).runner, [PLAYBOOK_DUE]) };
+}
+
+function openSqlitePlaybookLog(config: Pick<RapportConfig, 'dataDir'>): EventStore<PlaybookEventType> {
   if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const paths = playbookPaths(config);
-  return {
-    playbookLog: logOfCategory<PlaybookEventType>(SqliteEventStore.open(paths.log)),
-    runnerStore: SqliteDocumentStore.open(paths.runner, [PLAYBOOK_DUE]),
-  };
+  return logOfCategory<PlaybookEventType>(SqliteEventStore.open(playbookPaths(config).log));
 }
 
 /**
@@ -47,7 +47,7 @@ export async function openDistributedPlaybookStores(config: Pick<RapportConfig, 
   const playbookLog =
     config.esdbUrl !== undefined
       ? logOfCategory<PlaybookEventType>(EsdbEventStore.connect(config.esdbUrl, { customerStreamPrefix: 'playbook-', eventIdStreamPrefix: 'rapport-playbook-eventid-' }))
-      : openEmbeddedPlaybookStores(config).playbookLog;
+      : openSqlitePlaybookLog(config);
   try {
     const runnerStore = await MongoDocumentStore.connect(config.mongoUrl, [PLAYBOOK_DUE], { database: `${databaseOf(config.mongoUrl)}_playbooks` });
     return { playbookLog, runnerStore };

@@ -152,7 +152,7 @@ export class PlaybooksController {
     description: 'Each version is recorded in the playbooks’ log and kept. Publishing the definition the latest version already has records nothing (200, same version).',
   })
   @ApiParam(PLAYBOOK_ID)
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Quoted latest version, e.g. "2" ("0": only if none is published yet)' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Quoted latest version, e.g. "2" ("0" or "-1": only if none is published yet)' })
   @ApiBody({ schema: { type: 'object', description: 'A definition (docs/playbooks.md) or {"template", "params"}' } })
   @ApiResponse({ status: 201, description: 'Version 1 published' })
   @ApiResponse({ status: 200, description: 'A new version published, or the definition was already the latest' })
@@ -166,7 +166,9 @@ export class PlaybooksController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     assertPlaybookId(playbookId);
-    const expectedVersion = parseIfMatch(ifMatch);
+    // "-1" (as on a customer's stream) and "0" both mean: none published yet.
+    const ifMatchVersion = parseIfMatch(ifMatch);
+    const expectedVersion = ifMatchVersion === -1 ? 0 : ifMatchVersion;
     const outcome: PlaybookOutcome = await this.commandBus.execute(new PublishPlaybookCommand(playbookId, body, expectedVersion, actor));
     const state = settled(playbookId, outcome);
     const version = latestVersion(state)!.version;

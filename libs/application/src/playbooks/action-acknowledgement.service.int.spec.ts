@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { CustomerCommands, type EventInput } from '../customer-commands.service';
-import { acknowledgementEventId, ActionAcknowledgement } from './action-acknowledgement.service';
-import { decisionEventId } from './playbook-runner';
+import { ActionAcknowledgement } from './action-acknowledgement.service';
+import { acknowledgementEventId, decisionEventId } from './playbook-runner';
 
 const ACTION = 'sla/1/ada/1/1';
 const ids = { next: () => randomUUID() };

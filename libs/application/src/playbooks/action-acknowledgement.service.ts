@@ -10,18 +10,13 @@
 import type { AcknowledgementStatus, ActionRequestedData } from '@rapport/domain';
 import type { EventStore } from '@rapport/event-store';
 import type { Clock, CustomerCommands, RecordOutcome } from '../customer-commands.service';
-import { decisionEventId } from './playbook-runner';
+import { acknowledgementEventId, decisionEventId } from './playbook-runner';
 
 export type AcknowledgementOutcome =
   /** No action was ever requested under this actionId. */
   | { readonly found: false }
   /** The action's customer, and what recording the acknowledgement came to. */
   | { readonly found: true; readonly customerId: string; readonly outcome: RecordOutcome };
-
-/** The eventId of an action's acknowledgement: one per action, whoever sends it and however often. */
-export function acknowledgementEventId(actionId: string): string {
-  return decisionEventId(`${actionId}/ack`);
-}
 
 export class ActionAcknowledgement {
   constructor(

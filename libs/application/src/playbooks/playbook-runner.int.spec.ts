@@ -331,6 +331,32 @@ describe('PlaybookRunner on the SQLite logs', () => {
     const bought = (customerId: string, daysAgo: number) =>
       record(customerId, { type: 'purchased', data: { orderId: `o-${customerId}`, amount: 1000, currency: 'USD' } } as CustomerEventBody, at(-24 * daysAgo));
 
+    it('carries out a record action by recording its event through the customer decider, and acknowledges it delivered or failed', async () => {
+      await identified('lapsed');
+      await bought('lapsed', 40);
+      await identified('prospect');
+      nowMs += 2 * 24 * HOUR;
+      await subscription.catchUp();
+      expect((await catalogue.publish('churn', { template: 'inactivity-churn', params: { noPurchaseFor: 'P30D' } })).status).toBe('recorded');
+      // A prospect cannot churn: the customer decider refuses, and the action is acknowledged failed.
+      const churnProspects = { name: 'Churn prospects', trigger: { signal: 'stage_for', stage: 'prospect', duration: 'P1D' }, steps: [{ action: { kind: 'record', event: { type: 'churned', data: { reason: 'inactivity' } } } }] };
+      expect((await catalogue.publish('churn-prospects', churnProspects)).status).toBe('recorded');
+      nowMs += 60_000;
+      await signalRunner.signalsDue();
+
+      const types = async (customerId: string) => (await log.readStream(customerId)).map((e) => e.type);
+      // The acknowledgement follows the round's decisions, once the event's fate is known.
+      expect(await types('lapsed')).toEqual(['identified', 'purchased', 'playbook_enrolled', 'action_requested', 'churned', 'playbook_exited', 'action_acknowledged']);
+      const lapsed = await log.readStream('lapsed');
+      expect(lapsed[4]!.data).toEqual({ reason: 'inactivity' });
+      expect(lapsed[4]!.metadata).toMatchObject({ actor: 'playbook:churn', causationId: lapsed[3]!.eventId });
+      expect(lapsed[6]!.data).toMatchObject({ actionId: 'churn/1/lapsed/1/0', status: 'delivered' });
+
+      const prospect = await log.readStream('prospect');
+      expect(prospect.map((e) => e.type)).toEqual(['identified', 'playbook_enrolled', 'action_requested', 'playbook_exited', 'action_acknowledged']);
+      expect(prospect[4]!.data).toMatchObject({ status: 'failed', detail: expect.stringContaining('NOT_A_CUSTOMER') });
+    });
+
     it('fires at publication and at the start of each period over every customer it holds for, once per instant', async () => {
       await identified('lapsed');
       await bought('lapsed', 40);

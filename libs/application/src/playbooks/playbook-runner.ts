@@ -39,7 +39,7 @@ import {
   type PublishedPlaybook,
 } from '@rapport/playbooks';
 import { projectCustomerView, type CustomerView } from '@rapport/projections';
-import type { Clock, CustomerCommands, EventInput } from '../customer-commands.service';
+import type { Clock, CustomerCommands, EventInput, RecordOutcome } from '../customer-commands.service';
 import { toCustomerEvent } from '../recorded-event.mapper';
 import { StateCache } from '../state-cache';
 import { forEachStreamPage } from '../stream-pages';
@@ -341,9 +341,16 @@ export class PlaybookRunner {
             this.options.logger?.warn('playbook runner: a decision was refused', { customerId, type: inputs[i]!.type, code: outcome.code, message: outcome.message });
           }
         }
+        // A `record` action is carried out by recording its event: acknowledged delivered, or failed with the refusal.
+        const acks = recordActionAcknowledgements(customerId, inputs, outcomes);
+        if (acks.length > 0) {
+          for (const outcome of await this.commands.recordAll(customerId, acks)) {
+            if (outcome.status === 'recorded') recorded.push(...outcome.events.map(toCustomerEvent));
+          }
+        }
         // What was just appended directly follows the fold: it moves on without reading it back.
         recorded.sort((a, b) => a.revision - b.revision);
-        if (recorded.length > 0 && recorded[0]!.revision === folded.revision + 1) {
+        if (recorded.length > 0 && recorded[0]!.revision === folded.revision + 1 && recorded.every((e, i) => e.revision === folded.revision + 1 + i)) {
           after = recorded.reduce(foldOne, folded);
           this.folds.set(customerId, after);
         } else {
@@ -538,6 +545,28 @@ function toInputs(customerId: string, decision: EnrollmentDecision): EventInput[
   const { type, data } = action.event;
   const recorded = { type, data, customerId, eventId: decisionEventId(`${decision.key}/record`), occurredAt: decision.occurredAt, metadata: { ...metadata, causationId: eventId } } as EventInput;
   return [input, recorded];
+}
+
+/** The acknowledgements of the `record` actions among the inputs, from what recording their events came to. */
+function recordActionAcknowledgements(customerId: string, inputs: readonly EventInput[], outcomes: readonly RecordOutcome[]): EventInput[] {
+  const acks: EventInput[] = [];
+  for (const [i, input] of inputs.entries()) {
+    if (input.type !== 'action_requested' || (input.data.action as Action).kind !== 'record') continue;
+    const { actionId, playbookId } = input.data;
+    const outcome = outcomes[i + 1];
+    if (!outcome || outcomes[i]!.status === 'rejected') continue;
+    const data =
+      outcome.status === 'rejected'
+        ? { actionId, playbookId, status: 'failed' as const, detail: `the event was refused: ${outcome.code}: ${outcome.message}`.slice(0, 1000) }
+        : { actionId, playbookId, status: 'delivered' as const };
+    acks.push({ customerId, type: 'action_acknowledged', eventId: acknowledgementEventId(actionId), occurredAt: input.occurredAt, data, metadata: { actor: `playbook:${playbookId}`, causationId: input.eventId } } as EventInput);
+  }
+  return acks;
+}
+
+/** The eventId of an action's acknowledgement: one per action, whoever sends it and however often. */
+export function acknowledgementEventId(actionId: string): string {
+  return decisionEventId(`${actionId}/ack`);
 }
 
 /**

@@ -242,8 +242,13 @@ export class PlaybookRunner {
     for await (const { customerId, facts } of source.factsAt(firedAt, { pAlive: listening.some((l) => l.trigger.signal === 'p_alive_below') })) {
       for (const { playbookId, trigger } of listening) {
         if (!signalHolds(trigger, facts, firedAt)) continue;
-        await this.decideFor(customerId, { kind: 'signal', playbookId, signal: trigger.signal, firedAt }, playbooks);
-        fired++;
+        try {
+          await this.decideFor(customerId, { kind: 'signal', playbookId, signal: trigger.signal, firedAt }, playbooks);
+          fired++;
+        } catch (error) {
+          // One customer that cannot be decided now holds up no one else; the next period's signal reaches them again.
+          this.options.logger?.warn('playbook runner: a signal could not be decided for a customer', { customerId, playbookId, firedAt, error: describe(error) });
+        }
       }
     }
     return fired;

@@ -21,7 +21,14 @@ describe('playbook firing latency from the log', () => {
       (id) => id.startsWith('due-'),
       (id) => id.startsWith('armed-'),
     );
-    expect(result).toEqual({ latenciesMs: [180, 950], beforeDue: 0, duplicates: 0, early: 0 });
+    expect(result).toEqual({
+      latenciesMs: [180, 950],
+      beforeDue: 0,
+      duplicates: 0,
+      early: 0,
+      firstDueMs: Date.parse('2026-01-01T00:00:20.000Z'),
+      lastRecordedMs: Date.parse('2026-01-01T00:00:21.950Z'),
+    });
   });
 
   it('counts what should never happen: a step recorded before it was due, twice, or for a timer not due', () => {
@@ -34,6 +41,6 @@ describe('playbook firing latency from the log', () => {
       (id) => id.startsWith('due-'),
       (id) => id.startsWith('armed-'),
     );
-    expect(result).toEqual({ latenciesMs: [-100, 100], beforeDue: 1, duplicates: 1, early: 1 });
+    expect(result).toMatchObject({ latenciesMs: [-100, 100], beforeDue: 1, duplicates: 1, early: 1 });
   });
 });

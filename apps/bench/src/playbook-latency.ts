@@ -12,10 +12,22 @@ export interface FiringLatencies {
   readonly duplicates: number;
   /** action_requested of customers whose timers were not due (never expected). */
   readonly early: number;
+  /** The first measured step's due instant and the last one's recording, ms since the epoch (NaN without any). */
+  readonly firstDueMs: number;
+  readonly lastRecordedMs: number;
+}
+
+/** What the measure reads of a recorded event. */
+export interface DatedEvent {
+  readonly type: string;
+  readonly customerId: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly data: unknown;
 }
 
 export function latenciesOf(
-  events: Iterable<Pick<RecordedEvent, 'type' | 'customerId' | 'occurredAt' | 'recordedAt' | 'data'>>,
+  events: Iterable<DatedEvent>,
   measured: (customerId: string) => boolean,
   notDue: (customerId: string) => boolean,
 ): FiringLatencies {
@@ -24,6 +36,8 @@ export function latenciesOf(
   let beforeDue = 0;
   let duplicates = 0;
   let early = 0;
+  let firstDueMs = Number.NaN;
+  let lastRecordedMs = Number.NaN;
   for (const event of events) {
     if (event.type !== 'action_requested') continue;
     if (notDue(event.customerId)) early++;
@@ -31,11 +45,14 @@ export function latenciesOf(
     const actionId = (event.data as { actionId?: string }).actionId ?? '';
     if (actions.has(actionId)) duplicates++;
     actions.add(actionId);
-    const lateMs = Date.parse(event.recordedAt) - Date.parse(event.occurredAt);
-    if (lateMs < 0) beforeDue++;
-    latenciesMs.push(lateMs);
+    const dueMs = Date.parse(event.occurredAt);
+    const recordedMs = Date.parse(event.recordedAt);
+    if (recordedMs < dueMs) beforeDue++;
+    latenciesMs.push(recordedMs - dueMs);
+    if (!(dueMs >= firstDueMs)) firstDueMs = dueMs;
+    if (!(recordedMs <= lastRecordedMs)) lastRecordedMs = recordedMs;
   }
-  return { latenciesMs, beforeDue, duplicates, early };
+  return { latenciesMs, beforeDue, duplicates, early, firstDueMs, lastRecordedMs };
 }
 
 /** Reads the whole log a page at a time and measures its action_requested events. */

@@ -6,14 +6,20 @@
 // LogSubscription + ProjectionHandler, a playbooks' log and a runner store as
 // the API opens them, and the runner wired as the API wires it
 // (ReadModelSignalSource for the signals, AnalyticsFactsReader for conditions
-// on valueRank and the like, the log at synchronous = FULL).
+// on valueRank and the like, the log at synchronous = FULL; the decisions are
+// appended to the bare log, where the API's pass through the personal-data
+// sealing decorator, which has nothing to seal in them).
 //
 // Each customer a signal holds for gets its stream read, its playbook decided
 // and the decisions appended (one customer after another), so the time
 // depends on how many it holds for: both are reported, and the time per such
-// customer. Two playbooks, each on a fresh copy of the same data:
-// `no_purchase_for` P90D (a task), and the `win-back` template (p_alive_below,
-// which fits BG/NBD over everyone, and conditions on stage and valueRank).
+// customer. Three playbooks, each published on a fresh copy of the same data
+// and evaluated at its publication instant, then once more a moment later (as
+// at the next period: the signal holds for the same customers, and no one is
+// enrolled again): `no_purchase_for` P3650D, which holds for no one (the scan
+// of every customer's facts alone); `no_purchase_for` P90D (a task); and the
+// `win-back` template (p_alive_below, which fits BG/NBD over everyone, with
+// conditions on stage and valueRank, which read the analytics per customer).
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,18 +41,29 @@ const CDNOW_END = Date.UTC(1998, 6, 31);
 
 interface SignalPlaybook {
   readonly key: string;
+  /** In the table. */
+  readonly figure: string;
+  /** In the details. */
   readonly label: string;
   readonly definition: unknown;
 }
 
 const PLAYBOOKS: readonly SignalPlaybook[] = [
   {
+    key: 'none',
+    figure: 'scan only (holds for none)',
+    label: 'no_purchase_for P3650D, holds for no one: the scan alone',
+    definition: { name: 'Gone ten years', trigger: { signal: 'no_purchase_for', duration: 'P3650D' }, steps: [{ action: { kind: 'task', title: 'call' } }] },
+  },
+  {
     key: 'lapsed',
+    figure: 'no_purchase_for P90D',
     label: 'no_purchase_for P90D → task',
     definition: { name: 'Lapsed buyers', trigger: { signal: 'no_purchase_for', duration: 'P90D' }, steps: [{ action: { kind: 'task', title: 'call' } }] },
   },
   {
     key: 'win-back',
+    figure: 'win-back (p_alive_below 0.3)',
     label: 'win-back template (p_alive_below 0.3, top 20% by valueRank)',
     definition: { template: 'win-back', params: { pAliveBelow: 0.3, offerId: 'WINBACK10' } },
   },
@@ -99,7 +116,7 @@ interface Evaluation {
   readonly seconds: number;
   readonly held: number;
   readonly recorded: number;
-  /** The next one, a moment later: the signal holds for the same customers, no one new is enrolled. */
+  /** The next one, a moment later (as at the next period): the signal holds for the same customers, no one is enrolled again. */
   readonly againSeconds: number;
   readonly againHeld: number;
   readonly againRecorded: number;
@@ -109,10 +126,16 @@ interface Evaluation {
 async function evaluate(source: string, dir: string, playbook: SignalPlaybook): Promise<Evaluation> {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  for (const file of ['events.sqlite', 'read-models.sqlite']) fs.copyFileSync(path.join(source, file), path.join(dir, file));
+  for (const file of ['events.sqlite', 'read-models.sqlite']) {
+    // Closed stores leave no WAL behind; copied anyway if one did.
+    for (const suffix of ['', '-wal']) if (fs.existsSync(path.join(source, file + suffix))) fs.copyFileSync(path.join(source, file + suffix), path.join(dir, file + suffix));
+  }
   const log = SqliteEventStore.open(path.join(dir, 'events.sqlite'));
   const documents = SqliteDocumentStore.open(path.join(dir, 'read-models.sqlite'), collectionsOf(READ_MODELS));
   const { playbookLog, runnerStore } = openEmbeddedPlaybookStores({ dataDir: dir });
+  // A customer the runner could not decide for is logged and skipped: any such warning, or no model to read P(alive) from, voids the figure.
+  const problems: string[] = [];
+  const note = (message: string, fields?: Record<string, unknown>) => problems.push(`${message} ${JSON.stringify(fields ?? {})}`);
   try {
     const readModels = new CustomerReadModels(documents);
     const analytics = new AnalyticsService(readModels);
@@ -121,8 +144,9 @@ async function evaluate(source: string, dir: string, playbook: SignalPlaybook): 
       consentDefault: 'opt-in',
       contactCap: { count: 1, periodMs: 7 * 24 * HOUR_MS },
       analytics: new AnalyticsFactsReader(analytics, 'USD', systemClock),
-      signals: new ReadModelSignalSource(readModels, analytics),
+      signals: new ReadModelSignalSource(readModels, analytics, (error) => note('no BG/NBD model', { reason: error.message })),
       signalEveryMs: HOUR_MS,
+      logger: { info: () => undefined, warn: note, error: note },
     });
     const published = await catalogue.publish(playbook.key, playbook.definition, { actor: 'bench' });
     if (published.status !== 'recorded') throw new Error(`publishing ${playbook.key}: ${JSON.stringify(published)}`);
@@ -136,6 +160,7 @@ async function evaluate(source: string, dir: string, playbook: SignalPlaybook): 
     };
     const first = await timed(firedAt);
     const again = await timed(new Date().toISOString());
+    if (problems.length > 0) throw new Error(`signals ${playbook.key}: ${problems.length} problem(s), the first: ${problems[0]}`);
     return { ...first, againSeconds: again.seconds, againHeld: again.held, againRecorded: again.recorded };
   } finally {
     await Promise.all([log.close(), documents.close(), playbookLog.close(), runnerStore.close()]);
@@ -148,31 +173,41 @@ export const playbookSignalsBench: Bench = {
   title: 'playbook signals, evaluation over every customer',
   needsInfra: false,
   async run(context: BenchContext): Promise<FigureResult[]> {
-    const customers = Number(process.env.BENCH_SIGNAL_CUSTOMERS ?? (context.quick ? SAMPLE_CUSTOMERS * 10 : SAMPLE_CUSTOMERS * 100));
-    const runs = context.quick ? 1 : Math.min(context.runs, 1);
+    const customers = context.quick ? SAMPLE_CUSTOMERS * 10 : SAMPLE_CUSTOMERS * 100;
     const base = path.join(context.tmp, 'signals');
     const source = path.join(base, 'source');
     const built = await buildDataSet(source, customers, context.log);
+    const full = customers >= SAMPLE_CUSTOMERS * 100;
     const figures: FigureResult[] = [];
+    // One evaluation per playbook (at full size each takes minutes), on a fresh copy of the data set.
     for (const playbook of PLAYBOOKS) {
-      const results: Evaluation[] = [];
-      for (let run = 0; run < runs; run++) {
-        const result = await evaluate(source, path.join(base, `run-${playbook.key}-${run}`), playbook);
-        results.push(result);
-        context.log(
-          `playbook signals ${playbook.key} run ${run + 1}: ${result.seconds.toFixed(2)} s, held for ${events(result.held)} customers (${result.recorded} events recorded); again ${result.againSeconds.toFixed(2)} s, held for ${events(result.againHeld)} (${result.againRecorded} recorded)`,
-        );
-      }
-      const last = results.at(-1)!;
-      const seconds = summarize(results.map((r) => r.seconds));
+      const r = await evaluate(source, path.join(base, playbook.key), playbook);
+      const each = (seconds: number, held: number) => (held > 0 ? `, ${((seconds / held) * 1000).toFixed(2)} ms each` : '');
+      context.log(
+        `playbook signals ${playbook.key}: ${r.seconds.toFixed(2)} s, held for ${events(r.held)} customers${each(r.seconds, r.held)} (${events(r.recorded)} events recorded); ` +
+          `next period ${r.againSeconds.toFixed(2)} s, held for ${events(r.againHeld)} (${events(r.againRecorded)} recorded)`,
+      );
       figures.push({
         id: `signals-${playbook.key}`,
-        figure: `playbook signal ${playbook.key}, ${events(customers)} customers`,
+        figure: `signal ${playbook.figure}, ${events(customers)} customers`,
         unit: 's',
-        rapport: { label: `evaluateSignals; held for ${events(last.held)}, ${((last.seconds / Math.max(1, last.held)) * 1000).toFixed(2)} ms each`, summary: seconds },
-        goal: customers >= SAMPLE_CUSTOMERS * 100 ? '≤ 10 s' : '≤ 10 s at 235,700',
-        met: customers >= SAMPLE_CUSTOMERS * 100 ? seconds.median <= 10 : null,
-        details: { customers, events: built.events, held: last.held, recorded: last.recorded, again: { seconds: last.againSeconds, held: last.againHeld, recorded: last.againRecorded } },
+        rapport: {
+          label: `evaluateSignals at publication; held for ${events(r.held)}${each(r.seconds, r.held)}; next period ${r.againSeconds.toFixed(1)} s`,
+          summary: summarize([r.seconds]),
+        },
+        goal: full ? '≤ 10 s' : '≤ 10 s at 235,700',
+        met: full ? r.seconds <= 10 : null,
+        details: {
+          playbook: playbook.label,
+          customers,
+          events: built.events,
+          buildSeconds: Number(built.buildSeconds.toFixed(1)),
+          projectSeconds: Number(built.projectSeconds.toFixed(1)),
+          held: r.held,
+          msPerHeldCustomer: r.held > 0 ? (r.seconds / r.held) * 1000 : null,
+          recorded: r.recorded,
+          nextPeriod: { seconds: r.againSeconds, held: r.againHeld, recorded: r.againRecorded },
+        },
       });
     }
     return figures;

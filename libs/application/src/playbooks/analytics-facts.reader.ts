@@ -9,6 +9,9 @@ const MAX_STALE_MS = 60_000;
 const HORIZON_WEEKS = 52;
 
 export class AnalyticsFactsReader implements CustomerAnalyticsReader {
+  /** Each RFM result indexed by customer once, not searched for every customer read. */
+  private readonly indexed = new WeakMap<object, Map<string, string>>();
+
   constructor(
     private readonly analytics: AnalyticsService,
     private readonly currency: string,
@@ -20,8 +23,7 @@ export class AnalyticsFactsReader implements CustomerAnalyticsReader {
     hour.setUTCMinutes(0, 0, 0);
     const asOf = hour.toISOString();
     const cache = { maxStaleMs: MAX_STALE_MS };
-    const { customers } = await this.analytics.rfm(asOf, this.currency, cache);
-    const segment = customers.find((c) => c.customerId === customerId)?.segment ?? null;
+    const segment = (await this.segments(asOf)).get(customerId) ?? null;
     try {
       const prediction = await this.analytics.predict(customerId, asOf, this.currency, HORIZON_WEEKS, cache);
       const valueRank = await this.analytics.valueRank(customerId, asOf, this.currency, HORIZON_WEEKS, cache);
@@ -31,5 +33,12 @@ export class AnalyticsFactsReader implements CustomerAnalyticsReader {
       if (error instanceof ModelNotFittedError) return { segment, pAlive: null, clv: null, valueRank: null };
       throw error;
     }
+  }
+
+  private async segments(asOf: string): Promise<Map<string, string>> {
+    const result = await this.analytics.rfm(asOf, this.currency, { maxStaleMs: MAX_STALE_MS });
+    let index = this.indexed.get(result);
+    if (!index) this.indexed.set(result, (index = new Map(result.customers.map((c) => [c.customerId, c.segment]))));
+    return index;
   }
 }

@@ -195,11 +195,12 @@ export class PlaybookRunner {
     return page.items.map(({ playbookId, dueAt }) => ({ playbookId, dueAt }));
   }
 
-  /** Fires every step due by now; answers how many customers it decided for. */
+  /** Fires every step due by now; answers for how many customers it decided (those it could not are left due). */
   async fireDue(): Promise<number> {
     const playbooks = await this.catalogue.all();
     const now = this.clock.now().toISOString();
     const seen = new Set<string>();
+    let fired = 0;
     // One running playbook at a time, on its (playbookId, dueAt) index: a paused one's due times are never read.
     for (const [playbookId, state] of playbooks) {
       if (state.paused) continue;
@@ -211,6 +212,7 @@ export class PlaybookRunner {
           seen.add(customerId);
           try {
             await this.decideFor(customerId, { kind: 'due' }, playbooks);
+            fired++;
           } catch (error) {
             // One customer that cannot be decided now (a stream that keeps changing) holds up no one else.
             this.options.logger?.warn('playbook runner: a due step could not be decided; it stays due', { customerId, error: describe(error) });
@@ -220,7 +222,7 @@ export class PlaybookRunner {
         cursor = page.nextCursor;
       }
     }
-    return seen.size;
+    return fired;
   }
 
   /**
@@ -298,13 +300,15 @@ export class PlaybookRunner {
 
   private async schedule(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      let fired = 0;
       try {
-        await this.fireDue();
+        fired = await this.fireDue();
       } catch (error) {
         if (signal.aborted) break;
         this.options.logger?.warn('playbook runner: firing due steps failed; retrying', { error: describe(error) });
       }
-      await sleep(this.options.tickMs ?? 250, signal).catch(() => undefined);
+      // A pass that fired something goes again almost at once: more may have fallen due while it ran.
+      await sleep(fired > 0 ? 10 : (this.options.tickMs ?? 250), signal).catch(() => undefined);
     }
   }
 
@@ -385,8 +389,10 @@ export class PlaybookRunner {
     now: string,
   ): Promise<EventInput[]> {
     const { view } = folded;
-    const needsAnalytics = [...playbooks.values()].some((state) => state.versions.some((v) => readsAnalytics(v.definition)));
-    const analytics = needsAnalytics && this.options.analytics ? await this.options.analytics.read(customerId) : NO_ANALYTICS;
+    // Read only for a playbook whose conditions need them, once per input.
+    let analyticsRead: Promise<AnalyticsFacts> | undefined;
+    const analyticsFor = (state: PlaybookState) =>
+      this.options.analytics && state.versions.some((v) => readsAnalytics(v.definition)) ? (analyticsRead ??= this.options.analytics.read(customerId)) : NO_ANALYTICS;
     // What the stream holds after the trigger, read once and only if some playbook may enroll on it.
     let laterEvents: Promise<RecordedCustomerEvent[]> | undefined;
     const later = () => (laterEvents ??= this.laterThan(customerId, folded, trigger));
@@ -405,7 +411,7 @@ export class PlaybookRunner {
       if (!mayEnroll && enrollment.running.length === 0) continue;
       const published = publishedAs(playbookId, version ?? latest, state);
       const context: EnrollmentContext = {
-        ...analytics,
+        ...(await analyticsFor(state)),
         stage: view?.stage ?? null,
         openComplaints: view?.complaints.open.length ?? 0,
         purchasesCount: view?.purchases.count ?? 0,

@@ -7,7 +7,8 @@
 // I/O: the caller passes `now` and the customer as conditions see it.
 import { type CustomerEventBody, type EnrollmentOutcome, type RecordedCustomerEvent, type SuppressionReason } from '@rapport/domain';
 import { durationMs } from './duration';
-import { conditionsHold, consentGranted, type DecisionContext } from './playbook-conditions';
+import type { CustomerView } from '@rapport/projections';
+import { conditionsHold, consentGranted, type ConsentDefault, type DecisionContext } from './playbook-conditions';
 import type { Action, PlaybookDefinition, Scalar, Trigger } from './playbook-definition';
 
 export interface PublishedPlaybook {
@@ -29,6 +30,27 @@ export interface EnrollmentContext extends DecisionContext {
    * decision requests uses one: two due at once under a cap of one send one.
    */
   readonly contactsLeft: number;
+}
+
+/**
+ * The context as the customer's own stream gives it (their 360, folded from
+ * it), with the analytics not known: the runner and the simulator fill those
+ * in only for a playbook whose conditions read them.
+ */
+export function streamContext(view: CustomerView | undefined, consentDefault: ConsentDefault, contactsLeft: number): EnrollmentContext {
+  return {
+    stage: view?.stage ?? null,
+    segment: null,
+    pAlive: null,
+    clv: null,
+    valueRank: null,
+    openComplaints: view?.complaints.open.length ?? 0,
+    purchasesCount: view?.purchases.count ?? 0,
+    consent: view?.consent,
+    consentDefault,
+    erased: view?.erasure !== undefined,
+    contactsLeft: Math.max(0, contactsLeft),
+  };
 }
 
 export type EnrollmentInput =

@@ -24,7 +24,7 @@ describe('playbooks over HTTP (embedded)', () => {
   });
 
   it('publishes versions, keeps each, refuses a stale If-Match and an invalid definition, pauses and resumes', async () => {
-    const first = await put('slow-sla', { template: 'complaint-sla', params: { sla: 'P2D' } });
+    const first = await put('slow-sla', { template: 'complaint-sla', params: { sla: 'P2D' } }, { 'if-match': '"-1"' });
     expect(first.status).toBe(201);
     expect(first.headers.get('etag')).toBe('"1"');
     expect(first.body).toMatchObject({ playbookId: 'slow-sla', version: 1, status: 'running', published: true, trigger: { event: 'complained' } });
@@ -32,6 +32,8 @@ describe('playbooks over HTTP (embedded)', () => {
     const again = await put('slow-sla', { template: 'complaint-sla', params: { sla: 'P2D' } });
     expect([again.status, again.body.version, again.body.published]).toEqual([200, 1, false]);
 
+    // "-1", like "0", means none published yet: it held for the first publish, not now.
+    expect((await put('slow-sla', { template: 'complaint-sla', params: { sla: 'P3D' } }, { 'if-match': '"-1"' })).body.code).toBe('REVISION_MISMATCH');
     const stale = await put('slow-sla', { template: 'complaint-sla', params: { sla: 'P3D' } }, { 'if-match': '"0"' });
     expect([stale.status, stale.body.code]).toEqual([412, 'REVISION_MISMATCH']);
     const second = await put('slow-sla', { template: 'complaint-sla', params: { sla: 'P3D' } }, { 'if-match': '"1"' });
@@ -162,6 +164,11 @@ describe('playbooks over HTTP (embedded)', () => {
   it('refuses an unknown action (404 ACTION_NOT_FOUND), a bad body (400) and an emitter sending action_acknowledged (422 RESERVED_EVENT_TYPE)', async () => {
     const unknown = await ack('nope/1/hopper/1/1', { status: 'delivered' });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'ACTION_NOT_FOUND']);
+    // The longest ids (64-character playbook and customer ids), URL-encoded, still reach the route.
+    const longest = `${'p:'.repeat(32)}/1/${'c:'.repeat(32)}/1/0`;
+    expect(encodeURIComponent(longest).length).toBeGreaterThan(200);
+    const long = await ack(longest, { status: 'delivered' });
+    expect([long.status, long.body.code]).toEqual([404, 'ACTION_NOT_FOUND']);
 
     for (const body of [{}, { status: 'sent' }, { status: 'DELIVERED' }, { status: 'delivered', detail: 'x'.repeat(1001) }, { status: 'delivered', detail: null }, { status: 'delivered', note: 'x' }, [], '"delivered"', 'null']) {
       const refused = await ack('nope/1/hopper/1/1', body);

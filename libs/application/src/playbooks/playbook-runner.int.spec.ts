@@ -307,6 +307,36 @@ describe('PlaybookRunner on the SQLite logs', () => {
     expect((await outcomes('granted')).slice(2)).toEqual([['offer', 'requested']]);
   });
 
+  it('counts a step that ran late against the cap when it went out, not when it fell due', async () => {
+    const later = { name: 'Welcome a day later', trigger: { event: 'qualified' }, steps: [{ wait: 'P1D' }, { action: { kind: 'message', templateId: 'w', channel: 'email' } }] };
+    const offer = { name: 'Offer on contact', trigger: { event: 'contacted' }, steps: [{ action: { kind: 'offer', offerId: 'TEN', channel: 'email' } }] };
+    expect((await catalogue.publish('welcome', later)).status).toBe('recorded');
+    expect((await catalogue.publish('offer', offer)).status).toBe('recorded');
+    nowMs += 1_000;
+    await identified('gus');
+    await record('gus', { type: 'consent_changed', data: { channel: 'email', purpose: 'marketing', granted: true } } as CustomerEventBody);
+    await record('gus', { type: 'qualified', data: { score: 90 } } as CustomerEventBody);
+    const run = runner();
+    await run.catchUp();
+    // Paused for ten days: the welcome falls due on day 1 and goes out on resume, dated day 1.
+    await catalogue.pause('welcome');
+    nowMs += 10 * 24 * HOUR;
+    await run.fireDue();
+    await catalogue.resume('welcome');
+    await run.fireDue();
+    nowMs += HOUR;
+    await record('gus', { type: 'contacted', data: { channel: 'phone', direction: 'inbound' } } as CustomerEventBody);
+    await run.catchUp();
+    const outcomes = (await decisions('gus'))
+      .filter((e) => e.type === 'action_requested' || e.type === 'action_suppressed')
+      .map((e) => [(e.data as { playbookId: string }).playbookId, e.type === 'action_requested' ? 'requested' : (e.data as { reason: string }).reason]);
+    // An hour after the welcome went out, the offer meets the cap of one in seven days.
+    expect(outcomes).toEqual([
+      ['welcome', 'requested'],
+      ['offer', 'CONTACT_CAP'],
+    ]);
+  });
+
   describe('signals', () => {
     let readModels: SqliteDocumentStore;
     let subscription: LogSubscription;

@@ -27,6 +27,7 @@ import {
   pausedAt,
   signalHolds,
   signalSlot,
+  streamContext,
   versionAt,
   type ConsentDefault,
   type EnrollmentContext,
@@ -411,14 +412,8 @@ export class PlaybookRunner {
       if (!mayEnroll && enrollment.running.length === 0) continue;
       const published = publishedAs(playbookId, version ?? latest, state);
       const context: EnrollmentContext = {
+        ...streamContext(view, this.options.consentDefault, this.options.contactCap.count - contacts),
         ...(await analyticsFor(state)),
-        stage: view?.stage ?? null,
-        openComplaints: view?.complaints.open.length ?? 0,
-        purchasesCount: view?.purchases.count ?? 0,
-        consent: view?.consent,
-        consentDefault: this.options.consentDefault,
-        erased: view?.erasure !== undefined,
-        contactsLeft: Math.max(0, this.options.contactCap.count - contacts),
       };
       const input: EnrollmentInput =
         trigger.kind === 'event'
@@ -477,8 +472,10 @@ export class PlaybookRunner {
     const writes: Write[] = [];
     for (const [playbookId, state] of playbooks) {
       const latest = latestVersion(state);
-      if (!latest) continue;
-      const dueAt = nextDueAt(publishedAs(playbookId, latest, state), folded.enrollments.get(playbookId) ?? initialEnrollmentState);
+      const enrollment = folded.enrollments.get(playbookId);
+      // No decision of this playbook in the stream: no due time was ever written for it, nothing to delete.
+      if (!latest || !enrollment) continue;
+      const dueAt = nextDueAt(publishedAs(playbookId, latest, state), enrollment);
       const _id = `${playbookId}|${customerId}`;
       writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }));
     }

@@ -14,6 +14,7 @@ import {
   listenedEventTypes,
   readsAnalytics,
   signalHolds,
+  streamContext,
   type ConsentDefault,
   type EnrollmentDecision,
   type EnrollmentInput,
@@ -202,24 +203,11 @@ export class PlaybookSimulator {
 
   /** The customer as conditions see them at `now`: the simulated stream, and the analytics as of that day. */
   private async context(customer: Simulated, definition: PlaybookDefinition, now: number): Promise<EnrollmentInput['context']> {
-    const view = customer.view;
     const capSince = now - this.options.contactCap.periodMs;
     const contacts = customer.stream.filter(
       (e) => e.type === 'action_requested' && (e.data.action.kind === 'offer' || e.data.action.kind === 'message') && Date.parse(e.occurredAt) >= capSince,
     ).length;
-    const base = {
-      stage: view?.stage ?? null,
-      openComplaints: view?.complaints.open.length ?? 0,
-      purchasesCount: view?.purchases.count ?? 0,
-      consent: view?.consent,
-      consentDefault: this.options.consentDefault,
-      erased: view?.erasure !== undefined,
-      contactsLeft: Math.max(0, this.options.contactCap.count - contacts),
-      segment: null,
-      pAlive: null,
-      clv: null,
-      valueRank: null,
-    };
+    const base = streamContext(customer.view, this.options.consentDefault, this.options.contactCap.count - contacts);
     if (!readsAnalytics(definition)) return base;
     const asOf = iso(now - (now % DAY_MS));
     const pAlive = (await this.pAlive(asOf)).get(customer.customerId) ?? null;

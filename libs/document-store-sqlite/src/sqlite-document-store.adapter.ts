@@ -51,6 +51,8 @@ const META = `
 
 /** Documents read per step of a scan or an update. */
 const SCAN_PAGE = 1000;
+/** Statements kept prepared per store (see `prepared`). */
+const MAX_PREPARED = 256;
 const UPDATE_PAGE = 256;
 
 type SqlValue = string | number | null;
@@ -119,6 +121,7 @@ class Table {
 export class SqliteDocumentStore implements DocumentStore {
   private closed = false;
   private readonly tables = new Map<string, Table>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -153,9 +156,23 @@ export class SqliteDocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * The statement for this SQL, prepared once: reads such as `getVersion` run
+   * for every customer a question touches, and preparing costs more than
+   * running them. Bounded, since `find` builds its SQL from the query's shape.
+   */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) return statement;
+    statement = this.db.prepare(sql);
+    if (this.statements.size >= MAX_PREPARED) this.statements.delete(this.statements.keys().next().value!);
+    this.statements.set(sql, statement);
+    return statement;
+  }
+
   async get<D extends StoredDocument>(collection: CollectionSpec<D>, id: string): Promise<D | undefined> {
     const table = this.table(collection);
-    const row = this.db.prepare(`SELECT doc FROM ${table.table} WHERE _id = ?`).get(plainId(id)) as { doc: string } | undefined;
+    const row = this.prepared(`SELECT doc FROM ${table.table} WHERE _id = ?`).get(plainId(id)) as { doc: string } | undefined;
     return row ? (fromJson(table.collection, row.doc) as unknown as D) : undefined;
   }
 
@@ -163,7 +180,7 @@ export class SqliteDocumentStore implements DocumentStore {
     const table = this.table(collection);
     if (!Array.isArray(ids)) throw new TypeError('ids must be a list');
     const wanted = [...new Set(ids.map(plainId))];
-    const rows = this.db.prepare(`SELECT doc FROM ${table.table} WHERE _id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(wanted)) as {
+    const rows = this.prepared(`SELECT doc FROM ${table.table} WHERE _id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(wanted)) as {
       doc: string;
     }[];
     const found = new Map<string, D>();
@@ -182,8 +199,8 @@ export class SqliteDocumentStore implements DocumentStore {
     if (plan.text !== null) where.add('instr(search, ?) > 0', plan.text);
     if (plan.after.length > 0) where.keyset(plan.after);
     const order = [...plan.sort.map(column), '_id'].join(', ');
-    const rows = this.db
-      .prepare(`SELECT doc FROM ${table.table} ${where.sql()} ORDER BY ${order} LIMIT ?`)
+    const rows = this
+      .prepared(`SELECT doc FROM ${table.table} ${where.sql()} ORDER BY ${order} LIMIT ?`)
       .all(...where.params, plan.limit + 1) as { doc: string }[];
     const items = rows.slice(0, plan.limit).map((row) => fromJson(table.collection, row.doc));
     const last = items[items.length - 1];
@@ -194,7 +211,7 @@ export class SqliteDocumentStore implements DocumentStore {
   async *scan<D extends StoredDocument>(collection: CollectionSpec<D>): AsyncIterable<D> {
     const table = this.table(collection);
     // Keyset pages, so a long scan neither holds every document nor a read transaction open.
-    const page = this.db.prepare(`SELECT _id, doc FROM ${table.table} WHERE _id > ? ORDER BY _id LIMIT ${SCAN_PAGE}`);
+    const page = this.prepared(`SELECT _id, doc FROM ${table.table} WHERE _id > ? ORDER BY _id LIMIT ${SCAN_PAGE}`);
     let after = '';
     for (;;) {
       const rows = page.all(after) as { _id: string; doc: string }[];
@@ -206,11 +223,11 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async commit(batch: WriteBatch): Promise<void> {
     const plan = planWrites(this.registry, batch);
-    const saveCheckpoint = this.db.prepare(
+    const saveCheckpoint = this.prepared(
       `INSERT INTO document_store_checkpoints (name, position) VALUES (?, ?)
        ON CONFLICT(name) DO UPDATE SET position = max(position, excluded.position)`,
     );
-    const moveVersion = this.db.prepare(
+    const moveVersion = this.prepared(
       `INSERT INTO document_store_versions (name, version) VALUES (?, 1)
        ON CONFLICT(name) DO UPDATE SET version = version + 1`,
     );
@@ -244,7 +261,7 @@ export class SqliteDocumentStore implements DocumentStore {
     const where = new Where();
     for (const condition of conditions) where.condition(condition);
     where.add('_id > ?', '');
-    const page = this.db.prepare(`SELECT _id, doc FROM ${table.table} ${where.sql()} ORDER BY _id LIMIT ${UPDATE_PAGE}`);
+    const page = this.prepared(`SELECT _id, doc FROM ${table.table} ${where.sql()} ORDER BY _id LIMIT ${UPDATE_PAGE}`);
     const params = where.params;
     for (;;) {
       const rows = page.all(...params) as { _id: string; doc: string }[];
@@ -258,7 +275,7 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async getCheckpoint(name: string): Promise<number> {
-    const row = this.db.prepare('SELECT position FROM document_store_checkpoints WHERE name = ?').get(checkpointName(name)) as
+    const row = this.prepared('SELECT position FROM document_store_checkpoints WHERE name = ?').get(checkpointName(name)) as
       | { position: number }
       | undefined;
     return row?.position ?? -1;
@@ -266,7 +283,7 @@ export class SqliteDocumentStore implements DocumentStore {
 
   /** A counter moved inside the batch's transaction. */
   async getVersion(name: string): Promise<string> {
-    const row = this.db.prepare('SELECT version FROM document_store_versions WHERE name = ?').get(versionName(name)) as
+    const row = this.prepared('SELECT version FROM document_store_versions WHERE name = ?').get(versionName(name)) as
       | { version: number }
       | undefined;
     return row === undefined ? '' : String(row.version);

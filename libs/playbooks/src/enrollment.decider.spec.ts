@@ -3,7 +3,7 @@
 // the stream, as the real one does, so the next input sees them.
 import fc from 'fast-check';
 import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
-import { decideEnrollment, foldEnrollment, holdoutPoint, initialEnrollmentState, nextDueAt, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
+import { decideEnrollment, foldEnrollment, holdoutPoint, initialEnrollmentState, nextDueAt, reenrollableFrom, type EnrollmentContext, type EnrollmentDecision, type EnrollmentInput, type PublishedPlaybook } from './enrollment.decider';
 import { checkPlaybookDefinition } from './playbook-definition';
 import { expandTemplate } from './playbook-templates';
 
@@ -357,6 +357,49 @@ describe('once', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('reenrollableFrom', () => {
+  const days = fc.integer({ min: 0, max: 120 }).map((d) => new Date(Date.parse('2026-03-01T00:00:00Z') + d * 86_400_000).toISOString());
+  const lapsed = (reenroll: string) => {
+    const check = checkPlaybookDefinition({
+      name: 'Lapsed',
+      trigger: { signal: 'no_purchase_for', duration: 'P30D' },
+      steps: [{ action: { kind: 'task', title: 'call' } }, { wait: 'P10D' }, { action: { kind: 'task', title: 'again' } }],
+      reenroll,
+    });
+    if (!check.ok) throw new Error(JSON.stringify(check.errors));
+    return { playbookId: 'pb', version: 1, definition: check.definition } satisfies PublishedPlaybook;
+  };
+
+  it('never enrolls a customer it says cannot be enrolled before a signal’s instant, and says so for every such customer', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('never', 'always', 'P20D'),
+        fc.array(fc.record({ kind: fc.constantFrom('signal' as const, 'due' as const), at: days }), { maxLength: 10 }),
+        days,
+        (reenroll, steps, probe) => {
+          const playbook = lapsed(reenroll);
+          const stream = new Stream();
+          let now = '2026-03-01T00:00:00Z';
+          for (const step of [...steps].sort((a, b) => a.at.localeCompare(b.at))) {
+            now = step.at;
+            stream.decide(playbook, step.kind === 'signal' ? { kind: 'signal', signal: 'no_purchase_for', firedAt: now, now, context: customer } : { kind: 'due', now, context: customer });
+          }
+          const at = probe > now ? probe : now;
+          const state = foldEnrollment('pb', stream.events);
+          const from = reenrollableFrom(playbook.definition, state);
+          const blocked = from === 'never' || (from !== undefined && Date.parse(at) < Date.parse(from));
+          const enrolls = decideEnrollment({ kind: 'signal', signal: 'no_purchase_for', firedAt: at, now: at, context: customer }, playbook, 'c-1', state).some(
+            (d) => d.body.type === 'playbook_enrolled',
+          );
+          // Exact, both ways: blocked means the signal could not enroll; not blocked, a fresh signal does.
+          expect(enrolls).toBe(!blocked && !state.triggeredBy.includes(`no_purchase_for@${at}`));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -424,6 +424,28 @@ function startOf(
   }
 }
 
+/**
+ * The earliest instant a new trigger could enroll the customer again under
+ * this definition, as far as their history says: `undefined` when any
+ * trigger may (never enrolled, or `reenroll: always`), `never` while no
+ * trigger can (`reenroll: never`, or a wait that counts from an exit still to
+ * come). What `startOf` allows, so a runner may skip, before reading the
+ * stream, a customer a signal cannot enroll: what it would have decided for
+ * them (the steps of a running enrollment) the scheduler decides anyway.
+ */
+export function reenrollableFrom(definition: PlaybookDefinition, state: EnrollmentState): string | undefined {
+  if (state.enrollments === 0) return undefined;
+  switch (definition.reenroll) {
+    case 'never':
+      return 'never';
+    case 'always':
+      return undefined;
+    default:
+      if (state.running.length > 0 || state.lastExitAt === undefined) return 'never';
+      return new Date(Date.parse(state.lastExitAt) + durationMs(definition.reenroll)!).toISOString();
+  }
+}
+
 function matchesWhere(trigger: Extract<Trigger, { event: string }>, data: unknown): boolean {
   if (!trigger.where) return true;
   const fields = data as Readonly<Record<string, unknown>>;

@@ -1,4 +1,6 @@
-import { conditionHolds, conditionsHold, consentGranted, type DecisionContext } from './playbook-conditions';
+import fc from 'fast-check';
+import { analyticsConditionsHold, conditionHolds, conditionsHold, consentGranted, type DecisionContext } from './playbook-conditions';
+import type { Condition } from './playbook-definition';
 
 const customer: DecisionContext = {
   stage: 'repeat',
@@ -53,5 +55,41 @@ describe('consent', () => {
     expect(consentGranted(customer.consent, 'phone', 'service', 'opt-out')).toBe(true);
     expect(consentGranted(undefined, 'phone', 'marketing', 'opt-in')).toBe(false);
     expect(consentGranted(undefined, 'phone', 'marketing', 'opt-out')).toBe(true);
+  });
+});
+
+describe('analyticsConditionsHold', () => {
+  const conditions: readonly Condition[] = [
+    { field: 'stage', op: 'in', value: ['customer', 'repeat'] },
+    { field: 'openComplaints', op: 'eq', value: 0 },
+    { field: 'valueRank', op: 'lte', value: 0.2 },
+    { field: 'pAlive', op: 'lt', value: 0.3 },
+    { field: 'segment', op: 'ne', value: 'Champions' },
+    { field: 'clv', op: 'gte', value: 5_000 },
+  ];
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+
+  it('never leaves out a customer the whole `when` admits, and leaves out every one an analytics condition refuses', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray([...conditions]),
+        fc.record({
+          stage: fc.constantFrom('prospect', 'customer', 'repeat', null),
+          segment: maybe(fc.constantFrom('Champions', 'At Risk')),
+          pAlive: maybe(fc.double({ min: 0, max: 1, noNaN: true })),
+          clv: maybe(fc.integer({ min: 0, max: 20_000 })),
+          valueRank: maybe(fc.double({ min: 0, max: 1, noNaN: true })),
+          openComplaints: fc.integer({ min: 0, max: 2 }),
+        }),
+        (when, facts) => {
+          const context: DecisionContext = { ...customer, ...facts };
+          const admitted = analyticsConditionsHold(when, facts);
+          if (conditionsHold(when, context)) expect(admitted).toBe(true);
+          const refusedByAnalytics = when.some((c) => ['segment', 'pAlive', 'clv', 'valueRank'].includes(c.field) && !conditionHolds(c, context));
+          expect(admitted).toBe(!refusedByAnalytics);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

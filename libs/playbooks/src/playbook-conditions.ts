@@ -3,7 +3,7 @@
 // comparison, `ne` included: a playbook never acts on what it cannot see.
 import type { ConsentPurpose, Stage } from '@rapport/domain';
 import type { ConsentView } from '@rapport/projections';
-import type { Condition, MarketingChannel, Scalar } from './playbook-definition';
+import { ANALYTICS_CONDITION_FIELDS, type Condition, type MarketingChannel, type Scalar } from './playbook-definition';
 
 /** The customer as conditions see it. */
 export interface DecisionContext {
@@ -83,4 +83,18 @@ export function conditionHolds(condition: Condition, context: DecisionContext): 
 /** Every condition holds (an empty list holds). */
 export function conditionsHold(conditions: readonly Condition[], context: DecisionContext): boolean {
   return conditions.every((condition) => conditionHolds(condition, context));
+}
+
+/** What the analytics say of a customer, as conditions read it. */
+export type AnalyticsContext = Pick<DecisionContext, 'segment' | 'pAlive' | 'clv' | 'valueRank'>;
+
+/**
+ * Whether the conditions on analytics fields hold for these facts (those on
+ * the customer's own stream are not looked at). When one does not, `when`
+ * cannot hold, whatever the stream says: a runner may leave the customer out
+ * of a signal before reading their stream.
+ */
+export function analyticsConditionsHold(conditions: readonly Condition[], facts: AnalyticsContext): boolean {
+  const context: DecisionContext = { ...facts, stage: null, openComplaints: 0, purchasesCount: 0, consent: undefined, consentDefault: 'opt-in' };
+  return conditions.every((condition) => !ANALYTICS_CONDITION_FIELDS.has(condition.field) || conditionHolds(condition, context));
 }

@@ -6,7 +6,7 @@
 // read models, so rebuilding those never replays the runner's triggers.
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { PLAYBOOK_DUE } from '@rapport/application';
+import { PLAYBOOK_RUNNER_COLLECTIONS } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
 import { MongoDocumentStore } from '@rapport/document-store-mongo';
@@ -30,7 +30,7 @@ export function playbookPaths(config: Pick<RapportConfig, 'dataDir'>) {
 
 /** Embedded mode: two SQLite files beside the log. */
 export function openEmbeddedPlaybookStores(config: Pick<RapportConfig, 'dataDir'>): PlaybookStores {
-  return { playbookLog: openSqlitePlaybookLog(config), runnerStore: SqliteDocumentStore.open(playbookPaths(config).runner, [PLAYBOOK_DUE]) };
+  return { playbookLog: openSqlitePlaybookLog(config), runnerStore: SqliteDocumentStore.open(playbookPaths(config).runner, PLAYBOOK_RUNNER_COLLECTIONS) };
 }
 
 function openSqlitePlaybookLog(config: Pick<RapportConfig, 'dataDir'>): EventStore<PlaybookEventType> {
@@ -49,7 +49,7 @@ export async function openDistributedPlaybookStores(config: Pick<RapportConfig, 
       ? logOfCategory<PlaybookEventType>(EsdbEventStore.connect(config.esdbUrl, { customerStreamPrefix: 'playbook-', eventIdStreamPrefix: 'rapport-playbook-eventid-' }))
       : openSqlitePlaybookLog(config);
   try {
-    const runnerStore = await MongoDocumentStore.connect(config.mongoUrl, [PLAYBOOK_DUE], { database: `${databaseOf(config.mongoUrl)}_playbooks` });
+    const runnerStore = await MongoDocumentStore.connect(config.mongoUrl, PLAYBOOK_RUNNER_COLLECTIONS, { database: `${databaseOf(config.mongoUrl)}_playbooks` });
     return { playbookLog, runnerStore };
   } catch (error) {
     await playbookLog.close();

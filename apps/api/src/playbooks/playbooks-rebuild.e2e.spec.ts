@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PLAYBOOK_DUE, PLAYBOOKS_CHECKPOINT } from '@rapport/application';
+import { PLAYBOOK_DUE, PLAYBOOK_RUNNER_COLLECTIONS, PLAYBOOKS_CHECKPOINT } from '@rapport/application';
 import { RoleProcess } from '@rapport/config/testing';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
@@ -57,7 +57,7 @@ describe('playbooks across a projection rebuild and a lost runner store (embedde
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await server.stop()).toBe(0);
     expect(await decisions()).toEqual(before);
-    const runnerStore = SqliteDocumentStore.open(playbookPaths({ dataDir }).runner, [PLAYBOOK_DUE]);
+    const runnerStore = SqliteDocumentStore.open(playbookPaths({ dataDir }).runner, PLAYBOOK_RUNNER_COLLECTIONS);
     const log = SqliteEventStore.open(path.join(dataDir, 'events.sqlite'));
     try {
       expect(await runnerStore.getCheckpoint(PLAYBOOKS_CHECKPOINT)).toBe(await log.headPosition());

@@ -19,7 +19,7 @@ import { LogSubscription } from '../log-subscription';
 import { ProjectionHandler } from '../projection-handler';
 import { PlaybookCatalogue } from './playbook-catalogue.service';
 import { PlaybookResultsService } from './playbook-results.service';
-import { PLAYBOOK_DUE, PlaybookRunner } from './playbook-runner';
+import { PLAYBOOK_RUNNER_COLLECTIONS, PlaybookRunner } from './playbook-runner';
 
 const CUSTOMERS = 2_000;
 const DAY = 86_400_000;
@@ -40,7 +40,7 @@ describe('holdout and results (SQLite)', () => {
   it('keeps about a fifth as control, never acts on it, and counts both groups with the uplift’s interval', async () => {
     const log = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { clock: clock.now });
     const playbookLog = logOfCategory<PlaybookEventType>(SqliteEventStore.open(path.join(dir, 'playbooks.sqlite'), { clock: clock.now }));
-    const runnerStore = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), [PLAYBOOK_DUE]);
+    const runnerStore = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), PLAYBOOK_RUNNER_COLLECTIONS);
     const readModels = SqliteDocumentStore.open(path.join(dir, 'read-models.sqlite'), collectionsOf(READ_MODELS));
     try {
       const commands = new CustomerCommands(log, clock, ids);

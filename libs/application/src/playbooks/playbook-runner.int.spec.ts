@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { collectionsOf } from '@rapport/document-store';
+import { collectionsOf, remove } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import type { CustomerEventBody } from '@rapport/domain';
 import { logOfCategory, verifyChain, type EventStore, type RecordedEvent } from '@rapport/event-store';
@@ -19,7 +19,7 @@ import { LogSubscription } from '../log-subscription';
 import { ProjectionHandler } from '../projection-handler';
 import { ReadModelSignalSource } from './signal-facts.reader';
 import { PlaybookCatalogue } from './playbook-catalogue.service';
-import { decisionEventId, PLAYBOOK_DUE, PLAYBOOKS_CHECKPOINT, PlaybookRunner, type PlaybookRunnerOptions } from './playbook-runner';
+import { decisionEventId, PLAYBOOK_DUE, PLAYBOOK_REENTRY, PLAYBOOK_RUNNER_COLLECTIONS, PLAYBOOKS_CHECKPOINT, PlaybookRunner, type PlaybookRunnerOptions } from './playbook-runner';
 
 const HOUR = 3_600_000;
 const ids = { next: () => randomUUID() };
@@ -57,7 +57,7 @@ describe('PlaybookRunner on the SQLite logs', () => {
     realTime = false;
     log = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { clock: clock.now });
     playbookLog = logOfCategory<PlaybookEventType>(SqliteEventStore.open(path.join(dir, 'playbooks.sqlite'), { clock: clock.now }));
-    runnerStore = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), [PLAYBOOK_DUE]);
+    runnerStore = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), PLAYBOOK_RUNNER_COLLECTIONS);
     commands = new CustomerCommands(log, clock, ids);
     catalogue = new PlaybookCatalogue(playbookLog, clock, ids);
   });
@@ -411,9 +411,14 @@ describe('PlaybookRunner on the SQLite logs', () => {
 
       // The same instant again (a restart, a second runner) decides nothing new; the next period re-enrolls no one before P60D.
       const slot = new Date(nowMs - (nowMs % HOUR)).toISOString();
-      await signalRunner.evaluateSignals(slot);
-      await signalRunner.evaluateSignals(slot);
+      // Its re-entry document says when it may enter again: the evaluation skips it without reading its stream.
+      const exitedAt = recorded[2]!.occurredAt;
+      expect(await runnerStore.get(PLAYBOOK_REENTRY, 'lapsed|lapsed')).toMatchObject({ reenroll: 'P60D', from: new Date(Date.parse(exitedAt) + 60 * 24 * HOUR).toISOString() });
+      expect(await signalRunner.evaluateSignals(slot)).toBe(0);
       await runner().evaluateSignals(slot);
+      // Without the document (a store rebuilt from nothing) the customer is decided, and nothing new is decided.
+      await runnerStore.commit({ writes: [remove(PLAYBOOK_REENTRY, 'lapsed|lapsed', Number.MAX_SAFE_INTEGER)], checkpoints: [] });
+      expect(await signalRunner.evaluateSignals(slot)).toBe(1);
       expect(await decisions('lapsed')).toHaveLength(3);
 
       // Twenty-one days on, the recent buyer has lapsed too; the first may enter again 60 days after leaving.
@@ -429,6 +434,28 @@ describe('PlaybookRunner on the SQLite logs', () => {
       nowMs += 40 * 24 * HOUR;
       await signalRunner.signalsDue();
       expect(await decisions('lapsed')).toHaveLength(6);
+    });
+
+    it('skips, at every later period, a customer `reenroll: never` keeps out, but decides one whose enrollment still runs', async () => {
+      await identified('once');
+      await bought('once', 40);
+      await identified('waiting');
+      await bought('waiting', 45);
+      await subscription.catchUp();
+      const never = { ...lapsed, name: 'Call once', reenroll: 'never' };
+      // Still running for a week: its exit could be recorded by another runner at any moment, so it is never taken as final.
+      const slow = { ...lapsed, name: 'Call after a week', steps: [{ wait: 'P7D' }, { action: { kind: 'task', title: 'Call them' } }] };
+      expect((await catalogue.publish('never', never)).status).toBe('recorded');
+      expect((await catalogue.publish('slow', slow)).status).toBe('recorded');
+      nowMs += 60_000;
+      await signalRunner.signalsDue();
+      expect(await runnerStore.get(PLAYBOOK_REENTRY, 'never|once')).toMatchObject({ reenroll: 'never', from: 'never' });
+      expect(await runnerStore.get(PLAYBOOK_REENTRY, 'slow|waiting')).toMatchObject({ reenroll: 'P60D', from: 'never' });
+      nowMs += HOUR;
+      // Two customers each held by both playbooks: `never` skips both, `slow` decides both (nothing new for either).
+      expect(await signalRunner.evaluateSignals(new Date(nowMs).toISOString())).toBe(2);
+      expect(summary(await decisions('once')).filter(([type]) => type === 'playbook_enrolled')).toHaveLength(2);
+      expect(summary(await decisions('waiting')).filter(([type]) => type === 'playbook_enrolled')).toHaveLength(2);
     });
   });
 });

@@ -12,7 +12,7 @@ import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import type { PlaybookEventType } from '@rapport/playbooks';
 import { CustomerCommands, type EventInput } from '../customer-commands.service';
 import { PlaybookCatalogue } from './playbook-catalogue.service';
-import { PLAYBOOK_DUE, PlaybookRunner } from './playbook-runner';
+import { PLAYBOOK_RUNNER_COLLECTIONS, PlaybookRunner } from './playbook-runner';
 
 const HOUR = 3_600_000;
 
@@ -36,7 +36,7 @@ async function world() {
   const ids = { next: () => randomUUID() };
   const log = SqliteEventStore.open(':memory:', { clock: clock.now });
   const playbookLog = logOfCategory<PlaybookEventType>(SqliteEventStore.open(':memory:', { clock: clock.now }));
-  const store = SqliteDocumentStore.open(':memory:', [PLAYBOOK_DUE]);
+  const store = SqliteDocumentStore.open(':memory:', PLAYBOOK_RUNNER_COLLECTIONS);
   const commands = new CustomerCommands(log, clock, ids);
   const catalogue = new PlaybookCatalogue(playbookLog, clock, ids);
   await catalogue.publish('sla', { template: 'complaint-sla', params: { sla: 'PT2H' } });

@@ -16,6 +16,8 @@ import { put, remove, type CollectionSpec, type DocumentStore, type StoredDocume
 import type { RecordedCustomerEvent } from '@rapport/domain';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
 import {
+  ANALYTICS_CONDITION_FIELDS,
+  analyticsConditionsHold,
   decideEnrollment,
   foldEnrollment,
   initialEnrollmentState,
@@ -25,6 +27,7 @@ import {
   nextDueAt,
   readsAnalytics,
   pausedAt,
+  reenrollableFrom,
   signalHolds,
   signalSlot,
   streamContext,
@@ -60,6 +63,30 @@ export const PLAYBOOK_DUE: CollectionSpec<DueDocument> = {
   fields: { playbookId: 'string', customerId: 'string', dueAt: 'string' },
   indexes: [{ fields: ['playbookId', 'dueAt'] }, { fields: ['customerId'] }],
 };
+
+/**
+ * When a customer can next be enrolled in a playbook, as their history and
+ * the playbook's `reenroll` say (`reenrollableFrom`): `never`, or an instant.
+ * Kept beside the due times, from the same fold, so a signal evaluation skips
+ * before reading their stream the customers it cannot enroll; with `reenroll`
+ * to tell a document written under another version's rule. A customer
+ * without one is decided (the document is only ever a shortcut).
+ */
+export interface ReentryDocument extends StoredDocument {
+  readonly playbookId: string;
+  readonly customerId: string;
+  readonly reenroll: string;
+  readonly from: string;
+}
+
+export const PLAYBOOK_REENTRY: CollectionSpec<ReentryDocument> = {
+  name: 'playbook_reentry',
+  fields: { playbookId: 'string', customerId: 'string' },
+  indexes: [{ fields: ['playbookId'] }],
+};
+
+/** What the runner keeps in its own store. */
+export const PLAYBOOK_RUNNER_COLLECTIONS: readonly CollectionSpec[] = [PLAYBOOK_DUE, PLAYBOOK_REENTRY] as unknown as readonly CollectionSpec[];
 
 /** The runner's checkpoint in its own store: a read-model rebuild never moves it. */
 export const PLAYBOOKS_CHECKPOINT = 'playbooks';
@@ -111,6 +138,14 @@ const DECISION_TYPES: ReadonlySet<string> = new Set(['playbook_enrolled', 'actio
 /** How far ahead of the server's clock an event may occur (the edge's FUTURE_EVENT rule). */
 const MAX_FUTURE_MS = 5 * 60_000;
 const DUE_PAGE = 100;
+const REENTRY_PAGE = 1_000;
+/**
+ * Customers decided at once: their appends share the log's group commit (one
+ * fsync), their due times one commit of the runner's store.
+ */
+const CUSTOMERS_AT_ONCE = 64;
+/** A signal's customers are decided in larger groups: no one waits on them as on a due step. */
+const SIGNAL_GROUP = 256;
 
 export class PlaybookRunner {
   private abort: AbortController | undefined;
@@ -175,18 +210,17 @@ export class PlaybookRunner {
       if (events) events.push(recorded);
       else byCustomer.set(recorded.customerId, [recorded]);
     }
-    for (const [customerId, events] of byCustomer) {
-      for (const recorded of events) await this.decideFor(customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks);
-    }
+    const writes: Write[] = [];
+    // Customers are independent (each stream has its own expected revision): several decided at once share a commit.
+    await inGroups([...byCustomer], CUSTOMERS_AT_ONCE, async ([customerId, events]) => {
+      for (const recorded of events) writes.push(...(await this.decideFor(customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks)));
+    });
     // Decisions, whoever recorded them (another instance, a signal, a due step), move the customer's due times:
     // the due-time model follows them from the log, so a lost store or a crash before the write is made good here.
     const decided = new Set(batch.filter((e) => DECISION_TYPES.has(e.type) && !byCustomer.has(e.customerId)).map((e) => e.customerId));
-    for (const customerId of decided) {
-      const folded = await this.fold(customerId);
-      await this.store.commit({ writes: this.dueWrites(customerId, folded, playbooks), checkpoints: [] });
-    }
+    for (const customerId of decided) writes.push(...this.dueWrites(customerId, await this.fold(customerId), playbooks));
     const position = batch[batch.length - 1]!.position;
-    await this.store.commit({ writes: [], checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
+    await this.store.commit({ writes, checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
     this.current = Math.max(this.current, position);
   }
 
@@ -207,19 +241,21 @@ export class PlaybookRunner {
       if (state.paused) continue;
       for (let cursor: string | undefined; ; ) {
         const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'playbookId', eq: playbookId }], sort: ['playbookId', 'dueAt'], limit: DUE_PAGE, ...(cursor ? { cursor } : {}) });
-        const due = page.items.filter((d) => d.dueAt <= now);
-        for (const { customerId } of due) {
-          if (seen.has(customerId)) continue;
-          seen.add(customerId);
+        const ready = page.items.filter((d) => d.dueAt <= now);
+        const due = ready.filter((d) => !seen.has(d.customerId));
+        for (const { customerId } of due) seen.add(customerId);
+        const writes: Write[] = [];
+        await inGroups(due, CUSTOMERS_AT_ONCE, async ({ customerId }) => {
           try {
-            await this.decideFor(customerId, { kind: 'due' }, playbooks);
+            writes.push(...(await this.decideFor(customerId, { kind: 'due' }, playbooks)));
             fired++;
           } catch (error) {
             // One customer that cannot be decided now (a stream that keeps changing) holds up no one else.
             this.options.logger?.warn('playbook runner: a due step could not be decided; it stays due', { customerId, error: describe(error) });
           }
-        }
-        if (due.length < page.items.length || page.nextCursor === null) break;
+        });
+        if (writes.length > 0) await this.store.commit({ writes, checkpoints: [] });
+        if (ready.length < page.items.length || page.nextCursor === null) break;
         cursor = page.nextCursor;
       }
     }
@@ -228,8 +264,11 @@ export class PlaybookRunner {
 
   /**
    * Fires signal triggers at `firedAt` over every customer: each one the
-   * signal holds for gets the signal as an input of that playbook. Answers how
-   * many (customer, playbook) pairs it fired for.
+   * signal holds for, and could enroll, gets the signal as an input of that
+   * playbook. Those it cannot enroll are left out before their stream is
+   * read: kept out by `reenroll` (the re-entry documents), or by a `when`
+   * condition on the analytics. Answers how many (customer, playbook) pairs
+   * it decided for.
    */
   async evaluateSignals(firedAt: string, only?: ReadonlySet<string>): Promise<number> {
     const source = this.options.signals;
@@ -237,24 +276,80 @@ export class PlaybookRunner {
     const playbooks = await this.catalogue.all();
     const listening = [...playbooks].flatMap(([playbookId, state]) => {
       if (state.paused || (only && !only.has(playbookId))) return [];
-      const trigger = versionAt(state, firedAt)?.definition.trigger;
-      return trigger && isSignalTrigger(trigger) ? [{ playbookId, trigger }] : [];
+      const definition = versionAt(state, firedAt)?.definition;
+      if (!definition || !isSignalTrigger(definition.trigger)) return [];
+      // `when` conditions on the analytics screen customers before their stream is read.
+      const screen = definition.when.filter((c) => ANALYTICS_CONDITION_FIELDS.has(c.field));
+      return [{ playbookId, trigger: definition.trigger, reenroll: definition.reenroll, screen }];
     });
     if (listening.length === 0) return 0;
+    const unenrollable = new Map<string, Set<string>>();
+    for (const { playbookId, reenroll } of listening) unenrollable.set(playbookId, await this.unenrollableAt(playbookId, reenroll, firedAt));
     let fired = 0;
-    for await (const { customerId, facts } of source.factsAt(firedAt, { pAlive: listening.some((l) => l.trigger.signal === 'p_alive_below') })) {
-      for (const { playbookId, trigger } of listening) {
-        if (!signalHolds(trigger, facts, firedAt)) continue;
+    const decide = async ({ customerId, playbookIds }: { customerId: string; playbookIds: readonly string[] }): Promise<Write[]> => {
+      const writes: Write[] = [];
+      // One customer's playbooks one after another: each decision sees the one before (the contact cap).
+      for (const playbookId of playbookIds) {
+        const signal = listening.find((l) => l.playbookId === playbookId)!.trigger.signal;
         try {
-          await this.decideFor(customerId, { kind: 'signal', playbookId, signal: trigger.signal, firedAt }, playbooks);
+          writes.push(...(await this.decideFor(customerId, { kind: 'signal', playbookId, signal, firedAt }, playbooks)));
           fired++;
         } catch (error) {
           // One customer that cannot be decided now holds up no one else; the next period's signal reaches them again.
           this.options.logger?.warn('playbook runner: a signal could not be decided for a customer', { customerId, playbookId, firedAt, error: describe(error) });
         }
       }
+      return writes;
+    };
+    let group: { customerId: string; playbookIds: string[] }[] = [];
+    const flush = async () => {
+      const writes = (await Promise.all(group.map(decide))).flat();
+      group = [];
+      if (writes.length > 0) await this.store.commit({ writes, checkpoints: [] });
+    };
+    for await (const { customerId, facts } of source.factsAt(firedAt, { pAlive: listening.some((l) => l.trigger.signal === 'p_alive_below') })) {
+      // Only those the signal could enroll: a running enrollment's steps are the scheduler's to fire anyway.
+      const playbookIds: string[] = [];
+      let analytics: Promise<AnalyticsFacts> | undefined;
+      for (const { playbookId, trigger, screen } of listening) {
+        if (unenrollable.get(playbookId)!.has(customerId) || !signalHolds(trigger, facts, firedAt)) continue;
+        if (screen.length > 0 && !analyticsConditionsHold(screen, await (analytics ??= this.analyticsOf(customerId)))) continue;
+        playbookIds.push(playbookId);
+      }
+      if (playbookIds.length === 0) continue;
+      group.push({ customerId, playbookIds });
+      if (group.length >= SIGNAL_GROUP) await flush();
     }
+    await flush();
     return fired;
+  }
+
+  private analyticsOf(customerId: string): Promise<AnalyticsFacts> {
+    return this.options.analytics ? this.options.analytics.read(customerId) : Promise.resolve(NO_ANALYTICS);
+  }
+
+  /**
+   * Customers a signal of this playbook cannot enroll at `firedAt`, from the
+   * re-entry documents written under the same `reenroll` rule. Only claims
+   * that stay true as the stream grows are taken: `reenroll: never` once
+   * enrolled, or a wait from the last exit not over yet (a later exit only
+   * moves it further). A customer blocked only while an enrollment runs is
+   * decided: its exit, maybe recorded by another instance a moment ago, may
+   * not have reached this store yet.
+   */
+  private async unenrollableAt(playbookId: string, reenroll: string, firedAt: string): Promise<Set<string>> {
+    const blocked = new Set<string>();
+    if (reenroll === 'always') return blocked;
+    const firedMs = Date.parse(firedAt);
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.store.find(PLAYBOOK_REENTRY, { where: [{ field: 'playbookId', eq: playbookId }], limit: REENTRY_PAGE, ...(cursor ? { cursor } : {}) });
+      for (const doc of page.items) {
+        if (doc.reenroll !== reenroll) continue;
+        if (doc.from === 'never' ? reenroll === 'never' : firedMs < Date.parse(doc.from)) blocked.add(doc.customerId);
+      }
+      if (page.nextCursor === null) return blocked;
+      cursor = page.nextCursor;
+    }
   }
 
   /**
@@ -327,14 +422,15 @@ export class PlaybookRunner {
 
   /**
    * Folds the customer's stream, lets every playbook decide on the trigger,
-   * and appends what they decided with the stream's revision as read. Another
+   * appends what they decided with the stream's revision as read, and answers
+   * the due-time and re-entry writes that follow from it. Another
    * writer in between (a new event, a second runner) means deciding again on
    * the stream as it now is: what the other already decided is then known.
    */
-  private async decideFor(customerId: string, trigger: Trigger, playbooks: ReadonlyMap<string, PlaybookState>): Promise<void> {
+  private async decideFor(customerId: string, trigger: Trigger, playbooks: ReadonlyMap<string, PlaybookState>): Promise<Write[]> {
     for (let attempt = 1; ; attempt++) {
       const folded = await this.fold(customerId);
-      if (folded.revision < 0) return;
+      if (folded.revision < 0) return [];
       const now = this.clock.now().toISOString();
       const inputs = await this.decisionsFor(customerId, folded, trigger, playbooks, now);
       let after = folded;
@@ -367,8 +463,8 @@ export class PlaybookRunner {
           after = await this.fold(customerId);
         }
       }
-      await this.store.commit({ writes: this.dueWrites(customerId, after, playbooks), checkpoints: [] });
-      return;
+      // The caller commits them with the others of its group (and the follower with its checkpoint).
+      return this.dueWrites(customerId, after, playbooks);
     }
   }
 
@@ -392,8 +488,7 @@ export class PlaybookRunner {
     const { view } = folded;
     // Read only for a playbook whose conditions need them, once per input.
     let analyticsRead: Promise<AnalyticsFacts> | undefined;
-    const analyticsFor = (state: PlaybookState) =>
-      this.options.analytics && state.versions.some((v) => readsAnalytics(v.definition)) ? (analyticsRead ??= this.options.analytics.read(customerId)) : NO_ANALYTICS;
+    const analyticsFor = (state: PlaybookState) => (state.versions.some((v) => readsAnalytics(v.definition)) ? (analyticsRead ??= this.analyticsOf(customerId)) : NO_ANALYTICS);
     // What the stream holds after the trigger, read once and only if some playbook may enroll on it.
     let laterEvents: Promise<RecordedCustomerEvent[]> | undefined;
     const later = () => (laterEvents ??= this.laterThan(customerId, folded, trigger));
@@ -454,6 +549,8 @@ export class PlaybookRunner {
     }
     if (trigger.kind !== 'signal') return [];
     const firedMs = Date.parse(trigger.firedAt);
+    // Nothing in the stream occurred that late: no need to read it.
+    if (folded.lastOccurredMs < firedMs) return [];
     const events: RecordedCustomerEvent[] = [];
     for (let from = folded.revision; from >= 0; from -= LATER_PAGE) {
       const page = await this.log.readStream(customerId, { direction: 'backward', fromRevision: from, maxCount: LATER_PAGE });
@@ -466,7 +563,7 @@ export class PlaybookRunner {
     return events.reverse();
   }
 
-  /** The due-time documents of every playbook for this customer, from its fold. */
+  /** The due-time and re-entry documents of every playbook for this customer, from its fold. */
   private dueWrites(customerId: string, folded: CustomerFold, playbooks: ReadonlyMap<string, PlaybookState>): Write[] {
     const { revision } = folded;
     const writes: Write[] = [];
@@ -478,6 +575,9 @@ export class PlaybookRunner {
       const dueAt = nextDueAt(publishedAs(playbookId, latest, state), enrollment);
       const _id = `${playbookId}|${customerId}`;
       writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }));
+      const { reenroll } = latest.definition;
+      const from = reenrollableFrom(latest.definition, enrollment);
+      writes.push(from === undefined ? remove(PLAYBOOK_REENTRY, _id, revision) : put(PLAYBOOK_REENTRY, { _id, revision, playbookId, customerId, reenroll, from }));
     }
     return writes;
   }
@@ -514,15 +614,18 @@ interface CustomerFold {
    * (after a pause or an outage), dated when it fell due, still counts when it went out.
    */
   readonly marketing: readonly number[];
+  /** The latest occurredAt (ms) of any event folded: a signal fired after it has no later events to meet. */
+  readonly lastOccurredMs: number;
 }
 
 function emptyFold(): CustomerFold {
-  return { revision: -1, view: undefined, enrollments: new Map(), marketing: [] };
+  return { revision: -1, view: undefined, enrollments: new Map(), marketing: [], lastOccurredMs: -Infinity };
 }
 
 /** One more event of the stream, in revision order. */
 function foldOne(folded: CustomerFold, event: RecordedCustomerEvent): CustomerFold {
   const view = projectCustomerView(folded.view, event);
+  const lastOccurredMs = Math.max(folded.lastOccurredMs, Date.parse(event.occurredAt));
   switch (event.type) {
     case 'playbook_enrolled':
     case 'action_requested':
@@ -534,10 +637,10 @@ function foldOne(folded: CustomerFold, event: RecordedCustomerEvent): CustomerFo
       enrollments.set(playbookId, foldEnrollment(playbookId, [event], folded.enrollments.get(playbookId)));
       const marketing =
         event.type === 'action_requested' && isMarketing(event.data.action.kind) ? [...folded.marketing, Date.parse(event.recordedAt)] : folded.marketing;
-      return { revision: event.revision, view, enrollments, marketing };
+      return { revision: event.revision, view, enrollments, marketing, lastOccurredMs };
     }
     default:
-      return { ...folded, revision: event.revision, view };
+      return { ...folded, revision: event.revision, view, lastOccurredMs };
   }
 }
 
@@ -585,6 +688,19 @@ export function decisionEventId(key: string): string {
   const hex = createHash('sha256').update(`rapport/playbook-decision/${key}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Runs `work` over the items a group at a time, the group's in parallel, and
+ * waits for every one of a group before the next; the first failure is thrown
+ * once the whole group has settled (nothing is left running behind it).
+ */
+async function inGroups<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    const settled = await Promise.allSettled(items.slice(i, i + size).map(work));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 }
 
 function describe(error: unknown): string {

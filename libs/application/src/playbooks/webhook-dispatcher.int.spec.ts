@@ -13,7 +13,7 @@ import type { EventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { CustomerCommands, type EventInput } from '../customer-commands.service';
 import { ActionAcknowledgement } from './action-acknowledgement.service';
-import { decisionEventId, PLAYBOOK_DUE } from './playbook-runner';
+import { decisionEventId, PLAYBOOK_RUNNER_COLLECTIONS } from './playbook-runner';
 import { fetchWebhookTransport, WEBHOOK_ACTOR, WebhookDispatcher, type WebhookEndpoint } from './webhook-dispatcher';
 
 jest.setTimeout(60_000);
@@ -61,7 +61,7 @@ describe('WebhookDispatcher (SQLite log, loopback receiver)', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-webhooks-'));
     log = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 20 });
-    store = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), [PLAYBOOK_DUE]);
+    store = SqliteDocumentStore.open(path.join(dir, 'runner.sqlite'), PLAYBOOK_RUNNER_COLLECTIONS);
     commands = new CustomerCommands(log, clock, { next: () => randomUUID() });
   });
   afterEach(async () => {

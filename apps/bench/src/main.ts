@@ -13,9 +13,9 @@ import { freshnessBench } from './freshness.bench';
 import { analyticsBench } from './analytics.bench';
 import { memoryBench } from './memory.bench';
 import { playbookSignalsBench } from './playbook-signals.bench';
-import { playbookTimersBench } from './playbook-timers.bench';
+import { playbookTimersBench, playbookTimersDistributedBench } from './playbook-timers.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, memoryBench, playbookTimersBench, playbookSignalsBench];
+const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench];
 
 function positive(value: string): number {
   const n = Number(value);

@@ -97,8 +97,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The embedded Rapport API (apps/api/src/main.ts) on a data directory of its own. */
-export async function startRapport(dataDir: string, cpuProfDir?: string): Promise<ServerProcess> {
+/** The Rapport API (apps/api/src/main.ts) on a data directory of its own: embedded unless `env` says otherwise. */
+export async function startRapport(dataDir: string, cpuProfDir?: string, env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> {
   const port = await freePort();
   return ServerProcess.start({
     entry: 'apps/api/src/main.ts',
@@ -115,6 +115,8 @@ export async function startRapport(dataDir: string, cpuProfDir?: string): Promis
       RAPPORT_AUTH: 'auto',
       // One load generator is far over any per-client limit (off on loopback without credentials anyway).
       RAPPORT_RATE_LIMIT: '0',
+      // Distributed mode and its topics, databases and roles, for the benches that run it.
+      ...env,
     },
   });
 }

@@ -212,7 +212,12 @@ export class AnalyticsService {
 
   /** Where the customer stands by predicted CLV: 0 the most valuable, 1 the least; null without a CLV in `currency`. */
   async valueRank(customerId: string, asOf: string, currency: string, horizonWeeks = 52, cache: CacheOptions = {}): Promise<number | null> {
-    const ranks = await this.cached(
+    return (await this.valueRanks(asOf, currency, horizonWeeks, cache)).get(customerId) ?? null;
+  }
+
+  /** Every customer's value rank (see valueRank), for a caller that reads many. */
+  async valueRanks(asOf: string, currency: string, horizonWeeks = 52, cache: CacheOptions = {}): Promise<ReadonlyMap<string, number>> {
+    return this.cached(
       `value-rank|${asOf}|${currency}|${horizonWeeks}`,
       async () => {
         const ordered = await this.value(asOf, currency, Number.MAX_SAFE_INTEGER, horizonWeeks);
@@ -220,7 +225,6 @@ export class AnalyticsService {
       },
       cache,
     );
-    return ranks.get(customerId) ?? null;
   }
 
   async offerResponse(asOf: string, filter: { campaignId?: string; offerId?: string }) {
@@ -315,6 +319,11 @@ export class AnalyticsService {
       const purchases = currency === undefined ? f.purchases : f.purchases.filter((p) => p.currency === currency);
       return purchases.length > 0 ? [{ customerId: f.customerId, purchases }] : [];
     });
+  }
+
+  /** Every customer's analytics facts, as the models read them (held in memory for them anyway). */
+  async everyCustomerFacts(): Promise<readonly CustomerFacts[]> {
+    return this.facts();
   }
 
   /** Every customer's facts, re-read only when the read models have moved. */

@@ -17,6 +17,8 @@ import { CustomerCommands } from '../customer-commands.service';
 import { CustomerReadModels } from '../customer-read-models';
 import { LogSubscription } from '../log-subscription';
 import { ProjectionHandler } from '../projection-handler';
+import { syntheticPurchases } from '../testing/synthetic-buyers';
+import { AnalyticsFactsReader } from './analytics-facts.reader';
 import { ReadModelSignalSource } from './signal-facts.reader';
 import { PlaybookCatalogue } from './playbook-catalogue.service';
 import { decisionEventId, PLAYBOOK_DUE, PLAYBOOK_REENTRY, PLAYBOOK_RUNNER_COLLECTIONS, PLAYBOOKS_CHECKPOINT, PlaybookRunner, type PlaybookRunnerOptions } from './playbook-runner';
@@ -434,6 +436,38 @@ describe('PlaybookRunner on the SQLite logs', () => {
       nowMs += 40 * 24 * HOUR;
       await signalRunner.signalsDue();
       expect(await decisions('lapsed')).toHaveLength(6);
+    });
+
+    it('p_alive_below over fitted models: enrolls exactly the valuable customers whose P(alive) as of the signal is under its threshold', async () => {
+      let order = 0;
+      for (const { customerId, occurredAt, amount, currency } of syntheticPurchases(150)) {
+        await record(customerId, { type: 'purchased', data: { orderId: `o-${order++}`, amount, currency } } as CustomerEventBody, occurredAt);
+      }
+      await subscription.catchUp();
+      const models = new CustomerReadModels(readModels);
+      const analytics = new AnalyticsService(models);
+      const winBack = new PlaybookRunner(log, commands, catalogue, runnerStore, clock, {
+        ...options,
+        analytics: new AnalyticsFactsReader(analytics, 'USD', clock),
+        signals: new ReadModelSignalSource(models, analytics),
+        signalEveryMs: HOUR,
+      });
+      expect((await catalogue.publish('wb', { template: 'win-back', params: { pAliveBelow: 0.5, topValueShare: 0.5, offerId: 'WB', holdout: 0 } })).status).toBe('recorded');
+      nowMs += 60_000;
+      const firedAt = new Date(nowMs).toISOString();
+      await winBack.evaluateSignals(firedAt);
+
+      // What the conditions say, computed here from the analytics as of the signal's instant.
+      const pAlive = await analytics.pAliveByCustomer(firedAt);
+      const ranks = await analytics.valueRanks(firedAt, 'USD');
+      const lapsing = [...pAlive].filter(([, p]) => p < 0.5).map(([customerId]) => customerId);
+      const expected = lapsing.filter((customerId) => (ranks.get(customerId) ?? 1) <= 0.5).sort();
+      const enrolled: string[] = [];
+      for (const customerId of pAlive.keys()) if ((await decisions(customerId)).some((e) => e.type === 'playbook_enrolled')) enrolled.push(customerId);
+      expect(enrolled.sort()).toEqual(expected);
+      // Both conditions mattered: some lapsing customers were left out for their value.
+      expect(expected.length).toBeGreaterThan(5);
+      expect(lapsing.length).toBeGreaterThan(expected.length);
     });
 
     it('skips, at every later period, a customer `reenroll: never` keeps out, but decides one whose enrollment still runs', async () => {

@@ -100,7 +100,11 @@ export interface AnalyticsFacts {
 }
 
 export interface CustomerAnalyticsReader {
-  read(customerId: string): Promise<AnalyticsFacts>;
+  /**
+   * As of `asOf` when given (a signal's instant: its conditions then read the
+   * same fit as the signal did), else as the 360 shows them now.
+   */
+  read(customerId: string, asOf?: string): Promise<AnalyticsFacts>;
 }
 
 export interface ContactCap {
@@ -313,7 +317,7 @@ export class PlaybookRunner {
       let analytics: Promise<AnalyticsFacts> | undefined;
       for (const { playbookId, trigger, screen } of listening) {
         if (unenrollable.get(playbookId)!.has(customerId) || !signalHolds(trigger, facts, firedAt)) continue;
-        if (screen.length > 0 && !analyticsConditionsHold(screen, await (analytics ??= this.analyticsOf(customerId)))) continue;
+        if (screen.length > 0 && !analyticsConditionsHold(screen, await (analytics ??= this.analyticsOf(customerId, firedAt)))) continue;
         playbookIds.push(playbookId);
       }
       if (playbookIds.length === 0) continue;
@@ -324,8 +328,8 @@ export class PlaybookRunner {
     return fired;
   }
 
-  private analyticsOf(customerId: string): Promise<AnalyticsFacts> {
-    return this.options.analytics ? this.options.analytics.read(customerId) : Promise.resolve(NO_ANALYTICS);
+  private analyticsOf(customerId: string, asOf?: string): Promise<AnalyticsFacts> {
+    return this.options.analytics ? this.options.analytics.read(customerId, asOf) : Promise.resolve(NO_ANALYTICS);
   }
 
   /**
@@ -488,7 +492,9 @@ export class PlaybookRunner {
     const { view } = folded;
     // Read only for a playbook whose conditions need them, once per input.
     let analyticsRead: Promise<AnalyticsFacts> | undefined;
-    const analyticsFor = (state: PlaybookState) => (state.versions.some((v) => readsAnalytics(v.definition)) ? (analyticsRead ??= this.analyticsOf(customerId)) : NO_ANALYTICS);
+    // A signal's decisions read the analytics as of its instant, as the signal itself did.
+    const asOf = trigger.kind === 'signal' ? trigger.firedAt : undefined;
+    const analyticsFor = (state: PlaybookState) => (state.versions.some((v) => readsAnalytics(v.definition)) ? (analyticsRead ??= this.analyticsOf(customerId, asOf)) : NO_ANALYTICS);
     // What the stream holds after the trigger, read once and only if some playbook may enroll on it.
     let laterEvents: Promise<RecordedCustomerEvent[]> | undefined;
     const later = () => (laterEvents ??= this.laterThan(customerId, folded, trigger));

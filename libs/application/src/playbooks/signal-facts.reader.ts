@@ -24,8 +24,14 @@ export class ReadModelSignalSource implements SignalSource {
   ) {}
 
   async *factsAt(at: string, options: { readonly pAlive: boolean }): AsyncIterable<CustomerSignalFacts> {
-    const pAlive = options.pAlive ? await this.pAlive(at) : new Map<string, number>();
-    for await (const facts of this.readModels.scanFacts()) yield { customerId: facts.customerId, facts: signalFactsOf(facts, at, pAlive.get(facts.customerId) ?? null) };
+    if (!options.pAlive) {
+      // A page at a time: nothing else needs every customer in memory.
+      for await (const facts of this.readModels.scanFacts()) yield { customerId: facts.customerId, facts: signalFactsOf(facts, at, null) };
+      return;
+    }
+    const pAlive = await this.pAlive(at);
+    // The analytics hold every customer's facts for the fit already: no second scan of the store.
+    for (const facts of await this.analytics.everyCustomerFacts()) yield { customerId: facts.customerId, facts: signalFactsOf(facts, at, pAlive.get(facts.customerId) ?? null) };
   }
 
   private async pAlive(at: string): Promise<ReadonlyMap<string, number>> {

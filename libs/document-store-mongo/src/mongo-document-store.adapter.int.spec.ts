@@ -86,8 +86,10 @@ describeWithInfra('mongo')('MongoDocumentStore without transactions (FerretDB)',
     expect(all.size).toBe(N);
     for (const [, e] of all) expect(e.text).toBe(e.seq % 10 === 0 ? `first ${e.seq}` : `second ${e.seq}`);
     expect(await store.getCheckpoint('big')).toBe(2);
-    const statements = writes.filter((w) => w.command === 'update');
-    expect(statements.reduce((sum, w) => sum + w.statements, 0)).toBeGreaterThanOrEqual(2 * N);
+    // The first commit's puts were of new ids: sent as inserts (FerretDB's upsert-that-inserts is slow); the second's as guarded updates.
+    const count = (command: string) => writes.filter((w) => w.command === command).reduce((sum, w) => sum + w.statements, 0);
+    expect(count('insert')).toBeGreaterThanOrEqual(N);
+    expect(count('update')).toBeGreaterThanOrEqual(N);
     expect(Math.max(...writes.map((w) => w.statements))).toBeLessThanOrEqual(DEFAULT_MONGO_DOCUMENT_WRITE_SLICE);
   }, 180_000);
 

@@ -12,7 +12,7 @@
 // rebuilds it.
 import { createHash } from 'node:crypto';
 import { sleep, type StructuredLogger } from '@rapport/config';
-import { put, remove, type CollectionSpec, type DocumentStore, type StoredDocument, type Write } from '@rapport/document-store';
+import { put, remove, type Checkpoint, type CollectionSpec, type DocumentStore, type StoredDocument, type Write } from '@rapport/document-store';
 import type { RecordedCustomerEvent } from '@rapport/domain';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
 import {
@@ -159,6 +159,8 @@ export class PlaybookRunner {
   private lastSlot: string | undefined;
   private readonly seenVersions = new Map<string, number>();
   private readonly folds: StateCache<CustomerFold>;
+  /** The stream revision each customer's due times were last committed at by this runner. */
+  private readonly written: StateCache<number>;
 
   constructor(
     private readonly log: EventStore,
@@ -169,6 +171,7 @@ export class PlaybookRunner {
     private readonly options: PlaybookRunnerOptions,
   ) {
     this.folds = new StateCache<CustomerFold>(options.cacheSize ?? 1_000);
+    this.written = new StateCache<number>(options.cacheSize ?? 1_000);
   }
 
   /** Last log position whose events the runner has decided on. */
@@ -221,10 +224,24 @@ export class PlaybookRunner {
     });
     // Decisions, whoever recorded them (another instance, a signal, a due step), move the customer's due times:
     // the due-time model follows them from the log, so a lost store or a crash before the write is made good here.
-    const decided = new Set(batch.filter((e) => DECISION_TYPES.has(e.type) && !byCustomer.has(e.customerId)).map((e) => e.customerId));
-    for (const customerId of decided) writes.push(...this.dueWrites(customerId, await this.fold(customerId), playbooks));
+    const decided = new Map<string, Set<string>>();
+    for (const e of batch) {
+      if (!DECISION_TYPES.has(e.type)) continue;
+      const playbookId = (e.data as { playbookId: string }).playbookId;
+      decided.set(e.customerId, (decided.get(e.customerId) ?? new Set()).add(playbookId));
+    }
+    // Those just decided on above are written already.
+    const covered = new Set(writes.map(writeKey));
+    for (const [customerId, named] of decided) {
+      const folded = await this.fold(customerId);
+      // This runner committed them at this revision already, when it decided (the usual case: its own decisions).
+      if ((this.written.get(customerId) ?? -1) >= folded.revision) continue;
+      for (const write of this.dueWrites(customerId, folded, playbooks, (playbookId) => named.has(playbookId))) {
+        if (!covered.has(writeKey(write))) writes.push(write);
+      }
+    }
     const position = batch[batch.length - 1]!.position;
-    await this.store.commit({ writes, checkpoints: [{ name: PLAYBOOKS_CHECKPOINT, position }] });
+    await this.commitDue(writes, [{ name: PLAYBOOKS_CHECKPOINT, position }]);
     this.current = Math.max(this.current, position);
   }
 
@@ -258,7 +275,7 @@ export class PlaybookRunner {
             this.options.logger?.warn('playbook runner: a due step could not be decided; it stays due', { customerId, error: describe(error) });
           }
         });
-        if (writes.length > 0) await this.store.commit({ writes, checkpoints: [] });
+        await this.commitDue(writes);
         if (ready.length < page.items.length || page.nextCursor === null) break;
         cursor = page.nextCursor;
       }
@@ -309,7 +326,7 @@ export class PlaybookRunner {
     const flush = async () => {
       const writes = (await Promise.all(group.map(decide))).flat();
       group = [];
-      if (writes.length > 0) await this.store.commit({ writes, checkpoints: [] });
+      await this.commitDue(writes);
     };
     for await (const { customerId, facts } of source.factsAt(firedAt, { pAlive: listening.some((l) => l.trigger.signal === 'p_alive_below') })) {
       // Only those the signal could enroll: a running enrollment's steps are the scheduler's to fire anyway.
@@ -467,8 +484,20 @@ export class PlaybookRunner {
           after = await this.fold(customerId);
         }
       }
-      // The caller commits them with the others of its group (and the follower with its checkpoint).
-      return this.dueWrites(customerId, after, playbooks);
+      // The caller commits them with the others of its group (and the follower with its checkpoint). Only the
+      // playbooks whose enrollment moved, except for a due step: a due time found stale is corrected too.
+      return this.dueWrites(customerId, after, playbooks, trigger.kind === 'due' ? undefined : (playbookId) => after.enrollments.get(playbookId) !== folded.enrollments.get(playbookId));
+    }
+  }
+
+  /** Commits due-time writes (and checkpoints), then notes each customer's revision they were written at. */
+  private async commitDue(writes: readonly Write[], checkpoints: readonly Checkpoint[] = []): Promise<void> {
+    if (writes.length === 0 && checkpoints.length === 0) return;
+    await this.store.commit({ writes, checkpoints });
+    for (const write of writes) {
+      if (write.collection.name !== PLAYBOOK_DUE.name) continue;
+      const [customerId, revision] = write.type === 'put' ? [(write.document as DueDocument).customerId, write.document.revision] : write.type === 'delete' ? [write.id.slice(write.id.indexOf('|') + 1), write.revision] : [];
+      if (customerId !== undefined && revision !== undefined && revision > (this.written.get(customerId) ?? -1)) this.written.set(customerId, revision);
     }
   }
 
@@ -569,18 +598,23 @@ export class PlaybookRunner {
     return events.reverse();
   }
 
-  /** The due-time and re-entry documents of every playbook for this customer, from its fold. */
-  private dueWrites(customerId: string, folded: CustomerFold, playbooks: ReadonlyMap<string, PlaybookState>): Write[] {
+  /**
+   * The due-time documents of the customer's playbooks (those `only` names,
+   * or all), from its fold, and the re-entry documents of those a signal
+   * triggers (nothing else reads them).
+   */
+  private dueWrites(customerId: string, folded: CustomerFold, playbooks: ReadonlyMap<string, PlaybookState>, only?: (playbookId: string) => boolean): Write[] {
     const { revision } = folded;
     const writes: Write[] = [];
     for (const [playbookId, state] of playbooks) {
       const latest = latestVersion(state);
       const enrollment = folded.enrollments.get(playbookId);
       // No decision of this playbook in the stream: no due time was ever written for it, nothing to delete.
-      if (!latest || !enrollment) continue;
+      if (!latest || !enrollment || (only && !only(playbookId))) continue;
       const dueAt = nextDueAt(publishedAs(playbookId, latest, state), enrollment);
       const _id = `${playbookId}|${customerId}`;
       writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }));
+      if (!state.versions.some((v) => isSignalTrigger(v.definition.trigger))) continue;
       const { reenroll } = latest.definition;
       const from = reenrollableFrom(latest.definition, enrollment);
       writes.push(from === undefined ? remove(PLAYBOOK_REENTRY, _id, revision) : put(PLAYBOOK_REENTRY, { _id, revision, playbookId, customerId, reenroll, from }));
@@ -694,6 +728,11 @@ export function decisionEventId(key: string): string {
   const hex = createHash('sha256').update(`rapport/playbook-decision/${key}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Which document a write is of. */
+function writeKey(write: Write): string {
+  return `${write.collection.name}/${write.type === 'delete' ? write.id : write.type === 'update' ? '' : write.document._id}`;
 }
 
 /**

@@ -11,11 +11,12 @@ import { relayBench } from './relay.bench';
 import { projectorBench } from './projector.bench';
 import { freshnessBench } from './freshness.bench';
 import { analyticsBench } from './analytics.bench';
+import { paretoNbdBench } from './pareto-nbd.bench';
 import { memoryBench } from './memory.bench';
 import { playbookSignalsBench } from './playbook-signals.bench';
 import { playbookTimersBench, playbookTimersDistributedBench } from './playbook-timers.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench];
+const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench];
 
 function positive(value: string): number {
   const n = Number(value);

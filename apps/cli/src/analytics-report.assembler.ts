@@ -1,11 +1,22 @@
 // The reports of `rapport analytics <view>`: the API's bodies (one definition,
 // the presenters of @rapport/application), tagged with their view. `models`
-// is the CLI's own: both fits side by side, with how long each took.
-import { AnswerTooLargeError, type Granularity } from '@rapport/analytics';
+// is the CLI's own: the fits side by side, with how long each took, and with
+// --validate their holdout validation and ranking.
+import {
+  AnswerTooLargeError,
+  type Granularity,
+  type MbgNbdParams,
+  type ParetoNbdParams,
+  type PurchaseModelName,
+  type PurchaseModelParams,
+} from '@rapport/analytics';
 import {
   presentBgNbdFit,
   presentFunnel,
   presentGammaGammaFit,
+  presentHoldoutValidation,
+  presentModelComparison,
+  presentPurchaseModelFit,
   presentRanking,
   presentRevenue,
   presentRfm,
@@ -15,6 +26,9 @@ import {
   type BgNbdFitView,
   type FunnelReport,
   type GammaGammaFitView,
+  type HoldoutValidationReport,
+  type ModelComparisonReport,
+  type PurchaseModelFitView,
   type RankingReport,
   type RevenueReport,
   type RfmReport,
@@ -33,12 +47,21 @@ export type RfmView = Tagged<'rfm', RfmReport>;
 export type RankingView = Tagged<'at-risk' | 'value', RankingReport>;
 export type FunnelView = Tagged<'funnel', FunnelReport>;
 export type RevenueView = Tagged<'revenue', RevenueReport>;
+/** --validate: each model fitted at asOf judged on (asOf, holdoutEnd] (null when it has no fit), and the ranking. */
+export interface ModelsValidation {
+  readonly comparison: ModelComparisonReport;
+  readonly models: { readonly [M in PurchaseModelName]: HoldoutValidationReport<PurchaseModelParams[M]> | null };
+}
+
 export type ModelsView = Tagged<
   'models',
   AnalyticsScope & {
     readonly bgnbd: Timed<BgNbdFitView>;
+    readonly paretoNbd: Timed<PurchaseModelFitView<ParetoNbdParams>>;
+    readonly mbgNbd: Timed<PurchaseModelFitView<MbgNbdParams>>;
     /** minorUnitDigits: the decimals of `currency` that v and the log-likelihood are scaled by. */
     readonly gammaGamma: Timed<{ readonly minorUnitDigits: number } & GammaGammaFitView>;
+    readonly validation?: ModelsValidation;
   }
 >;
 export type AnalyticsReport = RfmView | ModelsView | RankingView | FunnelView | RevenueView;
@@ -48,24 +71,44 @@ export async function rfmView(analytics: AnalyticsService, scope: AnalyticsScope
 }
 
 /**
- * Fits BG/NBD (every customer with a purchase) and Gamma-Gamma (in `currency`),
- * timing each service call: the first one of a process also reads the read
- * models and prepares the purchase-days.
+ * Fits BG/NBD, Pareto/NBD, MBG/NBD (every customer with a purchase) and
+ * Gamma-Gamma (in `currency`), timing each service call: the first one of a
+ * process also reads the read models and prepares the purchase-days. With
+ * holdoutEnd, validates the three purchase models on (asOf, holdoutEnd].
  */
-export async function modelsView(analytics: AnalyticsService, { asOf, currency }: AnalyticsScope): Promise<ModelsView> {
-  let started = performance.now();
-  const bgnbd = await analytics.bgnbd(asOf);
-  const bgnbdMs = Math.round(performance.now() - started);
-  started = performance.now();
-  const gammaGamma = await analytics.gammaGamma(asOf, currency);
-  const gammaGammaMs = Math.round(performance.now() - started);
+export async function modelsView(
+  analytics: AnalyticsService,
+  { asOf, currency, holdoutEnd }: AnalyticsScope & { readonly holdoutEnd?: string },
+): Promise<ModelsView> {
+  const timed = async <T>(compute: () => Promise<T>): Promise<{ value: T; durationMs: number }> => {
+    const started = performance.now();
+    const value = await compute();
+    return { value, durationMs: Math.round(performance.now() - started) };
+  };
+  const bgnbd = await timed(() => analytics.bgnbd(asOf));
+  const paretoNbd = await timed(() => analytics.purchaseModel('pareto-nbd', asOf));
+  const mbgNbd = await timed(() => analytics.purchaseModel('mbg-nbd', asOf));
+  const gammaGamma = await timed(() => analytics.gammaGamma(asOf, currency));
   return {
     view: 'models',
     asOf,
     currency,
-    bgnbd: { ...presentBgNbdFit(bgnbd), durationMs: bgnbdMs },
-    gammaGamma: { ...withMinorUnitDigits(presentGammaGammaFit(currency, gammaGamma)), durationMs: gammaGammaMs },
+    bgnbd: { ...presentBgNbdFit(bgnbd.value), durationMs: bgnbd.durationMs },
+    paretoNbd: { ...presentPurchaseModelFit(paretoNbd.value), durationMs: paretoNbd.durationMs },
+    mbgNbd: { ...presentPurchaseModelFit(mbgNbd.value), durationMs: mbgNbd.durationMs },
+    gammaGamma: { ...withMinorUnitDigits(presentGammaGammaFit(currency, gammaGamma.value)), durationMs: gammaGamma.durationMs },
+    ...(holdoutEnd !== undefined ? { validation: await validation(analytics, { calibrationEnd: asOf, holdoutEnd }) } : {}),
   };
+}
+
+async function validation(analytics: AnalyticsService, scope: { readonly calibrationEnd: string; readonly holdoutEnd: string }): Promise<ModelsValidation> {
+  const comparison = presentModelComparison(scope, await analytics.compareModels(scope.calibrationEnd, scope.holdoutEnd));
+  const validated = async <M extends PurchaseModelName>(model: M) => {
+    const ranked = comparison.models.find((m) => m.model === model);
+    // compareModels validated every model it could fit: the service has the answer cached.
+    return ranked?.converged ? presentHoldoutValidation(scope, model, await analytics.holdoutValidation(model, scope.calibrationEnd, scope.holdoutEnd)) : null;
+  };
+  return { comparison, models: { bgnbd: await validated('bgnbd'), 'pareto-nbd': await validated('pareto-nbd'), 'mbg-nbd': await validated('mbg-nbd') } };
 }
 
 /** The decimals its amounts are scaled by, right after the currency they belong to. */
@@ -124,5 +167,5 @@ export function runAnalyticsView(
 
 /** A report whose numbers are not all there: a model that did not converge. */
 export function reportOk(report: AnalyticsReport): boolean {
-  return report.view !== 'models' || (report.bgnbd.converged && report.gammaGamma.converged);
+  return report.view !== 'models' || (report.bgnbd.converged && report.paretoNbd.converged && report.mbgNbd.converged && report.gammaGamma.converged);
 }

@@ -1,8 +1,17 @@
 // `rapport analytics <view>` as tables an analyst can read: what each number
 // is, in major units of the currency, with the model's notation explained.
-import { RFM_GRID, RFM_SEGMENTS, type FunnelResult, type RfmScore, type RfmSegment } from '@rapport/analytics';
-import type { PresentedFit } from '@rapport/application';
-import type { AnalyticsReport, FunnelView, ModelsView, RankingView, RevenueView, RfmView } from './analytics-report.assembler';
+import {
+  PURCHASE_MODELS,
+  RFM_GRID,
+  RFM_SEGMENTS,
+  type FunnelResult,
+  type PurchaseModelName,
+  type PurchaseModelParams,
+  type RfmScore,
+  type RfmSegment,
+} from '@rapport/analytics';
+import type { PresentedFit, PurchaseModelFitView } from '@rapport/application';
+import type { AnalyticsReport, FunnelView, ModelsValidation, ModelsView, RankingView, RevenueView, RfmView } from './analytics-report.assembler';
 import {
   countOf,
   formatCount,
@@ -51,24 +60,87 @@ function fitRows(fit: PresentedFit<unknown>): string[][] {
     : [['converged', 'NO', fit.reason]];
 }
 
+/** Each purchase model's parameters, in the order and notation of its paper. */
+const PURCHASE_MODEL_ROWS: { readonly [M in PurchaseModelName]: readonly (readonly [keyof PurchaseModelParams[M] & string, string, string])[] } = {
+  bgnbd: [
+    ['r', 'r', 'purchase rate while alive ~ Gamma(r, α): shape'],
+    ['alpha', 'α (alpha)', 'purchase rate: scale, in weeks'],
+    ['a', 'a', 'dropout probability after a purchase ~ Beta(a, b)'],
+    ['b', 'b', 'dropout probability: second shape'],
+  ],
+  'pareto-nbd': [
+    ['r', 'r', 'purchase rate while alive ~ Gamma(r, α): shape'],
+    ['alpha', 'α (alpha)', 'purchase rate: scale, in weeks'],
+    ['s', 's', 'dropout rate (lifetime exponential) ~ Gamma(s, β): shape'],
+    ['beta', 'β (beta)', 'dropout rate: scale, in weeks'],
+  ],
+  'mbg-nbd': [
+    ['r', 'r', 'purchase rate while alive ~ Gamma(r, α): shape'],
+    ['alpha', 'α (alpha)', 'purchase rate: scale, in weeks'],
+    ['a', 'a', 'dropout probability at each purchase, the first included ~ Beta(a, b)'],
+    ['b', 'b', 'dropout probability: second shape'],
+  ],
+};
+
+const PURCHASE_MODEL_TITLE: { readonly [M in PurchaseModelName]: string } = {
+  bgnbd: 'BG/NBD (Fader, Hardie & Lee 2005): who is likely to defect; time in weeks, every currency',
+  'pareto-nbd': 'Pareto/NBD (Schmittlein, Morrison & Colombo 1987): customers may leave at any time; time in weeks, every currency',
+  'mbg-nbd': 'MBG/NBD (Batislam, Denizel & Filiztekin 2007): customers may leave after any purchase, the first included; time in weeks',
+};
+
+const LABEL: { readonly [M in PurchaseModelName]: string } = { bgnbd: 'BG/NBD', 'pareto-nbd': 'Pareto/NBD', 'mbg-nbd': 'MBG/NBD' };
+
+function purchaseModelTable<M extends PurchaseModelName>(model: M, fit: PurchaseModelFitView<PurchaseModelParams[M]> & { readonly durationMs: number }): string[] {
+  const rows: string[][] = [];
+  if (fit.converged) {
+    for (const [key, name, meaning] of PURCHASE_MODEL_ROWS[model]) rows.push([name, formatParam(fit.params[key] as number), meaning]);
+    rows.push(['log-likelihood', formatFixed(fit.logLikelihood, 2), '']);
+  }
+  rows.push(['customers', formatCount(fit.customers), 'with a purchase by asOf'], ...fitRows(fit), ['fit time', formatDuration(fit.durationMs), '']);
+  return [PURCHASE_MODEL_TITLE[model], renderTable(['', 'value', 'meaning'], rows, [L, R, L]), ''];
+}
+
+/** `r 0.5533, α 10.5777, s 0.6062, β 11.6687` */
+function paramsInline<M extends PurchaseModelName>(model: M, params: PurchaseModelParams[M]): string {
+  return PURCHASE_MODEL_ROWS[model].map(([key, name]) => `${name.split(' ')[0]} ${formatParam(params[key] as number)}`).join(', ');
+}
+
+function formatValidation(validation: ModelsValidation): string[] {
+  const { comparison, models } = validation;
+  const lines = [
+    `Holdout validation: fitted on purchases to ${comparison.calibrationEnd}, predictions against the repeat purchase-days of ` +
+      `(${comparison.calibrationEnd}, ${comparison.holdoutEnd}]: ${formatFixed(comparison.holdoutWeeks, comparison.holdoutWeeks % 1 === 0 ? 0 : 2)} weeks, ${countOf(comparison.customers, 'customer')}`,
+    '',
+  ];
+  const validated = PURCHASE_MODELS.filter((m) => models[m] !== null);
+  const first = validated.length > 0 ? models[validated[0]!]! : undefined;
+  if (first) {
+    lines.push('Mean repeat purchase-days per customer in the holdout, by repeat purchase-days in the calibration');
+    const rows = first.buckets.map((b, i) => [
+      b.frequency,
+      formatCount(b.customers),
+      b.meanActual === null ? '-' : formatFixed(b.meanActual, 3),
+      ...validated.map((m) => {
+        const predicted = models[m]!.buckets[i]!.meanPredicted;
+        return predicted === null ? '-' : formatFixed(predicted, 3);
+      }),
+    ]);
+    lines.push(renderTable(['x', 'customers', 'actual', ...validated.map((m) => LABEL[m])], rows, [L, R, R, ...validated.map(() => R)]), '');
+  }
+  lines.push('Models ranked by the mean absolute percentage error of the weekly cumulative holdout tracking');
+  const ranking = comparison.models.map((m) =>
+    m.converged
+      ? [String(m.rank), LABEL[m.model], m.mapePercent === null ? '-' : `${formatFixed(m.mapePercent, 2)} %`, formatFixed(m.logLikelihood, 2), paramsInline(m.model, m.params as never)]
+      : ['-', LABEL[m.model], '-', '-', `not fitted: ${m.reason}`],
+  );
+  lines.push(renderTable(['rank', 'model', 'MAPE', 'log-likelihood', 'parameters'], ranking, [R, L, R, R, L]));
+  return lines;
+}
+
 export function formatModels(report: ModelsView): string[] {
   const { bgnbd, gammaGamma: gg, currency } = report;
   const lines = [`Models as of ${report.asOf}`, ''];
-
-  lines.push('BG/NBD (Fader, Hardie & Lee 2005): who is likely to defect; time in weeks, every currency');
-  const bgRows: string[][] = [];
-  if (bgnbd.converged) {
-    const p = bgnbd.params;
-    bgRows.push(
-      ['r', formatParam(p.r), 'purchase rate while alive ~ Gamma(r, α): shape'],
-      ['α (alpha)', formatParam(p.alpha), 'purchase rate: scale, in weeks'],
-      ['a', formatParam(p.a), 'dropout probability after a purchase ~ Beta(a, b)'],
-      ['b', formatParam(p.b), 'dropout probability: second shape'],
-      ['log-likelihood', formatFixed(bgnbd.logLikelihood, 2), ''],
-    );
-  }
-  bgRows.push(['customers', formatCount(bgnbd.customers), 'with a purchase by asOf'], ...fitRows(bgnbd), ['fit time', formatDuration(bgnbd.durationMs), '']);
-  lines.push(renderTable(['', 'value', 'meaning'], bgRows, [L, R, L]), '');
+  lines.push(...purchaseModelTable('bgnbd', bgnbd), ...purchaseModelTable('pareto-nbd', report.paretoNbd), ...purchaseModelTable('mbg-nbd', report.mbgNbd));
 
   const unit = minorUnitName(currency);
   lines.push(`Gamma-Gamma (Fader, Hardie & Lee 2005): spend per purchase-day; money in ${currency} ${unit} (minor units)`);
@@ -91,6 +163,7 @@ export function formatModels(report: ModelsView): string[] {
   );
   lines.push(renderTable(['', 'value', 'meaning'], ggRows, [L, R, L]));
   lines.push('Fit times are wall-clock in this process; the BG/NBD one includes reading the read models and preparing the purchase-days.');
+  if (report.validation) lines.push('', ...formatValidation(report.validation));
   return lines;
 }
 

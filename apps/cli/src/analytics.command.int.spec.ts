@@ -93,6 +93,42 @@ describe('rapport analytics on the CDNOW sample', () => {
     expect(text).toMatch(/│ v +│ +1,544\.35 cents │ scale; = 15\.4435 USD/);
   });
 
+  it('models: Pareto/NBD and MBG/NBD beside BG/NBD, within 1 % of the README', async () => {
+    const report = await modelsView(new AnalyticsService(readStore), { asOf: AS_OF, currency: 'USD' });
+    const { paretoNbd, mbgNbd } = report;
+    if (!paretoNbd.converged || !mbgNbd.converged) throw new Error('a CDNOW fit did not converge');
+    for (const [k, v] of Object.entries({ r: 0.5533, alpha: 10.5777, s: 0.6062, beta: 11.6687 })) expectWithin1Percent(paretoNbd.params[k as 'r'], v);
+    for (const [k, v] of Object.entries({ r: 0.5248, alpha: 6.1831, a: 0.8914, b: 1.614 })) expectWithin1Percent(mbgNbd.params[k as 'r'], v);
+    expect(Math.abs(paretoNbd.logLikelihood - -9594.98)).toBeLessThan(1);
+    expect(Math.abs(mbgNbd.logLikelihood - -9582.14)).toBeLessThan(1);
+    expect(report).not.toHaveProperty('validation');
+    const text = formatModels(report).join('\n');
+    expect(text).toMatch(/│ s +│ +0\.6062 │/);
+    expect(text).toMatch(/│ β \(beta\) +│ +11\.6687 │/);
+  });
+
+  it('models --validate: the holdout per calibration frequency and the ranking by MAPE, as the API answers them', async () => {
+    const printed = await cli('analytics', 'models', '--as-of', AS_OF, '--validate', '--holdout-end', '1998-06-30T23:59:59Z', '--data-dir', dataDir);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain('39 weeks, 2,357 customers');
+    expect(printed.stdout).toMatch(/│ x +│ customers │ actual │ BG\/NBD │ Pareto\/NBD │ MBG\/NBD │/);
+    expect(printed.stdout).toMatch(/│ 7\+ +│ +64 │/);
+    expect(printed.stdout).toMatch(/│ +1 │ [A-Za-z/]+ +│ +\d+\.\d\d % │/);
+
+    const json = JSON.parse((await cli('analytics', 'models', '--as-of', AS_OF, '--validate', '--holdout-end', '1998-06-30T23:59:59Z', '--data-dir', dataDir, '--json')).stdout);
+    const service = new AnalyticsService(readStore);
+    const comparison = await service.compareModels(AS_OF, '1998-06-30T23:59:59Z');
+    expect(json.validation.comparison).toEqual(JSON.parse(JSON.stringify({ calibrationEnd: AS_OF, holdoutEnd: '1998-06-30T23:59:59Z', timeUnit: 'week', ...comparison })));
+    for (const model of ['bgnbd', 'pareto-nbd', 'mbg-nbd'] as const) {
+      const { validation } = await service.holdoutValidation(model, AS_OF, '1998-06-30T23:59:59Z');
+      expect(json.validation.models[model]).toMatchObject({ model, buckets: validation.buckets, mapePercent: validation.mapePercent });
+      expect(json.validation.models[model].tracking).toHaveLength(39);
+    }
+
+    const bad = await cli('analytics', 'models', '--as-of', AS_OF, '--holdout-end', '1998-06-30T23:59:59Z', '--data-dir', dataDir);
+    expect(bad).toMatchObject({ code: 2, stderr: 'rapport: --holdout-end goes with --validate\n' });
+  });
+
   it('rfm: counts 2,357 customers across all 11 segments', async () => {
     const report = await rfmView(new AnalyticsService(readStore), { asOf: AS_OF, currency: 'USD' });
     expect(report.customers).toBe(2357);

@@ -51,7 +51,13 @@ interface ViewSpec {
 
 const VIEWS: readonly ViewSpec[] = [
   { view: 'rfm', description: 'customers per RFM segment (every segment of the SPEC grid)', currency: true, ranking: false, interval: false },
-  { view: 'models', description: 'the BG/NBD and Gamma-Gamma fits: parameters, log-likelihood, customers, convergence, fit time', currency: true, ranking: false, interval: false },
+  {
+    view: 'models',
+    description: 'the BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma fits: parameters, log-likelihood, customers, convergence, fit time; --validate: holdout validation',
+    currency: true,
+    ranking: false,
+    interval: false,
+  },
   { view: 'at-risk', description: 'top customers by value at risk: past value × (1 − P(alive))', currency: true, ranking: true, interval: false },
   { view: 'value', description: 'top customers by predicted CLV over the horizon', currency: true, ranking: true, interval: false },
   { view: 'funnel', description: 'customers per loop stage and the conversions between stages', currency: false, ranking: false, interval: false },
@@ -62,7 +68,12 @@ export function registerAnalytics(program: Command, context: CliContext): void {
   const analytics = program
     .command('analytics')
     .description('analytics of the read models as tables (SPEC section 6); the read models are caught up with the log first')
-    .addHelpText('after', '\nExamples:\n  rapport analytics models --as-of 1997-09-30T23:59:59Z\n  rapport analytics at-risk --limit 20 --json');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rapport analytics models --as-of 1997-09-30T23:59:59Z\n' +
+        '  rapport analytics models --as-of 1997-09-30T23:59:59Z --validate --holdout-end 1998-06-30T23:59:59Z\n' +
+        '  rapport analytics at-risk --limit 20 --json',
+    );
 
   for (const spec of VIEWS) {
     const command = analytics
@@ -74,6 +85,11 @@ export function registerAnalytics(program: Command, context: CliContext): void {
       command
         .option('--limit <n>', `customers listed, 1-${MAX_LIMIT} (default ${DEFAULT_LIMIT})`)
         .option('--horizon-weeks <n>', `prediction horizon in weeks, 1-${MAX_HORIZON_WEEKS} (default ${DEFAULT_HORIZON_WEEKS})`);
+    }
+    if (spec.view === 'models') {
+      command
+        .option('--validate', 'fit the purchase models as of --as-of (the calibration end) and compare their predictions with (--as-of, --holdout-end]')
+        .option('--holdout-end <instant>', 'RFC 3339: the end of the holdout of --validate (default now)');
     }
     if (spec.interval) {
       command

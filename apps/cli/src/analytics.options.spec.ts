@@ -51,3 +51,25 @@ describe('analytics options: the revenue window', () => {
     expect(() => parseAnalyticsOptions({ from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' })).toThrow(new UserError('--from must not be after --to'));
   });
 });
+
+describe('analytics options: models --validate', () => {
+  it('validates on (--as-of, --holdout-end], the holdout ending now by default', () => {
+    const now = () => new Date('1998-07-01T00:00:00Z');
+    expect(parseAnalyticsOptions({ asOf: '1997-09-30T23:59:59Z', validate: true, holdoutEnd: '1998-06-30T23:59:59Z' })).toMatchObject({
+      asOf: '1997-09-30T23:59:59Z',
+      holdoutEnd: '1998-06-30T23:59:59Z',
+    });
+    expect(parseAnalyticsOptions({ asOf: '1997-09-30T23:59:59Z', validate: true }, now).holdoutEnd).toBe('1998-07-01T00:00:00.000Z');
+    expect(parseAnalyticsOptions({ asOf: '1997-09-30T23:59:59Z' })).not.toHaveProperty('holdoutEnd');
+  });
+
+  it.each([
+    [{ asOf: '1997-09-30T23:59:59Z', holdoutEnd: '1998-06-30T23:59:59Z' }, /^--holdout-end goes with --validate$/],
+    [{ asOf: '1997-09-30T23:59:59Z', validate: true, holdoutEnd: '1998-06-31T00:00:00Z' }, /^--holdout-end must be a real RFC 3339 instant/],
+    [{ asOf: '1997-09-30T01:00:00Z', validate: true, holdoutEnd: '1997-09-30T23:00:00Z' }, /^--holdout-end must be on a later day \(UTC\) than --as-of/],
+    [{ asOf: '1997-09-30T23:59:59Z', validate: true, holdoutEnd: '2010-01-01T00:00:00Z' }, /^--holdout-end must be at most 3653 days after --as-of$/],
+  ])('refuses %j', (raw, message) => {
+    expect(() => parseAnalyticsOptions(raw)).toThrow(UserError);
+    expect(() => parseAnalyticsOptions(raw)).toThrow(message);
+  });
+});

@@ -1,6 +1,6 @@
 // The options of `rapport analytics <view>`: the views, the limits, and the
 // check that turns commander's strings into them (a bad one is exit code 2).
-import { GRANULARITIES, type Granularity } from '@rapport/analytics';
+import { GRANULARITIES, holdoutSpanDays, MAX_HOLDOUT_DAYS, type Granularity } from '@rapport/analytics';
 import { orderedWindow } from '@rapport/application';
 import { UserError } from './cli-errors';
 import { instantOption } from './instant-option';
@@ -22,6 +22,9 @@ export interface RawAnalyticsOptions {
   readonly interval?: string;
   readonly from?: string;
   readonly to?: string;
+  /** models: validate the fits on (asOf, holdoutEnd]. */
+  readonly validate?: boolean;
+  readonly holdoutEnd?: string;
 }
 
 export interface AnalyticsOptions {
@@ -34,6 +37,8 @@ export interface AnalyticsOptions {
   /** RFC 3339 bounds on occurredAt for revenue; undefined: the data's own. */
   readonly from?: string;
   readonly to?: string;
+  /** models --validate: the holdout's end; asOf is the calibration end. */
+  readonly holdoutEnd?: string;
 }
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -61,12 +66,21 @@ export function parseAnalyticsOptions(raw: RawAnalyticsOptions, now: () => Date 
   const to = raw.to === undefined ? undefined : instantOption('to', raw.to);
   const window = orderedWindow(from, to);
   if (!window) throw new UserError('--from must not be after --to');
+  const asOf = raw.asOf ?? now().toISOString();
+  if (raw.holdoutEnd !== undefined && !raw.validate) throw new UserError('--holdout-end goes with --validate');
+  const holdoutEnd = raw.validate ? (raw.holdoutEnd === undefined ? now().toISOString() : instantOption('holdout-end', raw.holdoutEnd)) : undefined;
+  if (holdoutEnd !== undefined) {
+    const days = holdoutSpanDays(asOf, holdoutEnd);
+    if (days < 1) throw new UserError('--holdout-end must be on a later day (UTC) than --as-of, the calibration end');
+    if (days > MAX_HOLDOUT_DAYS) throw new UserError(`--holdout-end must be at most ${MAX_HOLDOUT_DAYS} days after --as-of`);
+  }
   return {
-    asOf: raw.asOf ?? now().toISOString(),
+    asOf,
     ...(currency !== undefined ? { currency } : {}),
     limit: integerOption('limit', raw.limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
     horizonWeeks: integerOption('horizon-weeks', raw.horizonWeeks, DEFAULT_HORIZON_WEEKS, 1, MAX_HORIZON_WEEKS),
     interval: interval as Granularity,
     ...window,
+    ...(holdoutEnd !== undefined ? { holdoutEnd } : {}),
   };
 }

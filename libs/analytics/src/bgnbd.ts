@@ -4,11 +4,12 @@
 // after each purchase she drops out with probability p ~ Beta(a, b).
 // Time is in weeks; a customer is (x, t_x, T) from the purchase-day summary.
 import { maximizeLikelihood, type FitOptions, type FitResult } from './mle';
+import { checkHorizon, groupCustomers, logistic, validateCustomer, weeksPerRepeat, type GroupedCustomers, type PurchaseModelCustomer } from './repeat-customers';
 import { betaln, gammaln, hyp2f1 } from './special';
-import { groupCounts, logAddExp } from './stats';
+import { logAddExp } from './stats';
 
 // Bound once: inside Jest's VM sandbox a global lookup on a fit's hot path costs ~20× a local one.
-const { abs, exp, expm1, log } = Math;
+const { abs, expm1, log } = Math;
 
 export interface BgNbdParams {
   readonly r: number;
@@ -18,11 +19,7 @@ export interface BgNbdParams {
 }
 
 /** One customer: x repeat purchase-days, recency t_x and age T in weeks. */
-export interface BgNbdCustomer {
-  readonly x: number;
-  readonly tx: number;
-  readonly T: number;
-}
+export type BgNbdCustomer = PurchaseModelCustomer;
 
 export type BgNbdFit = FitResult<BgNbdParams>;
 
@@ -52,23 +49,10 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
   return groupedLogLikelihood(params, groupCustomers(customers));
 }
 
-/** Customers with equal (x, t_x, T) counted once, and the distinct x values they have. */
-interface Grouped {
-  readonly xs: readonly number[];
-  readonly groups: readonly { readonly xi: number; readonly x: number; readonly tx: number; readonly T: number; readonly count: number }[];
-}
-
-function groupCustomers(customers: readonly BgNbdCustomer[]): Grouped {
-  const xs = [...new Set(customers.map((c) => c.x))];
-  const xi = new Map(xs.map((x, i) => [x, i]));
-  const groups = groupCounts(customers, (c) => `${c.x}|${c.tx}|${c.T}`).map(({ item, count }) => ({
-    xi: xi.get(item.x) ?? 0,
-    x: item.x,
-    tx: item.tx,
-    T: item.T,
-    count,
-  }));
-  return { xs, groups };
+/** The summed log-likelihood as a function of the parameters, the customers grouped once (for the fit's curvature). */
+export function bgnbdLogLikelihoodOf(customers: readonly BgNbdCustomer[]): (params: BgNbdParams) => number {
+  const groups = groupCustomers(customers);
+  return (params) => groupedLogLikelihood(params, groups);
 }
 
 /**
@@ -76,7 +60,7 @@ function groupCustomers(customers: readonly BgNbdCustomer[]): Grouped {
  * optimiser: A₁ + A₂ depends on the customer only through x, so it is
  * computed once per distinct x, leaving three logarithms per distinct customer.
  */
-function groupedLogLikelihood(params: BgNbdParams, data: Grouped): number {
+function groupedLogLikelihood(params: BgNbdParams, data: GroupedCustomers): number {
   const { r, alpha, a, b } = params;
   const base = r * log(alpha) - gammaln(r) - betaln(a, b);
   const byX = data.xs.map((x) => base + gammaln(r + x) + betaln(a, b + x));
@@ -90,25 +74,12 @@ function groupedLogLikelihood(params: BgNbdParams, data: Grouped): number {
   return sum;
 }
 
-function validate(c: BgNbdCustomer): void {
-  if (!Number.isInteger(c.x) || c.x < 0) throw new RangeError(`x must be a non-negative integer, got ${c.x}`);
-  if (!(c.tx >= 0 && c.tx <= c.T && Number.isFinite(c.T))) throw new RangeError(`need 0 ≤ t_x ≤ T, got t_x = ${c.tx}, T = ${c.T}`);
-  if (c.x === 0 && c.tx !== 0) throw new RangeError('a customer without repeat purchases has t_x = 0');
-}
-
 /**
  * Starting values: r = 1 with α matching the mean repeat rate (E[λ] = r/α ≈
  * Σx / ΣT), and a = b = 1 (a uniform dropout probability).
  */
 function defaultStart(customers: readonly BgNbdCustomer[]): BgNbdParams {
-  let sumX = 0;
-  let sumT = 0;
-  for (const c of customers) {
-    sumX += c.x;
-    sumT += c.T;
-  }
-  const alpha = sumT > 0 ? sumT / Math.max(sumX, 1) : 1;
-  return { r: 1, alpha, a: 1, b: 1 };
+  return { r: 1, alpha: weeksPerRepeat(customers), a: 1, b: 1 };
 }
 
 /**
@@ -117,7 +88,7 @@ function defaultStart(customers: readonly BgNbdCustomer[]): BgNbdParams {
  */
 export function fitBgNbd(customers: readonly BgNbdCustomer[], options: FitOptions<BgNbdParams> = {}): BgNbdFit {
   if (customers.length === 0) return { converged: false, reason: 'no customers to fit', iterations: 0 };
-  customers.forEach(validate);
+  customers.forEach(validateCustomer);
   const groups = groupCustomers(customers);
   const start = { ...defaultStart(customers), ...options.start };
   return maximizeLikelihood(NAMES, (p) => groupedLogLikelihood(p, groups), start, options);
@@ -133,12 +104,6 @@ export function bgnbdProbabilityAlive(params: BgNbdParams, c: BgNbdCustomer): nu
   const { r, alpha, a, b } = params;
   const logOdds = log(a) - log(b + c.x - 1) + (r + c.x) * (log(alpha + c.T) - log(alpha + c.tx));
   return logistic(-logOdds);
-}
-
-function logistic(z: number): number {
-  if (z >= 0) return 1 / (1 + exp(-z));
-  const e = exp(z);
-  return e / (1 + e);
 }
 
 /**
@@ -167,18 +132,24 @@ export function bgnbdExpectedPurchases(params: BgNbdParams, t: number): number {
 export function bgnbdConditionalExpectedPurchases(params: BgNbdParams, c: BgNbdCustomer, t: number): number {
   checkHorizon(t);
   if (t === 0) return 0;
+  return bgnbdProbabilityAlive(params, c) * bgnbdExpectedPurchasesIfAlive(params, c, t);
+}
+
+/**
+ * The bracket of eq. 10: E[Y(t)] of a customer known to be alive at T after x
+ * repeat purchase-days (t_x no longer matters then). Validation sums it once
+ * per distinct (x, T) and weighs it by the customers' P(alive).
+ */
+export function bgnbdExpectedPurchasesIfAlive(params: BgNbdParams, c: { readonly x: number; readonly T: number }, t: number): number {
+  checkHorizon(t);
+  if (t === 0) return 0;
   const { r, alpha, b } = params;
   const { x, T } = c;
-  const alive = bgnbdProbabilityAlive(params, c);
   return removableAtAEqualsOne(params, (a) => {
     const z = t / (alpha + T + t);
     const logG = (r + x) * log((alpha + T) / (alpha + T + t)) + log(hyp2f1(r + x, b + x, a + b + x - 1, z));
-    return alive * ((a + b + x - 1) / (a - 1)) * -expm1(logG);
+    return ((a + b + x - 1) / (a - 1)) * -expm1(logG);
   });
-}
-
-function checkHorizon(t: number): void {
-  if (!(t >= 0) || t === Infinity) throw new RangeError(`the horizon must be a finite number of weeks ≥ 0, got ${t}`);
 }
 
 /**

@@ -5,6 +5,12 @@
 export * from './purchase-days';
 export * from './rfm';
 export * from './bgnbd';
+export * from './pareto-nbd';
+export * from './mbg-nbd';
+export type { PurchaseModelCustomer } from './repeat-customers';
+export * from './purchase-models';
+export * from './holdout-validation';
+export * from './parameter-uncertainty';
 export * from './gamma-gamma';
 export * from './clv';
 export * from './offer-response';

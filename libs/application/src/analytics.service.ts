@@ -10,24 +10,34 @@ import {
   cohortRetention,
   complaintsReport,
   customerLifetimeValue,
-  fitBgNbd,
   fitGammaGamma,
   funnel,
   gammaGammaExpectedSpend,
+  holdoutData,
   isGammaGammaCustomer,
   offerResponse,
+  PURCHASE_MODELS,
+  rankModels,
   revenueByPeriod,
   rfmFromSummaries,
   summarizePurchaseDays,
   toRepeatSummary,
+  validateHoldout,
   winBackReport,
+  PURCHASE_MODEL,
   type BgNbdFit,
   type BgNbdParams,
   type CustomerPurchases,
+  type FitResult,
   type GammaGammaFit,
   type GammaGammaParams,
   type Granularity,
+  type HoldoutData,
+  type HoldoutValidation,
   type PurchaseDaySummary,
+  type PurchaseModelName,
+  type PurchaseModelParams,
+  type RankedModel,
   type RepeatSummary,
   type RfmResult,
 } from '@rapport/analytics';
@@ -55,7 +65,7 @@ export interface AnalyticsWindow {
 export class ModelNotFittedError extends Error {
   override readonly name = 'ModelNotFittedError';
   constructor(
-    readonly model: 'bgnbd' | 'gamma-gamma',
+    readonly model: PurchaseModelName | 'gamma-gamma',
     readonly reason: string,
   ) {
     super(`${model} could not be fitted: ${reason}`);
@@ -137,14 +147,52 @@ export class AnalyticsService {
 
   /** BG/NBD over every customer with a purchase, in any currency: it models how often, not how much. */
   async bgnbd(asOf: string, cache: CacheOptions = {}): Promise<{ fit: BgNbdFit; customers: number }> {
+    return this.purchaseModel('bgnbd', asOf, cache);
+  }
+
+  /** A purchase model (BG/NBD, Pareto/NBD, MBG/NBD) over every customer with a purchase, in any currency. */
+  async purchaseModel<M extends PurchaseModelName>(
+    model: M,
+    asOf: string,
+    cache: CacheOptions = {},
+  ): Promise<{ fit: FitResult<PurchaseModelParams[M]>; customers: number }> {
     return this.cached(
-      `bgnbd|${asOf}`,
+      `${model}|${asOf}`,
       async () => {
         const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
-        return { fit: fitBgNbd(summaries), customers: summaries.length };
+        return { fit: PURCHASE_MODEL[model].fit(summaries) as FitResult<PurchaseModelParams[M]>, customers: summaries.length };
       },
       cache,
     );
+  }
+
+  /**
+   * Holdout validation of a purchase model: the model as fitted at
+   * calibrationEnd (the same cached fit as purchaseModel's), judged on the
+   * repeat purchase-days of (calibrationEnd, holdoutEnd]. Throws
+   * ModelNotFittedError when the model cannot be fitted at calibrationEnd.
+   */
+  async holdoutValidation<M extends PurchaseModelName>(
+    model: M,
+    calibrationEnd: string,
+    holdoutEnd: string,
+  ): Promise<{ fit: FitResult<PurchaseModelParams[M]>; validation: HoldoutValidation }> {
+    return this.cached(`validation|${model}|${calibrationEnd}|${holdoutEnd}`, async () => {
+      const { fit } = await this.purchaseModel(model, calibrationEnd);
+      if (!fit.converged) throw new ModelNotFittedError(model, fit.reason);
+      return { fit, validation: validateHoldout(model, fit.params, await this.holdout(calibrationEnd, holdoutEnd)) };
+    });
+  }
+
+  /** Every purchase model fitted at calibrationEnd and ranked by its holdout MAPE; one that cannot be fitted is listed unranked. */
+  async compareModels(calibrationEnd: string, holdoutEnd: string): Promise<{ customers: number; holdoutWeeks: number; models: RankedModel[] }> {
+    const data = await this.holdout(calibrationEnd, holdoutEnd);
+    const entries = [];
+    for (const model of PURCHASE_MODELS) {
+      const { fit } = await this.purchaseModel(model, calibrationEnd);
+      entries.push({ model, fit, ...(fit.converged ? { validation: (await this.holdoutValidation(model, calibrationEnd, holdoutEnd)).validation } : {}) });
+    }
+    return { customers: data.customers.length, holdoutWeeks: data.holdoutDays / 7, models: rankModels(entries) };
   }
 
   /** Gamma-Gamma over the customers with a repeat purchase-day and a positive mean amount in `currency`. */
@@ -308,6 +356,11 @@ export class AnalyticsService {
       horizonWeeks,
       ...(this.options.monthlyDiscountRate !== undefined ? { monthlyDiscountRate: this.options.monthlyDiscountRate } : {}),
     };
+  }
+
+  /** Every customer's purchases in any currency split at calibrationEnd (holdoutData throws RangeError on a bad pair). */
+  private async holdout(calibrationEnd: string, holdoutEnd: string): Promise<HoldoutData> {
+    return this.cached(`holdout|${calibrationEnd}|${holdoutEnd}`, async () => holdoutData(await this.purchasesIn(undefined), calibrationEnd, holdoutEnd));
   }
 
   private async summaries(asOf: string, currency: string | undefined, cache: CacheOptions = {}): Promise<PurchaseDaySummary[]> {

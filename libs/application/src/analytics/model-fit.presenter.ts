@@ -43,3 +43,15 @@ export function presentGammaGammaFit(currency: string, { fit, customers }: Fitte
 export function presentGammaGamma({ asOf, currency }: AnalyticsScope, model: FittedModel<GammaGammaFit>): GammaGammaReport {
   return { asOf, ...presentGammaGammaFit(currency, model) };
 }
+
+/** BG/NBD, Pareto/NBD and MBG/NBD as /models/{model} shows them: one shape for the three. */
+export type PurchaseModelFitView<P> = { readonly timeUnit: 'week'; readonly customers: number } & PresentedFit<P>;
+export type PurchaseModelReport<P> = { readonly asOf: string } & PurchaseModelFitView<P>;
+
+export function presentPurchaseModelFit<P>({ fit, customers }: FittedModel<FitResult<P>>): PurchaseModelFitView<P> {
+  return { timeUnit: 'week', customers, ...presentFit(fit) };
+}
+
+export function presentPurchaseModel<P>(asOf: string, model: FittedModel<FitResult<P>>): PurchaseModelReport<P> {
+  return { asOf, ...presentPurchaseModelFit(model) };
+}

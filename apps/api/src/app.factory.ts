@@ -14,6 +14,7 @@ import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ProblemException, validationFailed } from './http/problem';
 import { assertUtf8Charset, strictJsonBodyParser } from './http/json-body.parser';
 import { DOCS_HELMET, enableCorsIfConfigured, isDocsRoute, registerSecurityHeaders } from './limits/security-headers';
+import { isWorkspaceRoute, WORKSPACE_HELMET } from './workspace/workspace-csp';
 
 export interface ServedRoute {
   readonly method: string;
@@ -39,6 +40,7 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
     // A batch carries up to RAPPORT_MAX_BATCH events, so it may be larger than any single request.
     if (route.url === '/v1/events') route.bodyLimit = config.batchBodyLimitBytes;
     if (isDocsRoute(route.url)) route.config = { ...route.config, helmet: DOCS_HELMET };
+    if (isWorkspaceRoute(route.url)) route.config = { ...route.config, helmet: WORKSPACE_HELMET };
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, authenticator), adapter, {
     bufferLogs: true,

@@ -3,6 +3,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { RapportConfig } from '@rapport/config';
 import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsAggregatesModule } from './analytics/analytics-aggregates.module';
+import { AnalyticsModelsModule } from './analytics/analytics-models.module';
 import { AnalyticsQueryHandler } from './analytics/analytics.query';
 import { AuthModule } from './auth/auth.module';
 import { Authenticator } from './auth/authenticator';
@@ -35,6 +37,7 @@ import {
   SetPlaybookPausedHandler,
 } from './playbooks/playbook.handlers';
 import { PlaybooksController } from './playbooks/playbooks.controller';
+import { WorkspaceModule } from './workspace/workspace.module';
 
 @Module({})
 export class AppModule {
@@ -56,6 +59,9 @@ export class AppModule {
         AuthModule.forAuthenticator(authenticator),
         // After AuthModule: its guard runs first and names the credential the limit is keyed by.
         RateLimitModule.forConfig(config),
+        AnalyticsAggregatesModule,
+        AnalyticsModelsModule,
+        WorkspaceModule.forAuthenticator(authenticator),
       ],
       controllers: [
         CustomerEventsController,

@@ -29,6 +29,10 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/rfm/customers': ['analyst'],
   'GET /v1/analytics/models/bgnbd': ['analyst'],
   'GET /v1/analytics/models/gamma-gamma': ['analyst'],
+  'GET /v1/analytics/models/pareto-nbd': ['analyst'],
+  'GET /v1/analytics/models/mbg-nbd': ['analyst'],
+  'GET /v1/analytics/models/compare': ['analyst'],
+  'GET /v1/analytics/models/:model/validation': ['analyst'],
   'GET /v1/analytics/customers/:customerId/predictions': ['analyst'],
   'GET /v1/analytics/at-risk': ['analyst'],
   'GET /v1/analytics/value': ['analyst'],
@@ -38,6 +42,10 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/complaints': ['analyst'],
   'GET /v1/analytics/win-back': ['analyst'],
   'GET /v1/analytics/revenue': ['analyst'],
+  'GET /v1/analytics/rfm/grid': ['analyst'],
+  'GET /v1/analytics/rfm/grid/customers': ['analyst'],
+  'GET /v1/analytics/clv/histogram': ['analyst'],
+  'GET /v1/analytics/p-alive/by-value': ['analyst'],
   'GET /v1/audit/customers/:customerId/history': ['auditor'],
   'GET /v1/audit/customers/:customerId/state': ['auditor'],
   'GET /v1/audit/customers/:customerId/verify': ['auditor'],
@@ -56,6 +64,11 @@ const ACCESS: Record<string, Access> = {
   'GET /health/live': 'public',
   'GET /health/ready': 'public',
   'GET /metrics': 'authenticated',
+  // The workspace (SPEC section 11): the page loads before it can ask for a credential; its data comes from the routes above.
+  'GET /': 'public',
+  'GET /app': 'public',
+  'GET /app/*': 'public',
+  'GET /v1/session': 'public',
 };
 
 const isSwaggerRoute = (url: string) => url === '/openapi.json' || url === '/docs-yaml' || url === '/docs' || url.startsWith('/docs/');
@@ -145,6 +158,11 @@ describe('authentication and roles (RAPPORT_AUTH=required)', () => {
     }
     if (url.startsWith('/v1/customers')) return { method, url: `${url}?consistentWith=${consistencyToken}` };
     if (route === 'GET /v1/audit/customers/:customerId/state') return { method, url: `${url}?atRevision=0` };
+    if (route === 'GET /v1/analytics/rfm/grid/customers') return { method, url: `${url}?r=5&fm=5` };
+    const split = 'calibrationEnd=2025-01-01T00:00:00Z&holdoutEnd=2025-07-01T00:00:00Z';
+    if (route === 'GET /v1/analytics/models/compare') return { method, url: `${url}?${split}` };
+    if (route === 'GET /v1/analytics/models/:model/validation') return { method, url: `${url.replace(':model', 'pareto-nbd')}?${split}` };
+    if (route === 'GET /app/*') return { method, url: '/app/' };
     return { method, url };
   }
 

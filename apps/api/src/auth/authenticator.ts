@@ -47,6 +47,11 @@ export class Authenticator {
     return `credentials required (${this.policy.reason}): ${sources.join('; ')}`;
   }
 
+  /** The credentials this server accepts (none when it requires none). */
+  get accepts(): ('api-key' | 'bearer')[] {
+    return [...(this.apiKeys ? (['api-key'] as const) : []), ...(this.jwt ? (['bearer'] as const) : [])];
+  }
+
   /** How to send a credential here, for a 401's detail. */
   howToAuthenticate(): string {
     return [...(this.apiKeys ? ['X-API-Key'] : []), ...(this.jwt ? ['Authorization: Bearer'] : [])].join(' or ');

@@ -1,0 +1,90 @@
+// The shapes of the API answers the views read (docs/api.md, /openapi.json).
+
+export type Stage = 'prospect' | 'qualified' | 'customer' | 'repeat' | 'churned';
+export const STAGES: readonly Stage[] = ['prospect', 'qualified', 'customer', 'repeat', 'churned'];
+
+export interface FunnelReport {
+  readonly asOf: string;
+  readonly customers: number;
+  readonly byStage: Readonly<Record<Stage, number>>;
+  readonly reached: Readonly<Record<Stage, number>>;
+  readonly conversions: readonly { phase: string; from: Stage; to: readonly Stage[]; entered: number; converted: number; rate: number }[];
+}
+
+export interface RevenueReport {
+  readonly currency: string;
+  readonly periods: readonly { period: string; start: string; revenue: number; orders: number; customers: number }[];
+}
+
+export interface ComplaintStats {
+  readonly opened: number;
+  readonly open: number;
+  readonly resolved: number;
+  readonly medianHoursToResolve?: number;
+}
+
+export interface ComplaintsReport extends ComplaintStats {
+  readonly byCategory: readonly ({ category: string } & ComplaintStats)[];
+  readonly bySeverity: readonly ({ severity: string } & ComplaintStats)[];
+}
+
+export interface RfmRow {
+  readonly customerId: string;
+  readonly recencyDays: number;
+  readonly frequency: number;
+  readonly monetary: number;
+  readonly r: number;
+  readonly f: number;
+  readonly m: number;
+  readonly fm: number;
+  readonly segment: string;
+}
+
+export interface RfmGrid {
+  readonly customers: number;
+  readonly value: number;
+  readonly cells: readonly { r: number; fm: number; segment: string; customers: number; value: number; meanRecencyDays: number | null; meanFrequency: number | null }[];
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+export interface RankedCustomer {
+  readonly customerId: string;
+  readonly pAlive: number;
+  readonly expectedPurchases: number;
+  readonly expectedSpend: number | null;
+  readonly clv: number | null;
+  readonly pastValue: number;
+  readonly valueAtRisk: number;
+}
+
+export interface ClvHistogram {
+  readonly customers: number;
+  readonly withoutClv: number;
+  readonly totalClv: number;
+  readonly binWidth: number | null;
+  readonly bins: readonly { lower: number; upper: number | null; customers: number; clv: number }[];
+}
+
+export interface PAliveByValue {
+  readonly customers: number;
+  readonly pAliveBands: readonly { lower: number; upper: number }[];
+  readonly valueBands: readonly { lower: number; upper: number | null }[];
+  readonly cells: readonly { pAliveBand: number; valueBand: number; customers: number; pastValue: number; valueAtRisk: number }[];
+}
+
+export interface CohortsReport {
+  readonly cohorts: readonly { cohort: string; customers: number; months: readonly { offset: number; month: string; active: number; share: number; complete: boolean }[] }[];
+}
+
+export interface FitReport {
+  readonly customers: number;
+  readonly converged: boolean;
+  readonly params?: Readonly<Record<string, number>>;
+  readonly logLikelihood?: number;
+  readonly iterations?: number;
+  readonly reason?: string;
+}

@@ -1,31 +1,11 @@
 // CDNOW through the batch API, then the analytics endpoints as of the
 // calibration end: the published BG/NBD and Gamma-Gamma figures within 1%.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ApiTestClient } from './testing/api-test-client';
+import { cdnowEvents } from './testing/cdnow-import';
 
 jest.setTimeout(120_000);
 
-const CDNOW = path.resolve(__dirname, '../../../../shared/data/cdnow/CDNOW_sample.txt');
 const AS_OF = '1997-09-30T23:59:59Z';
-
-/** `master_id sample_id YYYYMMDD n_cds dollars` → a purchased event per line. */
-function cdnowEvents() {
-  return fs
-    .readFileSync(CDNOW, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, n) => {
-      const [, customerId, date, , dollars] = line.trim().split(/\s+/) as [string, string, string, string, string];
-      const [whole, cents = ''] = dollars.split('.');
-      return {
-        customerId: String(Number(customerId)),
-        type: 'purchased',
-        occurredAt: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T00:00:00Z`,
-        data: { orderId: `l${n + 1}`, amount: Number(whole) * 100 + Number(cents.padEnd(2, '0')), currency: 'USD' },
-      };
-    });
-}
 
 function within1Percent(actual: number, expected: number): void {
   expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(0.01);

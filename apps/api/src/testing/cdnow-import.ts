@@ -7,7 +7,7 @@ import type { ApiTestClient } from './api-test-client';
 export const CDNOW_FILE = path.resolve(__dirname, '../../../../../shared/data/cdnow/CDNOW_sample.txt');
 export const CDNOW_CUSTOMERS = 2357;
 
-/** `master_id sample_id YYYYMMDD n_cds dollars` → a purchased event per line (as analytics-cdnow.e2e.spec.ts reads it). */
+/** `master_id sample_id YYYYMMDD n_cds dollars` → a purchased event per line. */
 export function cdnowEvents(file: string = CDNOW_FILE) {
   return fs
     .readFileSync(file, 'utf8')

@@ -15,8 +15,9 @@ import { paretoNbdBench } from './pareto-nbd.bench';
 import { memoryBench } from './memory.bench';
 import { playbookSignalsBench } from './playbook-signals.bench';
 import { playbookTimersBench, playbookTimersDistributedBench } from './playbook-timers.bench';
+import { workspaceBench } from './workspace.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench];
+const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
 
 function positive(value: string): number {
   const n = Number(value);

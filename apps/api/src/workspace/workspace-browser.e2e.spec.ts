@@ -82,6 +82,40 @@ describeWithChromium('the workspace in a browser, on CDNOW', (chromium) => {
     expect(tab.take()).toEqual([]);
   });
 
+  it('shows the API’s holdout ranking and a model’s validation on the models view', async () => {
+    const HOLDOUT_END = '1998-06-30';
+    const split = `calibrationEnd=${AS_OF}&holdoutEnd=${HOLDOUT_END}T23:59:59Z`;
+    const names: Record<string, string> = { bgnbd: 'BG/NBD', 'pareto-nbd': 'Pareto/NBD', 'mbg-nbd': 'MBG/NBD' };
+    const two = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+    const three = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+    await openView(tab.page, api.baseUrl, `#/models${SCOPE}&holdoutEnd=${HOLDOUT_END}&model=pareto-nbd`);
+    expect(await tab.page.$$eval('main .error', (boxes) => boxes.map((b) => b.textContent))).toEqual([]);
+    expect(await tab.page.$$eval('main .chart', (charts) => charts.length > 0 && charts.every((c) => c.querySelector('canvas') !== null))).toBe(true);
+
+    const compare = (await api.get(`/v1/analytics/models/compare?${split}`)).body as { models: { model: string; rank: number; mapePercent: number; logLikelihood: number }[] };
+    const ranking = await tableByCaption(tab.page, 'Holdout ranking of the purchase models');
+    expect(ranking.map(([model, rank, mape, ll]) => [model, Number(rank), mape, ll])).toEqual(
+      compare.models.map((m) => [names[m.model], m.rank, two(m.mapePercent), two(m.logLikelihood)]),
+    );
+    expect(compare.models).toHaveLength(3);
+
+    // The three purchase models' fits beside Gamma-Gamma.
+    for (const caption of ['Parameters of BG/NBD', 'Parameters of Pareto/NBD', 'Parameters of MBG/NBD', 'Parameters of Gamma-Gamma']) expect((await tableByCaption(tab.page, caption)).length).toBeGreaterThan(0);
+
+    const validation = (await api.get(`/v1/analytics/models/pareto-nbd/validation?${split}`)).body as {
+      buckets: { frequency: string; customers: number; meanActual: number; meanPredicted: number }[];
+      tracking: { week: number; actual: number }[];
+    };
+    const buckets = await tableByCaption(tab.page, 'Pareto/NBD: mean holdout repeat purchase-days by calibration frequency');
+    expect(buckets.map(([x, customers, actual, predicted]) => [x, count(customers!), actual, predicted])).toEqual(
+      validation.buckets.map((b) => [b.frequency, b.customers, three(b.meanActual), three(b.meanPredicted)]),
+    );
+    const tracking = await tableByCaption(tab.page, 'Pareto/NBD: weekly cumulative holdout repeat purchase-days');
+    expect(tracking.map(([week, , actual]) => [Number(week), count(actual!)])).toEqual(validation.tracking.map((w) => [w.week, w.actual]));
+    expect(await seriousViolations(tab.page)).toEqual([]);
+    expect(tab.take()).toEqual([]);
+  });
+
   it('works from the keyboard: skip link, navigation, and an RFM cell opened with Enter', async () => {
     const { page } = tab;
     // A fresh load, so focus starts at the top of the document.

@@ -88,3 +88,31 @@ export interface FitReport {
   readonly iterations?: number;
   readonly reason?: string;
 }
+
+export type PurchaseModelName = 'bgnbd' | 'pareto-nbd' | 'mbg-nbd';
+export const PURCHASE_MODELS: readonly PurchaseModelName[] = ['bgnbd', 'pareto-nbd', 'mbg-nbd'];
+
+/** GET /v1/analytics/models/compare: the three purchase models fitted at calibrationEnd, ranked by holdout MAPE. */
+export interface ModelComparison {
+  readonly calibrationEnd: string;
+  readonly holdoutEnd: string;
+  readonly holdoutWeeks: number;
+  readonly customers: number;
+  readonly models: readonly (
+    | { readonly rank: number; readonly model: PurchaseModelName; readonly converged: true; readonly params: Readonly<Record<string, number>>; readonly logLikelihood: number; readonly mapePercent: number | null }
+    | { readonly rank: null; readonly model: PurchaseModelName; readonly converged: false; readonly reason: string }
+  )[];
+}
+
+/** GET /v1/analytics/models/{model}/validation. */
+export interface HoldoutValidationReport {
+  readonly model: PurchaseModelName;
+  readonly calibrationEnd: string;
+  readonly holdoutEnd: string;
+  readonly holdoutWeeks: number;
+  readonly customers: number;
+  readonly fit: FitReport;
+  readonly buckets: readonly { frequency: string; customers: number; meanActual: number | null; meanPredicted: number | null }[];
+  readonly tracking: readonly { week: number; day: number; date: string; actual: number; predicted: number }[];
+  readonly mapePercent: number | null;
+}

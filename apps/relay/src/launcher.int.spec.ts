@@ -60,12 +60,15 @@ describeWithInfra('kafka', 'mongo')('the distributed launcher', () => {
     const until = Date.now() + 20_000;
     while (Date.now() < until) {
       expect(launcher.running).toBe(true);
-      expect(launcher.output).not.toMatch(/\[launcher\] \w+ exited/);
+      expect(launcher.output).not.toMatch(/\[launcher\] [\w-]+ exited/);
       await new Promise((r) => setTimeout(r, 1_000));
     }
     await launcher.waitFor(/\[api\]/, 60_000);
     expect(await live()).toBe(200);
     expect(pidOf('projector')).toHaveLength(1);
+    // The playbook runner needs no broker: it starts and stays up.
+    await launcher.waitFor(/\[playbook-runner\].*playbook runner following the log/, 60_000);
+    expect(pidOf('playbook-runner')).toHaveLength(1);
   });
 
   it('starts consuming once the broker is up, without a restart', async () => {

@@ -1,11 +1,11 @@
-// `npm run start:distributed`: API (RAPPORT_MODE=distributed), relay and
-// projector as three processes on one machine, against `npm run infra:up`
+// `npm run start:distributed`: API (RAPPORT_MODE=distributed), relay,
+// projector and playbook runner as four processes on one machine, against `npm run infra:up`
 // (Kafka and FerretDB on loopback). Each process's output is prefixed with its
 // name. A role that dies is started again after a pause that grows while it
 // keeps dying (and resets once it has run a minute), so one role's crash never
 // takes the others down; a role that exits with a configuration error (code 2)
 // would only fail again, so that stops everything. SIGTERM/SIGINT stop all
-// three gracefully. In production each role runs under its own supervisor, as
+// four gracefully. In production each role runs under its own supervisor, as
 // many times as needed (docs/distributed.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -17,6 +17,7 @@ const ROLES = [
   { name: 'projector', entry: 'apps/projector/src/main.ts' },
   { name: 'relay', entry: 'apps/relay/src/main.ts' },
   { name: 'api', entry: 'apps/api/src/main.ts' },
+  { name: 'playbook-runner', entry: 'apps/api/src/playbook-runner.main.ts' },
 ] as const;
 type RoleName = (typeof ROLES)[number]['name'];
 
@@ -27,7 +28,8 @@ const MAX_RESTART_MS = 30_000;
 /** A role that ran this long before dying starts again after the shortest pause. */
 const STABLE_MS = 60_000;
 
-const env = { ...process.env, RAPPORT_MODE: 'distributed' };
+// The runner is a role of its own here: the API leaves playbooks to it.
+const env = { ...process.env, RAPPORT_MODE: 'distributed', RAPPORT_PLAYBOOK_RUNNER: 'separate' };
 const children = new Map<RoleName, ChildProcess>();
 const restarts = new Map<RoleName, NodeJS.Timeout>();
 let stopping = false;

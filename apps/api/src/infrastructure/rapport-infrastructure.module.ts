@@ -46,11 +46,24 @@ interface Stores {
   readonly keyStore: KeyStore;
 }
 
+/**
+ * What a process built on these stores runs: the API (projections or their
+ * progress, the erasure sweeper, and the playbook runner unless
+ * RAPPORT_PLAYBOOK_RUNNER=separate), or the playbook-runner role (the runner
+ * and the webhook sender alone).
+ */
+export type ProcessRole = 'api' | 'playbook-runner';
+const PROCESS_ROLE = Symbol('PROCESS_ROLE');
+
 @Injectable()
 class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Stores');
+  private readonly runsProjections: boolean;
+  private readonly runsPlaybooks: boolean;
 
   constructor(
+    @Inject(PROCESS_ROLE) role: ProcessRole,
+    @Inject(RAPPORT_CONFIG) config: RapportConfig,
     @Inject(SEALING_EVENT_STORE) private readonly eventStore: SealingEventStore,
     @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
     private readonly progress: ReadProgress,
@@ -58,23 +71,37 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly runner: PlaybookRunner,
     private readonly webhooks: WebhookDispatcher,
     @Inject(PLAYBOOK_STORES) private readonly playbookStores: PlaybookStores,
-  ) {}
+  ) {
+    this.runsProjections = role === 'api';
+    this.runsPlaybooks = role === 'playbook-runner' || config.playbooks.runner === 'api';
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.progress.start();
-    // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
-    await this.erasures.start();
-    await this.runner.start();
-    await this.webhooks.start();
-    if (this.progress instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
-    else this.logger.log(`projections following the log from position ${this.progress.position}`);
+    if (this.runsProjections) {
+      await this.progress.start();
+      // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
+      await this.erasures.start();
+      if (this.progress instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
+      else this.logger.log(`projections following the log from position ${this.progress.position}`);
+    }
+    if (this.runsPlaybooks) {
+      await this.runner.start();
+      await this.webhooks.start();
+      this.logger.log(`playbook runner following the log from position ${this.runner.position}`);
+    } else {
+      this.logger.log('playbooks: the runner runs in the playbook-runner role (RAPPORT_PLAYBOOK_RUNNER=separate)');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.webhooks.stop();
-    await this.runner.stop();
-    await this.erasures.stop();
-    await this.progress.stop();
+    if (this.runsPlaybooks) {
+      await this.webhooks.stop();
+      await this.runner.stop();
+    }
+    if (this.runsProjections) {
+      await this.erasures.stop();
+      await this.progress.stop();
+    }
     await this.readModels.close();
     // the log and the key store
     await this.eventStore.close();
@@ -86,7 +113,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 @Global()
 @Module({})
 export class RapportInfrastructureModule {
-  static forConfig(config: RapportConfig): DynamicModule {
+  static forConfig(config: RapportConfig, role: ProcessRole = 'api'): DynamicModule {
     const distributed = config.mode === 'distributed';
     // Embedded: SQLite log and read models, projections in-process. Distributed:
     // the log (EventStoreDB or the SQLite file) and MongoDB; projections run in
@@ -96,6 +123,7 @@ export class RapportInfrastructureModule {
       module: RapportInfrastructureModule,
       providers: [
         { provide: RAPPORT_CONFIG, useValue: config },
+        { provide: PROCESS_ROLE, useValue: role },
         { provide: 'STORES', useFactory: stores },
         { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
         { provide: READ_MODELS, useFactory: (s: Stores) => new CustomerReadModels(s.documentStore), inject: ['STORES'] },

@@ -108,3 +108,65 @@ describeWithInfra('kafka', 'mongo')('playbooks with two API instances in distrib
     expect(queue.map((action) => action.actionId).sort()).toEqual(seen);
   });
 });
+
+describeWithInfra('kafka', 'mongo')('playbooks with the runner as a role of its own (RAPPORT_PLAYBOOK_RUNNER=separate)', () => {
+  const id = randomUUID().replace(/-/g, '').slice(0, 10);
+  const topic = `test.pbr.${id}`;
+  const database = `pbr_${id}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'rapport-pb-runner-role-'));
+  const env = {
+    RAPPORT_MODE: 'distributed',
+    RAPPORT_DATA_DIR: dataDir,
+    RAPPORT_MONGO_URL: `${mongoBase}/${database}`,
+    RAPPORT_KAFKA_TOPIC: topic,
+    RAPPORT_KAFKA_ACTIONS_TOPIC: `test.pbr-actions.${id}`,
+    RAPPORT_PLAYBOOK_RUNNER: 'separate',
+  };
+  let api: ServerProcess;
+  let runners: RoleProcess[] = [];
+
+  beforeAll(async () => {
+    api = await ServerProcess.start(dataDir, undefined, env);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([api?.kill(), ...runners.map((runner) => runner.kill())]);
+    const client = new MongoClient(`${mongoBase}/admin`);
+    await client.connect();
+    for (const name of [database, `${database}_playbooks`]) await client.db(name).dropDatabase().catch(() => undefined);
+    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const decisionsOf = async (customerId: string) => {
+    const log = SqliteEventStore.open(embeddedPaths({ dataDir }).log);
+    try {
+      return (await log.readStream(customerId)).map((e) => e.type);
+    } finally {
+      await log.close();
+    }
+  };
+
+  it('the API alone decides nothing; two runner processes then decide every step once', async () => {
+    expect((await api.request('PUT', '/v1/playbooks/sla', { template: 'complaint-sla', params: { sla: 'PT1H' } })).status).toBe(201);
+    const occurredAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    for (let i = 0; i < 10; i++) {
+      const answer = await api.post(`/v1/customers/s-${i}/events`, { type: 'complained', occurredAt, data: { complaintId: `k-${i}`, category: 'billing', severity: 'high' } });
+      expect(answer.status).toBe(201);
+    }
+    // The API's runner would have escalated these at once (past their SLA): with the runner separate it does not.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await decisionsOf('s-0')).toEqual(['complained']);
+
+    runners = [RoleProcess.start('playbook-runner', env), RoleProcess.start('playbook-runner', env)];
+    await Promise.all(runners.map((runner) => runner.waitFor(/playbook runner following the log/, 60_000)));
+    const deadline = Date.now() + 60_000;
+    const expected = ['complained', 'playbook_enrolled', 'action_requested', 'playbook_exited'];
+    for (let i = 0; i < 10; i++) {
+      while ((await decisionsOf(`s-${i}`)).length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect([i, await decisionsOf(`s-${i}`)]).toEqual([i, expected]);
+    }
+    // SIGTERM: each runner stops after the decision in hand and exits 0.
+    for (const runner of runners) expect((await runner.stop(30_000)).code).toBe(0);
+  });
+});

@@ -1,4 +1,4 @@
-// Test support: one of Rapport's processes (api, relay, projector, cli) as a real
+// Test support: one of Rapport's processes (api, relay, projector, playbook-runner, cli) as a real
 // child process, started by its entry point, to stop gracefully or SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -10,7 +10,8 @@ export const ENTRY = {
   relay: 'apps/relay/src/main.ts',
   projector: 'apps/projector/src/main.ts',
   cli: 'apps/cli/src/main.ts',
-  /** `npm run start:distributed`: the three roles under one launcher. */
+  'playbook-runner': 'apps/api/src/playbook-runner.main.ts',
+  /** `npm run start:distributed`: the four roles under one launcher. */
   launcher: 'apps/relay/src/start-distributed.ts',
 } as const;
 

@@ -1,0 +1,53 @@
+// `npm run playbook-runner`: the playbook runner as a role of its own (SPEC
+// section 10), for an API started with RAPPORT_PLAYBOOK_RUNNER=separate. It
+// follows the log from the runner's checkpoint, fires due steps and signals,
+// and sends webhooks, on the same stores as the API (in distributed mode the
+// log, the key store, the read models and the runner store in MongoDB). It
+// may run several times at once: every decision's eventId derives from its
+// key and is appended with the stream's expected revision, so each is
+// recorded once however many runners race to it.
+import 'reflect-metadata';
+import { DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger, LoggerModule } from 'nestjs-pino';
+import { ConfigError, loadConfig, type RapportConfig } from '@rapport/config';
+import { RapportInfrastructureModule } from './infrastructure/rapport-infrastructure.module';
+
+@Module({})
+class PlaybookRunnerRoleModule {
+  static forConfig(config: RapportConfig): DynamicModule {
+    return {
+      module: PlaybookRunnerRoleModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }), RapportInfrastructureModule.forConfig(config, 'playbook-runner')],
+    };
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(PlaybookRunnerRoleModule.forConfig(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.get(Logger).log(`playbook runner (${config.mode}) started (data: ${config.dataDir})`);
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      // The runner finishes the decision in hand; the next start resumes from its checkpoint.
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  const configuration = error instanceof ConfigError;
+  process.stderr.write(`${configuration ? `configuration error: ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A configuration error would only fail again: the launcher stops on exit code 2.
+  process.exit(configuration ? 2 : 1);
+});

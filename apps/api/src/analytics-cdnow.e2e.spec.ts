@@ -11,22 +11,26 @@ function within1Percent(actual: number, expected: number): void {
   expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(0.01);
 }
 
+/** CDNOW's 6,919 purchases through the batch route, then a wait until the read models reflect them. */
+async function importCdnow(api: ApiTestClient): Promise<void> {
+  const events = cdnowEvents();
+  expect(events).toHaveLength(6919);
+  let token = '';
+  for (let i = 0; i < events.length; i += 500) {
+    const response = await api.post('/v1/events', { events: events.slice(i, i + 500) });
+    expect(response.status).toBe(200);
+    expect(response.body.results.every((r: { status: string }) => r.status === 'recorded')).toBe(true);
+    token = response.body.consistencyToken;
+  }
+  expect((await api.get(`/v1/customers?limit=1&consistentWith=${token}`)).status).toBe(200);
+}
+
 describe('analytics on CDNOW over HTTP', () => {
   let api: ApiTestClient;
-  let token: string;
 
   beforeAll(async () => {
     api = await ApiTestClient.start();
-    const events = cdnowEvents();
-    expect(events).toHaveLength(6919);
-    for (let i = 0; i < events.length; i += 500) {
-      const response = await api.post('/v1/events', { events: events.slice(i, i + 500) });
-      expect(response.status).toBe(200);
-      expect(response.body.results.every((r: { status: string }) => r.status === 'recorded')).toBe(true);
-      token = response.body.consistencyToken;
-    }
-    // Wait until the read models reflect the whole import.
-    expect((await api.get(`/v1/customers?limit=1&consistentWith=${token}`)).status).toBe(200);
+    await importCdnow(api);
   });
   afterAll(async () => {
     await api.stop();
@@ -83,17 +87,117 @@ describe('analytics on CDNOW over HTTP', () => {
     expect(risks).toEqual([...risks].sort((x: number, y: number) => y - x));
   });
 
+  it('gives each prediction a 90 % interval from the fitted parameters, low ≤ value ≤ high, for every model', async () => {
+    const within = (value: number, interval: { low: number; high: number }) => {
+      expect(interval.low).toBeLessThanOrEqual(value);
+      expect(value).toBeLessThanOrEqual(interval.high);
+      expect(interval.high).toBeGreaterThan(interval.low);
+    };
+    const seen: Record<string, { pAlive: number }> = {};
+    for (const model of ['bgnbd', 'pareto-nbd', 'mbg-nbd']) {
+      for (const customerId of ['1', '2', '18', '1000']) {
+        const response = await api.get(`/v1/analytics/customers/${customerId}/predictions?asOf=${AS_OF}&horizonWeeks=39&model=${model}`);
+        expect(response.status).toBe(200);
+        const { pAlive, expectedPurchases, expectedSpend, clv, intervals } = response.body;
+        expect(response.body.model).toBe(model);
+        expect(intervals.level).toBe(0.9);
+        expect(intervals.pAlive.high).toBeLessThanOrEqual(1);
+        if (pAlive < 1) within(pAlive, intervals.pAlive);
+        within(expectedPurchases, intervals.expectedPurchases);
+        if (clv === null) expect(intervals.clv).toBeNull();
+        else {
+          within(expectedSpend, intervals.expectedSpend);
+          within(clv, intervals.clv);
+        }
+        seen[`${model} ${customerId}`] = { pAlive };
+      }
+    }
+    // The default is RAPPORT_PURCHASE_MODEL's default, BG/NBD, the figures it has always given.
+    const byDefault = await api.get(`/v1/analytics/customers/1/predictions?asOf=${AS_OF}&horizonWeeks=39`);
+    expect(byDefault.body.model).toBe('bgnbd');
+    expect(byDefault.body).not.toHaveProperty('modelSelection');
+    expect(seen['bgnbd 1']!.pAlive).toBe(byDefault.body.pAlive);
+    // The models disagree a little: the choice is real.
+    expect(seen['pareto-nbd 1']!.pAlive).not.toBe(byDefault.body.pAlive);
+  });
+
+  it('chooses the best-ranked model by holdout MAPE on the later half of the span when asked for best', async () => {
+    const asOf = '1998-06-30T23:59:59Z';
+    const response = await api.get(`/v1/analytics/customers/1/predictions?asOf=${asOf}&model=best`);
+    expect(response.status).toBe(200);
+    const { modelSelection } = response.body;
+    // First purchase-day 1997-01-01, 545 days to asOf: a holdout of 272 days.
+    expect(modelSelection).toMatchObject({ choice: 'best', calibrationEnd: '1997-10-01T23:59:59.000Z', holdoutEnd: asOf });
+    const compare = await api.get(`/v1/analytics/models/compare?calibrationEnd=${modelSelection.calibrationEnd}&holdoutEnd=${asOf}`);
+    expect(compare.status).toBe(200);
+    const best = compare.body.models.find((m: { rank: number | null }) => m.rank === 1);
+    expect(response.body.model).toBe(best.model);
+    expect(modelSelection.mapePercent).toBeCloseTo(best.mapePercent, 10);
+    expect(response.body.intervals.pAlive.low).toBeLessThanOrEqual(response.body.pAlive);
+  });
+
+  it('documents ?model= and the intervals in the OpenAPI document', async () => {
+    const doc = (await api.get('/openapi.json')).body;
+    const route = doc.paths['/v1/analytics/customers/{customerId}/predictions'].get;
+    const model = route.parameters.find((p: { name: string }) => p.name === 'model');
+    expect(model.schema.enum).toEqual(['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best']);
+    const ref = (schema: { $ref?: string; allOf?: { $ref: string }[] }) => (schema.$ref ?? schema.allOf![0]!.$ref).split('/').pop()!;
+    const report = doc.components.schemas[ref(route.responses['200'].content['application/json'].schema)];
+    expect(Object.keys(report.properties)).toEqual(expect.arrayContaining(['pAlive', 'clv', 'model', 'modelSelection', 'intervals']));
+    const intervals = doc.components.schemas[ref(report.properties.intervals)];
+    expect(Object.keys(intervals.properties)).toEqual(['level', 'pAlive', 'expectedPurchases', 'expectedSpend', 'clv']);
+    expect(Object.keys(doc.components.schemas[ref(intervals.properties.pAlive)].properties)).toEqual(['low', 'high']);
+  });
+
+  it("shows the 360's predictions with the model and their intervals (BG/NBD by default)", async () => {
+    const response = await api.get('/v1/customers/1');
+    expect(response.status).toBe(200);
+    const { pAlive, expectedPurchases, clv, model, intervals } = response.body.predictions;
+    expect(model).toBe('bgnbd');
+    expect(intervals.level).toBe(0.9);
+    expect(intervals.pAlive.low).toBeLessThanOrEqual(pAlive);
+    expect(pAlive).toBeLessThanOrEqual(intervals.pAlive.high);
+    expect(intervals.expectedPurchases.low).toBeLessThanOrEqual(expectedPurchases);
+    expect(expectedPurchases).toBeLessThanOrEqual(intervals.expectedPurchases.high);
+    expect(intervals.clv.low).toBeLessThanOrEqual(clv);
+    expect(clv).toBeLessThanOrEqual(intervals.clv.high);
+  });
+
   it('refuses bad analytics queries with problem+json 400s', async () => {
     for (const url of [
       '/v1/analytics/rfm/customers?segment=vip',
       '/v1/analytics/value?limit=-1',
       '/v1/analytics/models/bgnbd?asOf=last-tuesday',
       '/v1/analytics/customers/1/predictions?horizonWeeks=100000',
+      '/v1/analytics/customers/1/predictions?model=weibull',
       '/v1/analytics/revenue?interval=year',
       '/v1/analytics/rfm?currency=usd',
     ]) {
       const response = await api.get(url);
       expect({ url, status: response.status, code: response.body.code }).toEqual({ url, status: 400, code: 'VALIDATION_FAILED' });
     }
+  });
+});
+
+describe('RAPPORT_PURCHASE_MODEL on CDNOW', () => {
+  let api: ApiTestClient;
+
+  beforeAll(async () => {
+    // MBG/NBD: the 360 is as of now, decades after CDNOW, where Pareto/NBD's fit takes ~20 s (s and β run off to the hundreds and ten-thousands).
+    api = await ApiTestClient.start({ RAPPORT_PURCHASE_MODEL: 'mbg-nbd' });
+    await importCdnow(api);
+  });
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  it('is the model of the predictions route unless ?model= names another, and of the 360', async () => {
+    const configured = await api.get(`/v1/analytics/customers/1/predictions?asOf=${AS_OF}`);
+    expect(configured.body.model).toBe('mbg-nbd');
+    const named = await api.get(`/v1/analytics/customers/1/predictions?asOf=${AS_OF}&model=bgnbd`);
+    expect(named.body.model).toBe('bgnbd');
+    expect(named.body.pAlive).not.toBe(configured.body.pAlive);
+    const customer = await api.get('/v1/customers/1');
+    expect(customer.body.predictions).toMatchObject({ model: 'mbg-nbd', intervals: { level: 0.9 } });
   });
 });

@@ -28,7 +28,9 @@ import {
   type GammaGammaFitView,
   type HoldoutValidationReport,
   type ModelComparisonReport,
+  type PredictionIntervals,
   type PurchaseModelFitView,
+  type RankedCustomer,
   type RankingReport,
   type RevenueReport,
   type RfmReport,
@@ -44,7 +46,9 @@ type Tagged<V extends AnalyticsView, R> = { readonly view: V } & R;
 type Timed<R> = R & { readonly durationMs: number };
 
 export type RfmView = Tagged<'rfm', RfmReport>;
-export type RankingView = Tagged<'at-risk' | 'value', RankingReport>;
+/** A ranked customer with the 90 % intervals of the predictions route (BG/NBD, as the ranking); null when they cannot be computed. */
+export type RankedWithIntervals = RankedCustomer & { readonly intervals: PredictionIntervals | null };
+export type RankingView = Tagged<'at-risk' | 'value', Omit<RankingReport, 'items'> & { readonly items: readonly RankedWithIntervals[] }>;
 export type FunnelView = Tagged<'funnel', FunnelReport>;
 export type RevenueView = Tagged<'revenue', RevenueReport>;
 /** --validate: each model fitted at asOf judged on (asOf, holdoutEnd] (null when it has no fit), and the ranking. */
@@ -122,8 +126,11 @@ export async function rankingView(
   view: 'at-risk' | 'value',
   { asOf, currency, limit, horizonWeeks }: AnalyticsScope & { readonly limit: number; readonly horizonWeeks: number },
 ): Promise<RankingView> {
-  const items = view === 'at-risk' ? await analytics.atRisk(asOf, currency, limit, horizonWeeks) : await analytics.value(asOf, currency, limit, horizonWeeks);
-  return { view, ...presentRanking({ asOf, currency }, horizonWeeks, items) };
+  const ranked = view === 'at-risk' ? await analytics.atRisk(asOf, currency, limit, horizonWeeks) : await analytics.value(asOf, currency, limit, horizonWeeks);
+  // Each printed customer's intervals, from the same (cached) BG/NBD and Gamma-Gamma fits and their covariances.
+  const items: RankedWithIntervals[] = [];
+  for (const c of ranked) items.push({ ...c, intervals: (await analytics.predict(c.customerId, asOf, currency, horizonWeeks))?.intervals ?? null });
+  return { view, ...presentRanking({ asOf, currency }, horizonWeeks, items), items };
 }
 
 export async function funnelView(analytics: AnalyticsService, { asOf }: { readonly asOf: string }): Promise<FunnelView> {

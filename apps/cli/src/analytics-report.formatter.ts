@@ -174,25 +174,41 @@ export function formatRanking(report: RankingView): string[] {
     report.view === 'at-risk'
       ? `Top ${countOf(report.items.length, 'customer')} by value at risk = past value × (1 − P(alive))`
       : `Top ${countOf(report.items.length, 'customer')} by CLV over ${horizonWeeks} weeks`;
+  const range = (interval: { low: number; high: number } | null | undefined, format: (v: number) => string) =>
+    interval ? `${format(interval.low)}–${format(interval.high)}` : '-';
   const rows = report.items.map((c, i) => [
     String(i + 1),
     c.customerId,
     c.pAlive.toFixed(3),
+    range(c.intervals?.pAlive, (v) => v.toFixed(3)),
     c.expectedPurchases.toFixed(2),
     money(c.expectedSpend),
     money(c.clv),
+    range(c.intervals?.clv, (v) => formatMoney(v, currency)),
     money(c.pastValue),
     money(c.valueAtRisk),
   ]);
   return [
     `${title}, as of ${report.asOf}, ${currency}`,
     renderTable(
-      ['#', 'customer', 'P(alive)', `purchases ${horizonWeeks}w`, `spend/purchase (${currency})`, `CLV ${horizonWeeks}w (${currency})`, `past value (${currency})`, `value at risk (${currency})`],
+      [
+        '#',
+        'customer',
+        'P(alive)',
+        '90 %',
+        `purchases ${horizonWeeks}w`,
+        `spend/purchase (${currency})`,
+        `CLV ${horizonWeeks}w (${currency})`,
+        '90 %',
+        `past value (${currency})`,
+        `value at risk (${currency})`,
+      ],
       rows,
-      [R, L, R, R, R, R, R, R],
+      [R, L, R, R, R, R, R, R, R, R],
     ),
     `purchases ${horizonWeeks}w: expected purchase-days in the next ${horizonWeeks} weeks (BG/NBD); spend/purchase: expected spend per purchase-day (Gamma-Gamma);` +
       ' CLV discounted 1 % a month; - : no Gamma-Gamma estimate.',
+    '90 %: interval from the fitted parameters’ uncertainty (delta method; CLV adds Gamma-Gamma’s), see docs/analytics.md.',
   ];
 }
 

@@ -152,11 +152,22 @@ describe('rapport analytics on the CDNOW sample', () => {
     const risks = atRisk.items.map((c) => c.valueAtRisk);
     expect([...risks].sort((a, b) => b - a)).toEqual(risks);
     for (const c of atRisk.items) expect(c.valueAtRisk).toBeCloseTo(c.pastValue * (1 - c.pAlive), 6);
+    // Each printed customer carries the predictions route's 90 % intervals, around its point values.
+    for (const c of atRisk.items) {
+      expect(c.intervals!.pAlive.low).toBeLessThanOrEqual(c.pAlive);
+      expect(c.pAlive).toBeLessThanOrEqual(c.intervals!.pAlive.high);
+      if (c.clv !== null) {
+        expect(c.intervals!.clv!.low).toBeLessThanOrEqual(c.clv);
+        expect(c.clv).toBeLessThanOrEqual(c.intervals!.clv!.high);
+      }
+    }
 
     const value = await cli('analytics', 'value', '--as-of', AS_OF, '--limit', '3', '--horizon-weeks', '39', '--data-dir', dataDir);
     expect(value.code).toBe(0);
     expect(value.stdout).toContain('Top 3 customers by CLV over 39 weeks, as of 1997-09-30T23:59:59Z, USD');
     expect(value.stdout.split('\n').filter((l) => /^│ +\d+ │/.test(l))).toHaveLength(3);
+    // P(alive) and CLV each followed by their 90 % interval, low–high.
+    for (const line of value.stdout.split('\n').filter((l) => /^│ +\d+ │/.test(l))) expect(line).toMatch(/│ +0\.\d{3} │ +0\.\d{3}–[01]\.\d{3} │/);
   });
 
   it('exits 2 with one line on a bad option, before touching the store', async () => {

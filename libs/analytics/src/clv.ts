@@ -37,6 +37,15 @@ export function customerLifetimeValue(
   customer: BgNbdCustomer,
   options: ClvOptions,
 ): { expectedPurchases: number; clv: number } {
+  return lifetimeValueOf((t) => bgnbdConditionalExpectedPurchases(bgnbd, customer, t), spend, options);
+}
+
+/**
+ * The same CLV for any purchase model: `expected(t)` is the customer's
+ * conditional expected repeat purchase-days in the next t weeks (BG/NBD,
+ * Pareto/NBD, MBG/NBD alike); CLV is linear in `spend`.
+ */
+export function lifetimeValueOf(expected: (t: number) => number, spend: number, options: ClvOptions): { expectedPurchases: number; clv: number } {
   const { horizonWeeks } = options;
   const rate = options.monthlyDiscountRate ?? 0.01;
   if (!(horizonWeeks >= 0) || !Number.isFinite(horizonWeeks)) throw new RangeError(`horizonWeeks must be ≥ 0, got ${horizonWeeks}`);
@@ -47,7 +56,7 @@ export function customerLifetimeValue(
   let previous = 0;
   for (let k = 1; k <= months; k++) {
     const t = Math.min(k * WEEKS_PER_MONTH, horizonWeeks);
-    const cumulative = bgnbdConditionalExpectedPurchases(bgnbd, customer, t);
+    const cumulative = expected(t);
     clv += (spend * (cumulative - previous)) / (1 + rate) ** (t / WEEKS_PER_MONTH);
     previous = cumulative;
   }

@@ -7,7 +7,10 @@
 // by the delta method, se² = ∇gᵀ Σ ∇g, on a scale where it is unbounded (logit
 // for a probability, log for an expectation) so the interval stays in range
 // and always contains the estimate.
+import { lifetimeValueOf, type ClvOptions } from './clv';
+import { gammaGammaExpectedSpend, gammaGammaLogLikelihood, isGammaGammaCustomer, type GammaGammaCustomer, type GammaGammaParams } from './gamma-gamma';
 import type { PurchaseModelCustomer } from './repeat-customers';
+import { groupCounts } from './stats';
 import { PURCHASE_MODEL, type PurchaseModelName, type PurchaseModelParams } from './purchase-models';
 
 // Bound once: inside Jest's VM sandbox a global lookup on a hot path costs ~20× a local one.
@@ -127,10 +130,22 @@ export function deltaInterval<K extends string>(
   scale: IntervalScale,
   z: number = Z_90,
 ): PredictionInterval {
-  const { names, logCovariance } = covariance;
   const estimate = g({ ...params });
   const u = forward[scale](estimate);
   if (!Number.isFinite(u)) return { estimate, lower: estimate, upper: estimate };
+  const se = sqrt(scaleVariance(covariance, params, g, scale));
+  if (!Number.isFinite(se)) return { estimate, lower: estimate, upper: estimate };
+  return { estimate, lower: Math.min(estimate, backward[scale](u - z * se)), upper: Math.max(estimate, backward[scale](u + z * se)) };
+}
+
+/** ∇hᵀ Σ ∇h for h = scale(g(θ)), the gradient by central differences in θ = log(parameters). */
+function scaleVariance<K extends string>(
+  covariance: Extract<ParameterCovariance<K>, { ok: true }>,
+  params: Readonly<Record<K, number>>,
+  g: (params: Record<K, number>) => number,
+  scale: IntervalScale,
+): number {
+  const { names, logCovariance } = covariance;
   const theta = names.map((k) => log(params[k]));
   const shifted = (i: number, d: number) => {
     const p = {} as Record<K, number>;
@@ -140,9 +155,7 @@ export function deltaInterval<K extends string>(
   const gradient = names.map((_, i) => (shifted(i, GRADIENT_STEP) - shifted(i, -GRADIENT_STEP)) / (2 * GRADIENT_STEP));
   let variance = 0;
   for (let i = 0; i < names.length; i++) for (let j = 0; j < names.length; j++) variance += gradient[i] * logCovariance[i][j] * gradient[j];
-  const se = sqrt(Math.max(variance, 0));
-  if (!Number.isFinite(se)) return { estimate, lower: estimate, upper: estimate };
-  return { estimate, lower: Math.min(estimate, backward[scale](u - z * se)), upper: Math.max(estimate, backward[scale](u + z * se)) };
+  return Math.max(variance, 0);
 }
 
 /** The covariance of a purchase model's fitted parameters on the customers it was fitted on. */
@@ -181,4 +194,68 @@ export function customerIntervals<M extends PurchaseModelName>(
     probabilityAlive: deltaInterval(covariance, p, (q) => m.probabilityAlive(q, customer), 'logit'),
     expectedPurchases: deltaInterval(covariance, p, (q) => m.conditionalExpectedPurchases(q, customer, horizonWeeks), 'log'),
   };
+}
+
+/** The covariance of Gamma-Gamma's fitted p, q, v on the customers it was fitted on (those with x > 0 and a positive mean amount). */
+export function gammaGammaCovariance(params: GammaGammaParams, customers: readonly GammaGammaCustomer[]): ParameterCovariance<'p' | 'q' | 'v'> {
+  const groups = groupCounts(customers.filter(isGammaGammaCustomer), (c) => `${c.x}|${c.monetary}`);
+  return parameterCovariance(
+    ['p', 'q', 'v'] as const,
+    (p) => {
+      let sum = 0;
+      for (const g of groups) sum += g.count * gammaGammaLogLikelihood(p, g.item);
+      return sum;
+    },
+    params as Record<'p' | 'q' | 'v', number>,
+  );
+}
+
+export interface ValueIntervals {
+  /** Gamma-Gamma's E[M | x, m̄], from its parameters' covariance. */
+  readonly expectedSpend: PredictionInterval;
+  /** CLV = expected spend × discounted expected purchases. */
+  readonly clv: PredictionInterval;
+}
+
+/**
+ * 90 % intervals for one customer's expected spend and CLV. CLV = S(φ) · D(θ):
+ * S the Gamma-Gamma expected spend (parameters φ), D the discounted expected
+ * purchase-days over the horizon (the purchase model's θ, the discounting of
+ * lifetimeValueOf). The two fits are separate likelihoods (the Gamma-Gamma
+ * model assumes spend independent of the purchase process), so their
+ * estimates are taken as independent and on the log scale the variances add:
+ * var(log CLV) = ∇log Dᵀ Σθ ∇log D + ∇log Sᵀ Σφ ∇log S; the interval is
+ * exp(log CLV ± z · se).
+ */
+export function customerValueIntervals<M extends PurchaseModelName>(
+  model: M,
+  params: PurchaseModelParams[M],
+  covariance: Extract<ParameterCovariance<string>, { ok: true }>,
+  customer: PurchaseModelCustomer,
+  spendParams: GammaGammaParams,
+  spendCovariance: Extract<ParameterCovariance<'p' | 'q' | 'v'>, { ok: true }>,
+  spendCustomer: GammaGammaCustomer,
+  options: ClvOptions,
+  z: number = Z_90,
+): ValueIntervals {
+  const m = PURCHASE_MODEL[model] as unknown as {
+    conditionalExpectedPurchases(p: Record<string, number>, c: PurchaseModelCustomer, t: number): number;
+  };
+  const p = params as unknown as Record<string, number>;
+  const spendOf = (q: Record<'p' | 'q' | 'v', number>) => gammaGammaExpectedSpend(q, spendCustomer);
+  const discounted = (q: Record<string, number>) => lifetimeValueOf((t) => m.conditionalExpectedPurchases(q, customer, t), 1, options).clv;
+  const spend = spendOf({ ...spendParams });
+  const clv = spend * discounted({ ...p });
+  const spendVariance = scaleVariance(spendCovariance, spendParams, spendOf, 'log');
+  const expectedSpend = spendInterval(spend, spendVariance, z);
+  if (!(clv > 0) || !Number.isFinite(clv)) return { expectedSpend, clv: { estimate: clv, lower: clv, upper: clv } };
+  const se = sqrt(scaleVariance(covariance, p, discounted, 'log') + spendVariance);
+  if (!Number.isFinite(se)) return { expectedSpend, clv: { estimate: clv, lower: clv, upper: clv } };
+  return { expectedSpend, clv: { estimate: clv, lower: Math.min(clv, clv * exp(-z * se)), upper: Math.max(clv, clv * exp(z * se)) } };
+}
+
+function spendInterval(spend: number, variance: number, z: number): PredictionInterval {
+  const se = sqrt(variance);
+  if (!(spend > 0) || !Number.isFinite(spend) || !Number.isFinite(se)) return { estimate: spend, lower: spend, upper: spend };
+  return { estimate: spend, lower: Math.min(spend, spend * exp(-z * se)), upper: Math.max(spend, spend * exp(z * se)) };
 }

@@ -38,6 +38,10 @@ import type { PurchaseModelCustomer } from './repeat-customers';
 export const PURCHASE_MODELS = ['bgnbd', 'pareto-nbd', 'mbg-nbd'] as const;
 export type PurchaseModelName = (typeof PURCHASE_MODELS)[number];
 
+/** What a setting or `?model=` may ask for: a model, or `best`, the best-ranked by holdout MAPE. */
+export const PURCHASE_MODEL_CHOICES = [...PURCHASE_MODELS, 'best'] as const;
+export type PurchaseModelChoice = (typeof PURCHASE_MODEL_CHOICES)[number];
+
 export interface PurchaseModelParams {
   readonly bgnbd: BgNbdParams;
   readonly 'pareto-nbd': ParetoNbdParams;

@@ -47,6 +47,22 @@ describe('AnalyticsService caching', () => {
     expect(after.customers.map((c) => c.customerId).sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('ranks for best on the later half of the span, and falls back to BG/NBD, saying why, when it cannot rank', async () => {
+    const analytics = new AnalyticsService(readStore);
+    // The first purchase-day is 2026-01-10: two days to asOf leave a one-day holdout, too short to judge a model.
+    expect(await analytics.bestModel('2026-01-12T00:00:00Z')).toEqual({
+      model: 'bgnbd',
+      selection: { choice: 'best', calibrationEnd: null, holdoutEnd: '2026-01-12T00:00:00Z', mapePercent: null, fallback: expect.stringMatching(/span 2 days/) },
+    });
+    // 142 days to AS_OF: the models are fitted to 71 days before it, and two customers fit none of them.
+    expect(await analytics.bestModel(AS_OF)).toEqual({
+      model: 'bgnbd',
+      selection: { choice: 'best', calibrationEnd: '2026-03-22T00:00:00.000Z', holdoutEnd: AS_OF, mapePercent: null, fallback: expect.stringMatching(/no model could be fitted/) },
+    });
+    // A holdout is at most MAX_HOLDOUT_DAYS (3,653) long, however long ago the first purchase.
+    expect((await analytics.bestModel('2060-01-01T00:00:00Z')).selection.calibrationEnd).toBe('2049-12-31T00:00:00.000Z');
+  });
+
   it('scans the facts again after a scan that failed (the store blinked), instead of failing for good', async () => {
     let fail = true;
     const blinking = Object.create(readStore) as CustomerReadModels;

@@ -9,13 +9,19 @@ import {
   bgnbdProbabilityAlive,
   cohortRetention,
   complaintsReport,
+  customerIntervals,
   customerLifetimeValue,
+  customerValueIntervals,
   fitGammaGamma,
   funnel,
+  gammaGammaCovariance,
   gammaGammaExpectedSpend,
   holdoutData,
   isGammaGammaCustomer,
+  lifetimeValueOf,
+  MAX_HOLDOUT_DAYS,
   offerResponse,
+  purchaseModelCovariance,
   PURCHASE_MODELS,
   rankModels,
   revenueByPeriod,
@@ -34,7 +40,11 @@ import {
   type Granularity,
   type HoldoutData,
   type HoldoutValidation,
+  type ParameterCovariance,
+  type PredictionInterval,
   type PurchaseDaySummary,
+  type PurchaseModelChoice,
+  type PurchaseModelCustomer,
   type PurchaseModelName,
   type PurchaseModelParams,
   type RankedModel,
@@ -108,7 +118,51 @@ export interface CustomerPrediction {
   readonly expectedSpend: number | null;
   /** Discounted value over the horizon, minor units of `currency`. */
   readonly clv: number | null;
+  /** The purchase model behind pAlive, expectedPurchases and clv. */
+  readonly model: PurchaseModelName;
+  /** How `best` chose `model`; absent when a model was named. */
+  readonly modelSelection?: ModelSelection;
+  /** 90 % intervals from the fitted parameters' covariance; null without a summary or when the covariance is not available. */
+  readonly intervals: PredictionIntervals | null;
+  /** Why intervals is null although the customer has purchased. */
+  readonly intervalsUnavailable?: string;
 }
+
+/** A two-sided interval; low ≤ the point value ≤ high. */
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+}
+
+/** Per-customer intervals at `level` (0.9) by the delta method (docs/analytics.md, "Intervals on a customer's predictions"). */
+export interface PredictionIntervals {
+  readonly level: number;
+  readonly pAlive: Interval;
+  readonly expectedPurchases: Interval;
+  /** Null when expectedSpend is. */
+  readonly expectedSpend: Interval | null;
+  /** Null when clv is. */
+  readonly clv: Interval | null;
+}
+
+/**
+ * How `best` picked its model: the models fitted at calibrationEnd and ranked
+ * by holdout MAPE over (calibrationEnd, holdoutEnd = asOf], where the holdout
+ * is the later half (whole days, rounded down, at most MAX_HOLDOUT_DAYS) of
+ * the span from the first purchase-day to asOf. BG/NBD when no model can be
+ * ranked (`fallback` says why).
+ */
+export interface ModelSelection {
+  readonly choice: 'best';
+  readonly calibrationEnd: string | null;
+  readonly holdoutEnd: string;
+  readonly mapePercent: number | null;
+  readonly fallback?: string;
+}
+
+/** Fewer holdout days than this and `best` does not rank: the holdout would say nothing. */
+export const MIN_SELECTION_HOLDOUT_DAYS = 7;
+const DAY_MS = 86_400_000;
 
 export interface RankedCustomer {
   readonly customerId: string;
@@ -207,28 +261,78 @@ export class AnalyticsService {
     );
   }
 
+  /**
+   * One customer's predictions by `choice` (a model, or `best`: see
+   * ModelSelection), with 90 % intervals from the fits' parameter covariance.
+   */
   async predict(
     customerId: string,
     asOf: string,
     currency: string,
     horizonWeeks: number,
     cache: CacheOptions = {},
+    choice: PurchaseModelChoice = 'bgnbd',
   ): Promise<CustomerPrediction | undefined> {
     const facts = (await this.readModels.getFacts([customerId])).get(customerId);
     if (!facts) return undefined;
-    const bgnbd = await this.bgnbdParams(asOf, cache);
+    const { model, selection } = choice === 'best' ? await this.bestModel(asOf, cache) : { model: choice, selection: undefined };
+    const params = await this.purchaseParams(model, asOf, cache);
     const all = summaryOf(facts, asOf, undefined);
     const inCurrency = summaryOf(facts, asOf, currency);
     const base = { customerId, asOf, currency, horizonWeeks };
-    if (!all) return { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null };
+    const chosen = { model, ...(selection ? { modelSelection: selection } : {}) };
+    if (!all) return { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null, ...chosen, intervals: null };
     const summary = toRepeatSummary(all);
-    const spend = inCurrency ? await this.expectedSpend(toRepeatSummary(inCurrency), asOf, currency, cache) : null;
-    const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
-    if (spend === null) {
-      return { ...base, summary, pAlive, expectedPurchases: bgnbdConditionalExpectedPurchases(bgnbd, summary, horizonWeeks), expectedSpend: null, clv: null };
+    const m = looseModel(model);
+    const spendSummary = inCurrency ? toRepeatSummary(inCurrency) : undefined;
+    const gg = spendSummary ? await this.gammaGammaParams(asOf, currency, cache) : undefined;
+    const spend = gg && spendSummary ? gammaGammaExpectedSpend(gg, spendSummary) : null;
+    const pAlive = m.probabilityAlive(params, summary);
+    const value = spend === null ? null : lifetimeValueOf((t) => m.conditionalExpectedPurchases(params, summary, t), spend, this.clvOptions(horizonWeeks));
+    const expectedPurchases = value?.expectedPurchases ?? m.conditionalExpectedPurchases(params, summary, horizonWeeks);
+    const prediction = { ...base, summary, pAlive, expectedPurchases, expectedSpend: spend, clv: value?.clv ?? null, ...chosen };
+    const covariance = await this.purchaseCovariance(model, asOf, cache);
+    if (!covariance.ok) return { ...prediction, intervals: null, intervalsUnavailable: `${model}: ${covariance.reason}` };
+    const purchases = customerIntervals(model, params as PurchaseModelParams[typeof model], covariance, summary, horizonWeeks);
+    let money: { expectedSpend: Interval; clv: Interval } | null = null;
+    if (gg && spendSummary && spend !== null) {
+      const spendCovariance = await this.gammaGammaCovariance(asOf, currency, cache);
+      if (!spendCovariance.ok) return { ...prediction, intervals: null, intervalsUnavailable: `gamma-gamma: ${spendCovariance.reason}` };
+      const v = customerValueIntervals(model, params as PurchaseModelParams[typeof model], covariance, summary, gg, spendCovariance, spendSummary, this.clvOptions(horizonWeeks));
+      money = { expectedSpend: lowHigh(v.expectedSpend), clv: lowHigh(v.clv) };
     }
-    const value = customerLifetimeValue(bgnbd, spend, summary, this.clvOptions(horizonWeeks));
-    return { ...base, summary, pAlive, expectedPurchases: value.expectedPurchases, expectedSpend: spend, clv: value.clv };
+    return {
+      ...prediction,
+      intervals: {
+        level: 0.9,
+        pAlive: lowHigh(purchases.probabilityAlive),
+        expectedPurchases: lowHigh(purchases.expectedPurchases),
+        expectedSpend: money?.expectedSpend ?? null,
+        clv: money?.clv ?? null,
+      },
+    };
+  }
+
+  /** The model `best` names as of asOf (see ModelSelection); cached with the fits it ranks. */
+  async bestModel(asOf: string, cache: CacheOptions = {}): Promise<{ model: PurchaseModelName; selection: ModelSelection }> {
+    return this.cached(
+      `best|${asOf}`,
+      async () => {
+        const span = (await this.summaries(asOf, undefined, cache)).reduce((max, s) => Math.max(max, s.ageDays), 0);
+        const holdoutDays = Math.min(Math.floor(span / 2), MAX_HOLDOUT_DAYS);
+        const fallback = (calibrationEnd: string | null, reason: string) => ({
+          model: 'bgnbd' as const,
+          selection: { choice: 'best' as const, calibrationEnd, holdoutEnd: asOf, mapePercent: null, fallback: reason },
+        });
+        if (holdoutDays < MIN_SELECTION_HOLDOUT_DAYS) return fallback(null, `the purchases span ${span} days; ranking needs a holdout of at least ${MIN_SELECTION_HOLDOUT_DAYS}`);
+        const calibrationEnd = new Date(Date.parse(asOf) - holdoutDays * DAY_MS).toISOString();
+        const { models } = await this.compareModels(calibrationEnd, asOf);
+        const best = models.find((r) => r.rank !== null && r.mapePercent !== null);
+        if (!best || best.rank === null) return fallback(calibrationEnd, 'no model could be fitted at calibrationEnd and judged on the holdout');
+        return { model: best.model, selection: { choice: 'best' as const, calibrationEnd, holdoutEnd: asOf, mapePercent: best.mapePercent } };
+      },
+      cache,
+    );
   }
 
   /** Customers ranked by the value they are likely to take with them: past spend × (1 − P(alive)). */
@@ -345,10 +449,41 @@ export class AnalyticsService {
     return fit.params;
   }
 
-  private async expectedSpend(summary: RepeatSummary, asOf: string, currency: string, cache: CacheOptions): Promise<number | null> {
+  private async purchaseParams(model: PurchaseModelName, asOf: string, cache: CacheOptions = {}): Promise<PurchaseModelParams[PurchaseModelName]> {
+    const { fit } = await this.purchaseModel(model, asOf, cache);
+    if (!fit.converged) throw new ModelNotFittedError(model, fit.reason);
+    return fit.params;
+  }
+
+  /** Gamma-Gamma's parameters, or undefined when it cannot be fitted (CLV is then null, not an error). */
+  private async gammaGammaParams(asOf: string, currency: string, cache: CacheOptions): Promise<GammaGammaParams | undefined> {
     const { fit } = await this.gammaGamma(asOf, currency, cache);
-    if (!fit.converged) return null;
-    return gammaGammaExpectedSpend(fit.params as GammaGammaParams, summary);
+    return fit.converged ? fit.params : undefined;
+  }
+
+  /** The purchase model's parameter covariance on the customers it was fitted on, cached with the fit. */
+  private async purchaseCovariance(model: PurchaseModelName, asOf: string, cache: CacheOptions): Promise<ParameterCovariance<string>> {
+    return this.cached(
+      `cov|${model}|${asOf}`,
+      async () => {
+        const params = await this.purchaseParams(model, asOf, cache);
+        const summaries = (await this.summaries(asOf, undefined, cache)).map(toRepeatSummary);
+        return purchaseModelCovariance(model, params as PurchaseModelParams[typeof model], summaries);
+      },
+      cache,
+    );
+  }
+
+  private async gammaGammaCovariance(asOf: string, currency: string, cache: CacheOptions): Promise<ParameterCovariance<'p' | 'q' | 'v'>> {
+    return this.cached(
+      `gg-cov|${asOf}|${currency}`,
+      async () => {
+        const params = await this.gammaGammaParams(asOf, currency, cache);
+        if (!params) return { ok: false as const, reason: 'Gamma-Gamma could not be fitted' };
+        return gammaGammaCovariance(params, (await this.summaries(asOf, currency, cache)).map(toRepeatSummary));
+      },
+      cache,
+    );
   }
 
   private clvOptions(horizonWeeks: number) {
@@ -422,6 +557,18 @@ export class AnalyticsService {
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);
     return entry.value as Promise<T>;
   }
+}
+
+/** The registry's entry with its parameters typed loosely, so one code path serves the three models. */
+function looseModel(model: PurchaseModelName) {
+  return PURCHASE_MODEL[model] as unknown as {
+    probabilityAlive(p: PurchaseModelParams[PurchaseModelName], c: PurchaseModelCustomer): number;
+    conditionalExpectedPurchases(p: PurchaseModelParams[PurchaseModelName], c: PurchaseModelCustomer, t: number): number;
+  };
+}
+
+function lowHigh(interval: PredictionInterval): Interval {
+  return { low: interval.lower, high: interval.upper };
 }
 
 function summaryOf(facts: CustomerFacts, asOf: string, currency: string | undefined): PurchaseDaySummary | undefined {

@@ -32,7 +32,13 @@ describe('loadConfig', () => {
     expect(config.esdbUrl).toBe('esdb://localhost:2113?tls=false');
   });
 
+  it('reads RAPPORT_PURCHASE_MODEL: bgnbd by default, any of the three models or best', () => {
+    expect(loadConfig({}).purchaseModel).toBe('bgnbd');
+    for (const model of ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best']) expect(loadConfig({ RAPPORT_PURCHASE_MODEL: model }).purchaseModel).toBe(model);
+  });
+
   it.each([
+    ['RAPPORT_PURCHASE_MODEL', 'weibull'],
     ['RAPPORT_MODE', 'cloud'],
     ['RAPPORT_PORT', '70000'],
     ['RAPPORT_PORT', 'abc'],
@@ -49,6 +55,7 @@ describe('loadConfig', () => {
       signalEvery: 'PT1H',
       webhooksFile: undefined,
       webhookRetryMs: [1000, 5000, 30000, 120000, 600000],
+      runner: 'api',
     });
     const set = loadConfig({
       RAPPORT_CONSENT_DEFAULT: 'opt-out',
@@ -56,8 +63,10 @@ describe('loadConfig', () => {
       RAPPORT_SIGNAL_EVERY: 'PT15M',
       RAPPORT_WEBHOOKS: ' hooks.json ',
       RAPPORT_WEBHOOK_RETRY_MS: '50, 100',
+      RAPPORT_PLAYBOOK_RUNNER: 'separate',
     }).playbooks;
-    expect(set).toEqual({ consentDefault: 'opt-out', contactCap: { count: 3, period: 'P30D' }, signalEvery: 'PT15M', webhooksFile: 'hooks.json', webhookRetryMs: [50, 100] });
+    expect(set).toEqual({ consentDefault: 'opt-out', contactCap: { count: 3, period: 'P30D' }, signalEvery: 'PT15M', webhooksFile: 'hooks.json', webhookRetryMs: [50, 100], runner: 'separate' });
+    expect(() => loadConfig({ RAPPORT_PLAYBOOK_RUNNER: 'elsewhere' })).toThrow('RAPPORT_PLAYBOOK_RUNNER');
     for (const bad of ['0/P7D', '1', 'P7D', '1/7D', 'lots/P7D']) expect(() => loadConfig({ RAPPORT_CONTACT_CAP: bad })).toThrow('RAPPORT_CONTACT_CAP');
     for (const bad of ['0', '5', 'soon', '1000,', '100000000']) expect(() => loadConfig({ RAPPORT_WEBHOOK_RETRY_MS: bad })).toThrow('RAPPORT_WEBHOOK_RETRY_MS');
     expect(() => loadConfig({ RAPPORT_CONSENT_DEFAULT: 'maybe' })).toThrow('RAPPORT_CONSENT_DEFAULT');

@@ -62,6 +62,12 @@ export interface RapportConfig {
   /** When `/health/ready` calls a projection lagging: RAPPORT_PROJECTION_LAG_THRESHOLD events, RAPPORT_PROJECTION_LAG_SECONDS. */
   readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
+  /**
+   * RAPPORT_PURCHASE_MODEL (default `bgnbd`): the purchase model behind the 360's
+   * predictions and the predictions route; `best` is the best-ranked by holdout MAPE
+   * (docs/analytics.md, "Which model the predictions use").
+   */
+  readonly purchaseModel: 'bgnbd' | 'pareto-nbd' | 'mbg-nbd' | 'best';
   /** How often pending erasures (keys not yet destroyed) are finished, in ms; also once at start. */
   readonly erasureSweepMs: number;
   readonly playbooks: PlaybooksConfig;
@@ -79,6 +85,12 @@ export interface PlaybooksConfig {
   readonly webhooksFile: string | undefined;
   /** RAPPORT_WEBHOOK_RETRY_MS: pauses before each retry, comma-separated ms (default 1000,5000,30000,120000,600000). */
   readonly webhookRetryMs: readonly number[];
+  /**
+   * RAPPORT_PLAYBOOK_RUNNER: where the runner (and the webhook sender) runs.
+   * `api` (default): in each API process. `separate`: not in the API; the
+   * playbook-runner role (`npm run playbook-runner`) runs it, once or more.
+   */
+  readonly runner: 'api' | 'separate';
 }
 
 /** RAPPORT_RATE_LIMIT (`limit`; 0 = off; unset = by auth policy) and RAPPORT_RATE_LIMIT_WINDOW_SECONDS. */
@@ -125,6 +137,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
       maxLagSeconds: envInteger(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),
     },
     reportingCurrency: (env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase(),
+    purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
     playbooks: {
       consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
@@ -132,6 +145,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
       signalEvery: env.RAPPORT_SIGNAL_EVERY?.trim() || 'PT1H',
       webhooksFile: env.RAPPORT_WEBHOOKS?.trim() || undefined,
       webhookRetryMs: webhookRetryMs(env),
+      runner: envOneOf(env, 'RAPPORT_PLAYBOOK_RUNNER', ['api', 'separate'] as const, 'api'),
     },
   };
 }

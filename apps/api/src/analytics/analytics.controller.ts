@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { grouped, MAX_COHORT_CELLS, MAX_REVENUE_PERIODS } from '@rapport/analytics';
 import {
   orderedWindow,
@@ -25,7 +25,8 @@ import { ProblemException, validationFailed } from '../http/problem';
 import { answerOf } from '../http/refusal.mapper';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '../http/page-cursor';
-import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
+import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, PredictionsDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
+import { PredictionReportDto } from './prediction-report.dto';
 import { AnalyticsQuery, type AnalyticsAnswers, type AnalyticsQuestion } from './analytics.query';
 
 const DEFAULT_LIMIT = 50;
@@ -75,12 +76,14 @@ export class AnalyticsController {
   }
 
   @Get('customers/:customerId/predictions')
-  @ApiOperation({ summary: 'P(alive), expected purchases and spend, and CLV over a horizon' })
-  async predictions(@Param('customerId') customerId: string, @Query() query: HorizonDto) {
+  @ApiOperation({ summary: 'P(alive), expected purchases and spend, and CLV over a horizon, each with a 90 % interval from the fitted parameters' })
+  @ApiOkResponse({ type: PredictionReportDto })
+  async predictions(@Param('customerId') customerId: string, @Query() query: PredictionsDto) {
     assertCustomerId(customerId);
     const { asOf, currency } = this.scope(query);
     const horizonWeeks = query.horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
-    const prediction = await this.answer({ kind: 'predictions', customerId, asOf, currency, horizonWeeks });
+    const model = query.model ?? this.config.purchaseModel;
+    const prediction = await this.answer({ kind: 'predictions', customerId, asOf, currency, horizonWeeks, model });
     if (!prediction) throw new ProblemException(404, 'CUSTOMER_NOT_FOUND', 'Customer not found', `No customer ${customerId} in the read models.`);
     return presentPrediction(prediction);
   }

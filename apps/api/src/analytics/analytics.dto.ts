@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsInstant } from '@rapport/contract';
-import { GRANULARITIES, RFM_SEGMENTS } from '@rapport/analytics';
+import { GRANULARITIES, PURCHASE_MODEL_CHOICES, RFM_SEGMENTS, type PurchaseModelChoice } from '@rapport/analytics';
 import { IsDecimalInteger } from '../http/decimal-integer';
 
 export class AsOfDto {
@@ -47,6 +47,16 @@ export class HorizonDto extends LimitDto {
   @Min(1)
   @Max(520)
   horizonWeeks?: number;
+}
+
+export class PredictionsDto extends HorizonDto {
+  @ApiPropertyOptional({
+    enum: PURCHASE_MODEL_CHOICES,
+    description: 'Purchase model behind pAlive, expectedPurchases and clv (default RAPPORT_PURCHASE_MODEL, else bgnbd); best: the best-ranked by holdout MAPE',
+  })
+  @IsOptional()
+  @IsIn(PURCHASE_MODEL_CHOICES)
+  model?: PurchaseModelChoice;
 }
 
 export class OfferResponseDto extends LimitDto {

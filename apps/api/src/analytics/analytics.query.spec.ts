@@ -22,6 +22,20 @@ describe('AnalyticsQueryHandler', () => {
     });
   });
 
+  it('asks the service for the question’s purchase model, BG/NBD when it names none', async () => {
+    const asked: unknown[][] = [];
+    const handler = new AnalyticsQueryHandler({ predict: async (...args: unknown[]) => (asked.push(args), undefined) } as unknown as AnalyticsService);
+    const question = { kind: 'predictions', customerId: 'a', asOf: '2026-01-01T00:00:00Z', currency: 'EUR', horizonWeeks: 52 } as const;
+    await handler.execute(new AnalyticsQuery({ ...question, model: 'best' }));
+    await handler.execute(new AnalyticsQuery({ ...question, model: 'mbg-nbd', maxStaleMs: 1000 }));
+    await handler.execute(new AnalyticsQuery(question));
+    expect(asked).toEqual([
+      ['a', question.asOf, 'EUR', 52, { maxStaleMs: 0 }, 'best'],
+      ['a', question.asOf, 'EUR', 52, { maxStaleMs: 1000 }, 'mbg-nbd'],
+      ['a', question.asOf, 'EUR', 52, { maxStaleMs: 0 }, 'bgnbd'],
+    ]);
+  });
+
   it('lets any other failure through', async () => {
     await expect(handlerFailingWith(new Error('disk gone')).execute(new AnalyticsQuery({ kind: 'bgnbd', asOf: '2026-01-01T00:00:00Z' }))).rejects.toThrow('disk gone');
   });

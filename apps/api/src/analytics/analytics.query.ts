@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { AnalyticsService, ModelNotFittedError } from '@rapport/application';
-import { AnswerTooLargeError, type Granularity } from '@rapport/analytics';
+import { AnswerTooLargeError, type Granularity, type PurchaseModelChoice } from '@rapport/analytics';
 
 /** One analytics question; the handler routes it to the analytics service. */
 export type AnalyticsQuestion =
@@ -15,6 +15,8 @@ export type AnalyticsQuestion =
       readonly currency: string;
       readonly horizonWeeks: number;
       readonly maxStaleMs?: number;
+      /** Default bgnbd. */
+      readonly model?: PurchaseModelChoice;
     }
   | { readonly kind: 'at-risk' | 'value'; readonly asOf: string; readonly currency: string; readonly limit: number; readonly horizonWeeks: number }
   | { readonly kind: 'offer-response'; readonly asOf: string; readonly campaignId?: string; readonly offerId?: string }
@@ -85,7 +87,7 @@ export class AnalyticsQueryHandler implements IQueryHandler<AnalyticsQuery> {
       case 'gamma-gamma':
         return this.analytics.gammaGamma(q.asOf, q.currency);
       case 'predictions':
-        return this.analytics.predict(q.customerId, q.asOf, q.currency, q.horizonWeeks, { maxStaleMs: q.maxStaleMs ?? 0 });
+        return this.analytics.predict(q.customerId, q.asOf, q.currency, q.horizonWeeks, { maxStaleMs: q.maxStaleMs ?? 0 }, q.model ?? 'bgnbd');
       case 'at-risk':
         return this.analytics.atRisk(q.asOf, q.currency, q.limit, q.horizonWeeks);
       case 'value':

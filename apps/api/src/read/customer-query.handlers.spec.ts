@@ -23,6 +23,8 @@ const view = (customerId: string, extra: Partial<CustomerView> = {}): CustomerVi
 
 const row = (customerId: string, segment: RfmRow['segment']): RfmRow => ({ customerId, recencyDays: 10, frequency: 2, monetary: 2500, r: 5, f: 3, m: 4, fm: 4, segment });
 
+const INTERVALS_A = { level: 0.9, pAlive: { low: 0.45, high: 0.95 }, expectedPurchases: { low: 1.2, high: 1.9 }, expectedSpend: { low: 1000, high: 1400 }, clv: { low: 1300, high: 2200 } };
+
 const prediction = (customerId: string, pAlive: number | null): CustomerPrediction => ({
   customerId,
   asOf: HOUR,
@@ -33,6 +35,11 @@ const prediction = (customerId: string, pAlive: number | null): CustomerPredicti
   expectedPurchases: pAlive === null ? null : 1.5,
   expectedSpend: pAlive === null ? null : 1200,
   clv: pAlive === null ? null : 1700,
+  model: 'bgnbd',
+  intervals:
+    pAlive === null
+      ? null
+      : { ...INTERVALS_A, pAlive: { low: pAlive / 2, high: (1 + pAlive) / 2 } },
 });
 
 /** In-memory collaborators: documents by id, one RFM answer, predictions by id (or a model that cannot be fitted). */
@@ -44,6 +51,7 @@ function fakes(options: {
   pendingErasures?: string[];
   nextDue?: Record<string, { playbookId: string; dueAt: string }[]>;
   listed?: (query: CustomerListQuery) => void;
+  purchaseModel?: RapportConfig['purchaseModel'];
 }) {
   const asked: string[] = [];
   const views = new Map((options.views ?? []).map((v) => [v.customerId, v]));
@@ -60,8 +68,8 @@ function fakes(options: {
       asked.push(`rfm ${asOf} ${currency} ${cache.maxStaleMs}`);
       return { customers: options.rows ?? [], segments: {} as RfmResult['segments'] };
     },
-    predict: async (id: string, asOf: string, currency: string, horizonWeeks: number, cache: { maxStaleMs?: number }) => {
-      asked.push(`predict ${id} ${asOf} ${currency} ${horizonWeeks} ${cache.maxStaleMs}`);
+    predict: async (id: string, asOf: string, currency: string, horizonWeeks: number, cache: { maxStaleMs?: number }, model: string) => {
+      asked.push(`predict ${id} ${asOf} ${currency} ${horizonWeeks} ${cache.maxStaleMs} ${model}`);
       if (options.unfitted) throw new ModelNotFittedError('bgnbd', options.unfitted);
       return options.predictions?.[id];
     },
@@ -69,7 +77,7 @@ function fakes(options: {
   const vault = {
     erasurePending: async (id: string) => (options.pendingErasures ?? []).includes(id),
   } as unknown as PersonalDataVault;
-  const config = { reportingCurrency: 'EUR' } as RapportConfig;
+  const config = { reportingCurrency: 'EUR', purchaseModel: options.purchaseModel ?? 'bgnbd' } as RapportConfig;
   const runner = { nextDue: async (id: string) => (options.nextDue?.[id] ?? []) } as unknown as PlaybookRunner;
   return {
     asked,
@@ -94,18 +102,33 @@ describe('GetCustomer360Handler', () => {
     expect(answer).toEqual({
       view: view('a'),
       rfm: { asOf: HOUR, currency: 'EUR', ...row('a', 'champions') },
-      predictions: { asOf: HOUR, currency: 'EUR', horizonWeeks: 52, pAlive: 0.9, expectedPurchases: 1.5, expectedSpend: 1200, clv: 1700 },
+      predictions: { asOf: HOUR, currency: 'EUR', horizonWeeks: 52, pAlive: 0.9, expectedPurchases: 1.5, expectedSpend: 1200, clv: 1700, model: 'bgnbd', intervals: INTERVALS_A },
     });
     expect(answer).not.toHaveProperty('predictionsUnavailable');
     // Fits up to a minute old are shared by every 360 read in the hour.
-    expect(asked).toEqual([`rfm ${HOUR} EUR 60000`, `predict a ${HOUR} EUR 52 60000`]);
+    expect(asked).toEqual([`rfm ${HOUR} EUR 60000`, `predict a ${HOUR} EUR 52 60000 bgnbd`]);
+  });
+
+  it('asks for the configured purchase model and shows how best chose it', async () => {
+    const modelSelection = { choice: 'best' as const, calibrationEnd: '2025-09-01T05:00:00.000Z', holdoutEnd: HOUR, mapePercent: 3.2 };
+    const chosen: CustomerPrediction = { ...prediction('a', 0.9), model: 'pareto-nbd', modelSelection };
+    const { customer360, asked } = fakes({ views: [view('a')], predictions: { a: chosen }, purchaseModel: 'best' });
+    const answer = await customer360.execute(new GetCustomer360Query('a'));
+    expect(asked).toContain(`predict a ${HOUR} EUR 52 60000 best`);
+    expect(answer!.predictions).toMatchObject({ model: 'pareto-nbd', modelSelection, intervals: INTERVALS_A });
+    const { intervals, pAlive, clv } = answer!.predictions!;
+    expect(intervals!.pAlive.low).toBeLessThanOrEqual(pAlive);
+    expect(intervals!.pAlive.high).toBeGreaterThanOrEqual(pAlive);
+    expect(intervals!.clv!.low).toBeLessThanOrEqual(clv!);
+    expect(intervals!.clv!.high).toBeGreaterThanOrEqual(clv!);
   });
 
   it('gives the rfm and prediction fields in the order the 360 has always shown them', async () => {
     const { customer360 } = fakes({ views: [view('a')], rows: [row('a', 'champions')], predictions: { a: prediction('a', 0.5) } });
     const answer = await customer360.execute(new GetCustomer360Query('a'));
     expect(Object.keys(answer!.rfm!)).toEqual(['asOf', 'currency', 'customerId', 'recencyDays', 'frequency', 'monetary', 'r', 'f', 'm', 'fm', 'segment']);
-    expect(Object.keys(answer!.predictions!)).toEqual(['asOf', 'currency', 'horizonWeeks', 'pAlive', 'expectedPurchases', 'expectedSpend', 'clv']);
+    // The model and its intervals come after the fields clients have always read.
+    expect(Object.keys(answer!.predictions!)).toEqual(['asOf', 'currency', 'horizonWeeks', 'pAlive', 'expectedPurchases', 'expectedSpend', 'clv', 'model', 'intervals']);
   });
 
   it('still answers when no model can be fitted, and says why', async () => {

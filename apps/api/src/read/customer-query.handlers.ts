@@ -41,7 +41,14 @@ export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query>
     const row = customers.find((c) => c.customerId === customerId);
     const rfm = row ? { asOf, currency, ...row } : null;
     try {
-      const prediction = await this.analytics.predict(customerId, asOf, currency, PREDICTION_HORIZON_WEEKS, { maxStaleMs: ANALYTICS_MAX_STALE_MS });
+      const prediction = await this.analytics.predict(
+        customerId,
+        asOf,
+        currency,
+        PREDICTION_HORIZON_WEEKS,
+        { maxStaleMs: ANALYTICS_MAX_STALE_MS },
+        this.config.purchaseModel,
+      );
       const predictions =
         prediction && prediction.pAlive !== null
           ? {
@@ -52,6 +59,9 @@ export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query>
               expectedPurchases: prediction.expectedPurchases,
               expectedSpend: prediction.expectedSpend,
               clv: prediction.clv,
+              model: prediction.model,
+              ...(prediction.modelSelection ? { modelSelection: prediction.modelSelection } : {}),
+              intervals: prediction.intervals,
             }
           : null;
       return { view, rfm, predictions };

@@ -1,7 +1,7 @@
 import { Query } from '@nestjs/cqrs';
-import type { RfmRow, RfmSegment } from '@rapport/analytics';
+import type { PurchaseModelName, RfmRow, RfmSegment } from '@rapport/analytics';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
-import type { CustomerListQuery, Page, TimelineQuery } from '@rapport/application';
+import type { CustomerListQuery, ModelSelection, Page, PredictionIntervals, TimelineQuery } from '@rapport/application';
 
 /** A cursor this server did not issue: a value the HTTP edge alone maps to a problem. */
 export interface InvalidCursor {
@@ -23,6 +23,12 @@ export interface CustomerPredictions {
   readonly expectedPurchases: number | null;
   readonly expectedSpend: number | null;
   readonly clv: number | null;
+  /** The purchase model used (RAPPORT_PURCHASE_MODEL). */
+  readonly model: PurchaseModelName;
+  /** How `best` chose the model, when configured so. */
+  readonly modelSelection?: ModelSelection;
+  /** 90 % intervals of pAlive, expectedPurchases, expectedSpend and clv; null when the parameters' covariance is not available. */
+  readonly intervals: PredictionIntervals | null;
 }
 
 /** The customer 360: the read model with its erasure status, RFM row and predictions, assembled by one query. */

@@ -18,13 +18,35 @@ describe('prediction presenter', () => {
       expectedPurchases: 0.34,
       expectedSpend: null,
       clv: null,
+      model: 'bgnbd',
+      intervals: { level: 0.9, pAlive: { low: 0.2, high: 0.35 }, expectedPurchases: { low: 0.3, high: 0.4 }, expectedSpend: null, clv: null },
     };
     expect(JSON.stringify(presentPrediction(prediction))).toBe(
       '{"customerId":"a","asOf":"2026-03-01T00:00:00Z","currency":"EUR","horizonWeeks":52,' +
-        '"summary":{"frequency":1,"recencyWeeks":3,"ageWeeks":37,"monetary":500},"pAlive":0.27,"expectedPurchases":0.34,"expectedSpend":null,"clv":null}',
+        '"summary":{"frequency":1,"recencyWeeks":3,"ageWeeks":37,"monetary":500},"pAlive":0.27,"expectedPurchases":0.34,"expectedSpend":null,"clv":null,' +
+        '"model":"bgnbd","intervals":{"level":0.9,"pAlive":{"low":0.2,"high":0.35},"expectedPurchases":{"low":0.3,"high":0.4},"expectedSpend":null,"clv":null}}',
     );
-    const none = { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null };
+    const none: CustomerPrediction = { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null, model: 'bgnbd', intervals: null };
     expect(presentPrediction(none)).toEqual(none);
+  });
+
+  it('keeps how best chose the model, and why there are no intervals', () => {
+    const modelSelection = { choice: 'best' as const, calibrationEnd: '2025-09-01T00:00:00Z', holdoutEnd: base.asOf, mapePercent: 2.5 };
+    const prediction: CustomerPrediction = {
+      ...base,
+      summary: { customerId: 'a', x: 0, tx: 0, T: 3, monetary: 0 },
+      pAlive: 1,
+      expectedPurchases: 0.5,
+      expectedSpend: null,
+      clv: null,
+      model: 'mbg-nbd',
+      modelSelection,
+      intervals: null,
+      intervalsUnavailable: 'mbg-nbd: the observed information is not positive definite',
+    };
+    const report = presentPrediction(prediction);
+    expect(Object.keys(report).slice(-4)).toEqual(['model', 'modelSelection', 'intervals', 'intervalsUnavailable']);
+    expect(report).toMatchObject({ model: 'mbg-nbd', modelSelection, intervals: null });
   });
 
   it('renders a ranking with its horizon, items as ranked', () => {

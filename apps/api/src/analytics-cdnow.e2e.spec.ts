@@ -1,7 +1,7 @@
 // CDNOW through the batch API, then the analytics endpoints as of the
 // calibration end: the published BG/NBD and Gamma-Gamma figures within 1%.
 import { ApiTestClient } from './testing/api-test-client';
-import { cdnowEvents } from './testing/cdnow-import';
+import { importCdnow } from './testing/cdnow-import';
 
 jest.setTimeout(120_000);
 
@@ -9,20 +9,6 @@ const AS_OF = '1997-09-30T23:59:59Z';
 
 function within1Percent(actual: number, expected: number): void {
   expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(0.01);
-}
-
-/** CDNOW's 6,919 purchases through the batch route, then a wait until the read models reflect them. */
-async function importCdnow(api: ApiTestClient): Promise<void> {
-  const events = cdnowEvents();
-  expect(events).toHaveLength(6919);
-  let token = '';
-  for (let i = 0; i < events.length; i += 500) {
-    const response = await api.post('/v1/events', { events: events.slice(i, i + 500) });
-    expect(response.status).toBe(200);
-    expect(response.body.results.every((r: { status: string }) => r.status === 'recorded')).toBe(true);
-    token = response.body.consistencyToken;
-  }
-  expect((await api.get(`/v1/customers?limit=1&consistentWith=${token}`)).status).toBe(200);
 }
 
 describe('analytics on CDNOW over HTTP', () => {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PURCHASE_MODEL, PURCHASE_MODELS } from '@rapport/analytics';
 import { ApiTestClient } from './testing/api-test-client';
+import { cdnowEvents, importCdnow } from './testing/cdnow-import';
 
 jest.setTimeout(180_000);
 
@@ -24,18 +25,6 @@ function cdnowLines() {
       const [, customerId, date, , dollars] = line.trim().split(/\s+/) as [string, string, string, string, string];
       return { customerId: String(Number(customerId)), date, dollars };
     });
-}
-
-function cdnowEvents() {
-  return cdnowLines().map(({ customerId, date, dollars }, n) => {
-    const [whole, cents = ''] = dollars.split('.');
-    return {
-      customerId,
-      type: 'purchased',
-      occurredAt: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T00:00:00Z`,
-      data: { orderId: `l${n + 1}`, amount: Number(whole) * 100 + Number(cents.padEnd(2, '0')), currency: 'USD' },
-    };
-  });
 }
 
 /**
@@ -69,15 +58,8 @@ describe('purchase models on CDNOW over HTTP', () => {
 
   beforeAll(async () => {
     api = await ApiTestClient.start();
-    const events = cdnowEvents();
-    expect(events).toHaveLength(6919);
-    let token = '';
-    for (let i = 0; i < events.length; i += 500) {
-      const response = await api.post('/v1/events', { events: events.slice(i, i + 500) });
-      expect(response.status).toBe(200);
-      token = response.body.consistencyToken;
-    }
-    expect((await api.get(`/v1/customers?limit=1&consistentWith=${token}`)).status).toBe(200);
+    expect(cdnowEvents()).toHaveLength(6919);
+    await importCdnow(api);
   });
   afterAll(async () => {
     await api.stop();

@@ -7,6 +7,7 @@ import {
   fitBgNbd,
   type BgNbdParams,
 } from './bgnbd';
+import { gammaVariate as gamma, random } from './testing/simulate';
 
 const PARAMS: BgNbdParams = { r: 0.2426, alpha: 4.4136, a: 0.7929, b: 2.4259 };
 
@@ -25,38 +26,6 @@ function likelihoodByProducts(p: BgNbdParams, x: number, tx: number, T: number):
   const stillAlive = Math.pow(p.alpha + T, -(p.r + x));
   const droppedOut = x > 0 ? (p.a / (p.b + x - 1)) * Math.pow(p.alpha + tx, -(p.r + x)) : 0;
   return common * (stillAlive + droppedOut);
-}
-
-/** A deterministic generator (mulberry32), so simulated data are the same on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Gamma(shape, rate) by Marsaglia–Tsang, boosted for shape < 1. */
-function gamma(rnd: () => number, shape: number, rate: number): number {
-  if (shape < 1) return gamma(rnd, shape + 1, rate) * Math.pow(rnd(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      const u1 = rnd();
-      const u2 = rnd();
-      x = Math.sqrt(-2 * Math.log(u1 || 1e-300)) * Math.cos(2 * Math.PI * u2);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rnd();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / rate;
-  }
 }
 
 /** Customers drawn from the BG/NBD story, observed for T weeks after their first purchase. */

@@ -32,6 +32,8 @@ export async function importCdnow(api: ApiTestClient): Promise<void> {
   for (let i = 0; i < events.length; i += 500) {
     const response = await api.post('/v1/events', { events: events.slice(i, i + 500) });
     if (response.status !== 200) throw new Error(`CDNOW import: ${response.status} ${JSON.stringify(response.body)}`);
+    const refused = (response.body.results as { status: string }[]).filter((r) => r.status !== 'recorded');
+    if (refused.length > 0) throw new Error(`CDNOW import: ${refused.length} lines not recorded, the first: ${JSON.stringify(refused[0])}`);
     token = response.body.consistencyToken;
   }
   const caughtUp = await api.get(`/v1/customers?limit=1&consistentWith=${token}`);

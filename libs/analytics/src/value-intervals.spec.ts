@@ -119,3 +119,46 @@ describe('customerValueIntervals', () => {
     expect(halfLogWidth(both.clv) / Z_90).toBeGreaterThan(0);
   });
 });
+
+describe('CLV interval coverage on data simulated from known parameters', () => {
+  // Each replication draws 2,000 BG/NBD customers and 800 Gamma-Gamma spenders from the true parameters,
+  // fits both, and checks the 90 % CLV intervals of four customer profiles against the CLV the true
+  // parameters give. Pooled, with ~160 checks the binomial noise alone is about ±4 points.
+  const bg = { r: 0.25, alpha: 4.4, a: 0.8, b: 2.4 };
+  const options = { horizonWeeks: 52, monthlyDiscountRate: 0.01 };
+  const profiles = [
+    { customer: { x: 3, tx: 20, T: 30 }, spender: { x: 3, monetary: 2500 } },
+    { customer: { x: 1, tx: 5, T: 35 }, spender: { x: 1, monetary: 1000 } },
+    { customer: { x: 6, tx: 36, T: 38 }, spender: { x: 6, monetary: 1800 } },
+    { customer: { x: 2, tx: 10, T: 39 }, spender: { x: 2, monetary: 4000 } },
+  ];
+  const trueClv = (customer: (typeof profiles)[number]['customer'], spender: GammaGammaCustomer) =>
+    customerLifetimeValue(bg, gammaGammaExpectedSpend(TRUE_SPEND, spender), customer, options).clv;
+
+  it('covers the true CLV close to 90 % of the time', () => {
+    let checks = 0;
+    let hits = 0;
+    for (let rep = 0; rep < 40; rep++) {
+      const T = ages(2000, 27, 13, 500 + rep);
+      const customers = simulateBgNbd(bg, 2000, 60, 700 + rep).map((c, i) => summaryAt(c, T[i]));
+      const fit = fitBgNbd(customers);
+      if (!fit.converged) throw new Error(fit.reason);
+      const cov = purchaseModelCovariance('bgnbd', fit.params, customers);
+      if (!cov.ok) throw new Error(cov.reason);
+      const spendData = simulateSpend(TRUE_SPEND, 800, 900 + rep);
+      const gg = fitGammaGamma(spendData);
+      if (!gg.converged) throw new Error(gg.reason);
+      const ggCov = gammaGammaCovariance(gg.params, spendData);
+      if (!ggCov.ok) throw new Error(ggCov.reason);
+      for (const { customer, spender } of profiles) {
+        const { clv } = customerValueIntervals('bgnbd', fit.params, cov, customer, gg.params, ggCov, spender, options);
+        const truth = trueClv(customer, spender);
+        checks += 1;
+        if (clv.lower <= truth && truth <= clv.upper) hits += 1;
+      }
+    }
+    process.stdout.write(`CLV: 90 % intervals covered ${hits} of ${checks} (${((100 * hits) / checks).toFixed(1)} %)\n`);
+    expect(hits / checks).toBeGreaterThan(0.8);
+    expect(hits / checks).toBeLessThan(0.98);
+  });
+});

@@ -499,7 +499,15 @@ export class AnalyticsService {
   }
 
   private async summaries(asOf: string, currency: string | undefined, cache: CacheOptions = {}): Promise<PurchaseDaySummary[]> {
-    return this.cached(`summaries|${asOf}|${currency ?? '*'}`, async () => summarizePurchaseDays(await this.purchasesIn(currency), asOf), cache);
+    return this.cached(
+      `summaries|${asOf}|${currency ?? '*'}`,
+      async () => {
+        // Every purchase in this one currency (the usual case): the summaries over every currency are these, computed once.
+        if (currency !== undefined && (await this.facts()).every((f) => f.purchases.every((p) => p.currency === currency))) return this.summaries(asOf, undefined, cache);
+        return summarizePurchaseDays(await this.purchasesIn(currency), asOf);
+      },
+      cache,
+    );
   }
 
   private async purchasesIn(currency: string | undefined): Promise<CustomerPurchases[]> {

@@ -130,14 +130,14 @@ describe('validateHoldout', () => {
 });
 
 describe('rankModels', () => {
-  const fit = (logLikelihood: number) => ({ converged: true as const, params: { r: 1, alpha: 1, a: 1, b: 1 }, logLikelihood, iterations: 1, evaluations: 1 });
+  const fitted = (logLikelihood: number) => ({ converged: true as const, params: { r: 1, alpha: 1, a: 1, b: 1 }, logLikelihood, iterations: 1, evaluations: 1 });
   const validation = (mapePercent: number | null) => ({ customers: 1, holdoutWeeks: 1, buckets: [], tracking: [], mapePercent });
 
   it('ranks by holdout MAPE, then log-likelihood; a model without a fit last and unranked', () => {
     const ranked = rankModels([
-      { model: 'bgnbd', fit: fit(-10), validation: validation(4) },
+      { model: 'bgnbd', fit: fitted(-10), validation: validation(4) },
       { model: 'pareto-nbd', fit: { converged: false, reason: 'flat in s', iterations: 9 } },
-      { model: 'mbg-nbd', fit: fit(-9), validation: validation(3) },
+      { model: 'mbg-nbd', fit: fitted(-9), validation: validation(3) },
     ]);
     expect(ranked.map((m) => [m.rank, m.model])).toEqual([
       [1, 'mbg-nbd'],
@@ -149,9 +149,9 @@ describe('rankModels', () => {
 
   it('breaks ties by log-likelihood, and puts a MAPE of null after every number', () => {
     const ranked = rankModels([
-      { model: 'bgnbd', fit: fit(-10), validation: validation(null) },
-      { model: 'pareto-nbd', fit: fit(-12), validation: validation(3) },
-      { model: 'mbg-nbd', fit: fit(-11), validation: validation(3) },
+      { model: 'bgnbd', fit: fitted(-10), validation: validation(null) },
+      { model: 'pareto-nbd', fit: fitted(-12), validation: validation(3) },
+      { model: 'mbg-nbd', fit: fitted(-11), validation: validation(3) },
     ]);
     expect(ranked.map((m) => m.model)).toEqual(['mbg-nbd', 'pareto-nbd', 'bgnbd']);
   });

@@ -26,14 +26,14 @@ export class AnalyticsModelsController {
   @ApiOperation({ summary: 'Pareto/NBD fit (maximum likelihood, time in weeks): customers may leave at any time' })
   @ApiOkResponse({ description: `${FIT_SHAPE}; params r, alpha, s, beta` })
   async paretoNbd(@Query() query: AsOfDto) {
-    return this.fit('pareto-nbd', query);
+    return this.fitted('pareto-nbd', query);
   }
 
   @Get('mbg-nbd')
   @ApiOperation({ summary: 'MBG/NBD fit (maximum likelihood, time in weeks): customers may leave after any purchase, the first included' })
   @ApiOkResponse({ description: `${FIT_SHAPE}; params r, alpha, a, b` })
   async mbgNbd(@Query() query: AsOfDto) {
-    return this.fit('mbg-nbd', query);
+    return this.fitted('mbg-nbd', query);
   }
 
   @Get('compare')
@@ -67,7 +67,7 @@ export class AnalyticsModelsController {
     return presentHoldoutValidation(scope, model, answer);
   }
 
-  private async fit(model: PurchaseModelName, query: AsOfDto) {
+  private async fitted(model: PurchaseModelName, query: AsOfDto) {
     const asOf = query.asOf ?? new Date().toISOString();
     return presentPurchaseModel(asOf, answerOf(await this.queryBus.execute(new PurchaseModelQuery({ kind: 'fit', model, asOf }))));
   }

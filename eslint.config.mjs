@@ -21,6 +21,7 @@ const infrastructure = [
   'prom-client',
   'commander',
   'cli-progress',
+  '@opentelemetry/*',
   'fs',
   'node:*',
   'path',
@@ -56,8 +57,14 @@ const moduleBoundaries = (applicationDependsOn) => ({
       onlyDependOnLibsWithTags: ['type:config'],
     },
     {
+      // Tracing (docs/observability.md): the OpenTelemetry API and trace-context
+      // helpers every layer but the pure ones may call, and the SDK the apps start.
+      sourceTag: 'type:observability',
+      onlyDependOnLibsWithTags: ['type:observability', 'type:config'],
+    },
+    {
       sourceTag: 'type:adapter',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:config', 'type:observability'],
       bannedExternalImports: ['@nestjs/*', 'class-validator', 'class-transformer'],
     },
     {
@@ -65,7 +72,7 @@ const moduleBoundaries = (applicationDependsOn) => ({
       // proves it at run time); its integration tests wire real adapters.
       sourceTag: 'type:application',
       onlyDependOnLibsWithTags: applicationDependsOn,
-      bannedExternalImports: ['@nestjs/*', 'fastify', 'class-validator', 'class-transformer', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/*'],
+      bannedExternalImports: ['@nestjs/*', 'fastify', 'class-validator', 'class-transformer', 'better-sqlite3', 'mongodb', 'kafkajs', '@eventstore/*', '@opentelemetry/sdk-*', '@opentelemetry/exporter-*'],
     },
     {
       sourceTag: 'type:edge',
@@ -73,11 +80,11 @@ const moduleBoundaries = (applicationDependsOn) => ({
     },
     {
       sourceTag: 'type:wiring',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:config'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:config', 'type:observability'],
     },
     {
       sourceTag: 'type:app',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:application', 'type:edge', 'type:config', 'type:wiring', 'type:observability'],
     },
   ],
 });
@@ -91,7 +98,7 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['type:domain', 'type:port', 'type:config'])],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['type:domain', 'type:port', 'type:config', 'type:observability'])],
     },
   },
   {
@@ -132,7 +139,7 @@ export default tseslint.config(
   {
     // The application's integration tests run it on real adapters.
     files: ['libs/application/src/**/*.spec.ts'],
-    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['type:domain', 'type:port', 'type:adapter', 'type:config'])] },
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(['type:domain', 'type:port', 'type:adapter', 'type:config', 'type:observability'])] },
   },
   {
     // Tests read JSON bodies loosely; production code may not.

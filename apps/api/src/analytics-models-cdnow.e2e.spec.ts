@@ -95,13 +95,14 @@ describe('purchase models on CDNOW over HTTP', () => {
     expect(await keys('mbg-nbd')).toEqual(await keys('bgnbd'));
   });
 
-  it('answers a model it cannot fit (no purchase by asOf) as /models/bgnbd does: converged false with the reason, no numbers', async () => {
-    for (const model of ['bgnbd', 'pareto-nbd', 'mbg-nbd']) {
+  it('refuses a model it cannot fit (no purchase by asOf) with 422 MODEL_NOT_FITTED and the reason, as every fit route does', async () => {
+    for (const model of ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'gamma-gamma']) {
       const response = await api.get(`/v1/analytics/models/${model}?asOf=1990-01-01T00:00:00Z`);
-      expect({ model, status: response.status, body: response.body }).toEqual({
+      expect({ model, status: response.status, code: response.body.code, detail: response.body.detail }).toEqual({
         model,
-        status: 200,
-        body: { asOf: '1990-01-01T00:00:00Z', timeUnit: 'week', customers: 0, converged: false, reason: 'no customers to fit', iterations: 0 },
+        status: 422,
+        code: 'MODEL_NOT_FITTED',
+        detail: `${model} could not be fitted: ${model === 'gamma-gamma' ? 'no customer with a repeat purchase and a positive amount' : 'no customers to fit'}`,
       });
     }
   });

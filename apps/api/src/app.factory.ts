@@ -5,16 +5,19 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { RapportConfig } from '@rapport/config';
-import type { FieldError } from '@rapport/contract';
+import { fieldErrors } from '@rapport/contract';
 import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
+import { MetricsService } from './operations/metrics.service';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
 import { Authenticator } from './auth/authenticator';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ProblemException, validationFailed } from './http/problem';
 import { assertUtf8Charset, strictJsonBodyParser } from './http/json-body.parser';
+import { withGenericProblems } from './http/problem.openapi';
 import { DOCS_HELMET, enableCorsIfConfigured, isDocsRoute, registerSecurityHeaders } from './limits/security-headers';
 import { isWorkspaceRoute, WORKSPACE_HELMET } from './workspace/workspace-csp';
+import { registerHttpTracing } from './operations/http-tracing';
 
 export interface ServedRoute {
   readonly method: string;
@@ -33,7 +36,7 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   // loopback, and load (and check) every credential source.
   const authenticator = Authenticator.create(config);
   // maxParamLength: an actionId (playbook, customer, enrollment, step; URL-encoded) runs past Fastify's default 100.
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true, maxParamLength: 1_000 });
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true, routerOptions: { maxParamLength: 1_000 } });
   const routes: ServedRoute[] = [];
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -47,6 +50,8 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
     abortOnError: false,
   });
   servedRoutes.set(app, routes);
+  // First of the hooks, so every request is traced (when tracing is on), whichever hook answers it.
+  registerHttpTracing(app);
   if (options.logger !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
 
@@ -54,6 +59,19 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
   enableCorsIfConfigured(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  // Every answer counts, whichever hook or handler gave it (problems included), by route template.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeHttp(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  // Swagger UI's page links its assets relative to /docs; /docs/ and /docs/index.html are the same page, sent to /docs.
+  fastify.addHook('onRequest', async (request, reply) => {
+    const [pathname, query] = splitUrl(request.url);
+    if ((request.method === 'GET' || request.method === 'HEAD') && (pathname === '/docs/' || pathname === '/docs/index.html')) {
+      return reply.redirect(`/docs${query}`, 301);
+    }
+  });
   // The API speaks JSON only: any other body is a 415, not a string or form to validate.
   fastify.addHook('onRequest', async (request) => {
     // `Content-Length: 0` (what clients send with a bodiless POST such as /pause) carries no body to type.
@@ -74,11 +92,11 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
-      exceptionFactory: (errors: ValidationError[]) => validationFailed(flatten(errors)),
+      exceptionFactory: (errors: ValidationError[]) => validationFailed(fieldErrors(errors)),
     }),
   );
 
-  const document = SwaggerModule.createDocument(
+  const document = withGenericProblems(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Rapport')
@@ -87,17 +105,12 @@ export async function createApp(config: RapportConfig, options: { logger?: boole
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from the RAPPORT_API_KEYS file' }, API_KEY_SCHEME)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the configured issuer' }, BEARER_SCHEME)
       .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  ));
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', customSiteTitle: 'Rapport API' });
   return app;
 }
 
-function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] {
-  return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
-    return [
-      ...Object.values(e.constraints ?? {}).map((message) => ({ field, message })),
-      ...flatten(e.children ?? [], field),
-    ];
-  });
+function splitUrl(url: string): [string, string] {
+  const at = url.indexOf('?');
+  return at === -1 ? [url, ''] : [url.slice(0, at), url.slice(at)];
 }

@@ -42,6 +42,7 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/complaints': ['analyst'],
   'GET /v1/analytics/win-back': ['analyst'],
   'GET /v1/analytics/revenue': ['analyst'],
+  'GET /v1/analytics/currencies': ['analyst'],
   'GET /v1/analytics/rfm/grid': ['analyst'],
   'GET /v1/analytics/rfm/grid/customers': ['analyst'],
   'GET /v1/analytics/clv/histogram': ['analyst'],

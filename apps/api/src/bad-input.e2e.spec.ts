@@ -16,7 +16,7 @@ describe('bad input over HTTP', () => {
   async function expectNothingRecorded(customerId: string): Promise<void> {
     const history = await api.get(`/v1/audit/customers/${encodeURIComponent(customerId)}/history`);
     expect(history.status).toBe(404);
-    expect(history.body.code).toBe('STREAM_NOT_FOUND');
+    expect(history.body.code).toBe('CUSTOMER_NOT_FOUND');
   }
 
   function expectProblem(response: { status: number; headers: Headers; body: any }, status: number, code: string): void {

@@ -34,7 +34,7 @@ describe('hostile input over HTTP', () => {
 
   async function expectNothingRecorded(customerId: string): Promise<void> {
     const history = await api.get(`/v1/audit/customers/${encodeURIComponent(customerId)}/history`);
-    expect({ status: history.status, code: history.body.code }).toEqual({ status: 404, code: 'STREAM_NOT_FOUND' });
+    expect({ status: history.status, code: history.body.code }).toEqual({ status: 404, code: 'CUSTOMER_NOT_FOUND' });
   }
 
   async function expectAlive(): Promise<void> {

@@ -40,7 +40,7 @@ describe('instants over HTTP', () => {
   }
 
   async function expectNothingRecorded(customerId: string): Promise<void> {
-    expect((await api.get(`/v1/audit/customers/${customerId}/history`)).body.code).toBe('STREAM_NOT_FOUND');
+    expect((await api.get(`/v1/audit/customers/${customerId}/history`)).body.code).toBe('CUSTOMER_NOT_FOUND');
   }
 
   const purchase = (customerId: string, occurredAt: string, orderId = 'o-1') => ({

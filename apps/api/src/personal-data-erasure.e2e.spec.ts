@@ -131,7 +131,7 @@ describe('right to be forgotten (embedded)', () => {
 
     const unknown = await api.request('DELETE', '/v1/customers/nobody-here/personal-data');
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ code: 'UNKNOWN_CUSTOMER' });
+    expect(unknown.body).toMatchObject({ code: 'CUSTOMER_NOT_FOUND' });
 
     const bad = await api.request('DELETE', '/v1/customers/bad id/personal-data');
     expect(bad.status).toBe(400);

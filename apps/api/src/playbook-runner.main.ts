@@ -11,6 +11,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { ConfigError, loadConfig, type RapportConfig } from '@rapport/config';
+import { SERVICE_NAMES, startTracing } from '@rapport/observability';
+import { closeOnSignals } from './close-on-signals';
 import { RapportInfrastructureModule } from './infrastructure/rapport-infrastructure.module';
 
 @Module({})
@@ -25,24 +27,16 @@ class PlaybookRunnerRoleModule {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Off unless configured (docs/observability.md).
+  const tracing = await startTracing({ serviceName: SERVICE_NAMES.playbookRunner });
   const app = await NestFactory.createApplicationContext(PlaybookRunnerRoleModule.forConfig(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.get(Logger).log(`playbook runner (${config.mode}) started (data: ${config.dataDir})`);
-  let closing = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (closing) return;
-      closing = true;
-      // The runner finishes the decision in hand; the next start resumes from its checkpoint.
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  // The runner finishes the decision in hand; the next start resumes from its checkpoint.
+  closeOnSignals(app, tracing, {
+    announce: (signal) => app.get(Logger).log(`${signal}: finishing the decision in hand`),
+    fail: (message) => process.stderr.write(`${message}\n`),
+  });
 }
 
 main().catch((error: unknown) => {

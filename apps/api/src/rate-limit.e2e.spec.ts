@@ -65,7 +65,7 @@ describe('rate limit, unauthenticated mode (keyed by client IP)', () => {
     // Another caller has its own budget, and sees that rl-b was never recorded.
     const other = await from('127.0.0.3', 'GET', '/v1/audit/customers/rl-b/history');
     expect(other.status).toBe(404);
-    expect(other.body.code).toBe('STREAM_NOT_FOUND');
+    expect(other.body.code).toBe('CUSTOMER_NOT_FOUND');
   });
 
   it('never limits the health routes', async () => {

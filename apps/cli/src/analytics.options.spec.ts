@@ -16,7 +16,7 @@ describe('analytics options', () => {
 
   it('defaults asOf to now, limit to 10, horizon to 52 weeks, interval to month; currency to the configuration', () => {
     expect(parseAnalyticsOptions({}, () => new Date('2026-01-02T03:04:05Z'))).toEqual({ asOf: '2026-01-02T03:04:05.000Z', limit: 10, horizonWeeks: 52, interval: 'month' });
-    expect(parseAnalyticsOptions({ asOf: '1997-09-30T23:59:59Z', currency: 'eur', limit: '25', horizonWeeks: '39', interval: 'week' })).toEqual({
+    expect(parseAnalyticsOptions({ asOf: '1997-09-30T23:59:59Z', currency: 'EUR', limit: '25', horizonWeeks: '39', interval: 'week' })).toEqual({
       asOf: '1997-09-30T23:59:59Z',
       currency: 'EUR',
       limit: 25,
@@ -28,7 +28,10 @@ describe('analytics options', () => {
   it.each([
     [{ asOf: 'yesterday' }, /^--as-of must be a real RFC 3339 instant: expected the form 2026-01-31T09:30:00Z .* \(got "yesterday"\)$/],
     [{ asOf: '1997-09-31T00:00:00Z' }, /^--as-of must be a real RFC 3339 instant: 1997-09-31 does not exist \(got "1997-09-31T00:00:00Z"\)$/],
-    [{ currency: 'US' }, /--currency must be an ISO 4217 code/],
+    [{ currency: 'US' }, /--currency must be an upper-case ISO 4217 code/],
+    // The API's rule: neither lower case nor a code ISO 4217 does not list.
+    [{ currency: 'eur' }, /--currency must be an upper-case ISO 4217 code such as USD, got "eur"/],
+    [{ currency: 'XYZ' }, /--currency must be an upper-case ISO 4217 code/],
     [{ limit: '1001' }, /--limit must be an integer from 1 to 1000/],
     [{ limit: '1e2' }, /--limit/],
     [{ horizonWeeks: '0' }, /--horizon-weeks must be an integer from 1 to 520/],

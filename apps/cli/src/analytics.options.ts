@@ -2,6 +2,7 @@
 // check that turns commander's strings into them (a bad one is exit code 2).
 import { GRANULARITIES, holdoutSpanDays, MAX_HOLDOUT_DAYS, type Granularity } from '@rapport/analytics';
 import { orderedWindow } from '@rapport/application';
+import { isCurrencyCode } from '@rapport/contract';
 import { UserError } from './cli-errors';
 import { instantOption } from './instant-option';
 
@@ -55,8 +56,9 @@ export function parseAnalyticsOptions(raw: RawAnalyticsOptions, now: () => Date 
   if (raw.asOf !== undefined) instantOption('as-of', raw.asOf);
   let currency: string | undefined;
   if (raw.currency !== undefined) {
-    currency = raw.currency.trim().toUpperCase();
-    if (!/^[A-Z]{3}$/.test(currency)) throw new UserError(`--currency must be an ISO 4217 code such as USD, got ${JSON.stringify(raw.currency)}`);
+    // The API's rule exactly: `usd` is refused here as it is over HTTP.
+    if (!isCurrencyCode(raw.currency)) throw new UserError(`--currency must be an upper-case ISO 4217 code such as USD, got ${JSON.stringify(raw.currency)}`);
+    currency = raw.currency;
   }
   const interval = raw.interval ?? 'month';
   if (!(GRANULARITIES as readonly string[]).includes(interval)) {

@@ -19,6 +19,8 @@ import { EMITTED_EVENT_TYPES, EVENT_TYPES, PERSONAL_FIELDS, type CustomerEventTy
 import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store-sqlite';
 import { ceType, fromCustomerEventMessage, toActionMessage, toCustomerEventMessage, type CustomerEventMessage } from '@rapport/messaging';
+import { inSpan, startTracing } from '@rapport/observability';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 
 type Schema = Record<string, any>;
 
@@ -67,12 +69,12 @@ describe('docs/asyncapi.yaml against the code', () => {
     expect(enums).toEqual(DOMAIN_ENUMS[type]);
   });
 
-  it('describes personal_data_erased data as empty, and the metadata as the emitter gives it plus the actor', () => {
+  it('describes personal_data_erased data as empty, and the metadata as the emitter gives it plus what the server sets (actor, trace context)', () => {
     expect(dataSchemaOf('personal_data_erased')).toMatchObject({ type: 'object', additionalProperties: false });
     expect(dataSchemaOf('personal_data_erased').properties ?? {}).toEqual({});
     const metadata = schemas.RecordedEvent!.properties.metadata;
     expect(metadata.additionalProperties).toBe(false);
-    expect(Object.keys(metadata.properties).sort()).toEqual([...fieldRules(EventMetadataDto).map((rule) => rule.name), 'actor'].sort());
+    expect(Object.keys(metadata.properties).sort()).toEqual([...fieldRules(EventMetadataDto).map((rule) => rule.name), 'actor', 'traceparent', 'tracestate'].sort());
   });
 
   describe('real messages', () => {
@@ -123,8 +125,18 @@ describe('docs/asyncapi.yaml against the code', () => {
         expect([decision.type, outcome.status]).toEqual([decision.type, 'recorded']);
       }
       await new PersonalDataErasure(commands, vault, clock).erase('mq-all', { actor: 'admin' });
+      // Recorded under a sampled trace: the trace context in the metadata, the CloudEvents tracing extension on the message.
+      const tracing = await startTracing({ serviceName: 'asyncapi-test', exporter: new InMemorySpanExporter() });
+      try {
+        await inSpan('test', {}, () => record('mq-traced', 'identified', { name: 'Traced' }));
+      } finally {
+        await tracing!.shutdown();
+      }
       // The bare log, as the relay follows it: personal fields sealed, as hashed.
       messages = (await log.readAll()).map(toCustomerEventMessage);
+      // As the relay publishes a traced event when it traces too: its publish span as the hop's W3C header.
+      const traced = messages.find((m) => m.headers.ce_traceparent !== undefined)!;
+      messages.push({ ...traced, headers: { ...traced.headers, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01', tracestate: 'rapport=1' } });
 
       const ajv = new Ajv({ strict: true, strictTypes: false, strictRequired: false, allErrors: true });
       addFormats(ajv);
@@ -151,6 +163,11 @@ describe('docs/asyncapi.yaml against the code', () => {
         return errors.length ? [`${value.type} ${JSON.stringify(value.data)}: ${errors.join('; ')}`] : [];
       });
       expect(invalid).toEqual([]);
+      // A traced event's message carries its recorded trace context as the CloudEvents extension.
+      const traced = messages.filter((m) => m.headers.ce_traceparent !== undefined);
+      expect(traced.length).toBe(2);
+      expect(traced.map((m) => m.headers.ce_traceparent)).toEqual(traced.map((m) => JSON.parse(m.value).metadata.traceparent));
+      expect(traced[0]!.headers.ce_traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       // The personal fields did travel, sealed.
       const identified = messages.map((m) => JSON.parse(m.value)).find((v) => v.type === 'identified' && v.data.name);
       expect(identified.data.name).toMatch(/^pd1:/);
@@ -198,6 +215,7 @@ describe('docs/asyncapi.yaml against the code', () => {
         ['a payload without a required field', { ...purchased, data: { ...purchased.data, currency: undefined } }],
         ['an unknown type', { ...purchased, type: 'teleported' }],
         ['an unknown enum value', { ...value('churned'), data: { reason: 'bored' } }],
+        ['a malformed trace context', { ...purchased, metadata: { ...purchased.metadata, traceparent: 'not-a-traceparent' } }],
       ] as const) {
         expect([label, validValue(JSON.parse(JSON.stringify(broken)))]).toEqual([label, false]);
       }

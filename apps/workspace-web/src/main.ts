@@ -7,7 +7,7 @@ import { ApiClient } from './core/api-client';
 import { CredentialStore } from './core/credential.store';
 import { el } from './core/dom';
 import { Router } from './app/router';
-import type { Session } from './app/session';
+import { hasAnyRole, type Session } from './app/session';
 import { drawShell } from './app/shell';
 import { signIn } from './app/sign-in';
 import { WORKSPACE_VIEWS } from './views/workspace-views';
@@ -48,6 +48,13 @@ async function start(root: HTMLElement): Promise<void> {
         void open({ ...current, authenticated: false, roles: [] });
       },
     });
+    // The currencies the data holds, as suggestions; without them the field still takes any code.
+    if (hasAnyRole(current, 'analyst')) {
+      api.get<{ currencies: readonly { currency: string }[] }>('/v1/analytics/currencies').then(
+        (answer) => shell.offerCurrencies(answer.currencies.map((c) => c.currency)),
+        () => undefined,
+      );
+    }
     router = new Router(api, current, views, shell);
     signedIn = true;
     router.start();

@@ -19,6 +19,7 @@ export * from './cohorts';
 export * from './complaints';
 export * from './win-back';
 export * from './revenue';
+export * from './currencies';
 export * from './answer-bounds';
 export type { FitResult, FitOptions } from './mle';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { PURCHASE_MODEL } from '@rapport/analytics';
 import { READ_MODELS } from '@rapport/projections';
 import { AnalyticsService } from './analytics.service';
 import { CustomerCommands } from './customer-commands.service';
@@ -96,6 +97,31 @@ describe('AnalyticsService caching', () => {
     expect(await analytics.rfm(AS_OF, 'USD', { maxStaleMs: 60_000 })).toBe(costly);
     // Without a staleness allowance the new purchase counts at once.
     expect((await analytics.rfm(AS_OF, 'USD')).customers).toHaveLength(3);
+  });
+
+  it('does not refit on a purchase its inputs do not see (dated after asOf), and refits on one they do', async () => {
+    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'fit');
+    try {
+      await buy('a', '2026-01-20');
+      await buy('b', '2026-02-15');
+      const analytics = new AnalyticsService(readStore);
+      const asOf = '2026-04-01T00:00:00Z';
+      const first = await analytics.purchaseModel('bgnbd', asOf);
+      const spend = await analytics.gammaGamma(asOf, 'USD');
+      expect(fit.mock.calls.length).toBe(1);
+      // Later than asOf: the read models moved, the fit's inputs did not.
+      await buy('a', '2026-05-10');
+      const again = await analytics.purchaseModel('bgnbd', asOf);
+      expect(again.fit).toBe(first.fit);
+      expect((await analytics.gammaGamma(asOf, 'USD')).fit).toBe(spend.fit);
+      expect(fit.mock.calls.length).toBe(1);
+      // By asOf: the inputs change, and so the fit is made again.
+      await buy('c', '2026-03-01');
+      expect((await analytics.purchaseModel('bgnbd', asOf)).customers).toBe(3);
+      expect(fit.mock.calls.length).toBe(2);
+    } finally {
+      fit.mockRestore();
+    }
   });
 
   it('recomputes a cheap result despite a staleness allowance', async () => {

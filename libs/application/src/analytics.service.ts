@@ -4,6 +4,7 @@
 // currency and the read models' purchases version (PURCHASES_VERSION), which
 // moves with every batch that projects a purchase, so a new purchase
 // invalidates it and nothing else does.
+import { createHash } from 'node:crypto';
 import {
   bgnbdConditionalExpectedPurchases,
   bgnbdProbabilityAlive,
@@ -25,6 +26,7 @@ import {
   PURCHASE_MODELS,
   rankModels,
   revenueByPeriod,
+  currencyTotals,
   rfmFromSummaries,
   summarizePurchaseDays,
   toRepeatSummary,
@@ -112,6 +114,8 @@ export interface CustomerPrediction {
   readonly horizonWeeks: number;
   /** Repeat purchase-days, recency and age in weeks, as the models saw them. */
   readonly summary: RepeatSummary | null;
+  /** Mean repeat purchase-day amount in `currency` (what Gamma-Gamma saw), minor units; null without a purchase in `currency`. */
+  readonly monetary: number | null;
   readonly pAlive: number | null;
   readonly expectedPurchases: number | null;
   /** Expected amount per purchase-day, minor units of `currency`. */
@@ -185,6 +189,8 @@ interface Snapshot {
 export class AnalyticsService {
   private snapshot: Promise<Snapshot> | undefined;
   private readonly fits = new Map<string, CacheEntry>();
+  /** Fits and covariances by a digest of what they were computed from (see onInputs). */
+  private readonly byInputs = new Map<string, unknown>();
   private readonly cacheSize: number;
 
   constructor(
@@ -214,7 +220,8 @@ export class AnalyticsService {
       `${model}|${asOf}`,
       async () => {
         const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
-        return { fit: PURCHASE_MODEL[model].fit(summaries) as FitResult<PurchaseModelParams[M]>, customers: summaries.length };
+        const fit = this.onInputs(`fit|${model}`, summaries, false, () => PURCHASE_MODEL[model].fit(summaries) as FitResult<PurchaseModelParams[M]>);
+        return { fit, customers: summaries.length };
       },
       cache,
     );
@@ -255,7 +262,7 @@ export class AnalyticsService {
       `gg|${asOf}|${currency}`,
       async () => {
         const eligible = (await this.summaries(asOf, currency)).map(toRepeatSummary).filter(isGammaGammaCustomer);
-        return { fit: fitGammaGamma(eligible), customers: eligible.length };
+        return { fit: this.onInputs('fit|gg', eligible, true, () => fitGammaGamma(eligible)), customers: eligible.length };
       },
       cache,
     );
@@ -281,7 +288,7 @@ export class AnalyticsService {
     const inCurrency = summaryOf(facts, asOf, currency);
     const base = { customerId, asOf, currency, horizonWeeks };
     const chosen = { model, ...(selection ? { modelSelection: selection } : {}) };
-    if (!all) return { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null, ...chosen, intervals: null };
+    if (!all) return { ...base, summary: null, monetary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null, ...chosen, intervals: null };
     const summary = toRepeatSummary(all);
     const m = looseModel(model);
     const spendSummary = inCurrency ? toRepeatSummary(inCurrency) : undefined;
@@ -290,7 +297,7 @@ export class AnalyticsService {
     const pAlive = m.probabilityAlive(params, summary);
     const value = spend === null ? null : lifetimeValueOf((t) => m.conditionalExpectedPurchases(params, summary, t), spend, this.clvOptions(horizonWeeks));
     const expectedPurchases = value?.expectedPurchases ?? m.conditionalExpectedPurchases(params, summary, horizonWeeks);
-    const prediction = { ...base, summary, pAlive, expectedPurchases, expectedSpend: spend, clv: value?.clv ?? null, ...chosen };
+    const prediction = { ...base, summary, monetary: spendSummary?.monetary ?? null, pAlive, expectedPurchases, expectedSpend: spend, clv: value?.clv ?? null, ...chosen };
     const covariance = await this.purchaseCovariance(model, asOf, cache);
     if (!covariance.ok) return { ...prediction, intervals: null, intervalsUnavailable: `${model}: ${covariance.reason}` };
     const purchases = customerIntervals(model, params as PurchaseModelParams[typeof model], covariance, summary, horizonWeeks);
@@ -409,6 +416,11 @@ export class AnalyticsService {
     return winBackReport(await this.facts(), asOf);
   }
 
+  /** The currencies purchased in by asOf, with customers, orders and revenue in each. */
+  async currencies(asOf: string) {
+    return currencyTotals(await this.facts(), asOf);
+  }
+
   /** Throws AnswerTooLargeError when the window spans more periods than maxRevenuePeriods. */
   async revenue(asOf: string, currency: string, interval: Granularity, window: AnalyticsWindow = {}) {
     const maxPeriods = this.options.maxRevenuePeriods;
@@ -468,7 +480,8 @@ export class AnalyticsService {
       async () => {
         const params = await this.purchaseParams(model, asOf, cache);
         const summaries = (await this.summaries(asOf, undefined, cache)).map(toRepeatSummary);
-        return purchaseModelCovariance(model, params as PurchaseModelParams[typeof model], summaries);
+        // The fit is a function of the same summaries, so they key its covariance too.
+        return this.onInputs(`cov|${model}`, summaries, false, () => purchaseModelCovariance(model, params as PurchaseModelParams[typeof model], summaries));
       },
       cache,
     );
@@ -480,7 +493,8 @@ export class AnalyticsService {
       async () => {
         const params = await this.gammaGammaParams(asOf, currency, cache);
         if (!params) return { ok: false as const, reason: 'Gamma-Gamma could not be fitted' };
-        return gammaGammaCovariance(params, (await this.summaries(asOf, currency, cache)).map(toRepeatSummary));
+        const summaries = (await this.summaries(asOf, currency, cache)).map(toRepeatSummary);
+        return this.onInputs('cov|gg', summaries, true, () => gammaGammaCovariance(params, summaries));
       },
       cache,
     );
@@ -542,6 +556,28 @@ export class AnalyticsService {
   }
 
   /**
+   * A fit is a function of its customers' summaries alone: the same summaries
+   * give the same result, whatever was projected since. A purchase dated after
+   * asOf, a contact, a complaint, a customer with no purchase by asOf all move
+   * the read models' version and drop the memo of `cached`, but not the inputs
+   * of a fit as of asOf; this finds the result by a digest of the inputs, so
+   * only a change that reaches them costs a refit. Bounded like `fits`.
+   */
+  private onInputs<T>(kind: string, summaries: readonly RepeatSummary[], withMonetary: boolean, compute: () => T): T {
+    const key = `${kind}|${digestOf(summaries, withMonetary)}`;
+    if (this.byInputs.has(key)) {
+      const known = this.byInputs.get(key) as T;
+      this.byInputs.delete(key);
+      this.byInputs.set(key, known);
+      return known;
+    }
+    const value = compute();
+    this.byInputs.set(key, value);
+    while (this.byInputs.size > this.cacheSize) this.byInputs.delete(this.byInputs.keys().next().value!);
+    return value;
+  }
+
+  /**
    * Memoises a computation under `key`, valid while no purchase has been
    * projected since (or, with maxStaleMs, for that long anyway); LRU-bounded.
    */
@@ -565,6 +601,19 @@ export class AnalyticsService {
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);
     return entry.value as Promise<T>;
   }
+}
+
+/** SHA-256 of every summary's frequency, recency and age (and mean amount), in order: what a fit reads. */
+function digestOf(summaries: readonly RepeatSummary[], withMonetary: boolean): string {
+  const width = withMonetary ? 4 : 3;
+  const values = new Float64Array(summaries.length * width);
+  summaries.forEach((s, i) => {
+    values[i * width] = s.x;
+    values[i * width + 1] = s.tx;
+    values[i * width + 2] = s.T;
+    if (withMonetary) values[i * width + 3] = s.monetary;
+  });
+  return createHash('sha256').update(new Uint8Array(values.buffer)).digest('base64url');
 }
 
 /** The registry's entry with its parameters typed loosely, so one code path serves the three models. */

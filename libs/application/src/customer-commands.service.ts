@@ -18,6 +18,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@rapport/event-store';
+import { inSpan, traceHeadersOf, type Span, type TraceHeaders } from '@rapport/observability';
 import { toCustomerEvent, toNewEvent } from './recorded-event.mapper';
 import { StateCache } from './state-cache';
 import { forEachStreamPage } from './stream-pages';
@@ -88,8 +89,13 @@ export class CustomerCommands {
   async recordAll(customerId: string, inputs: readonly EventInput[], options: RecordOptions = {}): Promise<RecordOutcome[]> {
     const commands = inputs.map((input) => this.toEvent(input));
     for (let attempt = 1; ; attempt++) {
-      const state = await this.load(customerId);
-      const plan = await this.plan(customerId, commands, state);
+      // Traced (docs/observability.md): one `rapport.decide` and one `rapport.append` span per attempt.
+      const { state, plan } = await inSpan('rapport.decide', {}, async (span) => {
+        const state = await this.load(customerId);
+        const plan = await this.plan(customerId, commands, state);
+        if (span) describeDecision(span, customerId, attempt, state, plan);
+        return { state, plan };
+      });
       // A retried conditional write whose first attempt landed is a duplicate, not a mismatch.
       const allDuplicates = plan.every((p) => p.kind === 'duplicate');
       if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1 && !allDuplicates) {
@@ -101,7 +107,13 @@ export class CustomerCommands {
       try {
         // The erasure this state knows of: personal data appended now must not be sealed with a key it is to destroy.
         const sealing = state.lastErasure ? { lastErasureRevision: state.lastErasure.revision } : {};
-        const result = await this.store.append(customerId, toAppend.map(toNewEvent), state.version === 0 ? 'no_stream' : state.version - 1, sealing);
+        const expected = state.version === 0 ? 'no_stream' : state.version - 1;
+        const result = await inSpan('rapport.append', {}, (span) => {
+          // The append span's context travels with each event (its metadata), through the log to the relay and the projections.
+          const trace = span ? describeAppend(span, customerId, toAppend.length, expected) : {};
+          const events = trace.traceparent === undefined ? toAppend.map(toNewEvent) : toAppend.map((event) => toNewEvent(withTrace(event, trace)));
+          return this.store.append(customerId, events, expected, sealing);
+        });
         this.cache.set(customerId, fold(plan.flatMap((p) => (p.kind === 'append' ? p.events : [])), state));
         return this.settle(plan, result.events);
       } catch (error) {
@@ -207,6 +219,32 @@ export class CustomerCommands {
     this.cache.set(customerId, state);
     return state;
   }
+}
+
+/** Span attributes of a decision; only computed when the span records. */
+function describeDecision(span: Span, customerId: string, attempt: number, state: CustomerState, plan: readonly Plan[]): void {
+  if (!span.isRecording()) return;
+  span.setAttributes({
+    'rapport.customer.id': customerId,
+    'rapport.attempt': attempt,
+    'rapport.stream.revision': state.version - 1,
+    'rapport.events.accepted': plan.reduce((n, p) => n + (p.kind === 'append' ? p.events.length : 0), 0),
+    'rapport.events.duplicate': plan.filter((p) => p.kind === 'duplicate').length,
+    'rapport.events.refused': plan.filter((p) => p.kind === 'refused').length,
+  });
+}
+
+/** Span attributes of an append, and the trace context to record with its events. */
+function describeAppend(span: Span, customerId: string, count: number, expected: number | 'no_stream'): TraceHeaders {
+  if (span.isRecording()) {
+    span.setAttributes({ 'rapport.customer.id': customerId, 'rapport.events.count': count, 'rapport.stream.expected_revision': expected === 'no_stream' ? -1 : expected });
+  }
+  return traceHeadersOf(span);
+}
+
+/** The event with the trace context in its metadata (server-set, like the actor: the edge refuses it from an emitter). */
+function withTrace(event: CustomerEvent, trace: TraceHeaders): CustomerEvent {
+  return { ...event, metadata: { ...event.metadata, ...trace } };
 }
 
 type Plan =

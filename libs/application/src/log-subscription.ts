@@ -3,7 +3,8 @@
 // documents with the checkpoint. It never dies of a bad batch or a full disk:
 // it logs, backs off and retries from the last checkpoint.
 import { sleep, type StructuredLogger } from '@rapport/config';
-import type { EventStore } from '@rapport/event-store';
+import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { SpanKind, startItemSpans } from '@rapport/observability';
 import type { BatchResult, ProjectionHandler } from './projection-handler';
 import { PositionWaiters, ReadProgress, type ProjectionFailure, type SubscriptionStatus } from './read-progress';
 
@@ -123,7 +124,15 @@ export class LogSubscription extends ReadProgress {
     while (!signal.aborted) {
       try {
         for await (const batch of this.log.follow({ after: this.current, batchSize: this.batchSize, signal })) {
-          await this.apply(batch);
+          // Traced: a `rapport.project` span per event appended under a sampled trace, child of its append span.
+          const spans = startItemSpans('rapport.project', SpanKind.INTERNAL, batch, (event) => event.metadata, projectAttributes(batch.length));
+          try {
+            await this.apply(batch);
+          } catch (error) {
+            spans.end(error);
+            throw error;
+          }
+          spans.end();
           if (signal.aborted) break;
         }
       } catch (error) {
@@ -136,4 +145,16 @@ export class LogSubscription extends ReadProgress {
       }
     }
   }
+}
+
+/** Attributes of an event's `rapport.project` span. */
+function projectAttributes(batchSize: number): (event: RecordedEvent) => Record<string, string | number> {
+  return (event) => ({
+    'rapport.customer.id': event.customerId,
+    'rapport.event.id': event.eventId,
+    'rapport.event.type': event.type,
+    'rapport.event.revision': event.revision,
+    'rapport.log.position': event.position,
+    'rapport.batch.size': batchSize,
+  });
 }

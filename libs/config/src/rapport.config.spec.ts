@@ -37,12 +37,20 @@ describe('loadConfig', () => {
     for (const model of ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best']) expect(loadConfig({ RAPPORT_PURCHASE_MODEL: model }).purchaseModel).toBe(model);
   });
 
+  it('reads RAPPORT_REPORTING_CURRENCY: USD by default, else the code given', () => {
+    expect(loadConfig({}).reportingCurrency).toBe('USD');
+    expect(loadConfig({ RAPPORT_REPORTING_CURRENCY: ' EUR ' }).reportingCurrency).toBe('EUR');
+  });
+
   it.each([
     ['RAPPORT_PURCHASE_MODEL', 'weibull'],
     ['RAPPORT_MODE', 'cloud'],
     ['RAPPORT_PORT', '70000'],
     ['RAPPORT_PORT', 'abc'],
     ['RAPPORT_AUTH', 'maybe'],
+    // The API's currency rule: upper case, and a code ISO 4217 lists.
+    ['RAPPORT_REPORTING_CURRENCY', 'usd'],
+    ['RAPPORT_REPORTING_CURRENCY', 'XYZ'],
   ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,5 +1,6 @@
 // One typed configuration, read from the environment (SPEC section 9).
 import * as path from 'node:path';
+import { isISO4217CurrencyCode } from 'class-validator';
 import { ConfigError } from './config-error';
 import { envInteger, envOneOf, type Env } from './env-values';
 
@@ -136,7 +137,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
       maxLagEvents: envInteger(env, 'RAPPORT_PROJECTION_LAG_THRESHOLD', 1000, 0, 100_000_000),
       maxLagSeconds: envInteger(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),
     },
-    reportingCurrency: (env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase(),
+    reportingCurrency: reportingCurrency(env),
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
     playbooks: {
@@ -331,4 +332,13 @@ export function assertSafeToServe(config: Pick<RapportConfig, 'host' | 'auth' | 
     );
   }
   return policy;
+}
+
+/** The API's currency rule (an upper-case code ISO 4217 lists): the default must be one a query could name. */
+function reportingCurrency(env: Env): string {
+  const value = env.RAPPORT_REPORTING_CURRENCY?.trim() || 'USD';
+  if (!/^[A-Z]{3}$/.test(value) || !isISO4217CurrencyCode(value)) {
+    throw new ConfigError(`RAPPORT_REPORTING_CURRENCY must be an upper-case ISO 4217 code such as USD, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

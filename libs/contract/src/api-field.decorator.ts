@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsISO4217CurrencyCode,
+  isISO4217CurrencyCode,
   IsNumber,
   IsString,
   Length,
@@ -62,14 +63,21 @@ export function EmailField<O extends boolean = false>(options: FieldOptions<O> &
   return field<string, O>({ type: 'string', format: 'email', maxLength: options.maxLength }, options, IsEmail(), MaxLength(options.maxLength));
 }
 
+/** The one currency rule, for events, queries and the CLI alike: a code ISO 4217 lists, in upper case. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+export const CURRENCY_MESSAGE = 'currency must be an upper-case ISO 4217 code such as USD';
+
+export function isCurrencyCode(value: unknown): value is string {
+  return typeof value === 'string' && CURRENCY_PATTERN.test(value) && isISO4217CurrencyCode(value);
+}
+
 /** An upper-case ISO 4217 code: the pattern is the document's; the list of codes, the validator's. */
 export function CurrencyField<O extends boolean = false>(options: FieldOptions<O> = {}): FieldDecorator<Held<string, O>> {
-  const pattern = /^[A-Z]{3}$/;
   return field<string, O>(
-    { type: 'string', pattern: pattern.source, description: options.description ?? 'An ISO 4217 currency code, upper case (e.g. USD); codes ISO 4217 does not list are refused.' },
+    { type: 'string', pattern: CURRENCY_PATTERN.source, description: options.description ?? 'An ISO 4217 currency code, upper case (e.g. USD); codes ISO 4217 does not list are refused.' },
     options,
-    Matches(pattern, { message: 'currency must be an upper-case ISO 4217 code such as USD' }),
-    IsISO4217CurrencyCode(),
+    Matches(CURRENCY_PATTERN, { message: CURRENCY_MESSAGE }),
+    IsISO4217CurrencyCode({ message: CURRENCY_MESSAGE }),
   );
 }
 

@@ -188,14 +188,17 @@ type DriftedDto = {
 }[EmittedEventType];
 const _everyDtoIsItsDomainType: [DriftedDto] extends [never] ? true : DriftedDto = true;
 
+/** The metadata only the server records: `actor` comes from the credential, the trace context from the active span. */
+type ServerMetadata = 'actor' | 'traceparent' | 'tracestate';
+
 /** What an emitter may say about an event's context; `actor` comes from the credential. */
 @ClosedSchema('EventMetadata')
-export class EventMetadataDto implements Omit<EventMetadata, 'actor'> {
+export class EventMetadataDto implements Omit<EventMetadata, ServerMetadata> {
   @idField({ optional: true }) correlationId?: string;
   @idField({ optional: true }) causationId?: string;
   @idField({ optional: true }) source?: string;
 }
-type DriftedMetadata = Same<EventMetadataDto, Omit<EventMetadata, 'actor'>> extends true ? never : 'metadata';
+type DriftedMetadata = Same<EventMetadataDto, Omit<EventMetadata, ServerMetadata>> extends true ? never : 'metadata';
 const _metadataIsTheDomainType: [DriftedMetadata] extends [never] ? true : DriftedMetadata = true;
 
 /**

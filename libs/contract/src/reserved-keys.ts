@@ -2,7 +2,7 @@
 // nested object that has an own `constructor` (a 500 the write-fuzz test
 // found), and `__proto__`/`prototype` invite prototype pollution downstream, so
 // the edge refuses them anywhere in a body instead of passing them on.
-import type { FieldError } from './validate-envelope';
+import type { FieldError } from './field-errors';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid envelope; a deeper body is refused for its own reason anyway. */

@@ -1,16 +1,11 @@
 // Validates one event envelope (HTTP body, batch item or JSONL line) into the
 // application's input, or lists every bad field.
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { isEmittedEventType, isReservedEventType, type CustomerEventBody, type EmittedEventType, type EventDataByType, type EventMetadata } from '@rapport/domain';
 import { DATA_DTO_BY_TYPE, EventEnvelopeDto, EventMetadataDto } from './event-envelope.dto';
+import { fieldErrors, type FieldError } from './field-errors';
 import { reservedKeyErrors } from './reserved-keys';
-
-export interface FieldError {
-  /** Dotted path of the field, e.g. `data.amount`. */
-  readonly field: string;
-  readonly message: string;
-}
 
 /** A type an emitter may send, with its payload. */
 export type EmittedEventBody = Extract<CustomerEventBody, { type: EmittedEventType }>;
@@ -45,7 +40,7 @@ export function validateEnvelope(body: unknown, customerId?: string): EnvelopeVa
   }
   const errors: FieldError[] = [];
   const envelope = plainToInstance(EventEnvelopeDto, body);
-  errors.push(...flatten(validateSync(envelope, STRICT)));
+  errors.push(...fieldErrors(validateSync(envelope, STRICT)));
 
   const raw = body as Record<string, unknown>;
   const target = customerId ?? (typeof raw.customerId === 'string' ? raw.customerId : undefined);
@@ -60,7 +55,7 @@ export function validateEnvelope(body: unknown, customerId?: string): EnvelopeVa
   errors.push(...(checked?.errors ?? []));
   const sentMetadata = isPlainObject(raw.metadata) ? raw.metadata : undefined;
   const metadata = sentMetadata && plainToInstance(EventMetadataDto, sentMetadata);
-  if (metadata) errors.push(...flatten(validateSync(metadata, STRICT), 'metadata'));
+  if (metadata) errors.push(...fieldErrors(validateSync(metadata, STRICT), 'metadata'));
   // Every way to miss `checked` or `target` has added an error; the test is for the compiler.
   if (errors.length > 0 || checked === undefined || target === undefined) return { ok: false, errors };
 
@@ -82,7 +77,7 @@ type BodyOf<K extends EmittedEventType> = { [P in K]: { type: P; data: EventData
 /** The payload checked by its type's DTO, typed as that type's domain data. */
 function checkedBody<K extends EmittedEventType>(type: K, sent: Record<string, unknown>): { errors: FieldError[]; value: BodyOf<K> } {
   const data = plainToInstance(DATA_DTO_BY_TYPE[type], sent);
-  return { errors: flatten(validateSync(data, STRICT), 'data'), value: { type, data: sentFields(data, sent) } };
+  return { errors: fieldErrors(validateSync(data, STRICT), 'data'), value: { type, data: sentFields(data, sent) } };
 }
 
 /**
@@ -99,15 +94,4 @@ function sentFields<T extends object>(validated: T, sent: object): T {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      field,
-      message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1'),
-    }));
-    return [...own, ...flatten(error.children ?? [], field)];
-  });
 }

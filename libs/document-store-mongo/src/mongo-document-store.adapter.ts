@@ -429,7 +429,8 @@ export class MongoDocumentStore implements DocumentStore {
       const existing = await rows.listIndexes().toArray().catch(ignoreMissingCollection);
       for (const index of existing ?? []) {
         const name = String(index.name);
-        if (/^[iu]x_/.test(name) && !wanted.has(name)) await rows.dropIndex(name);
+        // Another store declaring the same change may have dropped it first.
+        if (/^[iu]x_/.test(name) && !wanted.has(name)) await rows.dropIndex(name).catch(ignoreMissingIndex);
       }
       await this.rederive(collection);
     }
@@ -441,7 +442,8 @@ export class MongoDocumentStore implements DocumentStore {
       await rows.createIndex(keys, { name: index.name, unique: index.unique });
     }
     if (stored?.fingerprint !== collection.fingerprint) {
-      await meta.updateOne({ _id: collection.name }, { $set: { fingerprint: collection.fingerprint } }, { upsert: true });
+      // Roles starting together declare the same collection at once (the launcher starts four).
+      await this.upsert(COLLECTIONS, collection.name, { $set: { fingerprint: collection.fingerprint } });
     }
   }
 
@@ -510,6 +512,12 @@ function onlyDuplicateKeys(error: unknown): boolean {
 function ignoreMissingCollection(error: unknown): undefined {
   // NamespaceNotFound: nothing to drop or list.
   if (error instanceof MongoServerError && error.code === 26) return undefined;
+  throw error;
+}
+
+function ignoreMissingIndex(error: unknown): undefined {
+  // IndexNotFound: already dropped.
+  if (error instanceof MongoServerError && error.code === 27) return undefined;
   throw error;
 }
 

@@ -714,8 +714,8 @@ describe('customer decider', () => {
     const acknowledged = (data: Partial<EventDataByType['action_acknowledged']> = {}, o?: EnvelopeOptions) =>
       event('action_acknowledged', { actionId: 'sla/1/c/1/1', playbookId: 'sla', status: 'failed', detail: 'no agent free', ...data }, o);
 
-    it('is never the first event of a stream: UNKNOWN_CUSTOMER', () => {
-      given().when(acknowledged()).thenRefuses('UNKNOWN_CUSTOMER');
+    it('is never the first event of a stream: CUSTOMER_NOT_FOUND', () => {
+      given().when(acknowledged()).thenRefuses('CUSTOMER_NOT_FOUND');
     });
 
     it.each([
@@ -938,8 +938,8 @@ describe('customer decider', () => {
       expect(after.holdsPersonalData).toBe(false);
     });
 
-    it('is refused for a customer with no events (UNKNOWN_CUSTOMER)', () => {
-      given().when(erased()).thenRefuses('UNKNOWN_CUSTOMER');
+    it('is refused for a customer with no events (CUSTOMER_NOT_FOUND)', () => {
+      given().when(erased()).thenRefuses('CUSTOMER_NOT_FOUND');
     });
 
     it('asked again with nothing personal recorded since, is a duplicate of the first erasure', () => {
@@ -989,7 +989,7 @@ describe('customer decider', () => {
   it('every refusal code is exercised here', () => {
     // a guard against the catalogue growing without a rule test
     expect([...REFUSAL_CODES].sort()).toEqual(
-      ['ALREADY_CHURNED', 'COMPLAINT_NOT_OPEN', 'CONFLICTING_DUPLICATE', 'FUTURE_EVENT', 'NOT_A_CUSTOMER', 'NOT_CHURNED', 'UNKNOWN_CUSTOMER'].sort(),
+      ['ALREADY_CHURNED', 'COMPLAINT_NOT_OPEN', 'CONFLICTING_DUPLICATE', 'FUTURE_EVENT', 'NOT_A_CUSTOMER', 'NOT_CHURNED', 'CUSTOMER_NOT_FOUND'].sort(),
     );
   });
 });

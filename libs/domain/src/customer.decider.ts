@@ -188,10 +188,10 @@ export function decide(command: CustomerCommand, state: CustomerState): Decision
       // The playbook runner decides these about what a customer did, and an acknowledgement answers one
       // of its actions: never the first event of a stream. The acknowledgement's eventId derives from its
       // actionId, so a second, different one for the same action is a CONFLICTING_DUPLICATE (retryOr).
-      if (state.version === 0) return refused('UNKNOWN_CUSTOMER', `${event.type} needs a customer with recorded events`);
+      if (state.version === 0) return refused('CUSTOMER_NOT_FOUND', `${event.type} needs a customer with recorded events`);
       return accepted(event);
     case 'personal_data_erased':
-      if (state.version === 0) return refused('UNKNOWN_CUSTOMER', 'the customer has no recorded events to erase');
+      if (state.version === 0) return refused('CUSTOMER_NOT_FOUND', 'the customer has no recorded events to erase');
       // Nothing personal recorded since the last erasure: asking again changes nothing.
       if (state.lastErasure && !state.holdsPersonalData) return { outcome: 'duplicate', eventId: state.lastErasure.eventId };
       return accepted(event);

@@ -258,6 +258,13 @@ export interface EventMetadata {
   causationId?: string;
   actor?: string;
   source?: string;
+  /**
+   * W3C Trace Context of the span that appended the event, recorded by the
+   * server only while a sampled trace is active (docs/observability.md);
+   * never sent by an emitter. The relay carries it as `ce_traceparent`.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** An event the decider asks to record; the log adds revision, recordedAt and hash. */

@@ -6,7 +6,7 @@ export const REFUSAL_CODES = [
   'COMPLAINT_NOT_OPEN',
   'CONFLICTING_DUPLICATE',
   'FUTURE_EVENT',
-  'UNKNOWN_CUSTOMER',
+  'CUSTOMER_NOT_FOUND',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -1,6 +1,6 @@
 import { Kafka as CloudEventsKafka } from 'cloudevents';
 import type { RecordedEvent } from '@rapport/event-store';
-import { fromCustomerEventMessage, MalformedMessageError, toCustomerEventMessage } from './customer-event.message';
+import { fromCustomerEventMessage, MalformedMessageError, toCustomerEventMessage, traceHeadersOfMessage } from './customer-event.message';
 
 const event: RecordedEvent = {
   eventId: '8f14e45f-ceea-467f-a0f6-3c7a3b0d1a11',
@@ -106,5 +106,31 @@ describe('the Kafka message of an event with a payload schema version', () => {
   it('reads a message published before the header existed by its value alone', () => {
     const { rapport_schema_version: _omitted, ...headers } = asReceived(toCustomerEventMessage(purchased)).headers;
     expect(fromCustomerEventMessage({ ...asReceived(toCustomerEventMessage(purchased)), headers })).toEqual(purchased);
+  });
+});
+
+describe('the Kafka message of a traced event', () => {
+  const origin = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const traced: RecordedEvent = { ...event, metadata: { ...event.metadata, traceparent: origin, tracestate: 'rojo=00f067aa0ba902b7' } };
+
+  it('carries the recorded trace context as the CloudEvents Distributed Tracing extension, which the SDK reads', () => {
+    const message = toCustomerEventMessage(traced);
+    expect(message.headers).toMatchObject({ ce_traceparent: origin, ce_tracestate: 'rojo=00f067aa0ba902b7' });
+    const cloudEvent = CloudEventsKafka.toEvent({ key: message.key, value: message.value, headers: message.headers, timestamp: '0' } as never) as unknown as Record<string, unknown>;
+    expect(cloudEvent).toMatchObject({ traceparent: origin, tracestate: 'rojo=00f067aa0ba902b7' });
+    expect(fromCustomerEventMessage(asReceived(message))).toEqual(traced);
+  });
+
+  it('carries none for an event recorded without one', () => {
+    const headers = toCustomerEventMessage(event).headers;
+    expect(Object.keys(headers).filter((name) => /trace/.test(name))).toEqual([]);
+    expect(traceHeadersOfMessage(asReceived(toCustomerEventMessage(event)))).toBeUndefined();
+  });
+
+  it('is continued from the hop’s W3C traceparent when the relay set one, else from the origin', () => {
+    const message = asReceived(toCustomerEventMessage(traced));
+    expect(traceHeadersOfMessage(message)).toEqual({ traceparent: origin, tracestate: 'rojo=00f067aa0ba902b7' });
+    const hop = '00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01';
+    expect(traceHeadersOfMessage({ ...message, headers: { ...message.headers, traceparent: Buffer.from(hop) } })).toEqual({ traceparent: hop });
   });
 });

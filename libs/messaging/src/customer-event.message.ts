@@ -1,6 +1,7 @@
 // The Kafka contract of SPEC section 5: key = customerId, value = the event
 // envelope as JSON, CloudEvents 1.0 binary-mode headers plus rapport_revision
-// and rapport_schema_version. The value is the event as recorded, old payload
+// and rapport_schema_version (and, for a traced event, the CloudEvents
+// Distributed Tracing extension, ce_traceparent / ce_tracestate). The value is the event as recorded, old payload
 // versions included, so the topic is an exact copy of the log and re-hashes;
 // consumers upcast (ours through toCustomerEvent, as every reader does).
 import { isEventType } from '@rapport/domain';
@@ -58,8 +59,28 @@ export function toCustomerEventMessage(event: RecordedEvent): CustomerEventMessa
       rapport_revision: String(event.revision),
       // Always present, 1 included: a consumer knows the payload's shape without parsing the value.
       rapport_schema_version: String(schemaVersionOf(event)),
+      // CloudEvents Distributed Tracing extension: the trace the event started in (its append span), when one was recorded.
+      ...(event.metadata.traceparent !== undefined ? { ce_traceparent: event.metadata.traceparent } : {}),
+      ...(event.metadata.tracestate !== undefined ? { ce_tracestate: event.metadata.tracestate } : {}),
     },
   };
+}
+
+/**
+ * The trace context a consumer continues: the hop's W3C `traceparent` (the
+ * relay's publish span) when present, else the event's origin from the
+ * CloudEvents `ce_traceparent` extension.
+ */
+export function traceHeadersOfMessage(message: ReceivedMessage): { traceparent?: string; tracestate?: string } | undefined {
+  const hop = header(message, 'traceparent');
+  if (hop !== undefined) {
+    const state = header(message, 'tracestate');
+    return state !== undefined ? { traceparent: hop, tracestate: state } : { traceparent: hop };
+  }
+  const origin = header(message, 'ce_traceparent');
+  if (origin === undefined) return undefined;
+  const state = header(message, 'ce_tracestate');
+  return state !== undefined ? { traceparent: origin, tracestate: state } : { traceparent: origin };
 }
 
 /** Reads a message back into the recorded event, checking the headers agree with the value. */

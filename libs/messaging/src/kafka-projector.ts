@@ -11,7 +11,8 @@
 //   parks its customer (see ProjectorCore).
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic } from './customer-event.message';
+import { SpanKind, startItemSpans } from '@rapport/observability';
+import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic, header, traceHeadersOfMessage } from './customer-event.message';
 import { toDeadLetterMessage, type DeadLetter } from './dead-letter';
 import { ensureTopics } from './kafka-relay';
 import type { ParkingLot } from './parking-lot';
@@ -163,12 +164,34 @@ export class KafkaProjector {
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale()) return;
       const chunk: IncomingMessage[] = batch.messages.slice(start, start + chunkSize);
-      const result = await this.withRetries(topic, partition, chunk, heartbeat, () => isRunning() && !isStale());
+      // Traced: a consumer span per traced message, child of the relay's publish span (or of the event's origin),
+      // from receipt until the chunk's offsets are committed.
+      const spans = startItemSpans(`process ${topic}`, SpanKind.CONSUMER, chunk, traceHeadersOfMessage, (message) => ({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(message.offset),
+        'messaging.consumer.group.name': this.groupId,
+        'messaging.message.id': header(message, 'ce_id') ?? '',
+        'rapport.event.type': header(message, 'ce_type') ?? '',
+      }));
+      let result: ChunkResult | undefined;
+      try {
+        result = await this.withRetries(topic, partition, chunk, heartbeat, () => isRunning() && !isStale());
+        if (result !== undefined) {
+          const last = chunk[chunk.length - 1]!.offset;
+          resolveOffset(last);
+          const next = start + chunkSize >= batch.messages.length ? BigInt(batch.lastOffset()) + 1n : BigInt(last) + 1n;
+          await this.commit(partition, next);
+        }
+      } catch (error) {
+        spans.end(error);
+        throw error;
+      }
+      // Also when stopped before the chunk was applied: it is redelivered (and traced again) later.
+      spans.end();
       if (result === undefined) return;
-      const last = chunk[chunk.length - 1]!.offset;
-      resolveOffset(last);
-      const next = start + chunkSize >= batch.messages.length ? BigInt(batch.lastOffset()) + 1n : BigInt(last) + 1n;
-      await this.commit(partition, next);
       this.options.onChunk?.(topic, partition, result);
       await heartbeat();
     }

@@ -142,6 +142,40 @@ describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
     await store.close();
   });
 
+  /** Appends `perSecond` events a second for `seconds` while `relay` runs; every ERROR kafkajs logs meanwhile. */
+  async function errorsUnderSteadyLoad(pauseAfterCommitMs: number | undefined, perSecond: number, seconds: number): Promise<string[]> {
+    const errors: string[] = [];
+    const logCreator = () => ({ level, log }: { level: number; log: { message: string; error?: string } }) => {
+      if (level === logLevel.ERROR) errors.push(`${log.message}: ${log.error ?? ''}`);
+    };
+    const kafka = new Kafka({ brokers, logLevel: logLevel.ERROR, logCreator, clientId: 'relay-steady-test' });
+    const topic = `test.relay.${randomUUID()}`;
+    const store = SqliteEventStore.open(':memory:');
+    const relay = new KafkaRelay(store, kafka, { topic, relayId: `relay-${randomUUID()}`, ...(pauseAfterCommitMs !== undefined ? { pauseAfterCommitMs } : {}) });
+    await relay.start();
+    try {
+      const started = Date.now();
+      for (let i = 0; i < perSecond * seconds; i++) {
+        await store.append(`c${i % 13}`, [contacted(i)], 'any');
+        const wait = started + ((i + 1) * 1000) / perSecond - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      expect(await relay.waitFor(await store.headPosition(), 30_000)).toBe(true);
+    } finally {
+      await relay.stop();
+      await store.close();
+    }
+    return errors;
+  }
+
+  it('logs no error in normal operation: no transaction starts while the last one’s commit markers are being written', async () => {
+    // The cause, shown first: with no pause, back-to-back transactions are refused (CONCURRENT_TRANSACTIONS) and kafkajs logs each.
+    const unpaused = await errorsUnderSteadyLoad(0, 100, 4);
+    expect(unpaused.filter((e) => /concurrent operation/.test(e)).length).toBeGreaterThan(0);
+    // As the relay runs: 50 events a second for 10 seconds, and not one ERROR line.
+    expect(await errorsUnderSteadyLoad(undefined, 50, 10)).toEqual([]);
+  });
+
   it('starts on a broker that has never hosted a consumer group (the coordinator is not there yet)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rapport-fresh-broker-'));
     const node = await KafkaNode.start(path.join(dir, 'kafka'));

@@ -4,7 +4,7 @@
 // server, so a page never downloads every customer to count them.
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { RfmScore } from '@rapport/analytics';
 import type { RapportConfig } from '@rapport/config';
 import { Roles } from '../auth/access.decorators';
@@ -17,6 +17,10 @@ import { ClvHistogramDto, PAliveByValueDto, RfmCellCustomersDto } from './analyt
 import type { RfmCellCursor } from './rfm-grid.aggregate';
 import { RfmCellCustomersQuery, RfmGridQuery } from './rfm-grid.query-handler';
 import { ValueDistributionQuery } from './value-distribution.query-handler';
+import { ApiProblems } from '../http/problem.openapi';
+import { ClvHistogramReportDto, PAliveByValueReportDto, RfmCellCustomersPageDto, RfmGridDto } from './analytics.response';
+
+const ANALYTICS_PROBLEMS = { 400: ['VALIDATION_FAILED'], 503: ['DEPENDENCY_UNAVAILABLE'] } as const;
 
 const DEFAULT_LIMIT = 50;
 const DEFAULT_HORIZON_WEEKS = 52;
@@ -35,7 +39,8 @@ export class AnalyticsAggregatesController {
 
   @Get('rfm/grid')
   @ApiOperation({ summary: 'The RFM grid: customers and total spend in each of the 25 cells of R × FM, with its segment' })
-  @ApiOkResponse({ description: '{asOf, currency, customers, value, cells: [{r, fm, segment, customers, value, meanRecencyDays, meanFrequency}]}, R 5 → 1, FM 1 → 5' })
+  @ApiOkResponse({ type: RfmGridDto, description: 'R 5 → 1, FM 1 → 5' })
+  @ApiProblems(ANALYTICS_PROBLEMS)
   async grid(@Query() query: AnalyticsDto) {
     const { asOf, currency } = this.scope(query);
     return { asOf, currency, ...(await this.queryBus.execute(new RfmGridQuery(asOf, currency))) };
@@ -43,8 +48,8 @@ export class AnalyticsAggregatesController {
 
   @Get('rfm/grid/customers')
   @ApiOperation({ summary: 'The customers of one RFM cell (r, fm), the highest spend first, paged' })
-  @ApiOkResponse({ description: '{asOf, currency, r, fm, items: [RFM rows], nextCursor}' })
-  @ApiResponse({ status: 400, description: 'Invalid input, or INVALID_CURSOR (problem+json)' })
+  @ApiOkResponse({ type: RfmCellCustomersPageDto })
+  @ApiProblems({ ...ANALYTICS_PROBLEMS, 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] })
   async cellCustomers(@Query() query: RfmCellCustomersDto) {
     const { asOf, currency } = this.scope(query);
     const r = query.r as RfmScore;
@@ -56,8 +61,8 @@ export class AnalyticsAggregatesController {
 
   @Get('clv/histogram')
   @ApiOperation({ summary: 'CLV over the horizon as a histogram: customers and CLV per bin, the long tail in one open last bin' })
-  @ApiOkResponse({ description: '{asOf, currency, horizonWeeks, customers, withoutClv, totalClv, binWidth, bins: [{lower, upper, customers, clv}]}' })
-  @ApiResponse({ status: 422, description: 'MODEL_NOT_FITTED: too few customers to fit BG/NBD (problem+json)' })
+  @ApiOkResponse({ type: ClvHistogramReportDto })
+  @ApiProblems({ ...ANALYTICS_PROBLEMS, 422: ['MODEL_NOT_FITTED'] }, { 422: 'too few customers to fit BG/NBD' })
   async clvHistogram(@Query() query: ClvHistogramDto) {
     const { asOf, currency } = this.scope(query);
     const horizonWeeks = query.horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
@@ -69,8 +74,8 @@ export class AnalyticsAggregatesController {
 
   @Get('p-alive/by-value')
   @ApiOperation({ summary: 'P(alive) against past value: customers, past value and value at risk per band pair' })
-  @ApiOkResponse({ description: '{asOf, currency, horizonWeeks, customers, pAliveBands, valueBands, cells: [{pAliveBand, valueBand, customers, pastValue, valueAtRisk}]}' })
-  @ApiResponse({ status: 422, description: 'MODEL_NOT_FITTED: too few customers to fit BG/NBD (problem+json)' })
+  @ApiOkResponse({ type: PAliveByValueReportDto })
+  @ApiProblems({ ...ANALYTICS_PROBLEMS, 422: ['MODEL_NOT_FITTED'] }, { 422: 'too few customers to fit BG/NBD' })
   async pAliveByValue(@Query() query: PAliveByValueDto) {
     const { asOf, currency } = this.scope(query);
     const horizonWeeks = query.horizonWeeks ?? DEFAULT_HORIZON_WEEKS;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsDecimalInteger } from '../http/decimal-integer';
-import { AnalyticsDto, HorizonDto, LimitDto } from './analytics.dto';
+import { AnalyticsDto, HorizonWeeksDto, HorizonWeeksField, LimitDto } from './analytics.dto';
 
 export class RfmCellCustomersDto extends LimitDto {
   @ApiProperty({ minimum: 1, maximum: 5, description: 'R score of the cell' })
@@ -23,7 +23,7 @@ export class RfmCellCustomersDto extends LimitDto {
   cursor?: string;
 }
 
-export class ClvHistogramDto extends HorizonDto {
+export class ClvHistogramDto extends HorizonWeeksDto {
   @ApiPropertyOptional({ minimum: 2, maximum: 100, default: 20, description: 'Bins: all of one width up to the 99th percentile, then one open bin for the tail' })
   @IsOptional()
   @IsDecimalInteger()
@@ -33,11 +33,7 @@ export class ClvHistogramDto extends HorizonDto {
 }
 
 export class PAliveByValueDto extends AnalyticsDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 520, default: 52, description: 'Prediction horizon in weeks' })
-  @IsOptional()
-  @IsDecimalInteger()
-  @Min(1)
-  @Max(520)
+  @HorizonWeeksField()
   horizonWeeks?: number;
 
   @ApiPropertyOptional({ minimum: 2, maximum: 20, default: 10, description: 'Equal bands of P(alive) between 0 and 1' })

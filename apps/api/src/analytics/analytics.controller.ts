@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { grouped, MAX_COHORT_CELLS, MAX_REVENUE_PERIODS } from '@rapport/analytics';
 import {
   orderedWindow,
@@ -22,12 +22,33 @@ import type { RapportConfig } from '@rapport/config';
 import { Roles } from '../auth/access.decorators';
 import { assertCustomerId } from '../http/customer-id';
 import { ProblemException, validationFailed } from '../http/problem';
-import { answerOf } from '../http/refusal.mapper';
+import { answerOf, fittedOrRefused } from '../http/refusal.mapper';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '../http/page-cursor';
 import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, PredictionsDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
 import { PredictionReportDto } from './prediction-report.dto';
 import { AnalyticsQuery, type AnalyticsAnswers, type AnalyticsQuestion } from './analytics.query';
+import { ApiProblems } from '../http/problem.openapi';
+import {
+  BgNbdFitDto,
+  CohortsReportDto,
+  ComplaintsReportDto,
+  FunnelDto,
+  GammaGammaFitDto,
+  OfferResponseReportDto,
+  RankingDto,
+  RevenueReportDto,
+  CurrenciesReportDto,
+  RfmCustomersPageDto,
+  RfmReportDto,
+  WinBackReportDto,
+} from './analytics.response';
+
+/** Every analytics answer: a bad query; MongoDB in distributed mode. */
+const ANALYTICS_PROBLEMS = { 400: ['VALIDATION_FAILED'], 503: ['DEPENDENCY_UNAVAILABLE'] } as const;
+/** Answers that need a fitted model. */
+const MODEL_PROBLEMS = { ...ANALYTICS_PROBLEMS, 422: ['MODEL_NOT_FITTED'] } as const;
+const MODEL_NOT_FITTED = { 422: 'the model cannot be fitted on these data (detail says why)' };
 
 const DEFAULT_LIMIT = 50;
 const DEFAULT_HORIZON_WEEKS = 52;
@@ -43,6 +64,8 @@ export class AnalyticsController {
 
   @Get('rfm')
   @ApiOperation({ summary: 'RFM segment counts (every segment of the SPEC grid, zeros included)' })
+  @ApiOkResponse({ type: RfmReportDto })
+  @ApiProblems(ANALYTICS_PROBLEMS)
   async rfm(@Query() query: AnalyticsDto) {
     const { asOf, currency } = this.scope(query);
     const result = await this.answer({ kind: 'rfm', asOf, currency });
@@ -51,6 +74,8 @@ export class AnalyticsController {
 
   @Get('rfm/customers')
   @ApiOperation({ summary: 'Customers with their R, F, M scores and segment, paged by customerId' })
+  @ApiOkResponse({ type: RfmCustomersPageDto })
+  @ApiProblems({ ...ANALYTICS_PROBLEMS, 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] })
   async rfmCustomers(@Query() query: RfmCustomersDto) {
     const { asOf, currency } = this.scope(query);
     const limit = query.limit ?? DEFAULT_LIMIT;
@@ -61,23 +86,28 @@ export class AnalyticsController {
 
   @Get('models/bgnbd')
   @ApiOperation({ summary: 'BG/NBD fit (maximum likelihood, time in weeks): who is likely to defect' })
+  @ApiOkResponse({ type: BgNbdFitDto })
+  @ApiProblems(MODEL_PROBLEMS, MODEL_NOT_FITTED)
   async bgnbd(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
-    const { fit, customers } = await this.answer({ kind: 'bgnbd', asOf });
+    const { fit, customers } = fittedOrRefused('bgnbd', await this.answer({ kind: 'bgnbd', asOf }));
     return presentBgNbd(asOf, { fit, customers });
   }
 
   @Get('models/gamma-gamma')
   @ApiOperation({ summary: 'Gamma-Gamma spend model fit on customers with a repeat purchase' })
+  @ApiOkResponse({ type: GammaGammaFitDto })
+  @ApiProblems(MODEL_PROBLEMS, MODEL_NOT_FITTED)
   async gammaGamma(@Query() query: AnalyticsDto) {
     const { asOf, currency } = this.scope(query);
-    const { fit, customers } = await this.answer({ kind: 'gamma-gamma', asOf, currency });
+    const { fit, customers } = fittedOrRefused('gamma-gamma', await this.answer({ kind: 'gamma-gamma', asOf, currency }));
     return presentGammaGamma({ asOf, currency }, { fit, customers });
   }
 
   @Get('customers/:customerId/predictions')
   @ApiOperation({ summary: 'P(alive), expected purchases and spend, and CLV over a horizon, each with a 90 % interval from the fitted parameters' })
   @ApiOkResponse({ type: PredictionReportDto })
+  @ApiProblems({ ...MODEL_PROBLEMS, 404: ['CUSTOMER_NOT_FOUND'] }, { ...MODEL_NOT_FITTED, 404: 'no such customer in the read models' })
   async predictions(@Param('customerId') customerId: string, @Query() query: PredictionsDto) {
     assertCustomerId(customerId);
     const { asOf, currency } = this.scope(query);
@@ -90,18 +120,24 @@ export class AnalyticsController {
 
   @Get('at-risk')
   @ApiOperation({ summary: 'Valuable customers ranked by the value at risk: past spend × (1 − P(alive))' })
+  @ApiOkResponse({ type: RankingDto })
+  @ApiProblems(MODEL_PROBLEMS, MODEL_NOT_FITTED)
   async atRisk(@Query() query: HorizonDto) {
     return this.ranking('at-risk', query);
   }
 
   @Get('value')
   @ApiOperation({ summary: 'Customers ranked by predicted CLV over the horizon' })
+  @ApiOkResponse({ type: RankingDto })
+  @ApiProblems(MODEL_PROBLEMS, MODEL_NOT_FITTED)
   async value(@Query() query: HorizonDto) {
     return this.ranking('value', query);
   }
 
   @Get('offer-response')
   @ApiOperation({ summary: 'Customers ranked by propensity to respond to an offer (Beta-Binomial, empirical Bayes)' })
+  @ApiOkResponse({ type: OfferResponseReportDto })
+  @ApiProblems(ANALYTICS_PROBLEMS)
   async offerResponse(@Query() query: OfferResponseDto) {
     const asOf = this.asOf(query);
     const result = await this.answer({
@@ -115,6 +151,8 @@ export class AnalyticsController {
 
   @Get('funnel')
   @ApiOperation({ summary: 'Customers per loop stage and conversion between stages' })
+  @ApiOkResponse({ type: FunnelDto })
+  @ApiProblems(ANALYTICS_PROBLEMS)
   async funnel(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
     return presentFunnel(asOf, await this.answer({ kind: 'funnel', asOf }));
@@ -122,7 +160,8 @@ export class AnalyticsController {
 
   @Get('cohorts')
   @ApiOperation({ summary: `Retention by first-purchase month; at most ${grouped(MAX_COHORT_CELLS)} cells (cohort × month since) per answer` })
-  @ApiResponse({ status: 400, description: 'Invalid input, or ANSWER_TOO_LARGE: more cells than the cap, narrow from/to (problem+json)' })
+  @ApiOkResponse({ type: CohortsReportDto })
+  @ApiProblems({ ...ANALYTICS_PROBLEMS, 400: ['VALIDATION_FAILED', 'ANSWER_TOO_LARGE'] }, { 400: 'a bad query, from after to, or ANSWER_TOO_LARGE: more cells than the cap, narrow from/to' })
   async cohorts(@Query() query: CohortsDto) {
     const { asOf, currency } = this.scope(query);
     const window = this.window(query);
@@ -131,6 +170,8 @@ export class AnalyticsController {
 
   @Get('complaints')
   @ApiOperation({ summary: 'Open and resolved complaints, median time to resolve, by category and severity' })
+  @ApiOkResponse({ type: ComplaintsReportDto })
+  @ApiProblems(ANALYTICS_PROBLEMS)
   async complaints(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
     return presentComplaints(asOf, await this.answer({ kind: 'complaints', asOf }));
@@ -138,14 +179,26 @@ export class AnalyticsController {
 
   @Get('win-back')
   @ApiOperation({ summary: 'Churned, won back, rate and time to win back, by campaign and churn reason' })
+  @ApiOkResponse({ type: WinBackReportDto })
+  @ApiProblems(ANALYTICS_PROBLEMS)
   async winBack(@Query() query: AsOfDto) {
     const asOf = this.asOf(query);
     return presentWinBack(asOf, await this.answer({ kind: 'win-back', asOf }));
   }
 
+  @Get('currencies')
+  @ApiOperation({ summary: 'The currencies purchased in by asOf, with customers, orders and revenue in each: what the single-currency routes can be asked in' })
+  @ApiOkResponse({ type: CurrenciesReportDto })
+  @ApiProblems(ANALYTICS_PROBLEMS)
+  async currencies(@Query() query: AsOfDto) {
+    const asOf = this.asOf(query);
+    return { asOf, reportingCurrency: this.config.reportingCurrency, currencies: await this.answer({ kind: 'currencies', asOf }) };
+  }
+
   @Get('revenue')
   @ApiOperation({ summary: `Revenue and orders per day, ISO week or month; at most ${grouped(MAX_REVENUE_PERIODS)} periods per answer` })
-  @ApiResponse({ status: 400, description: 'Invalid input, or ANSWER_TOO_LARGE: more periods than the cap, narrow from/to (problem+json)' })
+  @ApiOkResponse({ type: RevenueReportDto })
+  @ApiProblems({ ...ANALYTICS_PROBLEMS, 400: ['VALIDATION_FAILED', 'ANSWER_TOO_LARGE'] }, { 400: 'a bad query, from after to, or ANSWER_TOO_LARGE: more periods than the cap, narrow from/to' })
   async revenue(@Query() query: RevenueDto) {
     const { asOf, currency } = this.scope(query);
     const interval = query.interval ?? 'month';

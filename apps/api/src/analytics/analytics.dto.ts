@@ -1,6 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsInstant } from '@rapport/contract';
+import { IsIn, IsISO4217CurrencyCode, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CURRENCY_MESSAGE, CURRENCY_PATTERN, IsInstant } from '@rapport/contract';
 import { GRANULARITIES, PURCHASE_MODEL_CHOICES, RFM_SEGMENTS, type PurchaseModelChoice } from '@rapport/analytics';
 import { IsDecimalInteger } from '../http/decimal-integer';
 
@@ -12,9 +13,10 @@ export class AsOfDto {
 }
 
 export class AnalyticsDto extends AsOfDto {
-  @ApiPropertyOptional({ description: 'ISO 4217 code (default the reporting currency)' })
+  @ApiPropertyOptional({ description: 'ISO 4217 code, upper case, one the standard lists (default the reporting currency)', pattern: CURRENCY_PATTERN.source, example: 'USD' })
   @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO 4217 code such as USD' })
+  @Matches(CURRENCY_PATTERN, { message: CURRENCY_MESSAGE })
+  @IsISO4217CurrencyCode({ message: CURRENCY_MESSAGE })
   currency?: string;
 }
 
@@ -40,16 +42,30 @@ export class RfmCustomersDto extends LimitDto {
   cursor?: string;
 }
 
-export class HorizonDto extends LimitDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 520, default: 52, description: 'Prediction horizon in weeks' })
-  @IsOptional()
-  @IsDecimalInteger()
-  @Min(1)
-  @Max(520)
+/** `horizonWeeks`: 1–520 weeks, default 52, the same on every route that predicts. */
+export function HorizonWeeksField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: 520, default: 52, description: 'Prediction horizon in weeks' }),
+    IsOptional(),
+    IsDecimalInteger(),
+    Min(1),
+    Max(520),
+  );
+}
+
+/** A horizon for routes that answer one value or a fixed shape (no limit: nothing is ranked). */
+export class HorizonWeeksDto extends AnalyticsDto {
+  @HorizonWeeksField()
   horizonWeeks?: number;
 }
 
-export class PredictionsDto extends HorizonDto {
+/** The rankings: a horizon and how many customers. */
+export class HorizonDto extends LimitDto {
+  @HorizonWeeksField()
+  horizonWeeks?: number;
+}
+
+export class PredictionsDto extends HorizonWeeksDto {
   @ApiPropertyOptional({
     enum: PURCHASE_MODEL_CHOICES,
     description: 'Purchase model behind pAlive, expectedPurchases and clv (default RAPPORT_PURCHASE_MODEL, else bgnbd); best: the best-ranked by holdout MAPE',
@@ -59,7 +75,15 @@ export class PredictionsDto extends HorizonDto {
   model?: PurchaseModelChoice;
 }
 
-export class OfferResponseDto extends LimitDto {
+/** Offers are counted in no currency: asOf, the offer and how many customers. */
+export class OfferResponseDto extends AsOfDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
+  @IsOptional()
+  @IsDecimalInteger()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -20,7 +20,7 @@ export type AnalyticsQuestion =
     }
   | { readonly kind: 'at-risk' | 'value'; readonly asOf: string; readonly currency: string; readonly limit: number; readonly horizonWeeks: number }
   | { readonly kind: 'offer-response'; readonly asOf: string; readonly campaignId?: string; readonly offerId?: string }
-  | { readonly kind: 'funnel' | 'complaints' | 'win-back'; readonly asOf: string }
+  | { readonly kind: 'funnel' | 'complaints' | 'win-back' | 'currencies'; readonly asOf: string }
   | { readonly kind: 'cohorts'; readonly asOf: string; readonly currency: string; readonly from?: string; readonly to?: string }
   | {
       readonly kind: 'revenue';
@@ -50,6 +50,7 @@ export interface AnalyticsAnswers {
   readonly 'win-back': ServiceAnswer<'winBack'>;
   readonly cohorts: ServiceAnswer<'cohorts'>;
   readonly revenue: ServiceAnswer<'revenue'>;
+  readonly currencies: ServiceAnswer<'currencies'>;
 }
 
 /** Why a question has no answer: a value with a stable code, which the HTTP edge alone turns into a problem. */
@@ -107,6 +108,8 @@ export class AnalyticsQueryHandler implements IQueryHandler<AnalyticsQuery> {
         return this.analytics.cohorts(q.asOf, q.currency, { from: q.from, to: q.to });
       case 'revenue':
         return this.analytics.revenue(q.asOf, q.currency, q.interval, { from: q.from, to: q.to });
+      case 'currencies':
+        return this.analytics.currencies(q.asOf);
     }
   }
 }

@@ -11,6 +11,14 @@ export class IntervalDto {
   high!: number;
 }
 
+export class MoneyIntervalDto {
+  @ApiProperty({ type: 'integer', description: 'Lower end, whole minor units; low ≤ the point value' })
+  low!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Upper end, whole minor units; the point value ≤ high' })
+  high!: number;
+}
+
 export class PredictionIntervalsDto {
   @ApiProperty({ example: 0.9, description: 'Nominal coverage of every interval' })
   level!: number;
@@ -21,15 +29,15 @@ export class PredictionIntervalsDto {
   @ApiProperty({ type: IntervalDto, description: 'Expected repeat purchase-days over the horizon, delta method on the log scale' })
   expectedPurchases!: IntervalDto;
 
-  @ApiProperty({ type: IntervalDto, nullable: true, description: "Gamma-Gamma expected spend (its own fit's covariance); null when expectedSpend is" })
-  expectedSpend!: IntervalDto | null;
+  @ApiProperty({ type: MoneyIntervalDto, nullable: true, description: "Gamma-Gamma expected spend (its own fit's covariance); null when expectedSpend is" })
+  expectedSpend!: MoneyIntervalDto | null;
 
   @ApiProperty({
-    type: IntervalDto,
+    type: MoneyIntervalDto,
     nullable: true,
     description: 'CLV: the log-scale variances of the discounted expected purchases and of the expected spend added (the two fits independent); null when clv is',
   })
-  clv!: IntervalDto | null;
+  clv!: MoneyIntervalDto | null;
 }
 
 export class ModelSelectionDto {
@@ -59,8 +67,8 @@ export class PresentedSummaryDto {
   @ApiProperty()
   ageWeeks!: number;
 
-  @ApiProperty({ description: 'Mean repeat purchase-day amount, minor units' })
-  monetary!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: "Mean repeat purchase-day amount in the report's currency, whole minor units; null without a purchase in that currency" })
+  monetary!: number | null;
 }
 
 export class PredictionReportDto {
@@ -85,10 +93,10 @@ export class PredictionReportDto {
   @ApiProperty({ nullable: true, type: Number, description: 'Expected repeat purchase-days over the horizon' })
   expectedPurchases!: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Expected amount per purchase-day (Gamma-Gamma), minor units of currency' })
+  @ApiProperty({ nullable: true, type: 'integer', description: 'Expected amount per purchase-day (Gamma-Gamma), whole minor units of currency' })
   expectedSpend!: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Discounted value over the horizon, minor units of currency' })
+  @ApiProperty({ nullable: true, type: 'integer', description: 'Discounted value over the horizon, whole minor units of currency' })
   clv!: number | null;
 
   @ApiProperty({ enum: PURCHASE_MODELS, description: 'The purchase model behind pAlive, expectedPurchases and clv' })

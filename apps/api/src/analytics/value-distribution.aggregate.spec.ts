@@ -15,6 +15,7 @@ describe('niceStep and quantile', () => {
   it.each([
     [0, 1],
     [0.3, 1],
+    [2.2, 5],
     [3, 5],
     [12, 20],
     [21, 25],
@@ -42,6 +43,14 @@ describe('clvHistogram', () => {
     expect(histogram.totalClv).toBeCloseTo(histogram.bins.reduce((n, b) => n + b.clv, 0));
   });
 
+  it('sums each CLV in whole minor units, as the value ranking shows it: every total is an exact integer', () => {
+    const ranked = [customer('a', 0.4), customer('b', 10.5), customer('c', 7.166584428029782e-46), customer('d', 1234.4999)];
+    const histogram = clvHistogram(ranked, 5);
+    expect(histogram.totalClv).toBe(0 + 11 + 0 + 1234);
+    for (const bin of histogram.bins) expect(Number.isInteger(bin.clv) && Number.isInteger(bin.lower)).toBe(true);
+    expect(histogram.bins.reduce((n, b) => n + b.clv, 0)).toBe(histogram.totalClv);
+  });
+
   it('has no bins when nobody has a CLV', () => {
     expect(clvHistogram([customer('a', null)], 20)).toEqual({ customers: 0, withoutClv: 1, totalClv: 0, binWidth: null, bins: [] });
   });
@@ -58,7 +67,8 @@ describe('pAliveByValue', () => {
     ]);
     expect(grid.cells).toHaveLength(20);
     const at = (valueBand: number, pAliveBand: number) => grid.cells[valueBand * 10 + pAliveBand]!;
-    expect(at(0, 0)).toMatchObject({ customers: 1, pastValue: 10, valueAtRisk: 9.5 });
+    // 10 × (1 − 0.05) = 9.5, in whole minor units as the at-risk ranking shows it.
+    expect(at(0, 0)).toMatchObject({ customers: 1, pastValue: 10, valueAtRisk: 10 });
     expect(at(0, 9)).toMatchObject({ customers: 1, pastValue: 20 });
     // P(alive) of exactly 1 belongs to the top band.
     expect(at(1, 9)).toMatchObject({ customers: 1, pastValue: 30, valueAtRisk: 0 });

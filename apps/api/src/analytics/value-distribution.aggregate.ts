@@ -3,7 +3,7 @@
 // counts. Both bin on the server, from the ranked customers the analytics
 // service already computes, so the page receives tens of numbers, not one row
 // per customer.
-import type { RankedCustomer } from '@rapport/application';
+import { minorUnits, type RankedCustomer } from '@rapport/application';
 
 export interface HistogramBin {
   /** Inclusive lower bound, minor units. */
@@ -34,7 +34,8 @@ const TAIL_QUANTILE = 0.99;
  * spanning [0, the 99th percentile], and a last open bin for the tail.
  */
 export function clvHistogram(ranked: readonly RankedCustomer[], bins: number): ClvHistogram {
-  const values = ranked.flatMap((c) => (c.clv === null ? [] : [Math.max(0, c.clv)])).sort((a, b) => a - b);
+  // Each CLV in whole minor units, as the value ranking shows it: the sums are then exact integers.
+  const values = ranked.flatMap((c) => (c.clv === null ? [] : [Math.max(0, minorUnits(c.clv))])).sort((a, b) => a - b);
   const base = { customers: values.length, withoutClv: ranked.length - values.length, totalClv: sum(values) };
   if (values.length === 0) return { ...base, binWidth: null, bins: [] };
   const closed = Math.max(1, bins - 1);
@@ -99,7 +100,7 @@ export function pAliveByValue(ranked: readonly RankedCustomer[], pAliveBandCount
     const cell = cells[v * pAliveBandCount + p]!;
     cell.customers += 1;
     cell.pastValue += c.pastValue;
-    cell.valueAtRisk += c.valueAtRisk;
+    cell.valueAtRisk += minorUnits(c.valueAtRisk);
   }
   return { customers: ranked.length, pAliveBands, valueBands, cells };
 }
@@ -121,7 +122,8 @@ export function quantile(ascending: readonly number[], q: number): number {
 export function niceStep(x: number): number {
   if (!(x > 1)) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * magnitude >= x) return m * magnitude;
+  // 2.5 only from 25 up: a bin edge is a whole minor unit.
+  for (const m of magnitude >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]) if (m * magnitude >= x) return m * magnitude;
   return 10 * magnitude;
 }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { exportEvents, renderExport } from '@rapport/application';
@@ -9,6 +9,7 @@ import { Roles } from '../auth/access.decorators';
 import { validationFailed } from '../http/problem';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ExportDto } from './audit.dto';
+import { ApiProblems } from '../http/problem.openapi';
 
 const CONTENT_TYPE = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
@@ -23,7 +24,14 @@ export class AuditExportController {
 
   @Get()
   @ApiOperation({ summary: 'Every recorded event in log order, streamed as JSON lines or CSV; from/to bound recordedAt (inclusive)' })
-  @ApiProduces(CONTENT_TYPE.jsonl, CONTENT_TYPE.csv)
+  @ApiOkResponse({
+    description: 'Streamed, with Content-Disposition: attachment. jsonl: one recorded event per line (as in the audit history, with stream, position and hash); csv: a header, then one row per event',
+    content: {
+      'application/x-ndjson': { schema: { type: 'string', description: 'JSON lines: one recorded event per line' } },
+      'text/csv': { schema: { type: 'string', description: 'position, stream, customerId, revision, eventId, type, occurredAt, recordedAt, data, metadata, hash, personalData, schemaVersion' } },
+    },
+  })
+  @ApiProblems({ 400: ['VALIDATION_FAILED'], 503: ['DEPENDENCY_UNAVAILABLE'] }, { 400: 'a bad format, from or to, or from after to' })
   export(@Query() query: ExportDto, @Res() reply: FastifyReply): void {
     const format = query.format ?? 'jsonl';
     const from = query.from !== undefined ? new Date(instantMs(query.from)) : undefined;

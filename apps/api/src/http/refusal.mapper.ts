@@ -29,3 +29,13 @@ export function answerOf<T>(result: T | QueryRefusal): T {
 function isRefusal(result: unknown): result is QueryRefusal {
   return typeof result === 'object' && result !== null && 'refused' in result;
 }
+
+/**
+ * A model's fit report, or 422 MODEL_NOT_FITTED when the fit did not converge:
+ * a fit route answers the parameters or says why there are none, never a 200
+ * without them.
+ */
+export function fittedOrRefused<F extends { readonly fit: { readonly converged: boolean; readonly reason?: string } }>(model: string, fitted: F): F {
+  if (!fitted.fit.converged) throw refusalProblem({ refused: 'MODEL_NOT_FITTED', message: `${model} could not be fitted: ${fitted.fit.reason ?? 'no convergence'}` });
+  return fitted;
+}

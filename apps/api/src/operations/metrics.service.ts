@@ -1,7 +1,8 @@
-// Prometheus metrics: process defaults plus what an operator of an event log
-// watches — events recorded and refused, and how far the read models lag.
+// Prometheus metrics: process defaults (event-loop lag among them) plus what
+// an operator of an event log watches — HTTP requests by route and status,
+// events recorded and refused, and how far the read models lag.
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RecordOutcome } from '@rapport/application';
 
 @Injectable()
@@ -24,8 +25,45 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly projectionLag = new Gauge({
+    name: 'rapport_projection_lag_events',
+    help: 'Events in the log the read models do not reflect yet (log head − projection position)',
+    registers: [this.registry],
+  });
+  private readonly httpRequests = new Counter({
+    name: 'rapport_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly httpDuration = new Histogram({
+    name: 'rapport_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its answer, by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   constructor() {
+    // Includes rapport_nodejs_eventloop_lag_seconds and its percentiles.
     collectDefaultMetrics({ register: this.registry, prefix: 'rapport_' });
+  }
+
+  /**
+   * One answered request. `route` is the template (`/v1/customers/:customerId`),
+   * never the URL, so the series stay few; a request no route matched is `unmatched`.
+   */
+  observeHttp(method: string, route: string | undefined, status: number, seconds: number): void {
+    const labels = { method, route: route ?? 'unmatched', status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  /** The log head and the read models' position, read at scrape time. */
+  setPositions(logHead: number, projection: number): void {
+    this.logHead.set(logHead);
+    this.projectionPosition.set(projection);
+    this.projectionLag.set(Math.max(0, logHead - projection));
   }
 
   countOutcome(outcome: RecordOutcome): void {

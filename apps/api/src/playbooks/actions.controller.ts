@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiParam, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { AcknowledgementOutcome, Page } from '@rapport/application';
 import { ClosedSchema, EnumField, TextField } from '@rapport/contract';
@@ -16,6 +16,8 @@ import type { InvalidCursor } from '../read/customer.queries';
 import { ReadConsistency } from '../read/read-consistency.service';
 import { rejection, writtenBody } from '../write/outcome.mapper';
 import { AcknowledgeActionCommand, ListActionsQuery } from './playbook.messages';
+import { ApiProblems } from '../http/problem.openapi';
+import { ActionAcknowledgedDto, ActionPageDto } from './playbooks.response';
 
 export class ListActionsDto extends PageDto {
   @ApiPropertyOptional({ enum: ACTION_STATUSES })
@@ -53,6 +55,8 @@ export class ActionsController {
   @Get()
   @Roles('analyst', 'ingest')
   @ApiOperation({ summary: 'The action queue: actions playbooks requested, in the order they fell due' })
+  @ApiOkResponse({ type: ActionPageDto })
+  @ApiProblems({ 400: ['VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_CONSISTENCY_TOKEN'], 503: ['CONSISTENCY_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'] })
   async list(@Query() query: ListActionsDto) {
     await this.consistency.ensure(query.consistentWith);
     const page: Page<ActionDocument> | InvalidCursor = await this.queryBus.execute(
@@ -78,10 +82,11 @@ export class ActionsController {
       'Once per action: the same acknowledgement again answers duplicate: true; a different one is 409 CONFLICTING_DUPLICATE.',
   })
   @ApiParam({ name: 'actionId', description: 'The actionId from the action queue, sent URL-encoded: its slashes as %2F', example: 'complaint-sla/1/grace/1/1' })
-  @ApiResponse({ status: 200, description: 'Acknowledged, or already acknowledged alike (duplicate: true)' })
-  @ApiResponse({ status: 400, description: 'The body is not {status, detail?} (VALIDATION_FAILED)' })
-  @ApiResponse({ status: 404, description: 'No action was requested under this actionId (ACTION_NOT_FOUND)' })
-  @ApiResponse({ status: 409, description: 'The action was already acknowledged otherwise (CONFLICTING_DUPLICATE)' })
+  @ApiOkResponse({ type: ActionAcknowledgedDto, description: 'Acknowledged, or already acknowledged alike (duplicate: true)' })
+  @ApiProblems(
+    { 400: ['VALIDATION_FAILED'], 404: ['ACTION_NOT_FOUND'], 409: ['CONFLICTING_DUPLICATE'], 503: ['CONCURRENCY_EXHAUSTED', 'DEPENDENCY_UNAVAILABLE'], 507: ['STORAGE_FULL'] },
+    { 400: 'the body is not {status, detail?}', 404: 'no action was requested under this actionId', 409: 'the action was already acknowledged otherwise' },
+  )
   async acknowledge(@Param('actionId') actionId: string, @Body() body: AcknowledgeActionDto, @Actor() actor: string) {
     const answer: AcknowledgementOutcome = await this.commandBus.execute(new AcknowledgeActionCommand(actionId, body.status, body.detail, actor));
     if (!answer.found) throw actionNotFound(actionId);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { Page, PlaybookOutcome, PlaybookResults, SimulationResult } from '@rapport/application';
@@ -26,6 +26,19 @@ import {
   SetPlaybookPausedCommand,
   SimulatePlaybookQuery,
 } from './playbook.messages';
+import { ApiProblems } from '../http/problem.openapi';
+import {
+  EnrollmentPageDto,
+  PlaybookDetailDto,
+  PlaybookListDto,
+  PlaybookPublishedDto,
+  PlaybookResultsDto,
+  PlaybookTemplatesDto,
+  SimulationDto,
+} from './playbooks.response';
+
+/** Playbook reads: the playbooks' log and the runner's read models (MongoDB in distributed mode). */
+const PLAYBOOK_READ_PROBLEMS = { 400: ['VALIDATION_FAILED'], 404: ['PLAYBOOK_NOT_FOUND'], 503: ['DEPENDENCY_UNAVAILABLE'] } as const;
 
 export class ResultsDto {
   @ApiPropertyOptional({ minimum: 1, description: 'Only enrollments of this version (default: every version)' })
@@ -68,6 +81,7 @@ export class PlaybooksController {
   @Get('templates')
   @Roles('analyst', 'ingest')
   @ApiOperation({ summary: 'The built-in templates and their parameters' })
+  @ApiOkResponse({ type: PlaybookTemplatesDto })
   templates() {
     return { items: PLAYBOOK_TEMPLATES.map(({ name, description, parameters }) => ({ name, description, parameters })) };
   }
@@ -75,6 +89,8 @@ export class PlaybooksController {
   @Get()
   @Roles('analyst', 'ingest')
   @ApiOperation({ summary: 'Every published playbook: its latest version and whether it runs' })
+  @ApiOkResponse({ type: PlaybookListDto })
+  @ApiProblems({ 503: ['DEPENDENCY_UNAVAILABLE'] })
   async list() {
     const playbooks: ReadonlyMap<string, PlaybookState> = await this.queryBus.execute(new ListPlaybooksQuery());
     const items = [...playbooks].map(([playbookId, state]) => summary(playbookId, state)).sort((a, b) => a.playbookId.localeCompare(b.playbookId));
@@ -88,8 +104,11 @@ export class PlaybooksController {
     summary: 'What a playbook would have done over recorded history, writing nothing',
     description: 'Signals fire daily at 00:00 UTC with models fitted as of that day; due steps, exits and goals run as the runner runs them.',
   })
-  @ApiResponse({ status: 200, description: 'Enrollments, actions and outcomes, in total and per day, and each enrollment' })
-  @ApiResponse({ status: 422, description: 'The definition is not valid (INVALID_PLAYBOOK)' })
+  @ApiOkResponse({ type: SimulationDto, description: 'Enrollments, actions and outcomes, in total and per day, and each enrollment' })
+  @ApiProblems(
+    { 400: ['VALIDATION_FAILED'], 422: ['INVALID_PLAYBOOK', 'MODEL_NOT_FITTED'], 503: ['DEPENDENCY_UNAVAILABLE'] },
+    { 400: 'the body is not {playbook, from, to}, to is before from, or the window is longer than 3,660 days', 422: 'the definition is not valid (errors under playbook.), or a signal needs a model these data cannot fit' },
+  )
   async simulate(@Body() body: SimulateDto): Promise<SimulationResult> {
     const check = checkPlaybook(body.playbook);
     if (!check.ok) throw new ProblemException(422, 'INVALID_PLAYBOOK', 'Invalid playbook', 'the playbook definition is not valid; errors names each problem', check.errors.map((e) => ({ ...e, field: e.field ? `playbook.${e.field}` : 'playbook' })));
@@ -104,7 +123,8 @@ export class PlaybooksController {
   @Roles('analyst', 'ingest')
   @ApiOperation({ summary: 'Enrolled, treated and holdout, conversions, the uplift with its 95% Newcombe interval, revenue within the goal window' })
   @ApiParam(PLAYBOOK_ID)
-  @ApiResponse({ status: 404, description: 'No such playbook, or version (PLAYBOOK_NOT_FOUND)' })
+  @ApiOkResponse({ type: PlaybookResultsDto })
+  @ApiProblems(PLAYBOOK_READ_PROBLEMS, { 404: 'no such playbook, or version' })
   async results(@Param('playbookId') playbookId: string, @Query() query: ResultsDto): Promise<PlaybookResults> {
     assertPlaybookId(playbookId);
     const results: PlaybookResults | undefined = await this.queryBus.execute(new GetPlaybookResultsQuery(playbookId, query.version));
@@ -116,6 +136,8 @@ export class PlaybooksController {
   @Roles('analyst', 'ingest')
   @ApiOperation({ summary: 'The playbook’s enrollments in the order they started, paged, by status' })
   @ApiParam(PLAYBOOK_ID)
+  @ApiOkResponse({ type: EnrollmentPageDto })
+  @ApiProblems({ 400: ['VALIDATION_FAILED', 'INVALID_CURSOR', 'INVALID_CONSISTENCY_TOKEN'], 503: ['CONSISTENCY_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'] })
   async enrollments(@Param('playbookId') playbookId: string, @Query() query: ListEnrollmentsDto) {
     assertPlaybookId(playbookId);
     await this.consistency.ensure(query.consistentWith);
@@ -135,8 +157,8 @@ export class PlaybooksController {
   @Roles('analyst', 'ingest')
   @ApiOperation({ summary: 'A playbook with every version published, who published it and when' })
   @ApiParam(PLAYBOOK_ID)
-  @ApiResponse({ status: 200, description: 'The playbook; ETag is its latest version' })
-  @ApiResponse({ status: 404, description: 'No playbook published under this id (PLAYBOOK_NOT_FOUND)' })
+  @ApiOkResponse({ type: PlaybookDetailDto, description: 'The playbook; ETag is its latest version' })
+  @ApiProblems(PLAYBOOK_READ_PROBLEMS, { 404: 'no playbook published under this id' })
   async get(@Param('playbookId') playbookId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     assertPlaybookId(playbookId);
     const state: PlaybookState | undefined = await this.queryBus.execute(new GetPlaybookQuery(playbookId));
@@ -153,11 +175,13 @@ export class PlaybooksController {
   })
   @ApiParam(PLAYBOOK_ID)
   @ApiHeader({ name: 'If-Match', required: false, description: 'Quoted latest version, e.g. "2" ("0" or "-1": only if none is published yet)' })
-  @ApiBody({ schema: { type: 'object', description: 'A definition (docs/playbooks.md) or {"template", "params"}' } })
-  @ApiResponse({ status: 201, description: 'Version 1 published' })
-  @ApiResponse({ status: 200, description: 'A new version published, or the definition was already the latest' })
-  @ApiResponse({ status: 412, description: 'If-Match did not hold (REVISION_MISMATCH)' })
-  @ApiResponse({ status: 422, description: 'The definition is not valid (INVALID_PLAYBOOK); errors names each problem by path' })
+  @ApiBody({ schema: { type: 'object', additionalProperties: true, description: 'A definition (docs/playbooks.md) or {"template", "params"}' } })
+  @ApiCreatedResponse({ type: PlaybookPublishedDto, description: 'Version 1 published; Location and ETag' })
+  @ApiOkResponse({ type: PlaybookPublishedDto, description: 'A new version published, or the definition was already the latest (published: false)' })
+  @ApiProblems(
+    { 400: ['VALIDATION_FAILED', 'INVALID_IF_MATCH'], 412: ['REVISION_MISMATCH'], 422: ['INVALID_PLAYBOOK'], 503: ['DEPENDENCY_UNAVAILABLE'], 507: ['STORAGE_FULL'] },
+    { 412: 'If-Match did not hold', 422: 'the definition is not valid; errors names each problem by path' },
+  )
   async publish(
     @Param('playbookId') playbookId: string,
     @Body() body: unknown,
@@ -182,7 +206,8 @@ export class PlaybooksController {
   @Roles('admin')
   @ApiOperation({ summary: 'Pause a playbook: no one enrolls and no step runs until it is resumed (idempotent)' })
   @ApiParam(PLAYBOOK_ID)
-  @ApiResponse({ status: 404, description: 'PLAYBOOK_NOT_FOUND' })
+  @ApiOkResponse({ type: PlaybookDetailDto })
+  @ApiProblems({ ...PLAYBOOK_READ_PROBLEMS, 507: ['STORAGE_FULL'] })
   async pause(@Param('playbookId') playbookId: string, @Actor() actor: string) {
     return this.setPaused(playbookId, true, actor);
   }
@@ -192,7 +217,8 @@ export class PlaybooksController {
   @Roles('admin')
   @ApiOperation({ summary: 'Resume a paused playbook: steps that fell due meanwhile run now (idempotent)' })
   @ApiParam(PLAYBOOK_ID)
-  @ApiResponse({ status: 404, description: 'PLAYBOOK_NOT_FOUND' })
+  @ApiOkResponse({ type: PlaybookDetailDto })
+  @ApiProblems({ ...PLAYBOOK_READ_PROBLEMS, 507: ['STORAGE_FULL'] })
   async resume(@Param('playbookId') playbookId: string, @Actor() actor: string) {
     return this.setPaused(playbookId, false, actor);
   }

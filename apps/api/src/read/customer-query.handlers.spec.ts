@@ -31,6 +31,7 @@ const prediction = (customerId: string, pAlive: number | null): CustomerPredicti
   currency: 'EUR',
   horizonWeeks: 52,
   summary: null,
+  monetary: null,
   pAlive,
   expectedPurchases: pAlive === null ? null : 1.5,
   expectedSpend: pAlive === null ? null : 1200,

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RfmSegment } from '@rapport/analytics';
-import { AnalyticsService, CustomerReadModels, InvalidCursorError, ModelNotFittedError, PlaybookRunner, type Page } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels, InvalidCursorError, minorUnitsOrNull, ModelNotFittedError, PlaybookRunner, presentIntervals, type Page } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
@@ -57,11 +57,11 @@ export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query>
               horizonWeeks: PREDICTION_HORIZON_WEEKS,
               pAlive: prediction.pAlive,
               expectedPurchases: prediction.expectedPurchases,
-              expectedSpend: prediction.expectedSpend,
-              clv: prediction.clv,
+              expectedSpend: minorUnitsOrNull(prediction.expectedSpend),
+              clv: minorUnitsOrNull(prediction.clv),
               model: prediction.model,
               ...(prediction.modelSelection ? { modelSelection: prediction.modelSelection } : {}),
-              intervals: prediction.intervals,
+              intervals: presentIntervals(prediction.intervals),
             }
           : null;
       return { view, rfm, predictions };

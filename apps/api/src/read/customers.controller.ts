@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { streamName } from '@rapport/domain';
 import { ProblemException } from '../http/problem';
 import { refusalProblem } from '../http/refusal.mapper';
@@ -9,8 +9,14 @@ import { assertCustomerId } from '../http/customer-id';
 import { ConsistencyDto, ListCustomersDto, PageDto } from './customer-read.dto';
 import { GetCustomer360Query, GetTimelineQuery, ListCustomersQuery } from './customer.queries';
 import { ReadConsistency } from './read-consistency.service';
+import { ApiProblems } from '../http/problem.openapi';
+import { ConsentEntryDto, Customer360Dto, CustomerListDto, SpendDto, TimelineDto } from './customer-360.response';
+
+/** Every read model read: a bad query, a token to wait for, MongoDB in distributed mode. */
+const READ_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CONSISTENCY_TOKEN'], 503: ['CONSISTENCY_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'] } as const;
 
 @ApiTags('customers')
+@ApiExtraModels(SpendDto, ConsentEntryDto)
 @Roles('analyst')
 @Controller('v1/customers')
 export class CustomersController {
@@ -21,6 +27,8 @@ export class CustomersController {
 
   @Get()
   @ApiOperation({ summary: 'List customers, paged, by stage, segment or text' })
+  @ApiOkResponse({ type: CustomerListDto, description: 'By customerId' })
+  @ApiProblems({ ...READ_PROBLEMS, 400: [...READ_PROBLEMS[400], 'INVALID_CURSOR'] })
   async list(@Query() query: ListCustomersDto) {
     await this.consistency.ensure(query.consistentWith);
     const page = await this.queryBus.execute(
@@ -38,7 +46,8 @@ export class CustomersController {
 
   @Get(':customerId')
   @ApiOperation({ summary: 'The customer 360' })
-  @ApiResponse({ status: 404, description: 'No such customer (problem+json)' })
+  @ApiOkResponse({ type: Customer360Dto })
+  @ApiProblems({ ...READ_PROBLEMS, 404: ['CUSTOMER_NOT_FOUND'] }, { 404: 'no such customer in the read models' })
   async get(@Param('customerId') customerId: string, @Query() query: ConsistencyDto) {
     assertCustomerId(customerId);
     await this.consistency.ensure(query.consistentWith);
@@ -50,6 +59,8 @@ export class CustomersController {
 
   @Get(':customerId/timeline')
   @ApiOperation({ summary: "A customer's events in business-time order (occurredAt)" })
+  @ApiOkResponse({ type: TimelineDto })
+  @ApiProblems({ ...READ_PROBLEMS, 400: [...READ_PROBLEMS[400], 'INVALID_CURSOR'], 404: ['CUSTOMER_NOT_FOUND'] }, { 404: 'the customer has no entries (first page)' })
   async timeline(@Param('customerId') customerId: string, @Query() query: PageDto) {
     assertCustomerId(customerId);
     await this.consistency.ensure(query.consistentWith);

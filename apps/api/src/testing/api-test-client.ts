@@ -1,16 +1,32 @@
 // Test support: the real app on a SQLite data directory of its own, spoken to
-// over real HTTP on a loopback port.
+// over real HTTP on a loopback port. Every response is checked against the
+// server's own OpenAPI document (openapi-contract.ts): a response the document
+// does not describe fails the request that received it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type RapportConfig } from '@rapport/config';
 import { createApp } from '../app.factory';
+import { OpenApiContract } from './openapi-contract';
 
 export interface TestResponse<T = any> {
   readonly status: number;
   readonly headers: Headers;
   readonly body: T;
+}
+
+export interface RequestOptions {
+  /**
+   * false: do not check the response against the OpenAPI document. Only for a
+   * request that deliberately steps outside the contract; say why where it is used.
+   */
+  readonly contract?: false;
+}
+
+/** A response the server's OpenAPI document does not describe. */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
 }
 
 export class ApiTestClient {
@@ -20,11 +36,13 @@ export class ApiTestClient {
     readonly dataDir: string,
     /** Sent with every request, e.g. a credential: `{ 'x-api-key': ... }` or `{ authorization: 'Bearer ...' }`. */
     readonly defaultHeaders: Readonly<Record<string, string>> = {},
+    /** The server's own OpenAPI document, read once per server. */
+    readonly contract?: OpenApiContract,
   ) {}
 
   /** The same server, spoken to with these headers (a credential) on every request; stop() stops the shared server. */
   as(headers: Readonly<Record<string, string>>): ApiTestClient {
-    return new ApiTestClient(this.app, this.baseUrl, this.dataDir, headers);
+    return new ApiTestClient(this.app, this.baseUrl, this.dataDir, headers, this.contract);
   }
 
   static async start(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-'))) {
@@ -33,10 +51,11 @@ export class ApiTestClient {
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('no port');
-    return new ApiTestClient(app, `http://127.0.0.1:${address.port}`, dataDir);
+    const baseUrl = `http://127.0.0.1:${address.port}`;
+    return new ApiTestClient(app, baseUrl, dataDir, {}, await OpenApiContract.load(baseUrl));
   }
 
-  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse<T>> {
+  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, options: RequestOptions = {}): Promise<TestResponse<T>> {
     const init: RequestInit = { method, headers: { ...this.defaultHeaders, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -45,7 +64,16 @@ export class ApiTestClient {
     const response = await fetch(`${this.baseUrl}${url}`, init);
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, body: /^application\/(?:[\w.+-]+\+)?json/.test(type) && text ? JSON.parse(text) : text };
+    const parsed = /^application\/(?:[\w.+-]+\+)?json/.test(type) && text ? JSON.parse(text) : text;
+    if (this.contract && options.contract !== false) {
+      const violations = this.contract.violations({ method, url, status: response.status, contentType: type, body: parsed });
+      if (violations.length > 0) {
+        throw new ContractViolation(
+          `${method} ${url} answered ${response.status} ${type}, which the OpenAPI document does not describe:\n  ${violations.join('\n  ')}\nbody: ${text.slice(0, 600)}`,
+        );
+      }
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
   }
 
   get<T = any>(url: string, headers?: Record<string, string>) {

@@ -4,7 +4,7 @@
 // learns it must ask for one without a failed request; the roles decide
 // nothing here, every other route still checks them.
 import { Controller, Get, Headers, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { RapportConfig } from '@rapport/config';
 import { Public } from '../auth/access.decorators';
 import { AUTHENTICATOR } from '../auth/auth.guard';
@@ -13,6 +13,8 @@ import { ANONYMOUS_PRINCIPAL, type Principal } from '../auth/principal';
 import { ROLES } from '../auth/roles';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
+import { ApiProblems } from '../http/problem.openapi';
+import { SessionDto } from './session.response';
 
 @ApiTags('session')
 @Controller('v1/session')
@@ -28,8 +30,8 @@ export class SessionController {
     summary: 'Whether a credential is needed here, and the name and roles of the one sent',
     description: 'Without a credential where one is required: authenticated false and the credentials accepted. Where none is required every caller is anonymous with every role.',
   })
-  @ApiOkResponse({ description: '{authRequired, accepts, authenticated, name?, roles, via?, reportingCurrency, mode}' })
-  @ApiResponse({ status: 401, description: 'The credential sent is not accepted (problem+json, code UNAUTHENTICATED)' })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiProblems({ 401: ['UNAUTHENTICATED'], 503: ['AUTH_UNAVAILABLE'] }, { 401: 'the credential sent is not accepted', 503: 'the JWT issuer’s keys cannot be fetched; retry after Retry-After seconds' })
   async session(@Headers() headers: Record<string, string | string[] | undefined>) {
     const base = { authRequired: this.authenticator.required, accepts: this.authenticator.accepts, reportingCurrency: this.config.reportingCurrency, mode: this.config.mode };
     if (!this.authenticator.required) return { ...base, ...describe(ANONYMOUS_PRINCIPAL) };

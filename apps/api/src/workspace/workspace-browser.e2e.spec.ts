@@ -159,6 +159,11 @@ describeWithChromium('the workspace in a browser, on CDNOW', (chromium) => {
     const funnel = (await api.get('/v1/analytics/funnel?asOf=1997-03-31T23:59:59Z')).body;
     await page.waitForFunction((n: string) => document.querySelector('[data-figure="customers"] dd')?.textContent === n, {}, funnel.customers.toLocaleString('en-US'));
     expect(await page.$eval('a[data-view="segments"]', (a) => a.getAttribute('href'))).toContain('asOf=1997-03-31');
+    // The currency field suggests the currencies the data holds, as the API lists them.
+    const listed = (await api.get('/v1/analytics/currencies')).body.currencies.map((c: { currency: string }) => c.currency);
+    await page.waitForFunction(() => document.querySelectorAll('form.scope datalist option').length > 0);
+    const offered = await page.$eval('input[name="currency"]', (input) => Array.from((input as HTMLInputElement).list?.options ?? [], (o) => (o as HTMLOptionElement).value));
+    expect(offered).toEqual(listed);
     expect(tab.take()).toEqual([]);
   });
 });

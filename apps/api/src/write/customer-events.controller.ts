@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EVENT_SCHEMAS, eventBodySchema, validateEnvelope } from '@rapport/contract';
 import { assertCustomerId } from '../http/customer-id';
@@ -11,6 +11,8 @@ import { rejection, writtenBody } from './outcome.mapper';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
 import { MetricsService } from '../operations/metrics.service';
+import { ApiProblems } from '../http/problem.openapi';
+import { EventWrittenDto } from './write.response';
 
 @ApiTags('write')
 @ApiExtraModels(...EVENT_SCHEMAS)
@@ -28,12 +30,26 @@ export class CustomerEventsController {
   @ApiParam({ name: 'customerId', description: '1–64 characters of A-Z a-z 0-9 _ . : -' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Quoted last revision, e.g. "3": the append is conditional' })
   @ApiBody({ schema: eventBodySchema() })
-  @ApiResponse({ status: 201, description: 'Recorded: the event(s) and the new revision' })
-  @ApiResponse({ status: 200, description: 'A duplicate: nothing new recorded' })
-  @ApiResponse({ status: 400, description: 'Invalid input (problem+json)' })
-  @ApiResponse({ status: 409, description: 'A rule refused the event (problem+json with its code)' })
-  @ApiResponse({ status: 412, description: 'If-Match did not hold' })
-  @ApiResponse({ status: 422, description: 'The event is in the future (FUTURE_EVENT), or of a type only Rapport records (RESERVED_EVENT_TYPE)' })
+  @ApiCreatedResponse({ type: EventWrittenDto, description: 'Recorded: the event(s) and the new revision; ETag is the revision' })
+  @ApiOkResponse({ type: EventWrittenDto, description: 'A duplicate (same eventId; or same orderId/complaintId with the same data): nothing new recorded' })
+  @ApiProblems(
+    {
+      400: ['VALIDATION_FAILED', 'INVALID_IF_MATCH'],
+      409: ['NOT_A_CUSTOMER', 'ALREADY_CHURNED', 'NOT_CHURNED', 'COMPLAINT_NOT_OPEN', 'CONFLICTING_DUPLICATE'],
+      412: ['REVISION_MISMATCH'],
+      422: ['FUTURE_EVENT', 'RESERVED_EVENT_TYPE'],
+      503: ['CONCURRENCY_EXHAUSTED', 'DEPENDENCY_UNAVAILABLE'],
+      507: ['STORAGE_FULL'],
+    },
+    {
+      400: 'an invalid field, path parameter or body (errors names each), or an If-Match that is not one quoted revision',
+      409: 'a rule of the loop refused the event; nothing recorded',
+      412: 'If-Match did not hold; nothing recorded',
+      422: 'occurredAt more than 5 minutes ahead, or a type only Rapport records',
+      503: 'the stream kept changing, or (distributed) the key store did not answer; retry after Retry-After seconds',
+      507: 'the disk is full; nothing recorded',
+    },
+  )
   async record(
     @Param('customerId') customerId: string,
     @Body() body: unknown,

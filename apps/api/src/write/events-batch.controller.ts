@@ -1,13 +1,15 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiExtraModels, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { RapportConfig } from '@rapport/config';
-import { EVENT_SCHEMAS, eventBatchBodySchema, validateEnvelope } from '@rapport/contract';
+import { EVENT_SCHEMAS, validateEnvelope } from '@rapport/contract';
 import { ProblemException, validationFailed } from '../http/problem';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
 import { encodeConsistencyToken } from '../infrastructure/consistency-token';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
+import { ApiProblems } from '../http/problem.openapi';
+import { BatchWrittenDto, batchBodySchema } from './write.response';
 import { RecordBatchCommand, type BatchItem } from './record-event.command';
 
 @ApiTags('write')
@@ -24,8 +26,12 @@ export class EventsBatchController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Record a batch of up to 500 events for any customers; one result per item, in order' })
   // 500 is RAPPORT_MAX_BATCH's default and its maximum.
-  @ApiBody({ schema: eventBatchBodySchema(500) })
-  @ApiResponse({ status: 200, description: '{results: [{index, eventId, status: recorded|duplicate|rejected, revision?, error?}]}' })
+  @ApiBody({ schema: batchBodySchema(500) })
+  @ApiOkResponse({ type: BatchWrittenDto, description: 'The batch was processed, whatever each item’s outcome: one result per item, in order' })
+  @ApiProblems(
+    { 400: ['VALIDATION_FAILED', 'BATCH_TOO_LARGE'], 503: ['DEPENDENCY_UNAVAILABLE'], 507: ['STORAGE_FULL'] },
+    { 400: 'the body is not {"events": [...]}, or has more than RAPPORT_MAX_BATCH items; nothing recorded', 507: 'the disk is full and nothing of the batch was recorded' },
+  )
   async record(@Body() body: unknown, @Actor() actor: string) {
     const events = batchEvents(body);
     if (events.length > this.config.maxBatchSize) {

@@ -16,7 +16,7 @@ const STATUS: Record<RejectionCode, number> = {
   NOT_CHURNED: 409,
   COMPLAINT_NOT_OPEN: 409,
   CONFLICTING_DUPLICATE: 409,
-  UNKNOWN_CUSTOMER: 404,
+  CUSTOMER_NOT_FOUND: 404,
 };
 
 const TITLE: Record<RejectionCode, string> = {
@@ -28,7 +28,7 @@ const TITLE: Record<RejectionCode, string> = {
   NOT_CHURNED: 'Not churned',
   COMPLAINT_NOT_OPEN: 'Complaint not open',
   CONFLICTING_DUPLICATE: 'Conflicting duplicate',
-  UNKNOWN_CUSTOMER: 'Unknown customer',
+  CUSTOMER_NOT_FOUND: 'Customer not found',
 };
 
 export function rejection(outcome: Extract<RecordOutcome, { status: 'rejected' }>): ProblemException {

@@ -1,12 +1,14 @@
 import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { assertCustomerId } from '../http/customer-id';
 import { Roles } from '../auth/access.decorators';
 import { Actor } from '../auth/principal';
 import { ErasePersonalDataCommand } from './erase-personal-data.command';
 import { rejection, writtenBody } from './outcome.mapper';
+import { ApiProblems } from '../http/problem.openapi';
+import { ErasureDto } from './write.response';
 
 @ApiTags('write')
 @Roles('admin')
@@ -26,12 +28,15 @@ export class PersonalDataController {
       'Rapport destroys them by itself (at start and every RAPPORT_ERASURE_SWEEP_MS), and asking again tries at once.',
   })
   @ApiParam({ name: 'customerId', description: '1–64 characters of A-Z a-z 0-9 _ . : -' })
-  @ApiResponse({ status: 200, description: 'Erased (or already erased): the erasure event and the keys destroyed' })
-  @ApiResponse({
-    status: 202,
+  @ApiOkResponse({ type: ErasureDto, description: 'Erased (or already erased): the erasure event and the keys destroyed' })
+  @ApiAcceptedResponse({
+    type: ErasureDto,
     description: 'ERASURE_PENDING: recorded, but the keys are not destroyed yet; Location names the 360, whose erasure.status turns complete',
   })
-  @ApiResponse({ status: 404, description: 'No events recorded for this customer (UNKNOWN_CUSTOMER)' })
+  @ApiProblems(
+    { 400: ['VALIDATION_FAILED'], 404: ['CUSTOMER_NOT_FOUND'], 503: ['CONCURRENCY_EXHAUSTED', 'DEPENDENCY_UNAVAILABLE'], 507: ['STORAGE_FULL'] },
+    { 400: 'customerId is not 1–64 characters of A-Z a-z 0-9 _ . : -', 404: 'the log holds no events of the customer', 507: 'the disk is too full to record the erasure: nothing recorded, no key destroyed' },
+  )
   async erase(@Param('customerId') customerId: string, @Actor() actor: string, @Res({ passthrough: true }) reply: FastifyReply) {
     assertCustomerId(customerId);
     const outcome = await this.commandBus.execute(new ErasePersonalDataCommand(customerId, actor));

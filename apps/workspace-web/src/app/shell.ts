@@ -15,13 +15,17 @@ export interface Shell {
   readonly main: HTMLElement;
   /** Marks the current view in the navigation and refreshes the scope form and links. */
   update(current: string, scope: Scope): void;
+  /** Suggests these codes in the currency field (the currencies the data holds); typing another stays possible. */
+  offerCurrencies(codes: readonly string[]): void;
 }
 
 export function drawShell(root: HTMLElement, session: Session, views: readonly ViewDefinition[], handlers: ShellHandlers): Shell {
   const dateId = uid('as-of');
   const currencyId = uid('currency');
   const asOf = el('input', { id: dateId, name: 'asOf', type: 'date', required: true });
-  const currency = el('input', { id: currencyId, name: 'currency', type: 'text', inputmode: 'text', maxlength: 3, size: 4, pattern: '[A-Za-z]{3}', required: true, autocomplete: 'off' });
+  const currencyListId = uid('currencies');
+  const currencyList = el('datalist', { id: currencyListId });
+  const currency = el('input', { id: currencyId, name: 'currency', type: 'text', inputmode: 'text', maxlength: 3, size: 4, pattern: '[A-Za-z]{3}', required: true, autocomplete: 'off', list: currencyListId });
   const scopeForm = el(
     'form',
     { class: 'scope', 'aria-label': 'As of and currency' },
@@ -29,6 +33,7 @@ export function drawShell(root: HTMLElement, session: Session, views: readonly V
     asOf,
     el('label', { for: currencyId }, 'Currency'),
     currency,
+    currencyList,
     el('button', { type: 'submit' }, 'Apply'),
   );
   scopeForm.addEventListener('submit', (event) => {
@@ -75,6 +80,9 @@ export function drawShell(root: HTMLElement, session: Session, views: readonly V
         if (id === current) link.setAttribute('aria-current', 'page');
         else link.removeAttribute('aria-current');
       }
+    },
+    offerCurrencies(codes) {
+      currencyList.replaceChildren(...codes.map((code) => el('option', { value: code })));
     },
   };
 }

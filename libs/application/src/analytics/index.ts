@@ -4,5 +4,6 @@ export * from './model-fit.presenter';
 export * from './holdout.presenter';
 export * from './rfm.presenter';
 export * from './prediction.presenter';
+export * from './money.presenter';
 export * from './loop-report.presenter';
 export * from './period-report.presenter';

@@ -5,15 +5,45 @@ import { presentOfferResponse, presentPrediction, presentRanking, presentSummary
 const base = { customerId: 'a', asOf: '2026-03-01T00:00:00Z', currency: 'EUR', horizonWeeks: 52 };
 
 describe('prediction presenter', () => {
-  it('names the model inputs for people: frequency, recency and age in weeks, monetary', () => {
-    expect(presentSummary({ customerId: 'a', x: 2, tx: 30.5, T: 38.9, monetary: 2234.5 })).toEqual({ frequency: 2, recencyWeeks: 30.5, ageWeeks: 38.9, monetary: 2234.5 });
-    expect(presentSummary(null)).toBeNull();
+  it('names the model inputs for people: frequency, recency and age in weeks, monetary in the report’s currency in whole minor units', () => {
+    expect(presentSummary({ customerId: 'a', x: 2, tx: 30.5, T: 38.9, monetary: 2234.5 }, 2234.5)).toEqual({ frequency: 2, recencyWeeks: 30.5, ageWeeks: 38.9, monetary: 2235 });
+    expect(presentSummary(null, null)).toBeNull();
+  });
+
+  it('never shows another currency’s spend: without a purchase in the report’s currency, monetary is null', () => {
+    // The summary counts purchases in every currency (what the purchase model saw); its monetary is another currency's.
+    expect(presentSummary({ customerId: 'a', x: 3, tx: 49, T: 60, monetary: 2372.33 }, null)).toEqual({ frequency: 3, recencyWeeks: 49, ageWeeks: 60, monetary: null });
+  });
+
+  it('rounds every money value of a prediction to whole minor units, its intervals included, and leaves probabilities and counts as they are', () => {
+    const prediction: CustomerPrediction = {
+      ...base,
+      summary: { customerId: 'a', x: 3, tx: 49.3, T: 1561, monetary: 2372.3333333333335 },
+      monetary: 2372.3333333333335,
+      pAlive: 0.00006184743753022722,
+      expectedPurchases: 0.0000062910772220740124,
+      expectedSpend: 2595.995753654965,
+      clv: 0.015313810523165708,
+      model: 'bgnbd',
+      intervals: {
+        level: 0.9,
+        pAlive: { low: 0.000058194361886354134, high: 0.00006572981518918222 },
+        expectedPurchases: { low: 0.000005917882384944257, high: 0.000006687806556410842 },
+        expectedSpend: { low: 2531.2545703848755, high: 2662.3928038853555 },
+        clv: { low: 0.014333582549424928, high: 0.016361073160235818 },
+      },
+    };
+    const report = presentPrediction(prediction);
+    expect(report).toMatchObject({ summary: { monetary: 2372 }, expectedSpend: 2596, clv: 0, pAlive: prediction.pAlive, expectedPurchases: prediction.expectedPurchases });
+    expect(report.intervals).toEqual({ ...prediction.intervals, expectedSpend: { low: 2531, high: 2662 }, clv: { low: 0, high: 0 } });
+    expect(Object.is(report.clv, -0)).toBe(false);
   });
 
   it('renders a prediction in the order the service gives it, with the summary renamed', () => {
     const prediction: CustomerPrediction = {
       ...base,
       summary: { customerId: 'a', x: 1, tx: 3, T: 37, monetary: 500 },
+      monetary: 500,
       pAlive: 0.27,
       expectedPurchases: 0.34,
       expectedSpend: null,
@@ -26,8 +56,9 @@ describe('prediction presenter', () => {
         '"summary":{"frequency":1,"recencyWeeks":3,"ageWeeks":37,"monetary":500},"pAlive":0.27,"expectedPurchases":0.34,"expectedSpend":null,"clv":null,' +
         '"model":"bgnbd","intervals":{"level":0.9,"pAlive":{"low":0.2,"high":0.35},"expectedPurchases":{"low":0.3,"high":0.4},"expectedSpend":null,"clv":null}}',
     );
-    const none: CustomerPrediction = { ...base, summary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null, model: 'bgnbd', intervals: null };
-    expect(presentPrediction(none)).toEqual(none);
+    const none: CustomerPrediction = { ...base, summary: null, monetary: null, pAlive: null, expectedPurchases: null, expectedSpend: null, clv: null, model: 'bgnbd', intervals: null };
+    const { monetary: _monetary, ...shown } = none;
+    expect(presentPrediction(none)).toEqual(shown);
   });
 
   it('keeps how best chose the model, and why there are no intervals', () => {
@@ -35,6 +66,7 @@ describe('prediction presenter', () => {
     const prediction: CustomerPrediction = {
       ...base,
       summary: { customerId: 'a', x: 0, tx: 0, T: 3, monetary: 0 },
+      monetary: 0,
       pAlive: 1,
       expectedPurchases: 0.5,
       expectedSpend: null,
@@ -54,6 +86,17 @@ describe('prediction presenter', () => {
     const report = presentRanking({ asOf: base.asOf, currency: 'EUR' }, 39, items);
     expect(Object.keys(report)).toEqual(['asOf', 'currency', 'horizonWeeks', 'items']);
     expect(report).toEqual({ asOf: base.asOf, currency: 'EUR', horizonWeeks: 39, items });
+  });
+
+  it('shows ranked money in whole minor units (655,270 at risk, not 655,269.9999834781)', () => {
+    const items: RankedCustomer[] = [
+      { customerId: '1901', pAlive: 2.5e-11, expectedPurchases: 2.6e-50, expectedSpend: 29134.628048549097, clv: 7.166584428029782e-46, pastValue: 655270, valueAtRisk: 655269.9999834781 },
+      { customerId: '2', pAlive: 0.5, expectedPurchases: 1, expectedSpend: null, clv: null, pastValue: 101, valueAtRisk: 50.5 },
+    ];
+    expect(presentRanking({ asOf: base.asOf, currency: 'USD' }, 52, items).items).toEqual([
+      { ...items[0], expectedSpend: 29135, clv: 0, valueAtRisk: 655270 },
+      { ...items[1], valueAtRisk: 51 },
+    ]);
   });
 
   it('ranks offer propensities (those without one last), then responses, then customerId, and keeps the top limit', () => {

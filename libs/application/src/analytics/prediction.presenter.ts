@@ -3,6 +3,7 @@
 import type { BetaPrior, FitResult, OfferPropensity, OfferResponseResult, RepeatSummary } from '@rapport/analytics';
 import type { CustomerPrediction, RankedCustomer } from '../analytics.service';
 import type { AnalyticsScope } from './analytics-scope';
+import { minorUnits, minorUnitsOrNull, presentIntervals } from './money.presenter';
 
 /** The model inputs named for people: x, t_x and T of the papers are frequency, recency and age. */
 export interface PresentedSummary {
@@ -10,11 +11,11 @@ export interface PresentedSummary {
   readonly frequency: number;
   readonly recencyWeeks: number;
   readonly ageWeeks: number;
-  /** Mean repeat purchase-day amount, minor units. */
-  readonly monetary: number;
+  /** Mean repeat purchase-day amount in the report's currency, whole minor units; null without a purchase in it. */
+  readonly monetary: number | null;
 }
 
-export type PredictionReport = Omit<CustomerPrediction, 'summary'> & { readonly summary: PresentedSummary | null };
+export type PredictionReport = Omit<CustomerPrediction, 'summary' | 'monetary'> & { readonly summary: PresentedSummary | null };
 
 export interface RankingReport extends AnalyticsScope {
   readonly horizonWeeks: number;
@@ -40,16 +41,38 @@ export interface OfferResponseReport {
   readonly items: readonly OfferPropensity[];
 }
 
-export function presentSummary(summary: RepeatSummary | null): PresentedSummary | null {
-  return summary === null ? null : { frequency: summary.x, recencyWeeks: summary.tx, ageWeeks: summary.T, monetary: summary.monetary };
+/** Frequency, recency and age over every currency (what the purchase model saw); monetary in the report's currency only. */
+export function presentSummary(summary: RepeatSummary | null, monetary: number | null): PresentedSummary | null {
+  return summary === null ? null : { frequency: summary.x, recencyWeeks: summary.tx, ageWeeks: summary.T, monetary: minorUnitsOrNull(monetary) };
 }
 
-export function presentPrediction(prediction: CustomerPrediction): PredictionReport {
-  return { ...prediction, summary: presentSummary(prediction.summary) };
+export function presentPrediction({ customerId, asOf, currency, horizonWeeks, summary, monetary, ...prediction }: CustomerPrediction): PredictionReport {
+  // The service's order, the summary in its place; a key set again below keeps its place.
+  return {
+    customerId,
+    asOf,
+    currency,
+    horizonWeeks,
+    summary: presentSummary(summary, monetary),
+    ...prediction,
+    expectedSpend: minorUnitsOrNull(prediction.expectedSpend),
+    clv: minorUnitsOrNull(prediction.clv),
+    intervals: presentIntervals(prediction.intervals),
+  };
+}
+
+/** One ranked customer as every route shows it: money in whole minor units. */
+export function presentRankedCustomer(customer: RankedCustomer): RankedCustomer {
+  return {
+    ...customer,
+    expectedSpend: minorUnitsOrNull(customer.expectedSpend),
+    clv: minorUnitsOrNull(customer.clv),
+    valueAtRisk: minorUnits(customer.valueAtRisk),
+  };
 }
 
 export function presentRanking({ asOf, currency }: AnalyticsScope, horizonWeeks: number, items: readonly RankedCustomer[]): RankingReport {
-  return { asOf, currency, horizonWeeks, items };
+  return { asOf, currency, horizonWeeks, items: items.map(presentRankedCustomer) };
 }
 
 /** Customers by propensity (those without one last), then responses, then customerId; the top `limit`. */

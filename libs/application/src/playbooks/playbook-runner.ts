@@ -15,6 +15,7 @@ import { sleep, type StructuredLogger } from '@rapport/config';
 import { put, remove, type Checkpoint, type CollectionSpec, type DocumentStore, type StoredDocument, type Write } from '@rapport/document-store';
 import type { RecordedCustomerEvent } from '@rapport/domain';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
+import { contextFromTraceHeaders, inSpan } from '@rapport/observability';
 import {
   ANALYTICS_CONDITION_FIELDS,
   analyticsConditionsHold,
@@ -220,7 +221,14 @@ export class PlaybookRunner {
     const writes: Write[] = [];
     // Customers are independent (each stream has its own expected revision): several decided at once share a commit.
     await inGroups([...byCustomer], CUSTOMERS_AT_ONCE, async ([customerId, events]) => {
-      for (const recorded of events) writes.push(...(await this.decideFor(customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks)));
+      for (const recorded of events) {
+        const decide = () => this.decideFor(customerId, { kind: 'event', event: toCustomerEvent(recorded) }, playbooks);
+        // Traced (docs/observability.md): reacting to an event recorded under a sampled trace continues that trace,
+        // so the decisions it appends (their decide and append spans, their metadata) belong to the request that caused them.
+        const parent = contextFromTraceHeaders(recorded.metadata);
+        const reaction = parent ? inSpan('rapport.playbooks.react', { parent, attributes: reactionAttributes(recorded) }, decide) : decide();
+        writes.push(...(await reaction));
+      }
     });
     // Decisions, whoever recorded them (another instance, a signal, a due step), move the customer's due times:
     // the due-time model follows them from the log, so a lost store or a crash before the write is made good here.
@@ -750,4 +758,9 @@ async function inGroups<T>(items: readonly T[], size: number, work: (item: T) =>
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Attributes of a `rapport.playbooks.react` span. */
+function reactionAttributes(event: RecordedEvent): Record<string, string | number> {
+  return { 'rapport.customer.id': event.customerId, 'rapport.event.id': event.eventId, 'rapport.event.type': event.type, 'rapport.event.revision': event.revision };
 }

@@ -674,6 +674,16 @@ export function describeDocumentStoreContract(
           expect(await pageAll(people, { where: [{ field: 'team', eq: 't0' }] }, 5)).toEqual(['new', 'z']);
         });
 
+        it('opens several stores declaring the same changed collections at once (roles starting together)', async () => {
+          await store.close();
+          const changed = defineCollection<Person>({ name: 'people', fields: { team: 'string' }, indexes: [{ fields: ['team'] }] });
+          const opened = await Promise.allSettled([0, 1, 2, 3].map(() => storage.open([changed, entries, handles])));
+          const failures = opened.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+          for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
+          store = await storage.open(COLLECTIONS);
+          expect(failures).toEqual([]);
+        });
+
         it('drops, on reset, collections no longer declared', async () => {
           await commit([put(entries, entry('old', 0)), put(people, person('p', 0))], 3);
           await reopen([people]);

@@ -8,7 +8,8 @@ import { Command, CommanderError } from 'commander';
 import pino from 'pino';
 import { ConfigError, loadConfig, startWithRetries } from '@rapport/config';
 import { MessagingSettingsError, messagingSettings } from '@rapport/messaging';
-import { openReplay, projectorLogger, startProjector } from './projector.process';
+import { SERVICE_NAMES, startTracing } from '@rapport/observability';
+import { openReplay, projectorLogger, startProjector, startProjectorMonitoring } from './projector.process';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -19,6 +20,16 @@ const logger = pino({ name: 'projector', level: process.env.RAPPORT_LOG_LEVEL?.t
 async function run(): Promise<number> {
   const config = loadConfig();
   const settings = messagingSettings();
+  // Off unless configured (docs/observability.md): a process span per traced message.
+  const tracing = await startTracing({ serviceName: SERVICE_NAMES.projector });
+  try {
+    return await consume(config, settings);
+  } finally {
+    await tracing?.shutdown().catch(() => undefined);
+  }
+}
+
+async function consume(config: ReturnType<typeof loadConfig>, settings: ReturnType<typeof messagingSettings>): Promise<number> {
   const stopped = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -26,21 +37,27 @@ async function run(): Promise<number> {
       stopped.abort();
     });
   }
-  // Kafka or MongoDB not there yet is a reason to wait, not to exit (a wrong setting is).
-  const running = await startWithRetries(() => startProjector(config, settings, logger), {
-    signal: stopped.signal,
-    logger: projectorLogger(logger),
-    what: 'projector',
-    isFatal: (error) => error instanceof ConfigError,
-  });
-  if (!running) return EXIT_OK;
-  if (!stopped.signal.aborted) await new Promise((resolve) => stopped.signal.addEventListener('abort', resolve, { once: true }));
+  // /metrics first: it answers while Kafka or MongoDB do not, and before the consumer has joined.
+  const monitoring = await startProjectorMonitoring(config, settings, logger);
   try {
-    await running.stop();
-    return EXIT_OK;
-  } catch (error) {
-    logger.error({ error: String(error) }, 'shutdown failed');
-    return EXIT_FAILED;
+    // Kafka or MongoDB not there yet is a reason to wait, not to exit (a wrong setting is).
+    const running = await startWithRetries(() => startProjector(config, settings, logger, monitoring), {
+      signal: stopped.signal,
+      logger: projectorLogger(logger),
+      what: 'projector',
+      isFatal: (error) => error instanceof ConfigError,
+    });
+    if (!running) return EXIT_OK;
+    if (!stopped.signal.aborted) await new Promise((resolve) => stopped.signal.addEventListener('abort', resolve, { once: true }));
+    try {
+      await running.stop();
+      return EXIT_OK;
+    } catch (error) {
+      logger.error({ error: String(error) }, 'shutdown failed');
+      return EXIT_FAILED;
+    }
+  } finally {
+    await monitoring.stop();
   }
 }
 

@@ -1,12 +1,15 @@
 // Composition of the projector process: Kafka in, MongoDB read models out,
 // parked customers beside them, metrics on a small HTTP endpoint.
 import type { Logger } from 'pino';
-import type { RapportConfig, StructuredLogger } from '@rapport/config';
+import { DependencyMonitor, type RapportConfig, type StructuredLogger } from '@rapport/config';
 import {
+  consumerGroupLag,
   DeadLetterReplayer,
+  KafkaAdminLink,
   KafkaProjector,
   kafkaClient,
   MongoParkingLot,
+  MongoPing,
   serveMetrics,
   type MessagingSettings,
   type MetricsServer,
@@ -20,8 +23,53 @@ import { RunnerSink } from './runner-sink';
 export interface RunningProjector {
   /** The consumer in service (replaced after a crash kafkajs does not recover from). */
   readonly projector: KafkaProjector;
-  readonly metrics: MetricsServer;
   stop(): Promise<void>;
+}
+
+/** What the projector says about itself from its first moment: /metrics, and Kafka and MongoDB watched in the background. */
+export interface ProjectorMonitoring {
+  readonly metrics: ProjectorMetrics;
+  readonly server: MetricsServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts /metrics and the dependency monitors before anything else, so the
+ * endpoint answers while Kafka or MongoDB do not, and before the consumer has
+ * joined its group. Each monitor logs one line when its dependency goes away
+ * and one when it returns.
+ */
+export async function startProjectorMonitoring(config: RapportConfig, settings: MessagingSettings, logger: Logger): Promise<ProjectorMonitoring> {
+  const log = projectorLogger(logger);
+  const link = new KafkaAdminLink(config.kafkaBrokers, 'rapport-projector-monitor');
+  const mongo = new MongoPing(config.mongoUrl);
+  const dependencies = {
+    kafka: new DependencyMonitor({ name: 'Kafka', probe: () => link.ping(), logger: log }).start(),
+    mongodb: new DependencyMonitor({ name: 'MongoDB', probe: () => mongo.ping(), logger: log }).start(),
+  };
+  const metrics = new ProjectorMetrics({
+    lag: () => link.run('consumer lag', (admin) => consumerGroupLag(admin, settings.projectorGroup, settings.topic)),
+    dependencies,
+    groupId: settings.projectorGroup,
+  });
+  let server: MetricsServer;
+  try {
+    server = await serveMetrics(metrics.registry, settings.metricsHost, settings.projectorMetricsPort);
+  } catch (error) {
+    await Promise.all([dependencies.kafka.stop(), dependencies.mongodb.stop()]);
+    await Promise.all([link.close(), mongo.close()]);
+    throw error;
+  }
+  logger.info({ metrics: `${server.url}/metrics` }, 'projector metrics listening');
+  return {
+    metrics,
+    server,
+    async stop() {
+      await server.close();
+      await Promise.all([dependencies.kafka.stop(), dependencies.mongodb.stop()]);
+      await Promise.all([link.close(), mongo.close()]);
+    },
+  };
 }
 
 export function projectorLogger(logger: Logger): StructuredLogger {
@@ -57,11 +105,10 @@ async function openSink(config: RapportConfig, settings: MessagingSettings) {
   };
 }
 
-export async function startProjector(config: RapportConfig, settings: MessagingSettings, logger: Logger): Promise<RunningProjector> {
+export async function startProjector(config: RapportConfig, settings: MessagingSettings, logger: Logger, monitoring: ProjectorMonitoring): Promise<RunningProjector> {
   const { sink, parking, close: closeStores } = await openSink(config, settings);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-projector', settings.kafkaLogLevel);
-  // The lag gauge asks the projector in service at scrape time.
-  const metrics = new ProjectorMetrics(() => current.lag(), parking);
+  const { metrics, server } = monitoring;
   let stopping = false;
   let replacing: Promise<void> = Promise.resolve();
   const create = (): KafkaProjector =>
@@ -93,26 +140,24 @@ export async function startProjector(config: RapportConfig, settings: MessagingS
     }
   };
   let current = create();
-  let server: MetricsServer;
   try {
     await current.start();
-    server = await serveMetrics(metrics.registry, settings.metricsHost, settings.projectorMetricsPort);
   } catch (error) {
     await current.stop();
     await closeStores();
     throw error;
   }
+  metrics.attachParking(parking);
   logger.info({ topic: current.topic, groupId: current.groupId, deadLetterTopic: current.deadLetterTopic, metrics: `${server.url}/metrics` }, 'projector consuming');
   return {
     get projector() {
       return current;
     },
-    metrics: server,
     async stop() {
       stopping = true;
       await replacing;
       await current.stop();
-      await server.close();
+      metrics.attachParking(undefined);
       await closeStores();
     },
   };

@@ -9,8 +9,9 @@
 // SIGTERM: the transaction in hand is committed or aborted, then exit 0.
 import pino from 'pino';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, loadConfig } from '@rapport/config';
-import { KafkaRelay, MessagingSettingsError, kafkaClient, messagingSettings, serveMetrics } from '@rapport/messaging';
+import { ConfigError, DependencyMonitor, loadConfig, withTimeLimit } from '@rapport/config';
+import { KafkaAdminLink, KafkaRelay, MessagingSettingsError, kafkaClient, messagingSettings, serveMetrics } from '@rapport/messaging';
+import { SERVICE_NAMES, startTracing } from '@rapport/observability';
 import { openEventLog } from './event-log';
 
 const logger = pino({ name: 'relay', level: process.env.RAPPORT_LOG_LEVEL?.trim() || 'info' });
@@ -18,6 +19,8 @@ const logger = pino({ name: 'relay', level: process.env.RAPPORT_LOG_LEVEL?.trim(
 async function main(): Promise<number> {
   const config = loadConfig();
   const settings = messagingSettings();
+  // Off unless configured (docs/observability.md): a publish span per traced event.
+  const tracing = await startTracing({ serviceName: SERVICE_NAMES.relay });
   const log = openEventLog(config);
   const kafka = kafkaClient(config.kafkaBrokers, 'rapport-relay', settings.kafkaLogLevel);
 
@@ -28,20 +31,46 @@ async function main(): Promise<number> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'rapport_relay_' });
   const restarts = new Counter({ name: 'rapport_relay_restarts_total', help: 'Times the relay was rebuilt after a failure', registers: [registry] });
+  // The committed checkpoint only moves forward, and a rebuilt relay resumes from it: while one is
+  // being rebuilt (its checkpoint not read yet) the last known position stands. None known yet: no sample.
+  let lastPosition: number | undefined;
   new Gauge({
     name: 'rapport_relay_position',
-    help: 'Log position of the last event published in a committed transaction',
+    help: 'Log position of the last event published in a committed transaction (no sample until one is known)',
+    labelNames: ['relay'],
     registers: [registry],
     collect() {
-      this.set(relay?.position ?? -1);
+      const position = relay?.position ?? -1;
+      if (position >= 0) lastPosition = Math.max(lastPosition ?? -1, position);
+      if (lastPosition !== undefined) this.set({ relay: settings.relayId }, lastPosition);
     },
   });
+  let lastHead: number | undefined;
   new Gauge({
     name: 'rapport_relay_log_head_position',
-    help: 'Position of the last event in the log',
+    help: 'Position of the last event in the log (the last value read while the log does not answer; no sample until one is known)',
+    labelNames: ['relay'],
     registers: [registry],
     async collect() {
-      this.set(await log.store.headPosition());
+      const head = await withTimeLimit(1_000, () => log.store.headPosition(), 'the log').catch(() => undefined);
+      if (head !== undefined && head >= 0) lastHead = head;
+      if (lastHead !== undefined) this.set({ relay: settings.relayId }, lastHead);
+    },
+  });
+  // Kafka watched in the background: one log line when it goes away, one when it returns.
+  const link = new KafkaAdminLink(config.kafkaBrokers, 'rapport-relay-monitor');
+  const kafkaMonitor = new DependencyMonitor({
+    name: 'Kafka',
+    probe: () => link.ping(),
+    logger: { info: (m, f) => logger.info(f ?? {}, m), warn: (m, f) => logger.warn(f ?? {}, m) },
+  }).start();
+  new Gauge({
+    name: 'rapport_relay_dependency_up',
+    help: 'Whether the dependency answered the relay’s last probe (1) or not (0; also before its first answer), by dependency (kafka)',
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      this.set({ dependency: 'kafka' }, kafkaMonitor.state === 'up' ? 1 : 0);
     },
   });
   const metrics = await serveMetrics(registry, settings.metricsHost, settings.relayMetricsPort);
@@ -84,7 +113,9 @@ async function main(): Promise<number> {
         failures++;
         restarts.inc();
         const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
-        logger.error({ error: error instanceof Error ? error.message : String(error), retryInMs: delay }, 'relay failed; resuming from the committed checkpoint');
+        // Kafka away: the monitor has said so once; each attempt of the outage is not news.
+        const level = failures > 1 && kafkaMonitor.state === 'down' ? 'debug' : 'error';
+        logger[level]({ error: error instanceof Error ? error.message : String(error), retryInMs: delay, failures }, 'relay failed; resuming from the committed checkpoint');
         await current.stop().catch(() => undefined);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
@@ -100,7 +131,10 @@ async function main(): Promise<number> {
 
   const code = await done;
   await metrics.close();
+  await kafkaMonitor.stop();
+  await link.close();
   await log.store.close();
+  await tracing?.shutdown().catch(() => undefined);
   return code;
 }
 

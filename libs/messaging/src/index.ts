@@ -9,3 +9,5 @@ export * from './dead-letter-replayer';
 export * from './kafka-read-progress';
 export * from './metrics-server';
 export * from './action.message';
+export * from './kafka-admin-link';
+export * from './mongo-ping';

@@ -38,6 +38,7 @@ export class KafkaReadProgress {
   private admin: Admin | undefined;
   private waiters: Waiter[] = [];
   private reflected = -1;
+  private advancedAt: Date | undefined;
   private connected = false;
   private adminConnected = false;
   private outageReported = false;
@@ -67,6 +68,11 @@ export class KafkaReadProgress {
   /** True while the last poll of Kafka succeeded. */
   get healthy(): boolean {
     return this.connected;
+  }
+
+  /** When `position` was first read or last moved forward; undefined until a poll has succeeded. */
+  get lastAdvancedAt(): Date | undefined {
+    return this.advancedAt;
   }
 
   /** Starts polling; a broker that is not reachable yet only delays the answers. */
@@ -131,9 +137,11 @@ export class KafkaReadProgress {
       }
       const committed = await this.committedOffsets(admin);
       if (this.candidate && covers(committed, this.candidate.ends)) {
+        if (this.candidate.position > this.reflected) this.advancedAt = new Date();
         this.reflected = Math.max(this.reflected, this.candidate.position);
         this.candidate = undefined;
       }
+      this.advancedAt ??= new Date();
       for (const waiter of [...this.waiters]) {
         if (waiter.position <= this.reflected || (waiter.ends && covers(committed, waiter.ends))) waiter.resolve(true);
       }

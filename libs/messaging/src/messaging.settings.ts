@@ -3,7 +3,7 @@
 // names, so they agree on the topic and on each other's group ids: the API's
 // `?consistentWith=` reads the relay's checkpoint and the projector's offsets.
 import { ConfigError, envInteger, envText, type Env } from '@rapport/config';
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { ACTIONS_TOPIC } from './action.message';
 import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic } from './customer-event.message';
 
@@ -77,6 +77,25 @@ export function messagingSettings(env: Env = process.env): MessagingSettings {
 
 /** A kafkajs client for one of Rapport's processes. */
 export function kafkaClient(brokers: readonly string[], clientId: string, level: logLevel = logLevel.ERROR, extra: Partial<KafkaConfig> = {}): Kafka {
-  return new Kafka({ brokers: [...brokers], clientId, logLevel: level, ...extra });
+  return new Kafka({ brokers: [...brokers], clientId, logLevel: level, logCreator: quietWhileUnreachable, ...extra });
 }
 
+/**
+ * kafkajs' own console format, without the lines it writes on every attempt to reach a broker
+ * that does not answer (two or three a second per client during an outage): each process's
+ * DependencyMonitor says once that Kafka went away and once that it is back. At debug level
+ * (RAPPORT_KAFKA_LOG_LEVEL=debug) nothing is dropped.
+ */
+const UNREACHABLE_NOISE = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
+
+function quietWhileUnreachable(configured: logLevel): (entry: LogEntry) => void {
+  return ({ namespace, level, label, log }) => {
+    const noise = (namespace === 'Connection' || namespace === 'BrokerPool') && UNREACHABLE_NOISE.test(log.message);
+    if (noise && configured < logLevel.DEBUG) return;
+    const line = JSON.stringify({ level: label, ...log, message: `${namespace ? `[${namespace}] ` : ''}${log.message}` });
+    if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
+    else if (level === logLevel.WARN) console.warn(line);
+    else if (level === logLevel.INFO) console.info(line);
+    else console.log(line);
+  };
+}

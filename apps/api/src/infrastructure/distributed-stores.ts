@@ -8,7 +8,7 @@
 // asking Kafka how far the relay and the projectors have got
 // (KafkaReadProgress), behind the same ReadProgress token the embedded
 // subscription provides.
-import { ReadProgress } from '@rapport/application';
+import { ReadProgress, type SubscriptionStatus } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
 import type { EventStore, KeyStore } from '@rapport/event-store';
@@ -65,9 +65,14 @@ export class DistributedReadProgress extends ReadProgress {
     return this.started;
   }
 
-  /** The projector processes project and report their own progress. */
-  get status(): undefined {
-    return undefined;
+  /**
+   * How far the projector processes have got, as Kafka tells it (readiness compares it with the
+   * log's head): undefined until Kafka has answered once. They record no error the API could see.
+   */
+  get status(): SubscriptionStatus | undefined {
+    const lastAdvancedAt = this.progress.lastAdvancedAt;
+    if (lastAdvancedAt === undefined) return undefined;
+    return { running: this.started, position: this.progress.position, lastAdvancedAt, lastError: undefined };
   }
 
   async start(): Promise<void> {

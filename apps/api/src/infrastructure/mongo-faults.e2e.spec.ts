@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describeWithInfra, FerretNode } from '@rapport/config/testing';
+import { describeWithInfra, FerretNode, RoleProcess } from '@rapport/config/testing';
 import { ServerProcess } from '../testing/server-process';
 
 jest.setTimeout(180_000);
@@ -25,6 +25,8 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB fails', () =>
   const dir = mkdtempSync(path.join(tmpdir(), 'rapport-mongo-faults-'));
   let mongo: FerretNode;
   let api: ServerProcess;
+  /** A projector on the same MongoDB, for its /metrics and its log while MongoDB is away. */
+  let projector: RoleProcess;
 
   async function call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<Answer> {
     const started = Date.now();
@@ -75,11 +77,41 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB fails', () =>
       RAPPORT_RELAY_ID: `relay-${id}`,
       RAPPORT_PROJECTOR_GROUP: `projector-${id}`,
     });
-    api = await ServerProcess.start(path.join(dir, 'data'));
+    api = await ServerProcess.start(path.join(dir, 'data'), undefined, { RAPPORT_LOG_LEVEL: 'info' });
+    projector = RoleProcess.start('projector', { RAPPORT_PROJECTOR_METRICS_PORT: '0', RAPPORT_LOG_LEVEL: 'info' });
+    await projector.waitFor(/projector consuming/, 60_000);
   });
+
+  async function waitForLine(output: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(output())) {
+      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The projector's /metrics answers at once, saying MongoDB is down (after its next probe) and Kafka up. */
+  async function expectProjectorMetricsSayMongoDown(): Promise<void> {
+    const url = /"metrics":"([^"]+)"/.exec(projector.output)![1]!;
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const started = Date.now();
+      const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2_500);
+      if (/^rapport_projector_dependency_up\{dependency="mongodb"\} 0$/m.test(text)) {
+        expect(text).toMatch(/^rapport_projector_dependency_up\{dependency="kafka"\} 1$/m);
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`projector metrics still say MongoDB is up:\n${text.split('\n').filter((l) => l.includes('dependency')).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 
   afterAll(async () => {
     await api?.kill().catch(() => undefined);
+    await projector?.kill();
     await mongo?.kill();
     for (const name of ['RAPPORT_MODE', 'RAPPORT_MONGO_URL', 'RAPPORT_KAFKA_TOPIC', 'RAPPORT_RELAY_ID', 'RAPPORT_PROJECTOR_GROUP']) delete process.env[name];
     rmSync(dir, { recursive: true, force: true });
@@ -97,6 +129,8 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB fails', () =>
     afterAll(async () => {
       await mongo.restart();
       await untilRecovered();
+      // Before the next outage: the background monitors (a probe a second) have seen this one end.
+      await Promise.all([api, projector].map((role) => waitForLine(() => role.output, /MongoDB reachable again after/, 10_000)));
     });
 
     it('refuses a write that needs a personal-data key with 503 and Retry-After within seconds, recording nothing', async () => {
@@ -119,6 +153,10 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB fails', () =>
 
     it('answers a read with 503 and Retry-After instead of a 500', async () => {
       expectUnavailable(await call('GET', '/v1/customers/before'), 5_000);
+    });
+
+    it("the projector's /metrics answers 200 at once, saying MongoDB is down", async () => {
+      await expectProjectorMetricsSayMongoDown();
     });
   });
 
@@ -146,6 +184,10 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB fails', () =>
       expectUnavailable(await identify('while-frozen'), 10_000);
       await expectNothingRecorded('while-frozen');
     });
+
+    it("the projector's /metrics answers 200 at once, saying MongoDB is down", async () => {
+      await expectProjectorMetricsSayMongoDown();
+    });
   });
 
   it('records writes with personal data again once MongoDB is back, and is ready', async () => {
@@ -155,5 +197,16 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB fails', () =>
       if (Date.now() > deadline) throw new Error('not ready after MongoDB came back');
       await new Promise((r) => setTimeout(r, 500));
     }
+  });
+
+  it('logged one line each time MongoDB went away and one each time it returned (two outages), in the API and the projector', async () => {
+    // The monitors probe every second: give them a moment to see it back.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const lines = (output: string) => ({
+      away: output.split('\n').filter((line) => /MongoDB unreachable/.test(line)).length,
+      back: output.split('\n').filter((line) => /MongoDB reachable again after/.test(line)).length,
+    });
+    expect(lines(api.output)).toEqual({ away: 2, back: 2 });
+    expect(lines(projector.output)).toEqual({ away: 2, back: 2 });
   });
 });

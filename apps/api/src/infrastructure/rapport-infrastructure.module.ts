@@ -35,6 +35,7 @@ import {
   uuidGenerator,
   type PlaybookStores,
 } from '@rapport/wiring';
+import { DependencyHealth } from './dependency-health';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
 import { EVENT_STORE, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE } from './tokens';
 
@@ -166,8 +167,9 @@ export class RapportInfrastructureModule {
           useFactory: (store: EventStore, stores: Stores) => {
             const logger = new Logger('Projections');
             if (distributed) {
+              // DependencyHealth says once that Kafka is away (and once that it is back); each failed poll is not news.
               return DistributedReadProgress.forConfig(config, (error) =>
-                logger.warn(`Kafka not answering; ?consistentWith= reads will wait: ${error instanceof Error ? error.message : String(error)}`),
+                logger.debug(`Kafka not answering; ?consistentWith= reads will wait: ${error instanceof Error ? error.message : String(error)}`),
               );
             }
             const { documentStore } = stores;
@@ -247,9 +249,15 @@ export class RapportInfrastructureModule {
           inject: [EVENT_STORE, CustomerCommands, PlaybookCatalogue, PLAYBOOK_STORES, AnalyticsService, READ_MODELS],
         },
         StoreLifecycle,
+        {
+          provide: DependencyHealth,
+          useFactory: (readModels: CustomerReadModels) => new DependencyHealth(config, readModels, { watchKafka: role === 'api' }),
+          inject: [READ_MODELS],
+        },
       ],
       exports: [
         RAPPORT_CONFIG,
+        DependencyHealth,
         EVENT_STORE,
         READ_MODELS,
         PersonalDataVault,

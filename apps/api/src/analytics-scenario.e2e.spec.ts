@@ -67,6 +67,20 @@ describe('analytics reports over HTTP on a hand-built population', () => {
     ]);
   });
 
+  it('counts the complaints past an SLA as of a date: k2 open past 48 hours, k1 resolved in 12', async () => {
+    const mar = await api.get(`/v1/analytics/complaints?asOf=${MAR}&slaHours=48`);
+    expect(mar.body.pastSla).toEqual({ open: 1, resolved: 0 });
+    expect(mar.body.byCategory.map((c: { category: string; pastSla: unknown }) => [c.category, c.pastSla])).toEqual([
+      ['billing', { open: 0, resolved: 0 }],
+      ['delivery', { open: 1, resolved: 0 }],
+    ]);
+    // k1 took 12 hours: past a 6-hour SLA. k2, opened 2026-02-15, was not yet 48 hours old on 2026-02-16.
+    expect((await api.get(`/v1/analytics/complaints?asOf=${MAR}&slaHours=6`)).body.pastSla).toEqual({ open: 1, resolved: 1 });
+    expect((await api.get('/v1/analytics/complaints?asOf=2026-02-16T00:00:00Z&slaHours=48')).body.pastSla).toEqual({ open: 0, resolved: 0 });
+    expect((await api.get(`/v1/analytics/complaints?asOf=${MAR}`)).body).not.toHaveProperty('pastSla');
+    for (const bad of ['0', '8761', '1.5', 'two']) expect((await api.get(`/v1/analytics/complaints?slaHours=${bad}`)).status).toBe(400);
+  });
+
   it('reports win-back: churned, won back, rate and days, by campaign', async () => {
     expect((await api.get(`/v1/analytics/win-back?asOf=${JAN}`)).body).toMatchObject({ churned: 0, wonBack: 0 });
     const mar = await api.get(`/v1/analytics/win-back?asOf=${MAR}`);

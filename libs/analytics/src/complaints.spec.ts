@@ -48,6 +48,23 @@ describe('complaints', () => {
     expect(report.byCategory).toEqual([{ category: 'billing', opened: 2, open: 1, resolved: 1, medianHoursToResolve: 6 }]);
   });
 
+  it('with an SLA, counts the complaints that outlived it as of asOf: open past it, or resolved after it', () => {
+    // As of 2024-05-31T23:59:59Z under 24 hours: k2 resolved after 48 h; k3 and k4 open for days; k1 (6 h) and k5 (0 h) in time.
+    const report = complaintsReport(customers, '2024-05-31T23:59:59Z', 24);
+    expect(report.pastSla).toEqual({ open: 2, resolved: 1 });
+    expect(report.byCategory.map((c) => [c.category, c.pastSla])).toEqual([
+      ['billing', { open: 0, resolved: 1 }],
+      ['delivery', { open: 2, resolved: 0 }],
+    ]);
+    expect(report.bySeverity.find((s) => s.severity === 'critical')?.pastSla).toEqual({ open: 1, resolved: 0 });
+    // As of a day when k2 (opened 2024-05-02) had been open 36 hours, unresolved: past a 24-hour SLA, within a 48-hour one.
+    expect(complaintsReport(customers, '2024-05-03T12:00:00Z', 24).pastSla).toEqual({ open: 1, resolved: 0 });
+    expect(complaintsReport(customers, '2024-05-03T12:00:00Z', 48).pastSla).toEqual({ open: 0, resolved: 0 });
+    // Without an SLA the report has no such field; a non-positive one is refused.
+    expect(complaintsReport(customers, '2024-05-31T23:59:59Z')).not.toHaveProperty('pastSla');
+    expect(() => complaintsReport(customers, '2024-05-31T23:59:59Z', 0)).toThrow(RangeError);
+  });
+
   it('the median of an even count is the mean of the middle two', () => {
     const report = complaintsReport(customers, '2024-05-04T00:00:00Z');
     expect(report).toMatchObject({ resolved: 2, medianHoursToResolve: (6 + 48) / 2 });

@@ -27,6 +27,11 @@ export interface ComplaintStats {
   readonly resolved: number;
   /** Median hours from opening to resolution over the resolved ones; undefined when none. */
   readonly medianHoursToResolve: number | undefined;
+  /**
+   * With an SLA: the complaints that outlived it as of asOf — still open more
+   * than `slaHours` after opening, or resolved more than `slaHours` after it.
+   */
+  readonly pastSla?: { readonly open: number; readonly resolved: number };
 }
 
 export interface ComplaintsReport extends ComplaintStats {
@@ -43,33 +48,51 @@ const MS_PER_HOUR = 3_600_000;
  * and as resolved only if its resolution is dated by asOf too. A resolution
  * dated before its complaint (late or skewed clocks) counts as 0 hours.
  */
-export function complaintsReport(customers: readonly CustomerComplaints[], asOf: string): ComplaintsReport {
+export function complaintsReport(customers: readonly CustomerComplaints[], asOf: string, slaHours?: number): ComplaintsReport {
+  if (slaHours !== undefined && !(slaHours > 0)) throw new RangeError(`slaHours must be positive, got ${slaHours}`);
   const cutoff = instant(asOf, 'asOf');
-  const all: { category: string; severity: Severity; hours: number | undefined }[] = [];
+  const all: Complaint[] = [];
   for (const c of customers) {
     for (const k of c.complaints) {
       const opened = instant(k.openedAt, 'openedAt');
       if (opened > cutoff) continue;
       const resolved = k.resolvedAt === undefined ? undefined : instant(k.resolvedAt, 'resolvedAt');
       const hours = resolved !== undefined && resolved <= cutoff ? Math.max(0, resolved - opened) / MS_PER_HOUR : undefined;
-      all.push({ category: k.category, severity: k.severity, hours });
+      all.push({ category: k.category, severity: k.severity, hours, openHours: (cutoff - opened) / MS_PER_HOUR });
     }
   }
   const byCategory = groupItems(all, (c) => c.category);
   const bySeverity = groupItems(all, (c) => c.severity);
   return {
-    ...stats(all),
-    byCategory: [...byCategory.keys()].sort().map((category) => ({ category, ...stats(byCategory.get(category) ?? []) })),
-    bySeverity: SEVERITIES.map((severity) => ({ severity, ...stats(bySeverity.get(severity) ?? []) })),
+    ...stats(all, slaHours),
+    byCategory: [...byCategory.keys()].sort().map((category) => ({ category, ...stats(byCategory.get(category) ?? [], slaHours) })),
+    bySeverity: SEVERITIES.map((severity) => ({ severity, ...stats(bySeverity.get(severity) ?? [], slaHours) })),
   };
 }
 
-function stats(complaints: readonly { hours: number | undefined }[]): ComplaintStats {
+interface Complaint {
+  readonly category: string;
+  readonly severity: Severity;
+  /** Opening to resolution, when resolved by asOf. */
+  readonly hours: number | undefined;
+  /** Opening to asOf. */
+  readonly openHours: number;
+}
+
+function stats(complaints: readonly Complaint[], slaHours: number | undefined): ComplaintStats {
   const hours = complaints.flatMap((c) => (c.hours === undefined ? [] : [c.hours]));
-  return {
+  const base = {
     opened: complaints.length,
     open: complaints.length - hours.length,
     resolved: hours.length,
     medianHoursToResolve: median(hours),
+  };
+  if (slaHours === undefined) return base;
+  return {
+    ...base,
+    pastSla: {
+      open: complaints.filter((c) => c.hours === undefined && c.openHours > slaHours).length,
+      resolved: complaints.filter((c) => c.hours !== undefined && c.hours > slaHours).length,
+    },
   };
 }

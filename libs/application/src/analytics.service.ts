@@ -408,8 +408,9 @@ export class AnalyticsService {
     return cohortRetention(await this.purchasesIn(currency), asOf, { ...window, ...(maxCells !== undefined ? { maxCells } : {}) });
   }
 
-  async complaints(asOf: string) {
-    return complaintsReport(await this.facts(), asOf);
+  /** With `slaHours`, each count also says how many complaints outlived that SLA as of asOf. */
+  async complaints(asOf: string, slaHours?: number) {
+    return complaintsReport(await this.facts(), asOf, slaHours);
   }
 
   async winBack(asOf: string) {

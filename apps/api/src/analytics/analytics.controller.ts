@@ -25,7 +25,7 @@ import { ProblemException, validationFailed } from '../http/problem';
 import { answerOf, fittedOrRefused } from '../http/refusal.mapper';
 import { RAPPORT_CONFIG } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '../http/page-cursor';
-import { AnalyticsDto, AsOfDto, CohortsDto, HorizonDto, OfferResponseDto, PredictionsDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
+import { AnalyticsDto, AsOfDto, CohortsDto, ComplaintsDto, HorizonDto, OfferResponseDto, PredictionsDto, RevenueDto, RfmCustomersDto, type WindowDto } from './analytics.dto';
 import { PredictionReportDto } from './prediction-report.dto';
 import { AnalyticsQuery, type AnalyticsAnswers, type AnalyticsQuestion } from './analytics.query';
 import { ApiProblems } from '../http/problem.openapi';
@@ -172,9 +172,9 @@ export class AnalyticsController {
   @ApiOperation({ summary: 'Open and resolved complaints, median time to resolve, by category and severity' })
   @ApiOkResponse({ type: ComplaintsReportDto })
   @ApiProblems(ANALYTICS_PROBLEMS)
-  async complaints(@Query() query: AsOfDto) {
+  async complaints(@Query() query: ComplaintsDto) {
     const asOf = this.asOf(query);
-    return presentComplaints(asOf, await this.answer({ kind: 'complaints', asOf }));
+    return presentComplaints(asOf, await this.answer({ kind: 'complaints', asOf, ...(query.slaHours !== undefined ? { slaHours: query.slaHours } : {}) }));
   }
 
   @Get('win-back')

@@ -42,6 +42,15 @@ export class RfmCustomersDto extends LimitDto {
   cursor?: string;
 }
 
+export class ComplaintsDto extends AsOfDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 8760, description: 'An SLA in hours: each count then says how many complaints outlived it as of asOf (pastSla)' })
+  @IsOptional()
+  @IsDecimalInteger()
+  @Min(1)
+  @Max(8760)
+  slaHours?: number;
+}
+
 /** `horizonWeeks`: 1–520 weeks, default 52, the same on every route that predicts. */
 export function HorizonWeeksField(): PropertyDecorator {
   return applyDecorators(

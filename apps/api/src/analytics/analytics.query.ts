@@ -20,7 +20,8 @@ export type AnalyticsQuestion =
     }
   | { readonly kind: 'at-risk' | 'value'; readonly asOf: string; readonly currency: string; readonly limit: number; readonly horizonWeeks: number }
   | { readonly kind: 'offer-response'; readonly asOf: string; readonly campaignId?: string; readonly offerId?: string }
-  | { readonly kind: 'funnel' | 'complaints' | 'win-back' | 'currencies'; readonly asOf: string }
+  | { readonly kind: 'funnel' | 'win-back' | 'currencies'; readonly asOf: string }
+  | { readonly kind: 'complaints'; readonly asOf: string; readonly slaHours?: number }
   | { readonly kind: 'cohorts'; readonly asOf: string; readonly currency: string; readonly from?: string; readonly to?: string }
   | {
       readonly kind: 'revenue';
@@ -101,7 +102,7 @@ export class AnalyticsQueryHandler implements IQueryHandler<AnalyticsQuery> {
       case 'funnel':
         return this.analytics.funnel(q.asOf);
       case 'complaints':
-        return this.analytics.complaints(q.asOf);
+        return this.analytics.complaints(q.asOf, q.slaHours);
       case 'win-back':
         return this.analytics.winBack(q.asOf);
       case 'cohorts':

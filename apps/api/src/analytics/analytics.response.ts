@@ -219,11 +219,17 @@ export class FunnelDto {
   @ApiProperty({ type: [ConversionDto] }) conversions!: ConversionDto[];
 }
 
+class PastSlaDto {
+  @ApiProperty({ type: 'integer', description: 'Still open more than slaHours after opening, as of asOf' }) open!: number;
+  @ApiProperty({ type: 'integer', description: 'Resolved more than slaHours after opening' }) resolved!: number;
+}
+
 class ComplaintStatsDto {
   @ApiProperty({ type: 'integer' }) opened!: number;
   @ApiProperty({ type: 'integer' }) open!: number;
   @ApiProperty({ type: 'integer' }) resolved!: number;
   @ApiPropertyOptional({ description: 'Absent when none is resolved' }) medianHoursToResolve?: number;
+  @ApiPropertyOptional({ type: PastSlaDto, description: 'Only with ?slaHours=' }) pastSla?: PastSlaDto;
 }
 
 export class ComplaintCategoryDto extends ComplaintStatsDto {

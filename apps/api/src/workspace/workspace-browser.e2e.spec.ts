@@ -24,6 +24,16 @@ describeWithChromium('the workspace in a browser, on CDNOW', (chromium) => {
     await importCdnow(api);
     // A playbook, so the playbooks view has results and the service view an SLA playbook to show.
     expect((await api.request('PUT', '/v1/playbooks/sla', { template: 'complaint-sla', params: { sla: 'P2D' } })).status).toBe(201);
+    // Complaints before the as-of date: one still open, one resolved after three days, one within hours.
+    for (const [customerId, type, occurredAt, data] of [
+      ['1', 'complained', '1997-09-01T09:00:00Z', { complaintId: 'k-open', category: 'delivery', severity: 'high' }],
+      ['2', 'complained', '1997-09-10T09:00:00Z', { complaintId: 'k-late', category: 'billing', severity: 'medium' }],
+      ['2', 'complaint_resolved', '1997-09-13T09:00:00Z', { complaintId: 'k-late', resolution: 'refunded' }],
+      ['3', 'complained', '1997-09-20T09:00:00Z', { complaintId: 'k-quick', category: 'billing', severity: 'low' }],
+      ['3', 'complaint_resolved', '1997-09-20T15:00:00Z', { complaintId: 'k-quick', resolution: 'explained' }],
+    ] as const) {
+      expect((await api.event(customerId, type, data, { occurredAt })).status).toBe(201);
+    }
     browser = await launchChromium(chromium);
     tab = await watchedPage(browser);
   });
@@ -52,6 +62,18 @@ describeWithChromium('the workspace in a browser, on CDNOW', (chromium) => {
       ['prospect', 'qualified', 'customer', 'repeat', 'churned'].map((stage) => [stage, funnel.reached[stage], funnel.byStage[stage]]),
     );
     expect(await tab.page.$eval('[data-figure="customers"] dd', (d) => d.textContent)).toBe(funnel.customers.toLocaleString('en-US'));
+  });
+
+  it('shows the complaints past an SLA as of the date, as the API counts them, for the SLA chosen', async () => {
+    for (const sla of [48, 5]) {
+      await openView(tab.page, api.baseUrl, sla === 48 ? `#/service${SCOPE}` : `#/service${SCOPE}&sla=${sla}`);
+      const report = (await api.get(`/v1/analytics/complaints?asOf=${AS_OF}&slaHours=${sla}`)).body;
+      expect(report.pastSla).toEqual(sla === 48 ? { open: 1, resolved: 1 } : { open: 1, resolved: 2 }); // k-quick took 6 h: within 48, past 5
+      const shown = await tab.page.$$eval('[data-figure^="complaints-"] dd', (values) => values.map((v) => v.textContent));
+      expect(shown.slice(-2)).toEqual([String(report.pastSla.open), String(report.pastSla.resolved)]);
+      expect(await tab.page.$eval('input[name="sla"]', (input) => (input as HTMLInputElement).value)).toBe(String(sla));
+    }
+    expect(tab.take()).toEqual([]);
   });
 
   it('shows the API’s RFM cell counts, and a cell opens its customers', async () => {

@@ -21,6 +21,8 @@ export interface ComplaintStats {
   readonly open: number;
   readonly resolved: number;
   readonly medianHoursToResolve?: number;
+  /** With ?slaHours=: the complaints that outlived the SLA as of asOf. */
+  readonly pastSla?: { readonly open: number; readonly resolved: number };
 }
 
 export interface ComplaintsReport extends ComplaintStats {

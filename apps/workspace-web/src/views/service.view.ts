@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 // Service: complaints by category and severity, time to resolve, and the
 // playbooks that escalate complaints past their SLA (SPEC sections 6 and 10).
-import { el } from '../core/dom';
+import { el, uid } from '../core/dom';
 import { formatCount, formatDecimal } from '../core/format';
 import { hasAnyRole } from '../app/session';
-import type { ViewDefinition } from '../app/view';
+import type { ViewContext, ViewDefinition } from '../app/view';
 import { figurePanel } from '../ui/figure-panel';
 import { attempt, keyFigures, mount, viewHeading } from '../ui/view-parts';
 import type { ComplaintsReport, Page } from './api-types';
@@ -20,10 +20,12 @@ export const serviceView: ViewDefinition = {
   title: 'Service',
   scoped: true,
   allowed: (session) => hasAnyRole(session, 'analyst'),
-  async render({ api, scope, root, signal, href }) {
+  async render({ api, scope, root, signal, href, query }) {
     root.append(viewHeading('Service', `Complaints as of ${scope.asOfDate}`));
+    const slaHours = slaOf(query.get('sla'));
+    root.append(slaForm(href, slaHours));
     const [report, playbooks] = await Promise.all([
-      attempt(root, 'Complaints', () => api.get<ComplaintsReport>('/v1/analytics/complaints', { asOf: scope.asOf }, signal)),
+      attempt(root, 'Complaints', () => api.get<ComplaintsReport>('/v1/analytics/complaints', { asOf: scope.asOf, slaHours: String(slaHours) }, signal)),
       attempt(root, 'Playbooks', () => api.get<{ items: PlaybookSummary[] }>('/v1/playbooks', {}, signal)),
     ]);
     if (signal.aborted) return;
@@ -47,6 +49,8 @@ export const serviceView: ViewDefinition = {
         { id: 'complaints-open', label: 'Still open', value: formatCount(report.open) },
         { id: 'complaints-resolved', label: 'Resolved', value: formatCount(report.resolved) },
         { id: 'complaints-median', label: 'Median time to resolve', value: hours(report.medianHoursToResolve) },
+        { id: 'complaints-open-past-sla', label: `Open past ${slaHours} h`, value: formatCount(report.pastSla?.open ?? 0) },
+        { id: 'complaints-resolved-late', label: `Resolved after ${slaHours} h`, value: formatCount(report.pastSla?.resolved ?? 0) },
       ]),
       figurePanel({
         title: 'Complaints by category',
@@ -74,6 +78,8 @@ export const serviceView: ViewDefinition = {
             { header: 'Open', value: (c) => c.open, numeric: true },
             { header: 'Resolved', value: (c) => c.resolved, numeric: true },
             { header: 'Median hours to resolve', value: (c) => c.medianHoursToResolve ?? null, render: (c) => hours(c.medianHoursToResolve), numeric: true },
+            { header: `Open past ${slaHours} h`, value: (c) => c.pastSla?.open ?? 0, numeric: true },
+            { header: `Resolved after ${slaHours} h`, value: (c) => c.pastSla?.resolved ?? 0, numeric: true },
           ],
         },
         csv: `complaints-by-category-${scope.asOfDate}`,
@@ -104,8 +110,8 @@ export const serviceView: ViewDefinition = {
         csv: `complaints-by-severity-${scope.asOfDate}`,
       }),
       figurePanel({
-        title: 'SLA breaches',
-        description: 'Each action of a playbook triggered by a complaint is a complaint still open past its SLA (the complaint-sla template). Counts are now, not as of the date.',
+        title: 'Escalations by playbook',
+        description: `Each action of a playbook triggered by a complaint is a complaint it found still open past its SLA (the complaint-sla template): what was escalated, counted now (up to 200 per status; "+" when there are more). The counts past ${slaHours} h above are as of ${scope.asOfDate}, from the complaints themselves.`,
         table: {
           caption: 'Escalations past the SLA per complaint playbook, by delivery status',
           rows: escalations,
@@ -123,3 +129,26 @@ export const serviceView: ViewDefinition = {
     );
   },
 };
+
+const DEFAULT_SLA_HOURS = 48;
+
+/** `?sla=` in whole hours, 1–8760 (a year), else 48. */
+function slaOf(asked: string | null): number {
+  const hours = asked !== null && /^\d{1,4}$/.test(asked) ? Number(asked) : NaN;
+  return hours >= 1 && hours <= 8760 ? hours : DEFAULT_SLA_HOURS;
+}
+
+function slaForm(href: ViewContext['href'], slaHours: number): HTMLElement {
+  const id = uid('sla-hours');
+  const input = el('input', { id, type: 'number', name: 'sla', min: 1, max: 8760, step: 1, value: slaHours, required: true });
+  const form = el('form', { class: 'form-row sla' }, el('div', { class: 'field' }, el('label', { for: id }, 'SLA (hours from opening)'), input), el('button', { type: 'submit' }, 'Apply'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!input.checkValidity()) {
+      form.reportValidity();
+      return;
+    }
+    window.location.hash = href(['service'], { sla: String(slaOf(input.value)) });
+  });
+  return form;
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Local infrastructure for Rapport's distributed mode, started by the project itself:
 #   - Apache Kafka (KRaft, one combined broker+controller node), from Maven Central jars
-#   - FerretDB (MongoDB wire protocol) on its SQLite backend, built from the Go module
+#   - FerretDB (MongoDB wire protocol), built from the Go module, on a PostgreSQL cluster of its
+#     own (the machine's PostgreSQL binaries, run as an unprivileged user, on loopback); or, with
+#     RAPPORT_FERRETDB_BACKEND=sqlite, on its SQLite backend (no PostgreSQL needed)
 # Everything binds to 127.0.0.1; data, logs, pid files and caches live in infra/.local/.
 #
 #   infra/infra.sh up       fetch/build what is not cached, start both, wait until they answer
@@ -17,7 +19,10 @@
 # Environment (all optional):
 #   RAPPORT_KAFKA_PORT (9092), RAPPORT_KAFKA_CONTROLLER_PORT (9093), RAPPORT_MONGO_PORT (27017),
 #   RAPPORT_KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m"), RAPPORT_KAFKA_AUTO_CREATE_TOPICS (false),
-#   RAPPORT_INFRA_WAIT (seconds to wait for readiness, 180), JAVA (java on PATH), MVN, GO.
+#   RAPPORT_INFRA_WAIT (seconds to wait for readiness, 180), JAVA (java on PATH), MVN, GO,
+#   RAPPORT_FERRETDB_BACKEND (postgresql | sqlite), RAPPORT_POSTGRES_PORT (5433),
+#   RAPPORT_POSTGRES_USER (the user PostgreSQL runs as when infra.sh runs as root: postgres),
+#   PG_BIN (the newest /usr/lib/postgresql/*/bin).
 # See docs/infrastructure.md.
 set -euo pipefail
 
@@ -51,6 +56,19 @@ K_DATA="$K_HOME/data"
 K_LOGS="$K_HOME/logs"
 K_PID="$K_HOME/kafka.pid"
 K_PORTFILE="$K_HOME/kafka.port"
+
+FERRETDB_BACKEND="${RAPPORT_FERRETDB_BACKEND:-postgresql}"
+case "$FERRETDB_BACKEND" in sqlite | postgresql) ;; *)
+  printf '[infra] error: RAPPORT_FERRETDB_BACKEND must be sqlite or postgresql, got %s\n' "$FERRETDB_BACKEND" >&2
+  exit 2
+  ;;
+esac
+POSTGRES_PORT="${RAPPORT_POSTGRES_PORT:-5433}"
+PG_USER="${RAPPORT_POSTGRES_USER:-postgres}"
+PG_BIN="${PG_BIN:-$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)}"
+P_HOME="$LOCAL/postgres"
+P_DATA="$P_HOME/data"
+P_LOGS="$P_HOME/logs"
 
 F_BIN="$LOCAL/bin/ferretdb"
 F_HOME="$LOCAL/ferretdb"
@@ -302,6 +320,48 @@ ferretdb_binary() {
   log "ferretdb: built ${F_BIN#"$ROOT_DIR/"} in $(secs_since "$t0")"
 }
 
+# ---------------------------------------------------------------- PostgreSQL (FerretDB's other backend)
+
+# PostgreSQL refuses to run as root: as root, its commands run as $PG_USER.
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
+}
+
+postgres_running() {
+  [[ -f "$P_DATA/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$P_DATA" status >/dev/null 2>&1
+}
+
+postgres_start() {
+  [[ -n "$PG_BIN" && -x "$PG_BIN/initdb" ]] || die "postgres: no initdb under /usr/lib/postgresql/*/bin (install PostgreSQL, or set PG_BIN)"
+  mkdir -p "$P_HOME" "$P_LOGS"
+  if [[ $EUID -eq 0 ]]; then chown -R "$PG_USER" "$P_HOME"; fi
+  if [[ ! -f "$P_DATA/PG_VERSION" ]]; then
+    log "postgres: creating a cluster in ${P_DATA#"$ROOT_DIR/"} (runs as $(if [[ $EUID -eq 0 ]]; then echo "$PG_USER"; else id -un; fi))"
+    as_pg "$PG_BIN/initdb" -D "$P_DATA" -A trust -U postgres -E UTF8 >>"$P_LOGS/initdb.log" 2>&1 || die "postgres: initdb failed (log: $P_LOGS/initdb.log)"
+  fi
+  if postgres_running; then
+    log "postgres: already running"
+  else
+    log "postgres: starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on $HOST:$POSTGRES_PORT"
+    as_pg "$PG_BIN/pg_ctl" -D "$P_DATA" -w -t "$WAIT_SECONDS" -l "$P_LOGS/postgres.log" \
+      -o "-p $POSTGRES_PORT -k $P_HOME -c listen_addresses=$HOST" start >/dev/null 2>&1 </dev/null 9>&- ||
+      die "postgres: did not start (log: $P_LOGS/postgres.log)"
+  fi
+  if ! as_pg "$PG_BIN/psql" -h "$HOST" -p "$POSTGRES_PORT" -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname = 'ferretdb'" | grep -qx ferretdb; then
+    as_pg "$PG_BIN/createdb" -h "$HOST" -p "$POSTGRES_PORT" -U postgres ferretdb || die "postgres: could not create the ferretdb database"
+  fi
+}
+
+postgres_stop() {
+  if ! postgres_running; then
+    [[ -f "$P_DATA/PG_VERSION" ]] && log "postgres: not running"
+    return 0
+  fi
+  log "postgres: stopping"
+  as_pg "$PG_BIN/pg_ctl" -D "$P_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 || warn "postgres: pg_ctl stop failed (log: $P_LOGS/postgres.log)"
+  log "postgres: stopped"
+}
+
 FERRETDB_STARTED=0
 ferretdb_start() {
   local pid
@@ -318,11 +378,14 @@ ferretdb_start() {
     die "ferretdb: port $HOST:$MONGO_PORT is taken by another program (set RAPPORT_MONGO_PORT)"
   fi
   mkdir -p "$F_DATA" "$F_STATE" "$F_LOGS"
-  log "ferretdb: starting FerretDB $FERRETDB_VERSION (SQLite backend) on $HOST:$MONGO_PORT"
+  local backend=(--handler=sqlite --sqlite-url="file:$F_DATA/")
+  if [[ $FERRETDB_BACKEND == postgresql ]]; then
+    backend=(--handler=postgresql --postgresql-url="postgres://postgres@$HOST:$POSTGRES_PORT/ferretdb")
+  fi
+  log "ferretdb: starting FerretDB $FERRETDB_VERSION ($FERRETDB_BACKEND backend) on $HOST:$MONGO_PORT"
   touch "$F_HOME/start.stamp"
   (cd "$F_HOME" && exec nohup setsid "$F_BIN" \
-    --handler=sqlite \
-    --sqlite-url="file:$F_DATA/" \
+    "${backend[@]}" \
     --state-dir="$F_STATE" \
     --listen-addr="$HOST:$MONGO_PORT" \
     --debug-addr=- \
@@ -361,6 +424,7 @@ cmd_up() {
     kafka_libs
   fi
   pid_of "$F_PID" "$F_BIN" >/dev/null || ferretdb_binary
+  if [[ $FERRETDB_BACKEND == postgresql ]]; then postgres_start; fi
   kafka_start
   ferretdb_start
   wait_ready kafka kafka "$KAFKA_PORT" "$([[ $KAFKA_STARTED == 1 ]] && echo "$K_PID")" "$K_CONF" "$K_HOME/start.stamp" "$K_LOGS/kafka.out" "$K_LOGS/server.log" || rc=1
@@ -371,13 +435,14 @@ cmd_up() {
   fi
   log "ready in $(secs_since "$t0"):"
   log "  RAPPORT_KAFKA_BROKERS=$HOST:$KAFKA_PORT    (Kafka $KAFKA_VERSION, KRaft; logs ${K_LOGS#"$ROOT_DIR/"})"
-  log "  RAPPORT_MONGO_URL=mongodb://$HOST:$MONGO_PORT/rapport    (FerretDB $FERRETDB_VERSION, SQLite; logs ${F_LOGS#"$ROOT_DIR/"})"
+  log "  RAPPORT_MONGO_URL=mongodb://$HOST:$MONGO_PORT/rapport    (FerretDB $FERRETDB_VERSION, $FERRETDB_BACKEND; logs ${F_LOGS#"$ROOT_DIR/"})"
 }
 
 cmd_down() {
   lock 60 soft
   stop_process kafka "$K_PID" "$K_CONF" "${RAPPORT_KAFKA_STOP_TIMEOUT:-60}"
   stop_process ferretdb "$F_PID" "$F_BIN" "${RAPPORT_FERRETDB_STOP_TIMEOUT:-15}"
+  postgres_stop
 }
 
 # status_one NAME KIND PIDFILE MARKER PORTFILE DEFAULT_PORT LOGFILE -> 0 when it answers
@@ -405,6 +470,9 @@ cmd_status() {
   local rc=0
   status_one kafka kafka "$K_PID" "$K_CONF" "$K_PORTFILE" "$KAFKA_PORT" "$K_LOGS/server.log" || rc=1
   status_one ferretdb mongo "$F_PID" "$F_BIN" "$F_PORTFILE" "$MONGO_PORT" "$F_LOGS/ferretdb.log" || rc=1
+  if [[ -f "$P_DATA/PG_VERSION" ]]; then
+    if postgres_running; then echo "postgres: running on $HOST:$POSTGRES_PORT (FerretDB's backend unless RAPPORT_FERRETDB_BACKEND=sqlite)"; else echo "postgres: stopped"; fi
+  fi
   return "$rc"
 }
 
@@ -412,7 +480,7 @@ cmd_reset() {
   cmd_down
   log "deleting Kafka and FerretDB data and logs (the jar and binary caches stay)"
   rm -rf "$K_DATA" "$K_LOGS" "$K_HOME/config" "$K_HOME/start.stamp" "$K_PORTFILE" \
-    "$F_DATA" "$F_STATE" "$F_LOGS" "$F_HOME/start.stamp" "$F_PORTFILE" "$LOCAL/build"
+    "$F_DATA" "$F_STATE" "$F_LOGS" "$F_HOME/start.stamp" "$F_PORTFILE" "$LOCAL/build" "$P_HOME"
 }
 
 cmd_smoke() {

@@ -342,7 +342,7 @@ postgres_start() {
   if postgres_running; then
     log "postgres: already running"
   else
-    log "postgres: starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on $HOST:$POSTGRES_PORT"
+    log "postgres: starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on $HOST:$POSTGRES_PORT"
     as_pg "$PG_BIN/pg_ctl" -D "$P_DATA" -w -t "$WAIT_SECONDS" -l "$P_LOGS/postgres.log" \
       -o "-p $POSTGRES_PORT -k $P_HOME -c listen_addresses=$HOST" start >/dev/null 2>&1 </dev/null 9>&- ||
       die "postgres: did not start (log: $P_LOGS/postgres.log)"

@@ -20,12 +20,13 @@ export class AnalyticsDto extends AsOfDto {
   currency?: string;
 }
 
+/** `limit`: how many customers a ranking or page answers, 1–1000, default 50. */
+export function LimitField(): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 }), IsOptional(), IsDecimalInteger(), Min(1), Max(1000));
+}
+
 export class LimitDto extends AnalyticsDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional()
-  @IsDecimalInteger()
-  @Min(1)
-  @Max(1000)
+  @LimitField()
   limit?: number;
 }
 
@@ -86,11 +87,7 @@ export class PredictionsDto extends HorizonWeeksDto {
 
 /** Offers are counted in no currency: asOf, the offer and how many customers. */
 export class OfferResponseDto extends AsOfDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional()
-  @IsDecimalInteger()
-  @Min(1)
-  @Max(1000)
+  @LimitField()
   limit?: number;
 
   @ApiPropertyOptional()

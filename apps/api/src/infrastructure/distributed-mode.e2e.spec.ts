@@ -6,7 +6,7 @@
 // for it — for a batch too, across customers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka as CloudEventsKafka } from 'cloudevents';
@@ -21,6 +21,7 @@ import { deadLetterTopic } from '@rapport/messaging';
 import { embeddedPaths, systemClock, uuidGenerator } from '@rapport/wiring';
 import { CustomerReadModels } from '@rapport/application';
 import { connectMongoReadModels } from '@rapport/wiring';
+import { removeDistributedScope } from '../testing/distributed-cleanup';
 import { ServerProcess } from '../testing/server-process';
 
 jest.setTimeout(180_000);
@@ -97,15 +98,7 @@ describeWithInfra('kafka', 'mongo')('distributed mode end to end (API, relay, pr
     await api?.kill().catch(() => undefined);
     relay?.kill();
     projector?.kill();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
-    await admin.disconnect();
-    const client = new MongoClient(`${mongoBase}/admin`);
-    await client.connect();
-    await client.db(database).dropDatabase().catch(() => undefined);
-    await client.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeDistributedScope({ kafka, topics: [topic, deadLetterTopic(topic)], mongoBase, database, dataDir });
   });
 
   it('records over HTTP, publishes with the SPEC 5 headers, projects into MongoDB, and reads its writes', async () => {

@@ -7,15 +7,15 @@
 // span, through the message's W3C `traceparent` header); the message also
 // carries the event's origin as the CloudEvents `ce_traceparent` extension.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { MongoClient } from 'mongodb';
 import { describeWithInfra, RoleProcess } from '@rapport/config/testing';
 import { deadLetterTopic } from '@rapport/messaging';
+import { removeDistributedScope } from '../testing/distributed-cleanup';
 import { ServerProcess } from '../testing/server-process';
 
 jest.setTimeout(180_000);
@@ -122,15 +122,7 @@ describeWithInfra('kafka', 'mongo')('tracing in distributed mode (API, relay, pr
     await relay?.kill();
     await projector?.kill();
     await receiver?.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.actions`, deadLetterTopic(topic)] }).catch(() => undefined);
-    await admin.disconnect();
-    const client = new MongoClient(`${mongoBase}/admin`);
-    await client.connect();
-    await client.db(database).dropDatabase().catch(() => undefined);
-    await client.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeDistributedScope({ kafka, topics: [topic, `${topic}.actions`, deadLetterTopic(topic)], mongoBase, database, dataDir });
   });
 
   it('follows one POST as one trace: HTTP → decide, append → relay publish → projector process', async () => {

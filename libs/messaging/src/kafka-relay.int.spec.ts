@@ -9,6 +9,7 @@ import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { ACTION_CE_SOURCE } from './action.message';
 import { fromCustomerEventMessage, header } from './customer-event.message';
 import { KafkaRelay } from './kafka-relay';
+import { rapportKafkaLogCreator } from './messaging.settings';
 
 jest.setTimeout(120_000);
 
@@ -142,12 +143,16 @@ describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
     await store.close();
   });
 
-  /** Appends `perSecond` events a second for `seconds` while `relay` runs; every ERROR kafkajs logs meanwhile. */
-  async function errorsUnderSteadyLoad(pauseAfterCommitMs: number | undefined, perSecond: number, seconds: number): Promise<string[]> {
+  /**
+   * Appends `perSecond` events a second for `seconds` while a relay runs; every ERROR line logged meanwhile,
+   * by kafkajs' raw logger or (`throughRapport`) by the log creator every Rapport process gives kafkajs.
+   */
+  async function errorsUnderSteadyLoad(pauseAfterCommitMs: number | undefined, perSecond: number, seconds: number, throughRapport = false): Promise<string[]> {
     const errors: string[] = [];
-    const logCreator = () => ({ level, log }: { level: number; log: { message: string; error?: string } }) => {
+    const rawLogCreator = () => ({ level, log }: { level: number; log: { message: string; error?: string } }) => {
       if (level === logLevel.ERROR) errors.push(`${log.message}: ${log.error ?? ''}`);
     };
+    const logCreator = throughRapport ? rapportKafkaLogCreator((level, line) => level === logLevel.ERROR && errors.push(line)) : rawLogCreator;
     const kafka = new Kafka({ brokers, logLevel: logLevel.ERROR, logCreator, clientId: 'relay-steady-test' });
     const topic = `test.relay.${randomUUID()}`;
     const store = SqliteEventStore.open(':memory:');
@@ -168,12 +173,15 @@ describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
     return errors;
   }
 
-  it('logs no error in normal operation: no transaction starts while the last one’s commit markers are being written', async () => {
-    // The cause, shown first: with no pause, back-to-back transactions are refused (CONCURRENT_TRANSACTIONS) and kafkajs logs each.
+  it('logs no error in normal operation: the broker refusing a transaction while the last one’s markers are written is routine', async () => {
+    // The cause, shown first: with no pause, back-to-back transactions are refused (CONCURRENT_TRANSACTIONS)
+    // while the previous commit's markers are written; kafkajs retries each and logs it as an ERROR.
     const unpaused = await errorsUnderSteadyLoad(0, 100, 4);
     expect(unpaused.filter((e) => /concurrent operation/.test(e)).length).toBeGreaterThan(0);
-    // As the relay runs: 50 events a second for 10 seconds, and not one ERROR line.
-    expect(await errorsUnderSteadyLoad(undefined, 50, 10)).toEqual([]);
+    // The relay pauses after each commit, so such refusals are rare; where the broker is slow to write markers
+    // they still come, and Rapport's kafkajs logger keeps them at debug, as Kafka's Java producer does.
+    // As the relay runs, at 50 events a second for 10 seconds: not one ERROR line in Rapport's log.
+    expect(await errorsUnderSteadyLoad(undefined, 50, 10, true)).toEqual([]);
   });
 
   it('starts on a broker that has never hosted a consumer group (the coordinator is not there yet)', async () => {

@@ -77,25 +77,43 @@ export function messagingSettings(env: Env = process.env): MessagingSettings {
 
 /** A kafkajs client for one of Rapport's processes. */
 export function kafkaClient(brokers: readonly string[], clientId: string, level: logLevel = logLevel.ERROR, extra: Partial<KafkaConfig> = {}): Kafka {
-  return new Kafka({ brokers: [...brokers], clientId, logLevel: level, logCreator: quietWhileUnreachable, ...extra });
+  return new Kafka({ brokers: [...brokers], clientId, logLevel: level, logCreator: rapportKafkaLogCreator(), ...extra });
 }
 
+/** Where a kafkajs line goes once formatted: the console by default. */
+export type KafkaLogSink = (level: logLevel, line: string) => void;
+
+const toConsole: KafkaLogSink = (level, line) => {
+  if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
+  else if (level === logLevel.WARN) console.warn(line);
+  else if (level === logLevel.INFO) console.info(line);
+  else console.log(line);
+};
+
 /**
- * kafkajs' own console format, without the lines it writes on every attempt to reach a broker
- * that does not answer (two or three a second per client during an outage): each process's
- * DependencyMonitor says once that Kafka went away and once that it is back. At debug level
- * (RAPPORT_KAFKA_LOG_LEVEL=debug) nothing is dropped.
+ * kafkajs' lines that are not news to an operator, below debug level:
+ * - every attempt to reach a broker that does not answer (two or three a second per client during an
+ *   outage): each process's DependencyMonitor says once that Kafka went away and once that it is back;
+ * - the broker's CONCURRENT_TRANSACTIONS answer to a transaction begun while the previous one's commit
+ *   markers are still being written. It is a retriable refusal that kafkajs retries, and logs as ERROR
+ *   on every attempt; Kafka's own Java producer retries it quietly (TransactionManager logs it at debug).
+ *   The relay pauses after each commit so that it is rare; when the broker is slow to write markers, it
+ *   still happens and costs a retry, never an event.
  */
 const UNREACHABLE_NOISE = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
+const CONCURRENT_TRANSACTIONS = /another concurrent operation on the same transaction was ongoing/;
 
-function quietWhileUnreachable(configured: logLevel): (entry: LogEntry) => void {
-  return ({ namespace, level, label, log }) => {
-    const noise = (namespace === 'Connection' || namespace === 'BrokerPool') && UNREACHABLE_NOISE.test(log.message);
-    if (noise && configured < logLevel.DEBUG) return;
-    const line = JSON.stringify({ level: label, ...log, message: `${namespace ? `[${namespace}] ` : ''}${log.message}` });
-    if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
-    else if (level === logLevel.WARN) console.warn(line);
-    else if (level === logLevel.INFO) console.info(line);
-    else console.log(line);
+/** True for a kafkajs line that Rapport logs at debug level only (see above). */
+export function isRoutineKafkaNoise({ namespace, log }: Pick<LogEntry, 'namespace' | 'log'>): boolean {
+  if ((namespace === 'Connection' || namespace === 'BrokerPool') && UNREACHABLE_NOISE.test(log.message)) return true;
+  return CONCURRENT_TRANSACTIONS.test(log.message) || CONCURRENT_TRANSACTIONS.test(String(log['error'] ?? ''));
+}
+
+/** kafkajs' own format as one JSON line, without routine noise unless the level is debug. */
+export function rapportKafkaLogCreator(sink: KafkaLogSink = toConsole): (configured: logLevel) => (entry: LogEntry) => void {
+  return (configured) => (entry) => {
+    if (configured < logLevel.DEBUG && isRoutineKafkaNoise(entry)) return;
+    const { namespace, level, label, log } = entry;
+    sink(level, JSON.stringify({ level: label, ...log, message: `${namespace ? `[${namespace}] ` : ''}${log.message}` }));
   };
 }

@@ -179,7 +179,7 @@ describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
     const unpaused = await errorsUnderSteadyLoad(0, 100, 4);
     expect(unpaused.filter((e) => /concurrent operation/.test(e)).length).toBeGreaterThan(0);
     // The relay pauses after each commit, so such refusals are rare; where the broker is slow to write markers
-    // they still come, and Rapport's kafkajs logger keeps them at debug, as Kafka's Java producer does.
+    // they still come, and Rapport's kafkajs logger keeps them at debug (Kafka's Java producer retries them unlogged).
     // As the relay runs, at 50 events a second for 10 seconds: not one ERROR line in Rapport's log.
     expect(await errorsUnderSteadyLoad(undefined, 50, 10, true)).toEqual([]);
   });

@@ -96,7 +96,7 @@ const toConsole: KafkaLogSink = (level, line) => {
  *   outage): each process's DependencyMonitor says once that Kafka went away and once that it is back;
  * - the broker's CONCURRENT_TRANSACTIONS answer to a transaction begun while the previous one's commit
  *   markers are still being written. It is a retriable refusal that kafkajs retries, and logs as ERROR
- *   on every attempt; Kafka's own Java producer retries it quietly (TransactionManager logs it at debug).
+ *   on every attempt; Kafka's own Java producer re-enqueues it after a short back-off without a log line.
  *   The relay pauses after each commit so that it is rare; when the broker is slow to write markers, it
  *   still happens and costs a retry, never an event.
  */

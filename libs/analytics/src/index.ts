@@ -24,3 +24,4 @@ export * from './answer-bounds';
 export type { FitResult, FitOptions } from './mle';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead';
 export * from './proportions';
+export * from './model-fit.job';

@@ -5,6 +5,7 @@ import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { PURCHASE_MODEL } from '@rapport/analytics';
 import { READ_MODELS } from '@rapport/projections';
 import { AnalyticsService } from './analytics.service';
+import { AnalyticsWarmer } from './analytics-warmer';
 import { CustomerCommands } from './customer-commands.service';
 import { CustomerReadModels } from './customer-read-models';
 import { LogSubscription } from './log-subscription';
@@ -130,5 +131,97 @@ describe('AnalyticsService caching', () => {
     await new Promise((r) => setImmediate(r));
     await buy('c', '2026-03-10');
     expect((await analytics.rfm(AS_OF, 'USD', { maxStaleMs: 60_000 })).customers).toHaveLength(3);
+  });
+});
+
+describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers computed before anyone asks', () => {
+  let log: SqliteEventStore;
+  let documents: SqliteDocumentStore;
+  let readStore: CustomerReadModels;
+  let runner: LogSubscription;
+  let commands: CustomerCommands;
+  let orders = 0;
+  const buy = async (customerId: string, day: string) => {
+    await commands.record({ customerId, type: 'purchased', occurredAt: `${day}T12:00:00Z`, data: { orderId: `w${orders++}`, amount: 1000 + orders, currency: 'USD' } });
+    await runner.catchUp();
+  };
+
+  beforeEach(async () => {
+    log = SqliteEventStore.open(':memory:');
+    documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
+    readStore = new CustomerReadModels(documents);
+    runner = new LogSubscription(log, new ProjectionHandler(documents), documents);
+    commands = new CustomerCommands(log, { now: () => new Date('2026-06-01T00:00:00Z') }, { next: () => randomUUID() });
+    for (const [c, days] of [['a', ['2026-01-10', '2026-02-10', '2026-04-01']], ['b', ['2026-02-10', '2026-03-20']], ['c', ['2026-03-01']]] as const) {
+      for (const day of days) await buy(c, day);
+    }
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await Promise.all([log.close(), readStore.close()]);
+  });
+
+  it('refresh() fits again what was asked once the purchases moved, so the next ask finds it; unasked or fresh answers are left alone', async () => {
+    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'fit');
+    const analytics = new AnalyticsService(readStore, { refreshAfterMs: 0 });
+    const before = await analytics.purchaseModel('bgnbd', AS_OF);
+    expect(fit).toHaveBeenCalledTimes(1);
+    expect(await analytics.refresh()).toBe(0); // nothing has moved
+    await buy('d', '2026-05-01'); // reaches the summaries as of AS_OF
+    expect(await analytics.refresh()).toBeGreaterThan(0);
+    expect(fit).toHaveBeenCalledTimes(2);
+    const after = await analytics.purchaseModel('bgnbd', AS_OF);
+    expect(fit).toHaveBeenCalledTimes(2); // found ready
+    expect(after.customers).toBe(before.customers + 1);
+    expect(await analytics.refresh()).toBe(0);
+  });
+
+  it('refresh() leaves cheap answers to be computed on demand (refreshAfterMs)', async () => {
+    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'fit');
+    const analytics = new AnalyticsService(readStore, { refreshAfterMs: 60_000 });
+    await analytics.purchaseModel('bgnbd', AS_OF);
+    await buy('d', '2026-05-01');
+    expect(await analytics.refresh()).toBe(0);
+    expect(fit).toHaveBeenCalledTimes(1);
+  });
+
+  it('the warmer waits for the purchases to settle, then computes today’s default scope and refreshes, once per change', async () => {
+    let now = Date.parse('2026-06-01T10:00:00Z');
+    const analytics = new AnalyticsService(readStore, { refreshAfterMs: 0 });
+    const asked = jest.spyOn(analytics, 'purchaseModel');
+    const ranked = jest.spyOn(analytics, 'atRisk');
+    const warmer = new AnalyticsWarmer(analytics, readStore, { currency: 'USD', settleMs: 2_000, minCustomers: 3, now: () => now });
+    await warmer.tick(); // sees the purchases version: the clock of settling starts
+    expect(asked).not.toHaveBeenCalled();
+    now += 1_999;
+    await warmer.tick();
+    expect(asked).not.toHaveBeenCalled();
+    now += 1;
+    await warmer.tick();
+    // Each model at the end of today (the at-risk ranking asks BG/NBD's fit once more, through the cache).
+    expect([...new Set(asked.mock.calls.map(([model, asOf]) => `${model}@${asOf}`))].sort()).toEqual(['bgnbd@2026-06-01T23:59:59Z', 'mbg-nbd@2026-06-01T23:59:59Z', 'pareto-nbd@2026-06-01T23:59:59Z']);
+    expect(ranked).toHaveBeenCalledWith('2026-06-01T23:59:59Z', 'USD', 1);
+    const once = asked.mock.calls.length;
+    now += 10_000;
+    await warmer.tick(); // the same purchases: nothing more to do
+    expect(asked).toHaveBeenCalledTimes(once);
+    await buy('d', '2026-05-01');
+    await warmer.tick();
+    expect(asked).toHaveBeenCalledTimes(once); // not settled yet
+    now += 2_000;
+    await warmer.tick();
+    expect(asked).toHaveBeenCalledTimes(2 * once);
+    expect(ranked).toHaveBeenCalledTimes(2);
+  });
+
+  it('the warmer leaves a small population to be analysed on demand', async () => {
+    let now = Date.parse('2026-06-01T10:00:00Z');
+    const analytics = new AnalyticsService(readStore);
+    const asked = jest.spyOn(analytics, 'purchaseModel');
+    const warmer = new AnalyticsWarmer(analytics, readStore, { currency: 'USD', settleMs: 0, minCustomers: 4, now: () => now });
+    await warmer.tick();
+    now += 1;
+    await warmer.tick();
+    expect(asked).not.toHaveBeenCalled();
   });
 });

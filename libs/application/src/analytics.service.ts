@@ -13,16 +13,13 @@ import {
   customerIntervals,
   customerLifetimeValue,
   customerValueIntervals,
-  fitGammaGamma,
   funnel,
-  gammaGammaCovariance,
   gammaGammaExpectedSpend,
   holdoutData,
   isGammaGammaCustomer,
   lifetimeValueOf,
   MAX_HOLDOUT_DAYS,
   offerResponse,
-  purchaseModelCovariance,
   PURCHASE_MODELS,
   rankModels,
   revenueByPeriod,
@@ -52,6 +49,12 @@ import {
   type RankedModel,
   type RepeatSummary,
   type RfmResult,
+  inProcessModelFitter,
+  packSummaries,
+  type FitJob,
+  type FitJobResult,
+  type ModelFitter,
+  type PackedSummaries,
 } from '@rapport/analytics';
 import { FACTS_VERSION, PURCHASES_VERSION, type CustomerFacts } from '@rapport/projections';
 import type { CustomerReadModels } from './customer-read-models';
@@ -65,7 +68,16 @@ export interface AnalyticsOptions {
   readonly maxRevenuePeriods?: number;
   /** Cells (cohort × month since) per cohorts answer (default MAX_COHORT_CELLS). */
   readonly maxCohortCells?: number;
+  /** Where fits and covariances run (default: on the calling thread). */
+  readonly fitter?: ModelFitter;
+  /** Fewer customers than this are fitted on the calling thread whatever `fitter` is (default 1,000). */
+  readonly fitterMinCustomers?: number;
+  /** A computation that took at least this long (ms, default 50) is computed again by refresh(). */
+  readonly refreshAfterMs?: number;
 }
+
+/** Below this, a fit takes a few tens of milliseconds: less than a worker's round trip is worth. */
+const DEFAULT_FITTER_MIN_CUSTOMERS = 1_000;
 
 /** RFC 3339 bounds on occurredAt for the analyses that answer a series; either end may be open. */
 export interface AnalyticsWindow {
@@ -104,8 +116,11 @@ interface CacheEntry {
   costMs?: number;
 }
 
-/** Computations cheaper than this are redone rather than served stale. */
+/** Computations cheaper than this are redone rather than served stale, and not computed ahead (refresh). */
 const EXPENSIVE_MS = 50;
+
+/** Costly computations remembered for refresh(): a few analysts' scopes, each a handful of fits and rankings. */
+const MAX_REMEMBERED = 24;
 
 export interface CustomerPrediction {
   readonly customerId: string;
@@ -190,8 +205,12 @@ export class AnalyticsService {
   private snapshot: Promise<Snapshot> | undefined;
   private readonly fits = new Map<string, CacheEntry>();
   /** Fits and covariances by a digest of what they were computed from (see onInputs). */
-  private readonly byInputs = new Map<string, unknown>();
+  private readonly byInputs = new Map<string, Promise<unknown>>();
   private readonly cacheSize: number;
+  private readonly fitter: ModelFitter;
+  private readonly workerMinCustomers: number;
+  /** Costly computations asked for lately, by key, oldest first: what refresh() computes again. */
+  private readonly recent = new Map<string, () => Promise<unknown>>();
 
   constructor(
     private readonly readModels: CustomerReadModels,
@@ -199,6 +218,8 @@ export class AnalyticsService {
     private readonly now: () => number = Date.now,
   ) {
     this.cacheSize = options.cacheSize ?? 32;
+    this.fitter = options.fitter ?? inProcessModelFitter;
+    this.workerMinCustomers = options.fitterMinCustomers ?? DEFAULT_FITTER_MIN_CUSTOMERS;
   }
 
   async rfm(asOf: string, currency: string, cache: CacheOptions = {}): Promise<RfmResult> {
@@ -220,7 +241,7 @@ export class AnalyticsService {
       `${model}|${asOf}`,
       async () => {
         const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
-        const fit = this.onInputs(`fit|${model}`, summaries, false, () => PURCHASE_MODEL[model].fit(summaries) as FitResult<PurchaseModelParams[M]>);
+        const fit = (await this.onInputs(`fit|${model}`, summaries, false, (packed) => ({ kind: 'purchase-fit', model, summaries: packed }))) as FitResult<PurchaseModelParams[M]>;
         return { fit, customers: summaries.length };
       },
       cache,
@@ -262,7 +283,8 @@ export class AnalyticsService {
       `gg|${asOf}|${currency}`,
       async () => {
         const eligible = (await this.summaries(asOf, currency)).map(toRepeatSummary).filter(isGammaGammaCustomer);
-        return { fit: this.onInputs('fit|gg', eligible, true, () => fitGammaGamma(eligible)), customers: eligible.length };
+        const fit = await this.onInputs('fit|gg', eligible, true, (packed) => ({ kind: 'gamma-gamma-fit', summaries: packed }));
+        return { fit, customers: eligible.length };
       },
       cache,
     );
@@ -482,7 +504,7 @@ export class AnalyticsService {
         const params = await this.purchaseParams(model, asOf, cache);
         const summaries = (await this.summaries(asOf, undefined, cache)).map(toRepeatSummary);
         // The fit is a function of the same summaries, so they key its covariance too.
-        return this.onInputs(`cov|${model}`, summaries, false, () => purchaseModelCovariance(model, params as PurchaseModelParams[typeof model], summaries));
+        return this.onInputs(`cov|${model}`, summaries, false, (packed) => ({ kind: 'purchase-covariance', model, params, summaries: packed }));
       },
       cache,
     );
@@ -495,7 +517,7 @@ export class AnalyticsService {
         const params = await this.gammaGammaParams(asOf, currency, cache);
         if (!params) return { ok: false as const, reason: 'Gamma-Gamma could not be fitted' };
         const summaries = (await this.summaries(asOf, currency, cache)).map(toRepeatSummary);
-        return this.onInputs('cov|gg', summaries, true, () => gammaGammaCovariance(params, summaries));
+        return this.onInputs('cov|gg', summaries, true, (packed) => ({ kind: 'gamma-gamma-covariance', params, summaries: packed }));
       },
       cache,
     );
@@ -564,15 +586,19 @@ export class AnalyticsService {
    * of a fit as of asOf; this finds the result by a digest of the inputs, so
    * only a change that reaches them costs a refit. Bounded like `fits`.
    */
-  private onInputs<T>(kind: string, summaries: readonly RepeatSummary[], withMonetary: boolean, compute: () => T): T {
+  private onInputs<J extends FitJob>(kind: string, summaries: readonly RepeatSummary[], withMonetary: boolean, job: (packed: PackedSummaries) => J): Promise<FitJobResult[J['kind']]> {
     const key = `${kind}|${digestOf(summaries, withMonetary)}`;
-    if (this.byInputs.has(key)) {
-      const known = this.byInputs.get(key) as T;
+    const known = this.byInputs.get(key);
+    if (known) {
       this.byInputs.delete(key);
       this.byInputs.set(key, known);
-      return known;
+      return known as Promise<FitJobResult[J['kind']]>;
     }
-    const value = compute();
+    // A small population fits faster here than it travels to a worker and back.
+    const fitter = summaries.length >= this.workerMinCustomers ? this.fitter : inProcessModelFitter;
+    const value = fitter.run(job(packSummaries(summaries)));
+    // Requests that arrive while it runs wait for the same fit; one that failed (a worker died) is not remembered.
+    value.catch(() => this.byInputs.get(key) === value && this.byInputs.delete(key));
     this.byInputs.set(key, value);
     while (this.byInputs.size > this.cacheSize) this.byInputs.delete(this.byInputs.keys().next().value!);
     return value;
@@ -581,6 +607,7 @@ export class AnalyticsService {
   /**
    * Memoises a computation under `key`, valid while no purchase has been
    * projected since (or, with maxStaleMs, for that long anyway); LRU-bounded.
+   * A computation that proved costly is remembered for refresh().
    */
   private async cached<T>(key: string, compute: () => Promise<T>, cache: CacheOptions = {}): Promise<T> {
     const purchases = await this.readModels.getVersion(PURCHASES_VERSION);
@@ -593,7 +620,10 @@ export class AnalyticsService {
       const value = compute();
       const created: CacheEntry = { value, purchases, computedAt: now };
       value.then(
-        () => (created.costMs = this.now() - now),
+        () => {
+          created.costMs = this.now() - now;
+          if (created.costMs >= (this.options.refreshAfterMs ?? EXPENSIVE_MS)) this.remember(key, compute);
+        },
         () => this.fits.delete(key),
       );
       entry = created;
@@ -601,6 +631,42 @@ export class AnalyticsService {
     this.fits.set(key, entry);
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);
     return entry.value as Promise<T>;
+  }
+
+  private remember(key: string, compute: () => Promise<unknown>): void {
+    this.recent.delete(key);
+    this.recent.set(key, compute);
+    while (this.recent.size > MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /**
+   * Computes again, before anyone asks, what proved costly lately (fits,
+   * rankings, comparisons) and has gone stale since: so that the analyst who
+   * comes back after new purchases were projected finds the answers ready.
+   * Resolves with how many it computed; one that fails is skipped (asking
+   * for it will say why).
+   */
+  async refresh(): Promise<number> {
+    const purchases = await this.readModels.getVersion(PURCHASES_VERSION);
+    let computed = 0;
+    for (const [key, compute] of [...this.recent]) {
+      if (this.fits.get(key)?.purchases === purchases) continue;
+      await this.cached(key, compute).then(
+        () => (computed += 1),
+        () => undefined,
+      );
+    }
+    return computed;
+  }
+
+  /** Stops the fitter's workers, if any. */
+  async close(): Promise<void> {
+    await this.fitter.close();
+  }
+
+  /** How many customers have a purchase: what decides whether analyses are worth computing ahead. */
+  async purchasingCustomers(): Promise<number> {
+    return (await this.facts()).reduce((n, f) => n + (f.purchases.length > 0 ? 1 : 0), 0);
   }
 }
 

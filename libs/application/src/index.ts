@@ -8,6 +8,7 @@ export * from './audit.service';
 export * from './recorded-event.mapper';
 export * from './audit-export';
 export * from './analytics.service';
+export * from './analytics-warmer';
 export * from './analytics';
 export * from './personal-data-erasure.service';
 export * from './personal-data-erasure.sweeper';

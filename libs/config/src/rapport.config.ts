@@ -1,4 +1,5 @@
 // One typed configuration, read from the environment (SPEC section 9).
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { isISO4217CurrencyCode } from 'class-validator';
 import { ConfigError } from './config-error';
@@ -63,6 +64,12 @@ export interface RapportConfig {
   /** When `/health/ready` calls a projection lagging: RAPPORT_PROJECTION_LAG_THRESHOLD events, RAPPORT_PROJECTION_LAG_SECONDS. */
   readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
+  /**
+   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core but one, 1 to 4;
+   * 0 fits on the event loop). RAPPORT_ANALYTICS_WARMUP (`on`, `off`): compute the workspace's
+   * costly answers ahead, after each change to the purchases settles (docs/analytics.md).
+   */
+  readonly analyticsCompute: { readonly fitWorkers: number; readonly warmup: boolean };
   /**
    * RAPPORT_PURCHASE_MODEL (default `bgnbd`): the purchase model behind the 360's
    * predictions and the predictions route; `best` is the best-ranked by holdout MAPE
@@ -138,6 +145,10 @@ export function loadConfig(env: Env = process.env): RapportConfig {
       maxLagSeconds: envInteger(env, 'RAPPORT_PROJECTION_LAG_SECONDS', 30, 1, 86_400),
     },
     reportingCurrency: reportingCurrency(env),
+    analyticsCompute: {
+      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', Math.max(1, Math.min(4, availableParallelism() - 1)), 0, 16),
+      warmup: envOneOf(env, 'RAPPORT_ANALYTICS_WARMUP', ['on', 'off'] as const, 'on') === 'on',
+    },
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
     playbooks: {

@@ -4,3 +4,4 @@ export * from './distributed-log';
 export * from './mongo-read-models';
 export * from './playbook-stores';
 export * from './webhook-endpoints';
+export * from './worker-model-fitter.adapter';

@@ -6,6 +6,7 @@ import {
   ActionAcknowledgement,
   AnalyticsFactsReader,
   AnalyticsService,
+  AnalyticsWarmer,
   AuditService,
   CustomerCommands,
   CustomerReadModels,
@@ -33,6 +34,7 @@ import {
   openEmbeddedStores,
   systemClock,
   uuidGenerator,
+  WorkerModelFitter,
   type PlaybookStores,
 } from '@rapport/wiring';
 import { DependencyHealth } from './dependency-health';
@@ -61,6 +63,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Stores');
   private readonly runsProjections: boolean;
   private readonly runsPlaybooks: boolean;
+  private readonly warmsAnalytics: boolean;
 
   constructor(
     @Inject(PROCESS_ROLE) role: ProcessRole,
@@ -72,8 +75,11 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly runner: PlaybookRunner,
     private readonly webhooks: WebhookDispatcher,
     @Inject(PLAYBOOK_STORES) private readonly playbookStores: PlaybookStores,
+    private readonly analytics: AnalyticsService,
+    private readonly warmer: AnalyticsWarmer,
   ) {
     this.runsProjections = role === 'api';
+    this.warmsAnalytics = role === 'api' && config.analyticsCompute.warmup;
     this.runsPlaybooks = role === 'playbook-runner' || config.playbooks.runner === 'api';
   }
 
@@ -92,9 +98,12 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     } else {
       this.logger.log('playbooks: the runner runs in the playbook-runner role (RAPPORT_PLAYBOOK_RUNNER=separate)');
     }
+    if (this.warmsAnalytics) this.warmer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.warmer.stop();
+    await this.analytics.close();
     if (this.runsPlaybooks) {
       await this.webhooks.stop();
       await this.runner.stop();
@@ -182,7 +191,18 @@ export class RapportInfrastructureModule {
           useFactory: (store: EventStore, vault: PersonalDataVault) => new AuditService(store, vault),
           inject: [EVENT_STORE, PersonalDataVault],
         },
-        { provide: AnalyticsService, useFactory: (readModels: CustomerReadModels) => new AnalyticsService(readModels), inject: [READ_MODELS] },
+        {
+          provide: AnalyticsService,
+          useFactory: (readModels: CustomerReadModels) =>
+            new AnalyticsService(readModels, config.analyticsCompute.fitWorkers > 0 ? { fitter: new WorkerModelFitter(config.analyticsCompute.fitWorkers) } : {}),
+          inject: [READ_MODELS],
+        },
+        {
+          provide: AnalyticsWarmer,
+          useFactory: (analytics: AnalyticsService, readModels: CustomerReadModels) =>
+            new AnalyticsWarmer(analytics, readModels, { currency: config.reportingCurrency, logger: structuredLogger(new Logger('Analytics')) }),
+          inject: [AnalyticsService, READ_MODELS],
+        },
         {
           provide: PLAYBOOK_STORES,
           useFactory: async (): Promise<PlaybookStores> => (distributed ? openDistributedPlaybookStores(config) : openEmbeddedPlaybookStores(config)),
@@ -266,6 +286,7 @@ export class RapportInfrastructureModule {
         ReadProgress,
         AuditService,
         AnalyticsService,
+        AnalyticsWarmer,
         PlaybookCatalogue,
         PlaybookRunner,
         ActionAcknowledgement,

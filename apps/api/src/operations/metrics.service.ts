@@ -3,7 +3,7 @@
 // events recorded and refused, and how far the read models lag.
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RecordOutcome } from '@rapport/application';
+import type { AnalyticsWarmerStats, RecordOutcome } from '@rapport/application';
 
 @Injectable()
 export class MetricsService {
@@ -28,6 +28,16 @@ export class MetricsService {
   readonly projectionLag = new Gauge({
     name: 'rapport_projection_lag_events',
     help: 'Events in the log the read models do not reflect yet (log head − projection position)',
+    registers: [this.registry],
+  });
+  private readonly analyticsAhead = new Gauge({
+    name: 'rapport_analytics_computed_ahead_passes',
+    help: 'Passes in which the costly analytics were computed ahead, after a change to the purchases settled',
+    registers: [this.registry],
+  });
+  private readonly analyticsAheadSeconds = new Gauge({
+    name: 'rapport_analytics_computed_ahead_last_seconds',
+    help: 'How long the last such pass took',
     registers: [this.registry],
   });
   private readonly httpRequests = new Counter({
@@ -64,6 +74,12 @@ export class MetricsService {
     this.logHead.set(logHead);
     this.projectionPosition.set(projection);
     this.projectionLag.set(Math.max(0, logHead - projection));
+  }
+
+  /** The analytics warmer's passes, read at scrape time. */
+  setAnalyticsAhead(stats: AnalyticsWarmerStats): void {
+    this.analyticsAhead.set(stats.passes);
+    this.analyticsAheadSeconds.set(stats.lastDurationMs / 1000);
   }
 
   countOutcome(outcome: RecordOutcome): void {

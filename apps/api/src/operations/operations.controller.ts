@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { classifyProjection, CustomerReadModels, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
+import { AnalyticsWarmer, classifyProjection, CustomerReadModels, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
 import { withTimeLimit, type RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import { Authenticated, Public } from '../auth/access.decorators';
@@ -21,6 +21,7 @@ export class OperationsController {
     private readonly metrics: MetricsService,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
     private readonly dependencies: DependencyHealth,
+    private readonly warmer: AnalyticsWarmer,
   ) {}
 
   @Get('health/live')
@@ -89,6 +90,7 @@ export class OperationsController {
   @Header('content-type', 'text/plain; version=0.0.4')
   async metricsText() {
     this.metrics.setPositions(await this.eventStore.headPosition(), this.progress.position);
+    this.metrics.setAnalyticsAhead(this.warmer.stats);
     return this.metrics.registry.metrics();
   }
 }

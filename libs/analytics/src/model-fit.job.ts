@@ -1,0 +1,81 @@
+// The costly part of the analytics: maximum-likelihood fits and their
+// parameter covariances. Each is a pure function of the customers' repeat
+// summaries (frequency, recency, age, mean amount), so it can run wherever
+// there is a CPU to spare: here, or in a worker thread (a ModelFitter
+// adapter) while the event loop goes on answering requests.
+import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
+import type { FitResult } from './mle';
+import { gammaGammaCovariance, purchaseModelCovariance, type ParameterCovariance } from './parameter-uncertainty';
+import type { RepeatSummary } from './purchase-days';
+import { PURCHASE_MODEL, type PurchaseModelName, type PurchaseModelParams } from './purchase-models';
+
+/** Summaries as the fits read them, four numbers a customer: x, t_x, T, monetary (see packSummaries). */
+export type PackedSummaries = Float64Array;
+
+export type FitJob =
+  | { readonly kind: 'purchase-fit'; readonly model: PurchaseModelName; readonly summaries: PackedSummaries }
+  | { readonly kind: 'purchase-covariance'; readonly model: PurchaseModelName; readonly params: PurchaseModelParams[PurchaseModelName]; readonly summaries: PackedSummaries }
+  | { readonly kind: 'gamma-gamma-fit'; readonly summaries: PackedSummaries }
+  | { readonly kind: 'gamma-gamma-covariance'; readonly params: GammaGammaParams; readonly summaries: PackedSummaries };
+
+/** What each kind of job answers. */
+export interface FitJobResult {
+  readonly 'purchase-fit': FitResult<PurchaseModelParams[PurchaseModelName]>;
+  readonly 'purchase-covariance': ParameterCovariance<string>;
+  readonly 'gamma-gamma-fit': FitResult<GammaGammaParams>;
+  readonly 'gamma-gamma-covariance': ParameterCovariance<'p' | 'q' | 'v'>;
+}
+
+/** Where fits run. */
+export interface ModelFitter {
+  run<J extends FitJob>(job: J): Promise<FitJobResult[J['kind']]>;
+  close(): Promise<void>;
+}
+
+const WIDTH = 4;
+
+/** The numbers a fit reads, in a buffer a worker receives without copying object by object. */
+export function packSummaries(summaries: readonly RepeatSummary[]): PackedSummaries {
+  const packed = new Float64Array(summaries.length * WIDTH);
+  summaries.forEach((s, i) => {
+    packed[i * WIDTH] = s.x;
+    packed[i * WIDTH + 1] = s.tx;
+    packed[i * WIDTH + 2] = s.T;
+    packed[i * WIDTH + 3] = s.monetary;
+  });
+  return packed;
+}
+
+/** The summaries back, without customer ids (no fit reads them). */
+export function unpackSummaries(packed: PackedSummaries): RepeatSummary[] {
+  const out: RepeatSummary[] = new Array(packed.length / WIDTH);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = { customerId: '', x: packed[i * WIDTH]!, tx: packed[i * WIDTH + 1]!, T: packed[i * WIDTH + 2]!, monetary: packed[i * WIDTH + 3]! };
+  }
+  return out;
+}
+
+/** Runs one job, here and now. */
+export function runFitJob<J extends FitJob>(job: J): FitJobResult[J['kind']] {
+  const customers = unpackSummaries(job.summaries);
+  switch (job.kind) {
+    case 'purchase-fit':
+      return PURCHASE_MODEL[job.model].fit(customers) as FitJobResult[J['kind']];
+    case 'purchase-covariance':
+      return purchaseModelCovariance(job.model, job.params, customers) as FitJobResult[J['kind']];
+    case 'gamma-gamma-fit':
+      return fitGammaGamma(customers) as FitJobResult[J['kind']];
+    case 'gamma-gamma-covariance':
+      return gammaGammaCovariance(job.params, customers) as FitJobResult[J['kind']];
+    default: {
+      const never: never = job;
+      throw new Error(`unknown fit job kind ${String((never as { kind?: unknown }).kind)}`);
+    }
+  }
+}
+
+/** Fits on the calling thread: the default, and what a small population needs. */
+export const inProcessModelFitter: ModelFitter = {
+  run: async (job) => runFitJob(job),
+  close: async () => undefined,
+};

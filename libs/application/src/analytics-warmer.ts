@@ -1,0 +1,108 @@
+// Computes the workspace's costly answers before anyone asks. A fit of
+// 20,000 customers takes a second or two; an analyst who opens the models or
+// the value view after a restart, or after new purchases were projected,
+// should not be the one who waits for it. After each change to the purchases
+// settles, the warmer computes the analyses asked for lately again (see
+// AnalyticsService.refresh) and today's default scope, which the workspace
+// opens on; with fits in worker threads, requests meanwhile are answered.
+import { PURCHASE_MODELS } from '@rapport/analytics';
+import type { StructuredLogger } from '@rapport/config';
+import { PURCHASES_VERSION } from '@rapport/projections';
+import type { AnalyticsService } from './analytics.service';
+import type { CustomerReadModels } from './customer-read-models';
+
+export interface AnalyticsWarmerOptions {
+  /** The reporting currency: the workspace's default. */
+  readonly currency: string;
+  /** How often the purchases version is read, in ms (default 1,000). */
+  readonly pollMs?: number;
+  /** How long the purchases must stay unchanged before warming, in ms (default 2,000): an import runs to its end first. */
+  readonly settleMs?: number;
+  /** Fewer purchasing customers than this are quick to analyse on demand: today's scope is not computed ahead (default 1,000). */
+  readonly minCustomers?: number;
+  readonly now?: () => number;
+  readonly logger?: StructuredLogger;
+}
+
+/** What the warmer has done: for /metrics and for whoever waits for it (the bench). */
+export interface AnalyticsWarmerStats {
+  /** Passes completed (each after a change to the purchases settled). */
+  readonly passes: number;
+  /** When the last pass ended (ms since the epoch), and how long it took; 0 before the first. */
+  readonly lastEndedAt: number;
+  readonly lastDurationMs: number;
+}
+
+export class AnalyticsWarmer {
+  private statistics: AnalyticsWarmerStats = { passes: 0, lastEndedAt: 0, lastDurationMs: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private seen: string | undefined;
+  private changedAt = 0;
+  private warmed: string | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly analytics: AnalyticsService,
+    private readonly readModels: Pick<CustomerReadModels, 'getVersion'>,
+    private readonly options: AnalyticsWarmerOptions,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  get stats(): AnalyticsWarmerStats {
+    return this.statistics;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One poll: warms once the purchases have settled on a version not warmed yet. Exposed for tests. */
+  async tick(): Promise<void> {
+    if (this.running) return;
+    const now = (this.options.now ?? Date.now)();
+    let version: string;
+    try {
+      version = await this.readModels.getVersion(PURCHASES_VERSION);
+    } catch {
+      return; // the read store blinked; the next poll asks again
+    }
+    if (version !== this.seen) {
+      this.seen = version;
+      this.changedAt = now;
+    }
+    if (version === this.warmed || now - this.changedAt < (this.options.settleMs ?? 2_000)) return;
+    this.running = this.warm(version, now).finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  private async warm(version: string, now: number): Promise<void> {
+    const started = Date.now();
+    try {
+      if ((await this.analytics.purchasingCustomers()) >= (this.options.minCustomers ?? 1_000)) await this.today(now);
+      const refreshed = await this.analytics.refresh();
+      this.warmed = version;
+      this.options.logger?.info('analytics computed ahead', { purchasesVersion: version, refreshed, ms: Date.now() - started });
+      this.statistics = { passes: this.statistics.passes + 1, lastEndedAt: Date.now(), lastDurationMs: Date.now() - started };
+    } catch (error) {
+      // Left for the next change: asking for an analysis that fails says why.
+      this.warmed = version;
+      this.options.logger?.warn('analytics could not be computed ahead', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** The workspace's default scope (today, to the end of the day, in the reporting currency): its fits and rankings. */
+  private async today(now: number): Promise<void> {
+    const asOf = `${new Date(now).toISOString().slice(0, 10)}T23:59:59Z`;
+    const { currency } = this.options;
+    const settle = (work: Promise<unknown>) => work.then(() => undefined, () => undefined);
+    await Promise.all([...PURCHASE_MODELS.map((model) => settle(this.analytics.purchaseModel(model, asOf))), settle(this.analytics.gammaGamma(asOf, currency))]);
+    await settle(this.analytics.atRisk(asOf, currency, 1));
+  }
+}

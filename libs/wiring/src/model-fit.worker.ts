@@ -1,0 +1,22 @@
+// A worker thread that runs fit jobs (see WorkerModelFitter): the fits of a
+// large population take seconds of CPU that the API's event loop keeps for
+// requests. It imports the pure analytics library only.
+import { parentPort } from 'node:worker_threads';
+import { runFitJob, type FitJob } from '@rapport/analytics';
+
+export interface FitRequest {
+  readonly id: number;
+  readonly job: FitJob;
+}
+
+export type FitReply = { readonly id: number; readonly ok: true; readonly result: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
+
+parentPort?.on('message', ({ id, job }: FitRequest) => {
+  let reply: FitReply;
+  try {
+    reply = { id, ok: true, result: runFitJob(job) };
+  } catch (error) {
+    reply = { id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packSummaries, runFitJob, type FitJob, type RepeatSummary } from '@rapport/analytics';
+import { FitWorkerError, WorkerModelFitter } from './worker-model-fitter.adapter';
+
+// CDNOW's published summaries (../shared/data/cdnow): frequency, recency and age in weeks of 2,357 customers;
+// the amounts are made up (the summaries have none), spread enough for Gamma-Gamma to converge.
+const CDNOW_SUMMARIES = path.resolve(__dirname, '../../../../shared/data/cdnow/cdnow_customers_summary.csv');
+
+function cdnow(): RepeatSummary[] {
+  const rows = fs.readFileSync(CDNOW_SUMMARIES, 'utf8').trim().split('\n').slice(1);
+  return rows.map((row, i) => {
+    const [id, x, tx, T] = row.split(',');
+    return { customerId: id!, x: Number(x), tx: Number(tx), T: Number(T), monetary: Number(x) === 0 ? 0 : 1_000 + ((i * 97) % 5_000) };
+  });
+}
+
+describe('WorkerModelFitter', () => {
+  jest.setTimeout(60_000);
+  const summaries = packSummaries(cdnow());
+  const fitter = new WorkerModelFitter(2);
+  afterAll(() => fitter.close());
+
+  it('answers every kind of job exactly as fitting on the calling thread does', async () => {
+    const bgnbd = runFitJob({ kind: 'purchase-fit', model: 'bgnbd', summaries });
+    const gg = runFitJob({ kind: 'gamma-gamma-fit', summaries });
+    if (!bgnbd.converged || !gg.converged) throw new Error('the test population must be fittable');
+    const jobs: FitJob[] = [
+      { kind: 'purchase-fit', model: 'bgnbd', summaries },
+      { kind: 'purchase-fit', model: 'pareto-nbd', summaries },
+      { kind: 'purchase-fit', model: 'mbg-nbd', summaries },
+      { kind: 'gamma-gamma-fit', summaries },
+      { kind: 'purchase-covariance', model: 'bgnbd', params: bgnbd.params, summaries },
+      { kind: 'gamma-gamma-covariance', params: gg.params, summaries },
+    ];
+    const inWorkers = await Promise.all(jobs.map((job) => fitter.run(job)));
+    expect(inWorkers).toEqual(jobs.map((job) => runFitJob(job)));
+    expect(inWorkers[4]).toMatchObject({ ok: true, names: ['r', 'alpha', 'a', 'b'] });
+  });
+
+  it('spreads jobs over its workers, so the models of one view fit side by side', async () => {
+    const both = [fitter.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }), fitter.run({ kind: 'purchase-fit', model: 'mbg-nbd', summaries })];
+    expect(fitter.busy).toEqual([1, 1]);
+    await Promise.all(both);
+    expect(fitter.busy).toEqual([0, 0]);
+  });
+
+  it('rejects a job that fails in its worker with the worker’s reason, and goes on serving', async () => {
+    const unknown = { kind: 'no-such-fit', summaries } as unknown as FitJob;
+    await expect(fitter.run(unknown)).rejects.toThrow(new FitWorkerError('unknown fit job kind no-such-fit'));
+    await expect(fitter.run({ kind: 'gamma-gamma-fit', summaries })).resolves.toMatchObject({ converged: true });
+  });
+
+  it('rejects the jobs of a worker that dies, starts another for the next job, and refuses work once closed', async () => {
+    const dying = new WorkerModelFitter(1);
+    const running = dying.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries });
+    // A worker killed under its job (as an out-of-memory kill would).
+    await (dying as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0]!.worker.terminate();
+    await expect(running).rejects.toThrow(/^the fit worker stopped: exit code \d+$/);
+    await expect(dying.run({ kind: 'gamma-gamma-fit', summaries })).resolves.toMatchObject({ converged: true });
+    await dying.close();
+    await expect(dying.run({ kind: 'gamma-gamma-fit', summaries })).rejects.toThrow(FitWorkerError);
+  });
+});

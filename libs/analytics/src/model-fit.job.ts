@@ -26,9 +26,14 @@ export interface FitJobResult {
   readonly 'gamma-gamma-covariance': ParameterCovariance<'p' | 'q' | 'v'>;
 }
 
+/** `asked`: someone waits for it; `background`: computed ahead, it waits for the asked. */
+export type FitPriority = 'asked' | 'background';
+
 /** Where fits run. */
 export interface ModelFitter {
-  run<J extends FitJob>(job: J): Promise<FitJobResult[J['kind']]>;
+  run<J extends FitJob>(job: J, priority?: FitPriority): Promise<FitJobResult[J['kind']]>;
+  /** Someone now waits for a job run in the background (a promise run returned): it goes first. */
+  promote(pending: Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -77,5 +82,6 @@ export function runFitJob<J extends FitJob>(job: J): FitJobResult[J['kind']] {
 /** Fits on the calling thread: the default, and what a small population needs. */
 export const inProcessModelFitter: ModelFitter = {
   run: async (job) => runFitJob(job),
+  promote: () => undefined,
   close: async () => undefined,
 };

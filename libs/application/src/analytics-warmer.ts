@@ -78,7 +78,7 @@ export class AnalyticsWarmer {
       this.changedAt = now;
     }
     if (version === this.warmed || now - this.changedAt < (this.options.settleMs ?? 2_000)) return;
-    this.running = this.warm(version, now).finally(() => (this.running = undefined));
+    this.running = this.analytics.inBackground(() => this.warm(version, now)).finally(() => (this.running = undefined));
     await this.running;
   }
 

@@ -4,6 +4,7 @@
 // currency and the read models' purchases version (PURCHASES_VERSION), which
 // moves with every batch that projects a purchase, so a new purchase
 // invalidates it and nothing else does.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import {
   bgnbdConditionalExpectedPurchases,
@@ -211,6 +212,8 @@ export class AnalyticsService {
   private readonly workerMinCustomers: number;
   /** Costly computations asked for lately, by key, oldest first: what refresh() computes again. */
   private readonly recent = new Map<string, () => Promise<unknown>>();
+  /** Set while computing ahead (refresh, inBackground). */
+  private readonly background = new AsyncLocalStorage<boolean>();
 
   constructor(
     private readonly readModels: CustomerReadModels,
@@ -588,15 +591,17 @@ export class AnalyticsService {
    */
   private onInputs<J extends FitJob>(kind: string, summaries: readonly RepeatSummary[], withMonetary: boolean, job: (packed: PackedSummaries) => J): Promise<FitJobResult[J['kind']]> {
     const key = `${kind}|${digestOf(summaries, withMonetary)}`;
+    const background = this.background.getStore() === true;
     const known = this.byInputs.get(key);
     if (known) {
+      // Computed ahead and still queued or running: now someone waits for it.
+      if (!background) this.fitterFor(summaries.length).promote(known);
       this.byInputs.delete(key);
       this.byInputs.set(key, known);
       return known as Promise<FitJobResult[J['kind']]>;
     }
     // A small population fits faster here than it travels to a worker and back.
-    const fitter = summaries.length >= this.workerMinCustomers ? this.fitter : inProcessModelFitter;
-    const value = fitter.run(job(packSummaries(summaries)));
+    const value = this.fitterFor(summaries.length).run(job(packSummaries(summaries)), background ? 'background' : 'asked');
     // Requests that arrive while it runs wait for the same fit; one that failed (a worker died) is not remembered.
     value.catch(() => this.byInputs.get(key) === value && this.byInputs.delete(key));
     this.byInputs.set(key, value);
@@ -633,6 +638,11 @@ export class AnalyticsService {
     return entry.value as Promise<T>;
   }
 
+  /** Where a fit of `customers` runs: a small population on the calling thread, whatever the fitter. */
+  private fitterFor(customers: number): ModelFitter {
+    return customers >= this.workerMinCustomers ? this.fitter : inProcessModelFitter;
+  }
+
   private remember(key: string, compute: () => Promise<unknown>): void {
     this.recent.delete(key);
     this.recent.set(key, compute);
@@ -647,16 +657,28 @@ export class AnalyticsService {
    * for it will say why).
    */
   async refresh(): Promise<number> {
-    const purchases = await this.readModels.getVersion(PURCHASES_VERSION);
-    let computed = 0;
-    for (const [key, compute] of [...this.recent]) {
-      if (this.fits.get(key)?.purchases === purchases) continue;
-      await this.cached(key, compute).then(
-        () => (computed += 1),
-        () => undefined,
-      );
-    }
-    return computed;
+    return this.inBackground(async () => {
+      const purchases = await this.readModels.getVersion(PURCHASES_VERSION);
+      let computed = 0;
+      for (const [key, compute] of [...this.recent]) {
+        if (this.fits.get(key)?.purchases === purchases) continue;
+        await this.cached(key, compute).then(
+          () => (computed += 1),
+          () => undefined,
+        );
+        // Requests waiting on the event loop go between two of these.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return computed;
+    });
+  }
+
+  /**
+   * Runs `work` as work computed ahead: its fits wait for those someone asked
+   * for (ModelFitter priorities), and are promoted when someone asks for them.
+   */
+  inBackground<T>(work: () => Promise<T>): Promise<T> {
+    return this.background.run(true, work);
   }
 
   /** Stops the fitter's workers, if any. */

@@ -40,9 +40,49 @@ describe('WorkerModelFitter', () => {
 
   it('spreads jobs over its workers, so the models of one view fit side by side', async () => {
     const both = [fitter.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }), fitter.run({ kind: 'purchase-fit', model: 'mbg-nbd', summaries })];
-    expect(fitter.busy).toEqual([1, 1]);
+    expect(fitter.load).toEqual({ running: ['asked', 'asked'], waiting: 0 });
     await Promise.all(both);
-    expect(fitter.busy).toEqual([0, 0]);
+    expect(fitter.load).toEqual({ running: [], waiting: 0 });
+  });
+
+  it('never makes an asked-for job wait behind background work: one more worker starts for it, and goes once idle', async () => {
+    const one = new WorkerModelFitter(1);
+    try {
+      const done: string[] = [];
+      const track = (name: string, p: Promise<unknown>) => p.then(() => done.push(name));
+      const background = [
+        track('background 1', one.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }, 'background')),
+        track('background 2', one.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }, 'background')),
+      ];
+      expect(one.load).toEqual({ running: ['background'], waiting: 1 });
+      const asked = track('asked', one.run({ kind: 'gamma-gamma-fit', summaries }));
+      expect(one.load).toEqual({ running: ['background', 'asked'], waiting: 1 });
+      await asked;
+      expect(done[0]).toBe('asked');
+      await Promise.all(background);
+      expect(one.load).toEqual({ running: [], waiting: 0 });
+      expect((one as unknown as { slots: unknown[] }).slots).toHaveLength(1);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('runs asked-for jobs before waiting background ones, and a background job someone now waits for (promote) among them', async () => {
+    const one = new WorkerModelFitter(1);
+    try {
+      const done: string[] = [];
+      const track = (name: string, p: Promise<unknown>) => p.then(() => done.push(name));
+      const first = one.run({ kind: 'gamma-gamma-fit', summaries });
+      const later = one.run({ kind: 'gamma-gamma-fit', summaries }, 'background');
+      const promoted = one.run({ kind: 'gamma-gamma-fit', summaries }, 'background');
+      const asked = one.run({ kind: 'gamma-gamma-fit', summaries });
+      expect(one.load).toEqual({ running: ['asked'], waiting: 3 });
+      one.promote(promoted);
+      await Promise.all([track('first', first), track('later', later), track('promoted', promoted), track('asked', asked)]);
+      expect(done).toEqual(['first', 'promoted', 'asked', 'later']);
+    } finally {
+      await one.close();
+    }
   });
 
   it('rejects a job that fails in its worker with the worker’s reason, and goes on serving', async () => {

@@ -1,19 +1,25 @@
-// Fits in worker threads, so that fitting 20,000 customers (a second or two
-// of CPU per model) leaves the event loop to answer requests, and the models
-// of one view fit side by side on separate cores.
+// Fits in worker threads, so that fitting 20,000 customers (a second or so of
+// CPU per model) leaves the event loop to answer requests, and the models of
+// one view fit side by side on separate cores. Work computed ahead (a
+// background job, see AnalyticsWarmer) never makes an analyst wait: a job
+// someone asks for goes first, and if every worker is busy with background
+// work, one more worker starts for it.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FitJob, FitJobResult, ModelFitter } from '@rapport/analytics';
+import type { FitJob, FitJobResult, FitPriority, ModelFitter } from '@rapport/analytics';
 import type { FitReply, FitRequest } from './model-fit.worker';
 
-interface Pending {
+interface Queued {
+  readonly id: number;
+  readonly job: FitJob;
+  priority: FitPriority;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
 }
 
 interface Slot {
   readonly worker: Worker;
-  readonly pending: Map<number, Pending>;
+  running: Queued | undefined;
 }
 
 /** A fit job failed in its worker (the worker threw, or died under it). */
@@ -26,70 +32,114 @@ const WORKER_FILE = path.join(__dirname, `model-fit.worker${path.extname(__filen
 const SOURCE_HOOK = ['-r', '@swc-node/register'];
 
 export class WorkerModelFitter implements ModelFitter {
-  private readonly slots: (Slot | undefined)[];
+  private readonly slots: Slot[] = [];
+  private readonly queue: Queued[] = [];
+  private readonly byPromise = new WeakMap<Promise<unknown>, Queued>();
   private nextId = 0;
   private closed = false;
 
+  /** `size` workers for any job; one more starts only for a job asked for while all of them run background work. */
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a WorkerModelFitter needs at least one worker; got ${size}`);
-    this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
 
-  run<J extends FitJob>(job: J): Promise<FitJobResult[J['kind']]> {
+  run<J extends FitJob>(job: J, priority: FitPriority = 'asked'): Promise<FitJobResult[J['kind']]> {
     if (this.closed) return Promise.reject(new FitWorkerError('the fit workers are closed'));
-    const slot = this.leastBusy();
-    const id = ++this.nextId;
-    return new Promise<FitJobResult[J['kind']]>((resolve, reject) => {
-      slot.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      const request: FitRequest = { id, job };
-      slot.worker.ref();
-      slot.worker.postMessage(request);
+    let queued: Queued | undefined;
+    const promise = new Promise<FitJobResult[J['kind']]>((resolve, reject) => {
+      queued = { id: ++this.nextId, job, priority, resolve: resolve as (value: unknown) => void, reject };
     });
+    this.queue.push(queued!);
+    this.byPromise.set(promise, queued!);
+    this.dispatch();
+    return promise;
   }
 
-  /** Jobs waiting or running, by worker: what a test or a metric reads. */
-  get busy(): number[] {
-    return this.slots.map((s) => s?.pending.size ?? 0);
+  /** Someone now waits for this background job: it goes before the other background work. */
+  promote(pending: Promise<unknown>): void {
+    const queued = this.byPromise.get(pending);
+    if (!queued || queued.priority === 'asked') return;
+    queued.priority = 'asked';
+    this.dispatch();
+  }
+
+  /** Jobs running, by worker, and jobs waiting: what a test or a metric reads. */
+  get load(): { running: FitPriority[]; waiting: number } {
+    return { running: this.slots.flatMap((s) => (s.running ? [s.running.priority] : [])), waiting: this.queue.length };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((slot) => slot?.worker.terminate()));
+    for (const queued of this.queue.splice(0)) queued.reject(new FitWorkerError('the fit workers are closed'));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  /** The worker with the fewest jobs, started on first use and restarted after it died. */
-  private leastBusy(): Slot {
-    let best = 0;
-    for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i];
-      if (!slot) return (this.slots[i] = this.start(i));
-      if (slot.pending.size < this.slots[best]!.pending.size) best = i;
+  /** Starts what can start: asked-for jobs first, in order; background jobs only on the regular workers. */
+  private dispatch(): void {
+    for (;;) {
+      const index = this.queue.findIndex((q) => q.priority === 'asked');
+      const next = index >= 0 ? index : 0;
+      const job = this.queue[next];
+      if (!job) return;
+      const slot = this.idleSlot(job.priority);
+      if (!slot) return;
+      this.queue.splice(next, 1);
+      slot.running = job;
+      const request: FitRequest = { id: job.id, job: job.job };
+      slot.worker.ref();
+      slot.worker.postMessage(request);
     }
-    return this.slots[best]!;
   }
 
-  private start(index: number): Slot {
+  private idleSlot(priority: FitPriority): Slot | undefined {
+    const idle = this.slots.find((s) => !s.running);
+    const regular = this.slots.length < this.size;
+    if (priority === 'background') {
+      if (idle && this.slots.filter((s) => s.running?.priority === 'background').length < this.size) return idle;
+      return regular ? this.start() : undefined;
+    }
+    if (idle) return idle;
+    // Every worker is busy: a regular one starts, or, when all of them run background work, one more.
+    const allBackground = this.slots.every((s) => s.running?.priority === 'background');
+    return regular || (allBackground && this.slots.length === this.size) ? this.start() : undefined;
+  }
+
+  private start(): Slot {
     const fromSources = WORKER_FILE.endsWith('.ts');
     const inherited = process.execArgv.some((arg) => arg.includes('@swc-node/register'));
     const worker = new Worker(WORKER_FILE, { ...(fromSources && !inherited ? { execArgv: [...process.execArgv, ...SOURCE_HOOK] } : {}) });
-    // An idle worker does not keep the process alive; a job in hand does (its promise is awaited).
+    // An idle worker does not keep the process alive.
     worker.unref();
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, running: undefined };
+    this.slots.push(slot);
     worker.on('message', (reply: FitReply) => {
-      const waiting = slot.pending.get(reply.id);
-      if (!waiting) return;
-      slot.pending.delete(reply.id);
-      if (slot.pending.size === 0) worker.unref();
-      if (reply.ok) waiting.resolve(reply.result);
-      else waiting.reject(new FitWorkerError(reply.error));
+      const job = slot.running;
+      if (!job || job.id !== reply.id) return;
+      slot.running = undefined;
+      worker.unref();
+      if (reply.ok) job.resolve(reply.result);
+      else job.reject(new FitWorkerError(reply.error));
+      this.retireExtra(slot);
+      this.dispatch();
     });
     const fail = (error: Error) => {
-      if (this.slots[index] === slot) this.slots[index] = undefined;
-      for (const waiting of slot.pending.values()) waiting.reject(new FitWorkerError(`the fit worker stopped: ${error.message}`));
-      slot.pending.clear();
+      const at = this.slots.indexOf(slot);
+      if (at < 0) return;
+      this.slots.splice(at, 1);
+      slot.running?.reject(new FitWorkerError(`the fit worker stopped: ${error.message}`));
+      slot.running = undefined;
+      if (!this.closed) this.dispatch();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
     return slot;
+  }
+
+  /** The extra worker goes once it is idle and the regular ones are enough again. */
+  private retireExtra(slot: Slot): void {
+    if (this.slots.length <= this.size) return;
+    const at = this.slots.indexOf(slot);
+    this.slots.splice(at, 1);
+    void slot.worker.terminate();
   }
 }

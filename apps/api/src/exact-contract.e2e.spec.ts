@@ -176,4 +176,12 @@ describe('the exact contract', () => {
     expect(text).toMatch(/^rapport_nodejs_eventloop_lag_seconds \d/m);
     expect(text).toMatch(/^rapport_projection_lag_events \d+$/m);
   });
+
+  it('computes the costly analytics ahead once the CDNOW import has settled, and says so on /metrics', async () => {
+    const passes = async () => Number(/^rapport_analytics_computed_ahead_passes (\d+)$/m.exec(String((await api.get('/metrics')).body))?.[1]);
+    const deadline = Date.now() + 90_000;
+    while ((await passes()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await passes()).toBeGreaterThanOrEqual(1);
+    expect(String((await api.get('/metrics')).body)).toMatch(/^rapport_analytics_computed_ahead_last_seconds [0-9.e-]+$/m);
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ import { KafkaNode, RoleProcess, describeWithInfra } from '@rapport/config/testi
 import type { EventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { CHECKPOINT_TOPIC, MongoParkingLot, deadLetterTopic, relayCheckpointGroup } from '@rapport/messaging';
-import { dropDatabases, embeddedRebuildDigest, mongoDigest, mongoUrl, readTopic, sleep, uniqueId, varied, waitForNoLag } from './testing/distributed-fixtures';
+import { dropDatabases, embeddedRebuildDigest, mongoDigest, mongoUrl, readTopic, sleep, uniqueId, varied, waitForNoLag } from '@rapport/wiring/testing';
 
 jest.setTimeout(300_000);
 

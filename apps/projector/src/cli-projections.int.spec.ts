@@ -25,7 +25,7 @@ import {
   sleep,
   testKafka,
   uniqueId,
-} from './testing/distributed-fixtures';
+} from '@rapport/wiring/testing';
 
 jest.setTimeout(240_000);
 

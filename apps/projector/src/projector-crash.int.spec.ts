@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { KafkaRelay, MongoParkingLot, deadLetterTopic } from '@rapport/messaging';
-import { appendLoad, dropDatabases, mongoUrl, embeddedRebuildDigest, mongoDigest, sleep, testKafka, uniqueId, waitForNoLag } from './testing/distributed-fixtures';
+import { appendLoad, dropDatabases, mongoUrl, embeddedRebuildDigest, mongoDigest, sleep, testKafka, uniqueId, waitForNoLag } from '@rapport/wiring/testing';
 
 jest.setTimeout(240_000);
 

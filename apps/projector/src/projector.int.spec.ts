@@ -23,7 +23,7 @@ import {
   uniqueId,
   varied,
   waitForNoLag,
-} from './testing/distributed-fixtures';
+} from '@rapport/wiring/testing';
 
 jest.setTimeout(180_000);
 

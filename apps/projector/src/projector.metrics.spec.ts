@@ -39,22 +39,47 @@ describe('ProjectorMetrics', () => {
     expect(text).toMatch(/^rapport_projector_dependency_up\{dependency="kafka"\} 1$/m);
     expect(text).toMatch(/^rapport_projector_last_applied_timestamp_seconds\{group="g"\} \d+(\.\d+)?$/m);
 
-    // Kafka refuses, MongoDB hangs: the scrape still answers at once, with the last values.
-    kafkaUp = false;
-    await kafka.check();
+    // Kafka refuses (its monitor has not noticed yet), MongoDB hangs: the scrape still answers, with the last values.
     lag = () => Promise.reject(new Error('Connection error'));
     list = () => never();
-    const started = Date.now();
+    let started = Date.now();
     text = await metrics.registry.metrics();
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(text).toMatch(/^rapport_projector_consumer_lag_total 3$/m);
     expect(text).toMatch(/^rapport_projector_parked_customers 0$/m);
-    expect(text).toMatch(/^rapport_projector_dependency_up\{dependency="kafka"\} 0$/m);
     expect(text).toMatch(/^rapport_projector_dependency_up\{dependency="mongodb"\} 1$/m);
 
-    // A lag read that hangs is given up on too.
+    // A lag read that hangs (a frozen broker) is given up on after the collectors' limit.
     lag = () => never();
     text = await metrics.registry.metrics();
     expect(text).toMatch(/^rapport_projector_consumer_lag\{partition="0"\} 3$/m);
+
+    // Once the monitor says Kafka is down, the lag is not asked at all: the scrape does not wait out the limit.
+    kafkaUp = false;
+    await kafka.check();
+    let asked = 0;
+    lag = () => {
+      asked++;
+      return never();
+    };
+    metrics.attachParking({ list: async () => [] } as unknown as ParkingLot);
+    const slow = new ProjectorMetrics({ lag: () => lag(), dependencies: { kafka, mongodb }, groupId: 'g', collectMs: 5_000 });
+    slow.attachParking({ list: async () => [] } as unknown as ParkingLot);
+    started = Date.now();
+    text = await slow.registry.metrics();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(asked).toBe(0);
+    expect(text).toMatch(/^rapport_projector_dependency_up\{dependency="kafka"\} 0$/m);
+    text = await metrics.registry.metrics();
+    expect(asked).toBe(0);
+    expect(text).toMatch(/^rapport_projector_consumer_lag_total 3$/m);
+    expect(text).toMatch(/^rapport_projector_consumer_lag\{partition="0"\} 3$/m);
+
+    // Kafka back: the lag is read again.
+    kafkaUp = true;
+    await kafka.check();
+    lag = async () => [{ partition: 0, end: 12, committed: 12, lag: 0 }];
+    text = await metrics.registry.metrics();
+    expect(text).toMatch(/^rapport_projector_consumer_lag_total 0$/m);
   });
 });

@@ -131,8 +131,13 @@ export class ProjectorMetrics {
     }
   }
 
-  /** One read of the lag per scrape, shared by both lag gauges; undefined when Kafka did not answer. */
+  /**
+   * One read of the lag per scrape, shared by both lag gauges; undefined when Kafka did not answer.
+   * Not asked while the monitor says Kafka is down: a broker that hangs (frozen, not gone) would
+   * hold every scrape for the read's whole limit, for a value that cannot have changed.
+   */
   private readLag(): Promise<PartitionLag[] | undefined> {
+    if (this.sources.dependencies.kafka.state === 'down') return Promise.resolve(undefined);
     if (!this.lagRead) {
       this.lagRead = withTimeLimit(this.sources.collectMs ?? 1_000, () => this.sources.lag(), 'consumer lag')
         .catch(() => undefined)

@@ -45,6 +45,19 @@ async function main(): Promise<number> {
       if (lastPosition !== undefined) this.set({ relay: settings.relayId }, lastPosition);
     },
   });
+  // When a transaction was last committed: the last one known across rebuilds; no sample before the first.
+  let lastCommittedAt: number | undefined;
+  new Gauge({
+    name: 'rapport_relay_last_publish_timestamp_seconds',
+    help: 'When the relay last committed a transaction of events and checkpoint (Unix time); no sample before its first',
+    labelNames: ['relay'],
+    registers: [registry],
+    collect() {
+      const at = relay?.lastCommittedAt;
+      if (at !== undefined) lastCommittedAt = Math.max(lastCommittedAt ?? 0, at);
+      if (lastCommittedAt !== undefined) this.set({ relay: settings.relayId }, lastCommittedAt / 1000);
+    },
+  });
   let lastHead: number | undefined;
   new Gauge({
     name: 'rapport_relay_log_head_position',

@@ -18,6 +18,8 @@ export interface AnalyticsWarmerOptions {
   readonly pollMs?: number;
   /** How long the purchases must stay unchanged before warming, in ms (default 2,000): an import runs to its end first. */
   readonly settleMs?: number;
+  /** The least time from the start of one pass to the start of the next, in ms (default 30,000): under a trickle of purchases it computes ahead now and then, not after every one. */
+  readonly minIntervalMs?: number;
   /** Fewer purchasing customers than this are quick to analyse on demand: today's scope is not computed ahead (default 1,000). */
   readonly minCustomers?: number;
   readonly now?: () => number;
@@ -39,6 +41,7 @@ export class AnalyticsWarmer {
   private seen: string | undefined;
   private changedAt = 0;
   private warmed: string | undefined;
+  private lastStartedAt = Number.NEGATIVE_INFINITY;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -78,6 +81,8 @@ export class AnalyticsWarmer {
       this.changedAt = now;
     }
     if (version === this.warmed || now - this.changedAt < (this.options.settleMs ?? 2_000)) return;
+    if (now - this.lastStartedAt < (this.options.minIntervalMs ?? 30_000)) return;
+    this.lastStartedAt = now;
     this.running = this.analytics.inBackground(() => this.warm(version, now)).finally(() => (this.running = undefined));
     await this.running;
   }

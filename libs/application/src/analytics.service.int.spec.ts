@@ -190,7 +190,7 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     const analytics = new AnalyticsService(readStore, { refreshAfterMs: 0 });
     const asked = jest.spyOn(analytics, 'purchaseModel');
     const ranked = jest.spyOn(analytics, 'atRisk');
-    const warmer = new AnalyticsWarmer(analytics, readStore, { currency: 'USD', settleMs: 2_000, minCustomers: 3, now: () => now });
+    const warmer = new AnalyticsWarmer(analytics, readStore, { currency: 'USD', settleMs: 2_000, minIntervalMs: 20_000, minCustomers: 3, now: () => now });
     await warmer.tick(); // sees the purchases version: the clock of settling starts
     expect(asked).not.toHaveBeenCalled();
     now += 1_999;
@@ -209,6 +209,9 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     await warmer.tick();
     expect(asked).toHaveBeenCalledTimes(once); // not settled yet
     now += 2_000;
+    await warmer.tick();
+    expect(asked).toHaveBeenCalledTimes(once); // settled, but 12 s after the last pass began: at most one pass in 20 s
+    now += 8_000;
     await warmer.tick();
     expect(asked).toHaveBeenCalledTimes(2 * once);
     expect(ranked).toHaveBeenCalledTimes(2);

@@ -122,8 +122,13 @@ describeWithInfra('kafka')('KafkaRelay on a real broker', () => {
     for (let i = 0; i < 300; i++) await store.append(`c${i % 7}`, [contacted(i)], 'any');
 
     const first = new KafkaRelay(store, kafka, { topic, relayId, batchSize: 50 });
+    const before = Date.now();
     await first.start();
+    // Nothing committed yet: no time of a last commit.
+    expect(first.lastCommittedAt).toBeUndefined();
     expect(await first.waitFor(await store.headPosition(), 30_000)).toBe(true);
+    expect(first.lastCommittedAt).toBeGreaterThanOrEqual(before);
+    expect(first.lastCommittedAt).toBeLessThanOrEqual(Date.now());
     await first.stop();
 
     for (let i = 300; i < 400; i++) await store.append(`c${i % 7}`, [contacted(i)], 'any');

@@ -50,6 +50,7 @@ export class KafkaRelay {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private checkpoint = -1;
+  private committedAt: number | undefined;
   private readonly topic: string;
   private readonly actionsTopic: string;
   private readonly relayId: string;
@@ -67,6 +68,11 @@ export class KafkaRelay {
   /** Position of the last event published in a committed transaction. */
   get position(): number {
     return this.checkpoint;
+  }
+
+  /** When this relay last committed a transaction (ms since the epoch); undefined before its first. */
+  get lastCommittedAt(): number | undefined {
+    return this.committedAt;
   }
 
   private get group(): string {
@@ -172,6 +178,7 @@ export class KafkaRelay {
     }
     spans.end();
     this.checkpoint = last;
+    this.committedAt = Date.now();
   }
 }
 

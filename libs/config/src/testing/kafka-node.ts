@@ -60,10 +60,26 @@ export class KafkaNode {
   }
 
   /**
+   * SIGSTOP: the broker (and its KRaft controller, the same JVM) stays, its
+   * sockets stay open and the kernel still accepts connections, but nothing
+   * answers: a hang, not a crash (a long GC pause, a stuck VM).
+   */
+  freeze(): void {
+    this.process?.child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: the broker carries on from where it was frozen. */
+  thaw(): void {
+    this.process?.child.kill('SIGCONT');
+  }
+
+  /**
    * SIGTERM: a controlled shutdown (the broker closes its logs cleanly), SIGKILL
    * after `timeoutMs`. SIGKILL: an unclean one (the broker recovers its logs on start).
    */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', timeoutMs = 60_000): Promise<void> {
+    // A frozen broker would not act on SIGTERM before it is thawed.
+    if (signal === 'SIGTERM') this.thaw();
     await this.process?.stop(timeoutMs, signal);
   }
 }

@@ -1,4 +1,4 @@
-// Test support for the projector's integration tests: a varied event load, a
+// Test support for the distributed tests (projector, relay, API faults): a varied event load, a
 // hash of the read models as stored, waiting for the group to catch up.
 import { createHash, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -9,7 +9,7 @@ import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import type { EventStore, NewEvent, RecordedEvent } from '@rapport/event-store';
 import { consumerGroupLag, toCustomerEventMessage } from '@rapport/messaging';
 import { READ_MODELS } from '@rapport/projections';
-import { connectMongoReadModels } from '@rapport/wiring';
+import { connectMongoReadModels } from '../mongo-read-models';
 
 export const brokers = (process.env.RAPPORT_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const mongoBase = (process.env.RAPPORT_MONGO_URL ?? 'mongodb://127.0.0.1:27017/rapport').replace(/\/[^/]*$/, '');

@@ -5,15 +5,18 @@
 // settles, the warmer computes the analyses asked for lately again (see
 // AnalyticsService.refresh) and today's default scope, which the workspace
 // opens on; with fits in worker threads, requests meanwhile are answered.
-import { PURCHASE_MODELS } from '@rapport/analytics';
+import { PURCHASE_MODELS, type PurchaseModelChoice } from '@rapport/analytics';
 import type { StructuredLogger } from '@rapport/config';
 import { PURCHASES_VERSION } from '@rapport/projections';
+import { startOfHourUtc } from './analytics/analytics-scope';
 import type { AnalyticsService } from './analytics.service';
 import type { CustomerReadModels } from './customer-read-models';
 
 export interface AnalyticsWarmerOptions {
-  /** The reporting currency: the workspace's default. */
+  /** The reporting currency: the workspace's default, and the 360's. */
   readonly currency: string;
+  /** The purchase model behind the 360's predictions (RAPPORT_PURCHASE_MODEL; default `bgnbd`). */
+  readonly predictionModel?: PurchaseModelChoice;
   /** How often the purchases version is read, in ms (default 1,000). */
   readonly pollMs?: number;
   /** How long the purchases must stay unchanged before warming, in ms (default 2,000): an import runs to its end first. */
@@ -102,12 +105,16 @@ export class AnalyticsWarmer {
     }
   }
 
-  /** The workspace's default scope (today, to the end of the day, in the reporting currency): its fits and rankings. */
+  /**
+   * The workspace's default scope (today, to the end of the day, in the reporting currency): its fits
+   * and rankings; and the 360's (the start of this hour): its predictions' fits and covariances.
+   */
   private async today(now: number): Promise<void> {
     const asOf = `${new Date(now).toISOString().slice(0, 10)}T23:59:59Z`;
     const { currency } = this.options;
     const settle = (work: Promise<unknown>) => work.then(() => undefined, () => undefined);
     await Promise.all([...PURCHASE_MODELS.map((model) => settle(this.analytics.purchaseModel(model, asOf))), settle(this.analytics.gammaGamma(asOf, currency))]);
     await settle(this.analytics.atRisk(asOf, currency, 1));
+    await settle(this.analytics.preparePredictions(startOfHourUtc(now), currency, this.options.predictionModel ?? 'bgnbd'));
   }
 }

@@ -198,8 +198,14 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     expect(asked).not.toHaveBeenCalled();
     now += 1;
     await warmer.tick();
-    // Each model at the end of today (the at-risk ranking asks BG/NBD's fit once more, through the cache).
-    expect([...new Set(asked.mock.calls.map(([model, asOf]) => `${model}@${asOf}`))].sort()).toEqual(['bgnbd@2026-06-01T23:59:59Z', 'mbg-nbd@2026-06-01T23:59:59Z', 'pareto-nbd@2026-06-01T23:59:59Z']);
+    // Each model at the end of today (the at-risk ranking asks BG/NBD's fit once more, through the cache),
+    // and the 360's predictions as of the start of this hour.
+    expect([...new Set(asked.mock.calls.map(([model, asOf]) => `${model}@${asOf}`))].sort()).toEqual([
+      'bgnbd@2026-06-01T10:00:00.000Z',
+      'bgnbd@2026-06-01T23:59:59Z',
+      'mbg-nbd@2026-06-01T23:59:59Z',
+      'pareto-nbd@2026-06-01T23:59:59Z',
+    ]);
     expect(ranked).toHaveBeenCalledWith('2026-06-01T23:59:59Z', 'USD', 1);
     const once = asked.mock.calls.length;
     now += 10_000;

@@ -345,6 +345,18 @@ export class AnalyticsService {
     };
   }
 
+  /**
+   * What every prediction as of asOf reads whatever the customer: the chosen
+   * model's fit and covariance, Gamma-Gamma's in `currency`. The warmer
+   * computes it ahead for the 360's scope; failures are the predictions' to report.
+   */
+  async preparePredictions(asOf: string, currency: string, choice: PurchaseModelChoice = 'bgnbd'): Promise<void> {
+    const { model } = choice === 'best' ? await this.bestModel(asOf) : { model: choice };
+    await this.purchaseParams(model, asOf);
+    await this.purchaseCovariance(model, asOf, {});
+    if (await this.gammaGammaParams(asOf, currency, {})) await this.gammaGammaCovariance(asOf, currency, {});
+  }
+
   /** The model `best` names as of asOf (see ModelSelection); cached with the fits it ranks. */
   async bestModel(asOf: string, cache: CacheOptions = {}): Promise<{ model: PurchaseModelName; selection: ModelSelection }> {
     return this.cached(

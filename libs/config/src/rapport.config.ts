@@ -65,7 +65,7 @@ export interface RapportConfig {
   readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
   /**
-   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core but one, 1 to 4;
+   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core, at most 4;
    * 0 fits on the event loop). RAPPORT_ANALYTICS_WARMUP (`on`, `off`): compute the workspace's
    * costly answers ahead, after each change to the purchases settles (docs/analytics.md).
    */
@@ -146,7 +146,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     reportingCurrency: reportingCurrency(env),
     analyticsCompute: {
-      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', Math.max(1, Math.min(4, availableParallelism() - 1)), 0, 16),
+      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', Math.min(4, availableParallelism()), 0, 16),
       warmup: envOneOf(env, 'RAPPORT_ANALYTICS_WARMUP', ['on', 'off'] as const, 'on') === 'on',
     },
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),

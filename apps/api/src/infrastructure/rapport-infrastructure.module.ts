@@ -200,7 +200,11 @@ export class RapportInfrastructureModule {
         {
           provide: AnalyticsWarmer,
           useFactory: (analytics: AnalyticsService, readModels: CustomerReadModels) =>
-            new AnalyticsWarmer(analytics, readModels, { currency: config.reportingCurrency, logger: structuredLogger(new Logger('Analytics')) }),
+            new AnalyticsWarmer(analytics, readModels, {
+              currency: config.reportingCurrency,
+              predictionModel: config.purchaseModel,
+              logger: structuredLogger(new Logger('Analytics')),
+            }),
           inject: [AnalyticsService, READ_MODELS],
         },
         {

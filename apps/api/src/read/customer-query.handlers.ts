@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RfmSegment } from '@rapport/analytics';
-import { AnalyticsService, CustomerReadModels, InvalidCursorError, minorUnitsOrNull, ModelNotFittedError, PlaybookRunner, presentIntervals, type Page } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels, InvalidCursorError, minorUnitsOrNull, ModelNotFittedError, PlaybookRunner, presentIntervals, startOfHourUtc, type Page } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
@@ -130,10 +130,9 @@ async function withErasureStatus(view: CustomerView, vault: PersonalDataVault): 
 /**
  * The 360's analytics are as of the start of the current hour in the reporting
  * currency, so the model fits behind them are shared by every read in that hour,
- * refitted at most once a minute while purchases arrive.
+ * refitted at most once a minute while purchases arrive (and computed ahead by
+ * the AnalyticsWarmer).
  */
 function analyticsAsOf(): string {
-  const now = new Date();
-  now.setUTCMinutes(0, 0, 0);
-  return now.toISOString();
+  return startOfHourUtc(Date.now());
 }

@@ -3,6 +3,16 @@
 import { instantMs } from '@rapport/domain';
 import type { AnalyticsWindow } from '../analytics.service';
 
+/**
+ * The start of the UTC hour of `now`: what the 360's and the playbooks' analytics
+ * are as of, so that every read in that hour shares the same fits.
+ */
+export function startOfHourUtc(now: Date | number): string {
+  const hour = new Date(now);
+  hour.setUTCMinutes(0, 0, 0);
+  return hour.toISOString();
+}
+
 /** The instant an answer is as of, and the currency its money is in. */
 export interface AnalyticsScope {
   readonly asOf: string;

@@ -10,6 +10,7 @@
 //   analytics keep their fits, so an evaluation that reads tens of thousands
 //   of customers pays a look-up for each.
 import { AnalyticsService, ModelNotFittedError } from '../analytics.service';
+import { startOfHourUtc } from '../analytics/analytics-scope';
 import type { Clock } from '../customer-commands.service';
 import type { AnalyticsFacts, CustomerAnalyticsReader } from './playbook-runner';
 
@@ -40,7 +41,7 @@ export class AnalyticsFactsReader implements CustomerAnalyticsReader {
 
   async read(customerId: string, at?: string): Promise<AnalyticsFacts> {
     if (at !== undefined) return (await this.everyone(at)).get(customerId) ?? UNKNOWN;
-    const asOf = startOfHour(this.clock.now());
+    const asOf = startOfHourUtc(this.clock.now());
     const cache = { maxStaleMs: MAX_STALE_MS };
     const segment = (await this.segments(asOf)).get(customerId) ?? null;
     try {
@@ -106,10 +107,4 @@ export class AnalyticsFactsReader implements CustomerAnalyticsReader {
     }
     return facts;
   }
-}
-
-function startOfHour(now: Date): string {
-  const hour = new Date(now);
-  hour.setUTCMinutes(0, 0, 0);
-  return hour.toISOString();
 }

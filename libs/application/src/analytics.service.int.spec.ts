@@ -13,31 +13,46 @@ import { ProjectionHandler } from './projection-handler';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
-describe('AnalyticsService caching', () => {
-  let log: SqliteEventStore;
-  let documents: SqliteDocumentStore;
-  let readStore: CustomerReadModels;
-  let runner: LogSubscription;
-  let commands: CustomerCommands;
-  let orders = 0;
+/** An in-memory log projected into in-memory read models, and purchases recorded through the commands. */
+interface Fixture {
+  readonly readStore: CustomerReadModels;
+  buy(customerId: string, day: string): Promise<void>;
+  /** Records an event and projects it. */
+  record(event: Parameters<CustomerCommands['record']>[0]): Promise<void>;
+  close(): Promise<void>;
+}
 
-  const buy = async (customerId: string, day: string) => {
-    await commands.record({ customerId, type: 'purchased', occurredAt: `${day}T12:00:00Z`, data: { orderId: `o${orders++}`, amount: 1000, currency: 'USD' } });
+function openFixture(): Fixture {
+  const log = SqliteEventStore.open(':memory:');
+  const documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
+  const readStore = new CustomerReadModels(documents);
+  const runner = new LogSubscription(log, new ProjectionHandler(documents), documents);
+  const commands = new CustomerCommands(log, { now: () => new Date('2026-06-01T00:00:00Z') }, { next: () => randomUUID() });
+  let orders = 0;
+  const record = async (event: Parameters<CustomerCommands['record']>[0]) => {
+    await commands.record(event);
     await runner.catchUp();
   };
+  return {
+    readStore,
+    record,
+    buy: (customerId, day) => record({ customerId, type: 'purchased', occurredAt: `${day}T12:00:00Z`, data: { orderId: `o${(orders += 1)}`, amount: 1000, currency: 'USD' } }),
+    close: async () => void (await Promise.all([log.close(), readStore.close()])),
+  };
+}
+
+describe('AnalyticsService caching', () => {
+  let fixture: Fixture;
+  let readStore: CustomerReadModels;
+  const buy = (customerId: string, day: string) => fixture.buy(customerId, day);
 
   beforeEach(async () => {
-    log = SqliteEventStore.open(':memory:');
-    documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
-    readStore = new CustomerReadModels(documents);
-    runner = new LogSubscription(log, new ProjectionHandler(documents), documents);
-    commands = new CustomerCommands(log, { now: () => new Date('2026-06-01T00:00:00Z') }, { next: () => randomUUID() });
+    fixture = openFixture();
+    readStore = fixture.readStore;
     await buy('a', '2026-01-10');
     await buy('b', '2026-02-10');
   });
-  afterEach(async () => {
-    await Promise.all([log.close(), readStore.close()]);
-  });
+  afterEach(() => fixture.close());
 
   it('serves a repeated question from the cache and recomputes once a purchase is projected', async () => {
     const analytics = new AnalyticsService(readStore);
@@ -83,8 +98,7 @@ describe('AnalyticsService caching', () => {
   it('ignores events that are not purchases', async () => {
     const analytics = new AnalyticsService(readStore);
     const first = await analytics.rfm(AS_OF, 'USD');
-    await commands.record({ customerId: 'a', type: 'contacted', occurredAt: '2026-04-01T00:00:00Z', data: { channel: 'sms', direction: 'outbound' } });
-    await runner.catchUp();
+    await fixture.record({ customerId: 'a', type: 'contacted', occurredAt: '2026-04-01T00:00:00Z', data: { channel: 'sms', direction: 'outbound' } });
     expect(await analytics.rfm(AS_OF, 'USD')).toBe(first);
   });
 
@@ -135,30 +149,20 @@ describe('AnalyticsService caching', () => {
 });
 
 describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers computed before anyone asks', () => {
-  let log: SqliteEventStore;
-  let documents: SqliteDocumentStore;
+  let fixture: Fixture;
   let readStore: CustomerReadModels;
-  let runner: LogSubscription;
-  let commands: CustomerCommands;
-  let orders = 0;
-  const buy = async (customerId: string, day: string) => {
-    await commands.record({ customerId, type: 'purchased', occurredAt: `${day}T12:00:00Z`, data: { orderId: `w${orders++}`, amount: 1000 + orders, currency: 'USD' } });
-    await runner.catchUp();
-  };
+  const buy = (customerId: string, day: string) => fixture.buy(customerId, day);
 
   beforeEach(async () => {
-    log = SqliteEventStore.open(':memory:');
-    documents = SqliteDocumentStore.open(':memory:', collectionsOf(READ_MODELS));
-    readStore = new CustomerReadModels(documents);
-    runner = new LogSubscription(log, new ProjectionHandler(documents), documents);
-    commands = new CustomerCommands(log, { now: () => new Date('2026-06-01T00:00:00Z') }, { next: () => randomUUID() });
+    fixture = openFixture();
+    readStore = fixture.readStore;
     for (const [c, days] of [['a', ['2026-01-10', '2026-02-10', '2026-04-01']], ['b', ['2026-02-10', '2026-03-20']], ['c', ['2026-03-01']]] as const) {
       for (const day of days) await buy(c, day);
     }
   });
   afterEach(async () => {
     jest.restoreAllMocks();
-    await Promise.all([log.close(), readStore.close()]);
+    await fixture.close();
   });
 
   it('refresh() fits again what was asked once the purchases moved, so the next ask finds it; unasked or fresh answers are left alone', async () => {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { KafkaNode, RoleProcess, describeWithInfra } from '@rapport/config/testing';
+import { KafkaNode, RoleProcess, describeWithInfra, linesMatching, metricSample, metricsUrlIn } from '@rapport/config/testing';
 import { ServerProcess } from '../testing/server-process';
 
 jest.setTimeout(180_000);
@@ -33,15 +33,6 @@ async function scrape(url: string): Promise<Scrape> {
   return { status: response.status, text: await response.text(), ms: Date.now() - at };
 }
 
-/** The value of a sample (`name{labels} value`), or undefined when there is none. */
-function sample(text: string, series: string): number | undefined {
-  const escaped = series.replace(/[{}"=]/g, (c) => `\\${c}`);
-  const match = new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text);
-  return match ? Number(match[1]) : undefined;
-}
-
-const metricsUrl = (output: string) => /"metrics":"([^"]+)"/.exec(output)?.[1];
-const count = (output: string, pattern: RegExp) => output.split('\n').filter((line) => pattern.test(line)).length;
 
 describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes away', () => {
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
@@ -107,13 +98,13 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
     };
     relay = RoleProcess.start('relay', env);
     await relay.waitFor(/resuming after log position/, 90_000);
-    const relayMetrics = metricsUrl(relay.output)!;
+    const relayMetrics = metricsUrlIn(relay.output)!;
     scraper = (async () => {
       while (scraping) {
         const answer = await scrape(relayMetrics).catch(() => undefined);
         if (answer) {
           relayStatuses.add(answer.status);
-          relayPositions.push(sample(answer.text, `rapport_relay_position{relay="${relayId}"}`));
+          relayPositions.push(metricSample(answer.text, `rapport_relay_position{relay="${relayId}"}`));
         }
         await sleep(100);
       }
@@ -148,11 +139,11 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
     expect(answer.status).toBe(200);
     expect(answer.body.checks).toEqual({ eventLog: 'up', readModels: 'up', projections: 'up', broker: 'up' });
     expect(answer.body.projections['read-models']).toMatchObject({ status: 'up', lagEvents: 0 });
-    const metrics = await scrape(metricsUrl(projector.output)!);
+    const metrics = await scrape(metricsUrlIn(projector.output)!);
     expect(metrics.status).toBe(200);
-    expect(sample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(1);
-    expect(sample(metrics.text, 'rapport_projector_dependency_up{dependency="mongodb"}')).toBe(1);
-    expect(sample(metrics.text, `rapport_projector_last_applied_timestamp_seconds{group="projector-${id}"}`)).toBeGreaterThan(started / 1000);
+    expect(metricSample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(1);
+    expect(metricSample(metrics.text, 'rapport_projector_dependency_up{dependency="mongodb"}')).toBe(1);
+    expect(metricSample(metrics.text, `rapport_projector_last_applied_timestamp_seconds{group="projector-${id}"}`)).toBeGreaterThan(started / 1000);
   });
 
   /** Scrapes `url` every 100 ms until `series` reads `value`: the scrape and when that was. */
@@ -161,7 +152,7 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
     for (;;) {
       const answer = await scrape(url);
       expect(answer.status).toBe(200);
-      if (sample(answer.text, series) === value) return { ...answer, at: Date.now() };
+      if (metricSample(answer.text, series) === value) return { ...answer, at: Date.now() };
       if (Date.now() > deadline) throw new Error(`${series} not ${value} within ${timeoutMs} ms:\n${answer.text.split('\n').filter((l) => l.includes('dependency')).join('\n')}`);
       await sleep(100);
     }
@@ -189,13 +180,13 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
     });
 
     it("the projector's /metrics answers 200 at once, saying Kafka is down and MongoDB up", async () => {
-      const metrics = await scrapeUntil(metricsUrl(projector.output)!, 'rapport_projector_dependency_up{dependency="kafka"}', 0, 5_000);
+      const metrics = await scrapeUntil(metricsUrlIn(projector.output)!, 'rapport_projector_dependency_up{dependency="kafka"}', 0, 5_000);
       figures.push(`projector metrics said kafka 0 ${metrics.at - killedAt} ms after the kill`);
       expect(metrics.ms).toBeLessThan(2_500);
-      expect(sample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(0);
-      expect(sample(metrics.text, 'rapport_projector_dependency_up{dependency="mongodb"}')).toBe(1);
+      expect(metricSample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(0);
+      expect(metricSample(metrics.text, 'rapport_projector_dependency_up{dependency="mongodb"}')).toBe(1);
       // The last lag it read stands while Kafka does not answer.
-      expect(sample(metrics.text, 'rapport_projector_consumer_lag_total')).toBe(0);
+      expect(metricSample(metrics.text, 'rapport_projector_consumer_lag_total')).toBe(0);
     });
 
     it('still records writes (the log is the source of truth) and serves plain reads; reads that must see a write wait', async () => {
@@ -220,25 +211,25 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
       await projector.kill();
       late = RoleProcess.start('projector', env);
       await late.waitFor(/projector metrics listening/, 30_000);
-      const metrics = await scrape(metricsUrl(late.output)!);
+      const metrics = await scrape(metricsUrlIn(late.output)!);
       expect(metrics.status).toBe(200);
-      expect(sample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(0);
+      expect(metricSample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(0);
       // Nothing applied, no lag read yet: no sample rather than a made-up one.
       expect(metrics.text).not.toMatch(/^rapport_projector_last_applied_timestamp_seconds\{/m);
       expect(metrics.text).not.toMatch(/^rapport_projector_consumer_lag(_total)?[ {]/m);
       expect(late.output).not.toMatch(/projector consuming/);
       await sleep(2_000);
-      const again = await scrape(metricsUrl(late.output)!);
+      const again = await scrape(metricsUrlIn(late.output)!);
       expect(again.status).toBe(200);
-      expect(sample(again.text, 'rapport_projector_dependency_up{dependency="mongodb"}')).toBe(1);
-      expect(sample(again.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(0);
+      expect(metricSample(again.text, 'rapport_projector_dependency_up{dependency="mongodb"}')).toBe(1);
+      expect(metricSample(again.text, 'rapport_projector_dependency_up{dependency="kafka"}')).toBe(0);
     });
 
     it("the relay's /metrics answers 200, saying Kafka is down, and keeps its last position", async () => {
-      const metrics = await scrape(metricsUrl(relay.output)!);
+      const metrics = await scrape(metricsUrlIn(relay.output)!);
       expect(metrics.status).toBe(200);
-      expect(sample(metrics.text, 'rapport_relay_dependency_up{dependency="kafka"}')).toBe(0);
-      expect(sample(metrics.text, `rapport_relay_position{relay="${relayId}"}`)).toBeGreaterThanOrEqual(0);
+      expect(metricSample(metrics.text, 'rapport_relay_dependency_up{dependency="kafka"}')).toBe(0);
+      expect(metricSample(metrics.text, `rapport_relay_position{relay="${relayId}"}`)).toBeGreaterThanOrEqual(0);
     });
   });
 
@@ -265,12 +256,12 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
     });
 
     it("the projector's metrics say Kafka is up again and report what it applied", async () => {
-      const url = metricsUrl(late!.output)!;
+      const url = metricsUrlIn(late!.output)!;
       const up = await scrapeUntil(url, 'rapport_projector_dependency_up{dependency="kafka"}', 1, 10_000);
       figures.push(`projector metrics said kafka 1 ${up.at - back} ms after the broker answered again`);
       const deadline = Date.now() + 30_000;
       let metrics = await scrape(url);
-      while (sample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}') !== 1 || sample(metrics.text, 'rapport_projector_consumer_lag_total') !== 0) {
+      while (metricSample(metrics.text, 'rapport_projector_dependency_up{dependency="kafka"}') !== 1 || metricSample(metrics.text, 'rapport_projector_consumer_lag_total') !== 0) {
         if (Date.now() > deadline) throw new Error(`projector metrics:\n${metrics.text.split('\n').filter((l) => l.startsWith('rapport_projector_') && !l.includes('nodejs') && !l.includes('process')).join('\n')}`);
         await sleep(200);
         metrics = await scrape(url);
@@ -282,7 +273,7 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
     it('each role logged one line when the broker went away and one when it returned', async () => {
       // The monitors probe every second: give the relay's and the projector's a moment to see it back.
       await sleep(2_000);
-      const lines = (output: string) => ({ away: count(output, /Kafka unreachable/), back: count(output, /Kafka reachable again after/) });
+      const lines = (output: string) => ({ away: linesMatching(output, /Kafka unreachable/), back: linesMatching(output, /Kafka reachable again after/) });
       expect(lines(api.output)).toEqual({ away: 1, back: 1 });
       expect(lines(relay.output)).toEqual({ away: 1, back: 1 });
       // Killed during the outage: it saw the broker go away, not come back.
@@ -292,9 +283,9 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker goes
       expect(late!.output).toMatch(/Kafka unreachable since start/);
       // The API's line says why, and nothing else in its log repeats the outage: neither its own
       // polls nor kafkajs' line per attempt to reach the broker (two or three a second per client before).
-      expect(count(api.output, /Kafka not answering/)).toBe(0);
+      expect(linesMatching(api.output, /Kafka not answering/)).toBe(0);
       for (const role of [api, relay, projector, late!]) {
-        expect(count(role.output, /"logger":"kafkajs".*(Connection error|Failed to connect to seed broker)/)).toBe(0);
+        expect(linesMatching(role.output, /"logger":"kafkajs".*(Connection error|Failed to connect to seed broker)/)).toBe(0);
       }
     });
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { KafkaNode, RoleProcess, describeWithInfra } from '@rapport/config/testing';
+import { KafkaNode, RoleProcess, describeWithInfra, linesMatching, metricSample, metricsUrlIn } from '@rapport/config/testing';
 import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { MongoKeyStore } from '@rapport/key-store-mongo';
@@ -66,15 +66,6 @@ function poller(url: () => string, everyMs: number) {
   };
 }
 
-/** The value of a sample (`name{labels} value`), or undefined when there is none. */
-function sample(text: string, series: string): number | undefined {
-  const escaped = series.replace(/[{}"=]/g, (c) => `\\${c}`);
-  const match = new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text);
-  return match ? Number(match[1]) : undefined;
-}
-
-const metricsUrl = (output: string) => /"metrics":"([^"]+)"/.exec(output)?.[1];
-const count = (output: string, pattern: RegExp) => output.split('\n').filter((line) => pattern.test(line)).length;
 const percentile = (values: readonly number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -200,8 +191,8 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker free
     progress('API, relay and projector up');
 
     ready = poller(() => `${api.baseUrl}/health/ready`, 200);
-    relayMetrics = poller(() => metricsUrl(relay.output)!, 200);
-    projectorMetrics = poller(() => metricsUrl(projector.output)!, 200);
+    relayMetrics = poller(() => metricsUrlIn(relay.output)!, 200);
+    projectorMetrics = poller(() => metricsUrlIn(projector.output)!, 200);
     load = startLoad();
     await sleep(5_000);
     node.freeze();
@@ -324,10 +315,10 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker free
       const scrapes = (role === 'relay' ? relayMetrics : projectorMetrics).polls;
       const series = `rapport_${role}_dependency_up{dependency="kafka"}`;
       expect(scrapes.filter((s) => s.status !== 200 || s.ms >= 2_000).map((s) => ({ at: s.at - frozenAt, status: s.status, ms: s.ms }))).toEqual([]);
-      const firstDown = scrapes.find((s) => s.at >= frozenAt && sample(s.text, series) === 0);
+      const firstDown = scrapes.find((s) => s.at >= frozenAt && metricSample(s.text, series) === 0);
       expect(firstDown).toBeDefined();
       const detectedAfter = firstDown!.at + firstDown!.ms - frozenAt;
-      const firstUp = scrapes.find((s) => s.at >= thawedAt && sample(s.text, series) === 1);
+      const firstUp = scrapes.find((s) => s.at >= thawedAt && metricSample(s.text, series) === 1);
       expect(firstUp).toBeDefined();
       const upAfter = firstUp!.at + firstUp!.ms - thawedAt;
       figures.push(`${role} metrics: kafka 0 ${detectedAfter} ms after the freeze, 1 ${upAfter} ms after the thaw, slowest scrape ${Math.max(...scrapes.map((s) => s.ms))} ms (${scrapes.length} scrapes)`);
@@ -336,26 +327,26 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker free
       // Scraped throughout the freeze (the projector's take about 1 s then: its lag read waits out its limit).
       const frozen = scrapes.filter((s) => s.at > firstDown!.at && s.at + s.ms < thawedAt);
       expect(frozen.length).toBeGreaterThan(8);
-      expect(frozen.filter((s) => sample(s.text, series) !== 0)).toEqual([]);
+      expect(frozen.filter((s) => metricSample(s.text, series) !== 0)).toEqual([]);
       if (role === 'relay') {
         // The committed position: never -1, never back, and past the freeze at the end.
-        const positions = scrapes.map((s) => sample(s.text, `rapport_relay_position{relay="${relayId}"}`)).filter((p): p is number => p !== undefined);
+        const positions = scrapes.map((s) => metricSample(s.text, `rapport_relay_position{relay="${relayId}"}`)).filter((p): p is number => p !== undefined);
         expect(positions.filter((p) => p < 0)).toEqual([]);
         for (let i = 1; i < positions.length; i++) expect(positions[i]).toBeGreaterThanOrEqual(positions[i - 1]!);
-        const atFreeze = sample(firstDown!.text, `rapport_relay_position{relay="${relayId}"}`)!;
+        const atFreeze = metricSample(firstDown!.text, `rapport_relay_position{relay="${relayId}"}`)!;
         expect(positions[positions.length - 1]).toBeGreaterThan(atFreeze);
         // Nothing published while frozen; after the thaw, the relay reaches the head the log had at the thaw.
-        const frozenPositions = frozen.map((s) => sample(s.text, `rapport_relay_position{relay="${relayId}"}`));
+        const frozenPositions = frozen.map((s) => metricSample(s.text, `rapport_relay_position{relay="${relayId}"}`));
         expect(new Set(frozenPositions)).toEqual(new Set([atFreeze]));
         const lastFrozen = frozen[frozen.length - 1]!;
-        const headAtThaw = sample(lastFrozen.text, `rapport_relay_log_head_position{relay="${relayId}"}`)!;
+        const headAtThaw = metricSample(lastFrozen.text, `rapport_relay_log_head_position{relay="${relayId}"}`)!;
         expect(headAtThaw).toBeGreaterThan(atFreeze);
-        const caughtUp = scrapes.find((s) => s.at >= thawedAt && (sample(s.text, `rapport_relay_position{relay="${relayId}"}`) ?? -1) >= headAtThaw);
+        const caughtUp = scrapes.find((s) => s.at >= thawedAt && (metricSample(s.text, `rapport_relay_position{relay="${relayId}"}`) ?? -1) >= headAtThaw);
         expect(caughtUp).toBeDefined();
         figures.push(`relay: ${headAtThaw - atFreeze} events recorded while frozen published ${caughtUp!.at + caughtUp!.ms - thawedAt} ms after the thaw`);
         expect(caughtUp!.at + caughtUp!.ms - thawedAt).toBeLessThan(15_000);
         // The time of the last commit: recent before the freeze, standing still while frozen, moving after the thaw.
-        const lastPublish = (s: Poll) => sample(s.text, `rapport_relay_last_publish_timestamp_seconds{relay="${relayId}"}`);
+        const lastPublish = (s: Poll) => metricSample(s.text, `rapport_relay_last_publish_timestamp_seconds{relay="${relayId}"}`);
         const beforeFreeze = scrapes.filter((s) => s.at + s.ms < frozenAt).pop()!;
         expect(lastPublish(beforeFreeze)).toBeGreaterThan((frozenAt - 2_000) / 1000);
         const frozenStamps = new Set(frozen.map(lastPublish));
@@ -368,15 +359,15 @@ describeWithInfra('kafka', 'mongo')('distributed mode when the Kafka broker free
   }
 
   it('each role logged one line when the broker stopped answering and one when it answered again, and none crashed', () => {
-    const lines = (output: string) => ({ away: count(output, /Kafka unreachable/), back: count(output, /Kafka reachable again after/) });
+    const lines = (output: string) => ({ away: linesMatching(output, /Kafka unreachable/), back: linesMatching(output, /Kafka reachable again after/) });
     expect(lines(api.output)).toEqual({ away: 1, back: 1 });
     expect(lines(relay.output)).toEqual({ away: 1, back: 1 });
     expect(lines(projector.output)).toEqual({ away: 1, back: 1 });
     expect(relay.running && projector.running).toBe(true);
     // After the thaw the broker's coordinators move and reload for a moment (its KRaft controller, frozen
     // with it, fences it and lets it back): kafkajs logs the retriable refusals, as after a broker restart.
-    const kafkajsErrors = Object.entries({ api, relay, projector }).map(([name, role]) => `${name} ${count(role.output.slice(outputAtThaw[name as keyof typeof outputAtThaw]), /"logger":"kafkajs".*"level":"ERROR"|"level":"ERROR".*"logger":"kafkajs"/)}`);
-    figures.push(`relay rebuilt after the thaw ${count(relay.output, /relay failed; resuming/)} time(s); kafkajs ERROR lines after the thaw: ${kafkajsErrors.join(', ')}`);
+    const kafkajsErrors = Object.entries({ api, relay, projector }).map(([name, role]) => `${name} ${linesMatching(role.output.slice(outputAtThaw[name as keyof typeof outputAtThaw]), /"logger":"kafkajs".*"level":"ERROR"|"level":"ERROR".*"logger":"kafkajs"/)}`);
+    figures.push(`relay rebuilt after the thaw ${linesMatching(relay.output, /relay failed; resuming/)} time(s); kafkajs ERROR lines after the thaw: ${kafkajsErrors.join(', ')}`);
   });
 
   it('afterwards the topic holds every event of the log exactly once, in log order per customer, and the read models equal the log', async () => {

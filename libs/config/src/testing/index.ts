@@ -3,3 +3,4 @@ export * from './role-process';
 export * from './kafka-node';
 export * from './free-port';
 export * from './ferret-node';
+export * from './role-output';

@@ -8,8 +8,8 @@
 // Timers live in the log: a running enrollment's next due instant is a pure
 // function of the customer's stream and the playbook, kept in the due-time
 // read model (`playbook_due`) only so the scheduler can find what is due
-// without folding every stream. Lose it and a replay from the checkpoint
-// rebuilds it.
+// without folding every stream (and in memory, DueTimes, so it need not ask
+// the store every tick). Lose it and a replay from the checkpoint rebuilds it.
 import { createHash } from 'node:crypto';
 import { sleep, type StructuredLogger } from '@rapport/config';
 import { put, remove, type Checkpoint, type CollectionSpec, type DocumentStore, type StoredDocument, type Write } from '@rapport/document-store';
@@ -49,6 +49,7 @@ import { toCustomerEvent } from '../recorded-event.mapper';
 import { StateCache } from '../state-cache';
 import { forEachStreamPage } from '../stream-pages';
 import type { PlaybookCatalogue } from './playbook-catalogue.service';
+import { DueTimes } from './due-times';
 import type { SignalSource } from './signal-facts.reader';
 
 /** A customer's next due instant in one playbook. `_id`: `<playbookId>|<customerId>`. */
@@ -162,6 +163,9 @@ export class PlaybookRunner {
   private readonly folds: StateCache<CustomerFold>;
   /** The stream revision each customer's due times were last committed at by this runner. */
   private readonly written: StateCache<number>;
+  /** The due times the store holds, in memory: the scheduler's index (see DueTimes). */
+  private readonly dueTimes = new DueTimes();
+  private dueLoaded: Promise<void> | undefined;
 
   constructor(
     private readonly log: EventStore,
@@ -183,6 +187,7 @@ export class PlaybookRunner {
   async start(): Promise<void> {
     if (this.abort) return;
     this.current = await this.store.getCheckpoint(PLAYBOOKS_CHECKPOINT);
+    await this.loadDueTimes();
     this.abort = new AbortController();
     const { signal } = this.abort;
     this.loops = [this.follow(signal), this.schedule(signal), this.signalLoop(signal)];
@@ -198,6 +203,7 @@ export class PlaybookRunner {
   /** Decides on every event up to the log's head, without following (tests, the CLI). */
   async catchUp(): Promise<number> {
     this.current = Math.max(this.current, await this.store.getCheckpoint(PLAYBOOKS_CHECKPOINT));
+    await this.loadDueTimes();
     for (;;) {
       const batch = await this.log.readAll({ after: this.current, maxCount: this.options.batchSize ?? 500 });
       if (batch.length === 0) return this.current;
@@ -255,23 +261,35 @@ export class PlaybookRunner {
 
   /** When each of the customer's running enrollments next needs the clock, by playbook (what the 360 shows as the next due step). */
   async nextDue(customerId: string): Promise<{ playbookId: string; dueAt: string }[]> {
-    const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'customerId', eq: customerId }], sort: ['dueAt'], limit: 100 });
-    return page.items.map(({ playbookId, dueAt }) => ({ playbookId, dueAt }));
+    await this.loadDueTimes();
+    return this.dueTimes.ofCustomer(customerId).map(({ playbookId, dueAt }) => ({ playbookId, dueAt }));
+  }
+
+  /** The store's due times into memory, once (a failed load is tried again on the next call). */
+  private loadDueTimes(): Promise<void> {
+    this.dueLoaded ??= (async () => {
+      this.dueTimes.clear();
+      for await (const document of this.store.scan(PLAYBOOK_DUE)) this.dueTimes.add(document);
+    })().catch((error: unknown) => {
+      this.dueLoaded = undefined;
+      throw error;
+    });
+    return this.dueLoaded;
   }
 
   /** Fires every step due by now; answers for how many customers it decided (those it could not are left due). */
   async fireDue(): Promise<number> {
+    await this.loadDueTimes();
     const playbooks = await this.catalogue.all();
     const now = this.clock.now().toISOString();
     const seen = new Set<string>();
     let fired = 0;
-    // One running playbook at a time, on its (playbookId, dueAt) index: a paused one's due times are never read.
+    // One running playbook at a time, earliest due first: a paused one's due times are never read.
     for (const [playbookId, state] of playbooks) {
       if (state.paused) continue;
-      for (let cursor: string | undefined; ; ) {
-        const page = await this.store.find(PLAYBOOK_DUE, { where: [{ field: 'playbookId', eq: playbookId }], sort: ['playbookId', 'dueAt'], limit: DUE_PAGE, ...(cursor ? { cursor } : {}) });
-        const ready = page.items.filter((d) => d.dueAt <= now);
-        const due = ready.filter((d) => !seen.has(d.customerId));
+      const ready = this.dueTimes.dueBy(playbookId, now);
+      for (let from = 0; from < ready.length; from += DUE_PAGE) {
+        const due = ready.slice(from, from + DUE_PAGE).filter((d) => !seen.has(d.customerId));
         for (const { customerId } of due) seen.add(customerId);
         const writes: Write[] = [];
         await inGroups(due, CUSTOMERS_AT_ONCE, async ({ customerId }) => {
@@ -284,8 +302,6 @@ export class PlaybookRunner {
           }
         });
         await this.commitDue(writes);
-        if (ready.length < page.items.length || page.nextCursor === null) break;
-        cursor = page.nextCursor;
       }
     }
     return fired;
@@ -504,6 +520,7 @@ export class PlaybookRunner {
     await this.store.commit({ writes, checkpoints });
     for (const write of writes) {
       if (write.collection.name !== PLAYBOOK_DUE.name) continue;
+      this.dueTimes.apply(write);
       const [customerId, revision] = write.type === 'put' ? [(write.document as DueDocument).customerId, write.document.revision] : write.type === 'delete' ? [write.id.slice(write.id.indexOf('|') + 1), write.revision] : [];
       if (customerId !== undefined && revision !== undefined && revision > (this.written.get(customerId) ?? -1)) this.written.set(customerId, revision);
     }

@@ -355,15 +355,20 @@ export class MongoDocumentStore implements DocumentStore {
    */
   private async storedIds(writes: readonly PlannedWrite[]): Promise<Map<string, Set<string>>> {
     const wanted = new Map<string, { collection: ResolvedCollection; ids: string[] }>();
+    const stored = new Map<string, Set<string>>();
     for (const write of writes) {
       if (write.type !== 'put') continue;
+      // The writer says whether it is stored: no look-up (FerretDB answers one in time growing with the collection).
+      if (write.stored !== undefined) {
+        if (write.stored) stored.set(write.collection.name, (stored.get(write.collection.name) ?? new Set()).add(write.row.id));
+        continue;
+      }
       const entry = wanted.get(write.collection.name) ?? { collection: write.collection, ids: [] };
       entry.ids.push(write.row.id);
       wanted.set(write.collection.name, entry);
     }
-    const stored = new Map<string, Set<string>>();
     for (const [name, { collection, ids }] of wanted) {
-      const found = new Set<string>();
+      const found = stored.get(name) ?? new Set<string>();
       for (let i = 0; i < ids.length; i += STORED_LOOKUP) {
         const rows = await this.rows(collection).find({ _id: { $in: ids.slice(i, i + STORED_LOOKUP) } }, { projection: { _id: 1 } }).toArray();
         for (const row of rows) found.add(row._id);

@@ -86,6 +86,12 @@ export interface PutWrite {
   readonly type: 'put';
   readonly collection: AnyCollection;
   readonly document: StoredDocument;
+  /**
+   * What the writer believes of the `_id`: stored already (true) or not (false). An adapter
+   * that must otherwise look it up (MongoDocumentStore, where an upsert that inserts is slow on
+   * FerretDB) may take the writer's word; a wrong belief costs time, never correctness.
+   */
+  readonly stored?: boolean;
 }
 
 /**
@@ -190,8 +196,8 @@ export interface DocumentStore {
 }
 
 /** Typed constructors of writes, so a projection's documents are checked against its collection. */
-export function put<D extends StoredDocument>(collection: CollectionSpec<D>, document: D): PutWrite {
-  return { type: 'put', collection: collection as unknown as AnyCollection, document };
+export function put<D extends StoredDocument>(collection: CollectionSpec<D>, document: D, stored?: boolean): PutWrite {
+  return { type: 'put', collection: collection as unknown as AnyCollection, document, ...(stored !== undefined ? { stored } : {}) };
 }
 
 export function insert<D extends StoredDocument>(collection: CollectionSpec<D>, document: D): InsertWrite {

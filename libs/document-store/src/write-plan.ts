@@ -8,7 +8,7 @@ import { InvalidDocumentError, type Checkpoint, type JsonDocument, type StoredDo
 import { planConditions, plainId, type PlannedCondition } from './query-plan';
 
 export type PlannedWrite =
-  | { readonly type: 'put' | 'insert'; readonly collection: ResolvedCollection; readonly row: DocumentRow }
+  | { readonly type: 'put' | 'insert'; readonly collection: ResolvedCollection; readonly row: DocumentRow; readonly stored?: boolean }
   | { readonly type: 'delete'; readonly collection: ResolvedCollection; readonly id: string; readonly revision: number }
   | {
       readonly type: 'update';
@@ -33,8 +33,9 @@ export function planWrites(registry: CollectionRegistry, batch: WriteBatch): Wri
     const collection = registry.resolve(write?.collection);
     switch (write.type) {
       case 'put':
+        return { type: 'put', collection, row: toRow(collection, write.document), ...(typeof write.stored === 'boolean' ? { stored: write.stored } : {}) };
       case 'insert':
-        return { type: write.type, collection, row: toRow(collection, write.document) };
+        return { type: 'insert', collection, row: toRow(collection, write.document) };
       case 'delete':
         if (!isRevision(write.revision)) throw new InvalidDocumentError(`${collection.name}: a delete's revision must be an integer from 0 to 2^53 - 1`);
         return { type: 'delete', collection, id: plainId(write.id), revision: write.revision };

@@ -17,6 +17,10 @@ export class DueTimes {
     return this.byId.size;
   }
 
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   /** Forgets everything (a store that was wiped, a new load). */
   clear(): void {
     this.byId.clear();

@@ -638,7 +638,8 @@ export class PlaybookRunner {
       if (!latest || !enrollment || (only && !only(playbookId))) continue;
       const dueAt = nextDueAt(publishedAs(playbookId, latest, state), enrollment);
       const _id = `${playbookId}|${customerId}`;
-      writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }));
+      // Whether the store holds it, as the runner's own index knows (it saves the store a look-up).
+      writes.push(dueAt === undefined ? remove(PLAYBOOK_DUE, _id, revision) : put(PLAYBOOK_DUE, { _id, revision, playbookId, customerId, dueAt }, this.dueTimes.has(_id)));
       if (!state.versions.some((v) => isSignalTrigger(v.definition.trigger))) continue;
       const { reenroll } = latest.definition;
       const from = reenrollableFrom(latest.definition, enrollment);

@@ -192,6 +192,26 @@ export function describeDocumentStoreContract(
         expect(await store.get(people, 'c')).toEqual(person('c', 6, { score: 60 }));
       });
 
+      it('takes a put’s belief about whether its _id is stored as a hint: right or wrong, the guard decides', async () => {
+        await commit([put(people, person('h-stored', 5, { note: 'first' })), put(people, person('h-high', 9, { note: 'first' }))], 1);
+        await commit(
+          [
+            put(people, person('h-stored', 6, { note: 'believed absent' }), false),
+            put(people, person('h-new', 1, { note: 'believed stored' }), true),
+            put(people, person('h-high', 8, { note: 'stale, believed absent' }), false),
+            put(people, person('h-fresh', 1, { note: 'believed absent' }), false),
+          ],
+          2,
+        );
+        const found = await store.getMany(people, ['h-stored', 'h-new', 'h-high', 'h-fresh']);
+        expect([...found.values()].map((p) => [p._id, p.revision, p.note]).sort()).toEqual([
+          ['h-fresh', 1, 'believed absent'],
+          ['h-high', 9, 'first'],
+          ['h-new', 1, 'believed stored'],
+          ['h-stored', 6, 'believed absent'],
+        ]);
+      });
+
       it('writes the newer documents of a batch even when others in it are stale', async () => {
         const ids = Array.from({ length: 30 }, (_, i) => `s-${String(i).padStart(2, '0')}`);
         await commit(ids.map((id) => put(people, person(id, 3, { note: 'first' }))), 1);

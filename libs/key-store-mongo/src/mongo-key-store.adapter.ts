@@ -2,9 +2,12 @@
 // keys for one customer are harmless (two writers creating one at once): each
 // sealed value names its key, and an erasure removes every one made up to it.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Binary, MongoClient, type Collection } from 'mongodb';
+import { Binary, MongoClient, type Collection, type WithId } from 'mongodb';
 import { KEY_BYTES, type CustomerKey, type KeyStore, type KeyUse } from '@rapport/event-store';
 import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
+
+/** Keys asked for at once beyond which one `$in` query beats point look-ups side by side. */
+const POINT_LOOKUPS = 32;
 
 interface KeyDocument {
   _id: string;
@@ -74,7 +77,13 @@ export class MongoKeyStore implements KeyStore {
     const found = new Map<string, Buffer>();
     const unique = [...new Set(keyIds.map(String))];
     if (unique.length === 0) return found;
-    for (const doc of await this.keys.find({ _id: { $in: unique } }).toArray()) found.set(doc._id, Buffer.from(doc.key.buffer));
+    // A stream holds a few keys: FerretDB 1.24 answers `_id` equality from its index (about 8 ms at 10,000 keys)
+    // but `$in` by reading the whole collection (about 550 ms), so a few are asked one by one, side by side.
+    const docs =
+      unique.length <= POINT_LOOKUPS
+        ? (await Promise.all(unique.map((id) => this.keys.findOne({ _id: id })))).filter((doc): doc is WithId<KeyDocument> => doc !== null)
+        : await this.keys.find({ _id: { $in: unique } }).toArray();
+    for (const doc of docs) found.set(doc._id, Buffer.from(doc.key.buffer));
     return found;
   }
 

@@ -45,6 +45,14 @@ export function describeKeyStoreContract(name: string, open: () => Promise<KeySt
       expect(await store.findKeys([])).toEqual(new Map());
     });
 
+    it('finds many keys at once as it finds a few (an adapter may ask for them differently)', async () => {
+      const keys = [];
+      for (let i = 0; i < 50; i++) keys.push(await store.activeKey(`many-${i}`));
+      const found = await store.findKeys([...keys.map((k) => k.keyId), '00000000-0000-4000-8000-000000000000']);
+      expect(found.size).toBe(50);
+      expect(keys.every((k) => found.get(k.keyId)!.equals(k.key))).toBe(true);
+    });
+
     it('destroys every key of one customer and no other, then issues a fresh key', async () => {
       const a = await store.activeKey('c-1');
       const b = await store.activeKey('c-2');

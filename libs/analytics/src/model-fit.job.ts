@@ -65,7 +65,7 @@ export function runFitJob<J extends FitJob>(job: J): FitJobResult[J['kind']] {
   const customers = unpackSummaries(job.summaries);
   switch (job.kind) {
     case 'purchase-fit':
-      return PURCHASE_MODEL[job.model].fit(customers) as FitJobResult[J['kind']];
+      return PURCHASE_MODEL[job.model].estimate(customers) as FitJobResult[J['kind']];
     case 'purchase-covariance':
       return purchaseModelCovariance(job.model, job.params, customers) as FitJobResult[J['kind']];
     case 'gamma-gamma-fit':

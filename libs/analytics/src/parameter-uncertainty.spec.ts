@@ -36,7 +36,7 @@ type Params = Record<string, number>;
 const modelOf = (model: PurchaseModelName) =>
   PURCHASE_MODEL[model] as unknown as {
     parameters: readonly string[];
-    fit(c: readonly PurchaseModelCustomer[]): { converged: true; params: Params } | { converged: false; reason: string };
+    estimate(c: readonly PurchaseModelCustomer[]): { converged: true; params: Params } | { converged: false; reason: string };
     probabilityAlive(p: Params, c: PurchaseModelCustomer): number;
     conditionalExpectedPurchases(p: Params, c: PurchaseModelCustomer, t: number): number;
   };
@@ -85,7 +85,7 @@ describe('deltaInterval and customerIntervals', () => {
   it('contain their estimate, stay in range, and are a point where the parameters do not matter', () => {
     for (const model of PURCHASE_MODELS) {
       const m = modelOf(model);
-      const fit = m.fit(weeks);
+      const fit = m.estimate(weeks);
       if (!fit.converged) throw new Error(fit.reason);
       const cov = purchaseModelCovariance(model, fit.params as never, weeks);
       if (!cov.ok) throw new Error(cov.reason);
@@ -121,7 +121,7 @@ describe('deltaInterval and customerIntervals', () => {
     const tenfold = Array.from({ length: weeks.length * 10 }, () => weeks[Math.floor(rnd() * weeks.length)]);
     for (const model of PURCHASE_MODELS) {
       const widths = [weeks, tenfold].map((data) => {
-        const fit = modelOf(model).fit(data);
+        const fit = modelOf(model).estimate(data);
         if (!fit.converged) throw new Error(fit.reason);
         const cov = purchaseModelCovariance(model, fit.params as never, data);
         if (!cov.ok) throw new Error(cov.reason);
@@ -163,7 +163,7 @@ describe('coverage on customers simulated from known parameters', () => {
         const s = summaryAt(c, T[i]);
         return { x: s.x, tx: day(s.tx), T: T[i] };
       });
-      const fit = m.fit(data);
+      const fit = m.estimate(data);
       if (!fit.converged) throw new Error(fit.reason);
       const cov = purchaseModelCovariance(model, fit.params as never, data);
       if (!cov.ok) throw new Error(cov.reason);

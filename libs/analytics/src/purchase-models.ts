@@ -54,7 +54,7 @@ export interface PurchaseModel<P> {
   readonly label: string;
   /** Parameter names in the order the literature lists them. */
   readonly parameters: readonly (keyof P & string)[];
-  fit(customers: readonly PurchaseModelCustomer[], options?: FitOptions<P>): FitResult<P>;
+  estimate(customers: readonly PurchaseModelCustomer[], options?: FitOptions<P>): FitResult<P>;
   logLikelihood(params: P, customer: PurchaseModelCustomer): number;
   /** Σ log-likelihood over these customers as a function of the parameters (grouped once). */
   logLikelihoodOf(customers: readonly PurchaseModelCustomer[]): (params: P) => number;
@@ -74,7 +74,7 @@ export const PURCHASE_MODEL: { readonly [M in PurchaseModelName]: PurchaseModel<
     name: 'bgnbd',
     label: 'BG/NBD',
     parameters: ['r', 'alpha', 'a', 'b'],
-    fit: fitBgNbd,
+    estimate: fitBgNbd,
     logLikelihood: bgnbdLogLikelihood,
     logLikelihoodOf: bgnbdLogLikelihoodOf,
     probabilityAlive: bgnbdProbabilityAlive,
@@ -86,7 +86,7 @@ export const PURCHASE_MODEL: { readonly [M in PurchaseModelName]: PurchaseModel<
     name: 'pareto-nbd',
     label: 'Pareto/NBD',
     parameters: ['r', 'alpha', 's', 'beta'],
-    fit: fitParetoNbd,
+    estimate: fitParetoNbd,
     logLikelihood: paretoNbdLogLikelihood,
     logLikelihoodOf: paretoNbdLogLikelihoodOf,
     probabilityAlive: paretoNbdProbabilityAlive,
@@ -98,7 +98,7 @@ export const PURCHASE_MODEL: { readonly [M in PurchaseModelName]: PurchaseModel<
     name: 'mbg-nbd',
     label: 'MBG/NBD',
     parameters: ['r', 'alpha', 'a', 'b'],
-    fit: fitMbgNbd,
+    estimate: fitMbgNbd,
     logLikelihood: mbgnbdLogLikelihood,
     logLikelihoodOf: mbgnbdLogLikelihoodOf,
     probabilityAlive: mbgnbdProbabilityAlive,

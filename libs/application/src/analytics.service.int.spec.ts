@@ -115,7 +115,7 @@ describe('AnalyticsService caching', () => {
   });
 
   it('does not refit on a purchase its inputs do not see (dated after asOf), and refits on one they do', async () => {
-    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'fit');
+    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'estimate');
     try {
       await buy('a', '2026-01-20');
       await buy('b', '2026-02-15');
@@ -166,7 +166,7 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
   });
 
   it('refresh() fits again what was asked once the purchases moved, so the next ask finds it; unasked or fresh answers are left alone', async () => {
-    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'fit');
+    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'estimate');
     const analytics = new AnalyticsService(readStore, { refreshAfterMs: 0 });
     const before = await analytics.purchaseModel('bgnbd', AS_OF);
     expect(fit).toHaveBeenCalledTimes(1);
@@ -181,7 +181,7 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
   });
 
   it('refresh() leaves cheap answers to be computed on demand (refreshAfterMs)', async () => {
-    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'fit');
+    const fit = jest.spyOn(PURCHASE_MODEL.bgnbd, 'estimate');
     const analytics = new AnalyticsService(readStore, { refreshAfterMs: 60_000 });
     await analytics.purchaseModel('bgnbd', AS_OF);
     await buy('d', '2026-05-01');

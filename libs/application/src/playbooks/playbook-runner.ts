@@ -49,6 +49,7 @@ import { toCustomerEvent } from '../recorded-event.mapper';
 import { StateCache } from '../state-cache';
 import { forEachStreamPage } from '../stream-pages';
 import type { PlaybookCatalogue } from './playbook-catalogue.service';
+import { WriteBehind } from '../write-behind';
 import { DueTimes } from './due-times';
 import type { SignalSource } from './signal-facts.reader';
 
@@ -152,6 +153,8 @@ const REENTRY_PAGE = 1_000;
 const CUSTOMERS_AT_ONCE = 64;
 /** A signal's customers are decided in larger groups: no one waits on them as on a due step. */
 const SIGNAL_GROUP = 256;
+/** Due-time writes the scheduler and the signals may be ahead of the store before they wait for it. */
+const MAX_WRITES_BEHIND = 5_000;
 
 export class PlaybookRunner {
   private abort: AbortController | undefined;
@@ -166,6 +169,8 @@ export class PlaybookRunner {
   /** The due times the store holds, in memory: the scheduler's index (see DueTimes). */
   private readonly dueTimes = new DueTimes();
   private dueLoaded: Promise<void> | undefined;
+  /** The store's writes, in order, behind the scheduler and the signals (see commitDue). */
+  private readonly writer: WriteBehind;
 
   constructor(
     private readonly log: EventStore,
@@ -177,6 +182,7 @@ export class PlaybookRunner {
   ) {
     this.folds = new StateCache<CustomerFold>(options.cacheSize ?? 1_000);
     this.written = new StateCache<number>(options.cacheSize ?? 1_000);
+    this.writer = new WriteBehind(store, { logger: options.logger });
   }
 
   /** Last log position whose events the runner has decided on. */
@@ -195,7 +201,8 @@ export class PlaybookRunner {
 
   async stop(): Promise<void> {
     this.abort?.abort();
-    await Promise.allSettled(this.loops);
+    // What the store cannot take now is given up: the log rebuilds it (see commitDue).
+    await Promise.allSettled([...this.loops, this.writer.close()]);
     this.abort = undefined;
     this.loops = [];
   }
@@ -248,7 +255,8 @@ export class PlaybookRunner {
     const covered = new Set(writes.map(writeKey));
     for (const [customerId, named] of decided) {
       const folded = await this.fold(customerId);
-      // This runner committed them at this revision already, when it decided (the usual case: its own decisions).
+      // This runner wrote them at this revision already, when it decided (the usual case: its own decisions); they
+      // are queued ahead of this commit in the same ordered writer, so they land before its checkpoint.
       if ((this.written.get(customerId) ?? -1) >= folded.revision) continue;
       for (const write of this.dueWrites(customerId, folded, playbooks, (playbookId) => named.has(playbookId))) {
         if (!covered.has(writeKey(write))) writes.push(write);
@@ -277,8 +285,15 @@ export class PlaybookRunner {
     return this.dueLoaded;
   }
 
-  /** Fires every step due by now; answers for how many customers it decided (those it could not are left due). */
+  /** Fires every step due by now and waits for its writes; answers for how many customers it decided (those it could not are left due). */
   async fireDue(): Promise<number> {
+    const fired = await this.decideDue();
+    await this.writer.flush();
+    return fired;
+  }
+
+  /** Fires every step due by now; its due-time writes go behind it. */
+  private async decideDue(): Promise<number> {
     await this.loadDueTimes();
     const playbooks = await this.catalogue.all();
     const now = this.clock.now().toISOString();
@@ -301,7 +316,7 @@ export class PlaybookRunner {
             this.options.logger?.warn('playbook runner: a due step could not be decided; it stays due', { customerId, error: describe(error) });
           }
         });
-        await this.commitDue(writes);
+        await this.commitDue(writes, [], 'behind');
       }
     }
     return fired;
@@ -350,7 +365,7 @@ export class PlaybookRunner {
     const flush = async () => {
       const writes = (await Promise.all(group.map(decide))).flat();
       group = [];
-      await this.commitDue(writes);
+      await this.commitDue(writes, [], 'behind');
     };
     for await (const { customerId, facts } of source.factsAt(firedAt, { pAlive: listening.some((l) => l.trigger.signal === 'p_alive_below') })) {
       // Only those the signal could enroll: a running enrollment's steps are the scheduler's to fire anyway.
@@ -366,6 +381,7 @@ export class PlaybookRunner {
       if (group.length >= SIGNAL_GROUP) await flush();
     }
     await flush();
+    await this.writer.flush();
     return fired;
   }
 
@@ -443,7 +459,7 @@ export class PlaybookRunner {
     while (!signal.aborted) {
       let fired = 0;
       try {
-        fired = await this.fireDue();
+        fired = await this.decideDue();
       } catch (error) {
         if (signal.aborted) break;
         this.options.logger?.warn('playbook runner: firing due steps failed; retrying', { error: describe(error) });
@@ -514,15 +530,31 @@ export class PlaybookRunner {
     }
   }
 
-  /** Commits due-time writes (and checkpoints), then notes each customer's revision they were written at. */
-  private async commitDue(writes: readonly Write[], checkpoints: readonly Checkpoint[] = []): Promise<void> {
+  /**
+   * Commits due-time writes (and checkpoints), noting each customer's revision
+   * they were written at. The writes go through one ordered writer: `behind`
+   * (a due step, a signal) goes on deciding while the store takes them, a
+   * slow store (FerretDB: 8–29 ms a guarded replacement) no longer setting
+   * the pace of the timers; the follower waits for its checkpoint, and with
+   * it everything asked before. A crash loses a suffix of the writes and no
+   * checkpoint before them: what is missing the follower writes again from
+   * the log, and a due time left stale is corrected when it fires (a due step
+   * rewrites every due time of the customer).
+   */
+  private async commitDue(writes: readonly Write[], checkpoints: readonly Checkpoint[] = [], behind?: 'behind'): Promise<void> {
     if (writes.length === 0 && checkpoints.length === 0) return;
-    await this.store.commit({ writes, checkpoints });
+    const landed = this.writer.commit({ writes, checkpoints });
     for (const write of writes) {
       if (write.collection.name !== PLAYBOOK_DUE.name) continue;
       this.dueTimes.apply(write);
       const [customerId, revision] = write.type === 'put' ? [(write.document as DueDocument).customerId, write.document.revision] : write.type === 'delete' ? [write.id.slice(write.id.indexOf('|') + 1), write.revision] : [];
       if (customerId !== undefined && revision !== undefined && revision > (this.written.get(customerId) ?? -1)) this.written.set(customerId, revision);
+    }
+    if (behind) {
+      landed.catch(() => undefined);
+      await this.writer.room(MAX_WRITES_BEHIND);
+    } else {
+      await landed;
     }
   }
 

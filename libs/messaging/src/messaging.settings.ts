@@ -6,6 +6,7 @@ import { ConfigError, envInteger, envText, type Env } from '@rapport/config';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { ACTIONS_TOPIC } from './action.message';
 import { CUSTOMER_EVENTS_TOPIC, deadLetterTopic } from './customer-event.message';
+import { PROJECTOR_SESSION_TIMEOUT_MS } from './kafka-projector';
 
 export interface MessagingSettings {
   /** RAPPORT_KAFKA_TOPIC: the customer events topic (SPEC section 5). */
@@ -21,7 +22,7 @@ export interface MessagingSettings {
   /** RAPPORT_PROJECTOR_GROUP: the projectors' consumer group. */
   readonly projectorGroup: string;
   /**
-   * RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS (30000; 6000 to 300000): how long the group waits for a
+   * RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS (10000; 6000 to 300000): how long the group waits for a
    * projector that stopped heartbeating (killed, partitioned) before its partitions go to the others.
    */
   readonly projectorSessionTimeoutMs: number;
@@ -66,7 +67,7 @@ export function messagingSettings(env: Env = process.env): MessagingSettings {
     partitions: envInteger(env, 'RAPPORT_KAFKA_PARTITIONS', 6, 1, 1000, MessagingSettingsError),
     relayId: envText(env, 'RAPPORT_RELAY_ID', 'rapport-relay'),
     projectorGroup: envText(env, 'RAPPORT_PROJECTOR_GROUP', 'rapport-projector'),
-    projectorSessionTimeoutMs: envInteger(env, 'RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000, MessagingSettingsError),
+    projectorSessionTimeoutMs: envInteger(env, 'RAPPORT_PROJECTOR_SESSION_TIMEOUT_MS', PROJECTOR_SESSION_TIMEOUT_MS, 6_000, 300_000, MessagingSettingsError),
     projectorWriteSlice: envInteger(env, 'RAPPORT_PROJECTOR_WRITE_SLICE', 24, 2, 10_000, MessagingSettingsError),
     metricsHost: envText(env, 'RAPPORT_METRICS_HOST', '127.0.0.1'),
     projectorMetricsPort: envInteger(env, 'RAPPORT_PROJECTOR_METRICS_PORT', 9464, 0, 65535, MessagingSettingsError),

@@ -117,13 +117,13 @@ export async function readModelDigest(store: CustomerReadModels): Promise<ReadMo
 }
 
 /** The read models of `database` in MongoDB, as the API reads them. */
-export async function mongoReadModels(database: string): Promise<CustomerReadModels> {
-  return new CustomerReadModels(await connectMongoReadModels(mongoUrl(database)));
+export async function mongoReadModels(database: string, url = mongoUrl(database)): Promise<CustomerReadModels> {
+  return new CustomerReadModels(await connectMongoReadModels(url));
 }
 
-/** The read models of `database` in MongoDB, digested. */
-export async function mongoDigest(database: string): Promise<ReadModelDigest> {
-  const store = await mongoReadModels(database);
+/** The read models of `database` in MongoDB (the shared one, or at `url`), digested. */
+export async function mongoDigest(database: string, url = mongoUrl(database)): Promise<ReadModelDigest> {
+  const store = await mongoReadModels(database, url);
   try {
     return await readModelDigest(store);
   } finally {

@@ -48,13 +48,47 @@ function lineage(error: object): string[] {
   return names;
 }
 
+// What a socket says when the far end went away. The MongoDB driver (6.x) lets some of these
+// through unwrapped: a write to a socket the server has just closed rejects with Node's own EPIPE.
+const SOCKET_FAILURES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN']);
+
+/** The error, or, when it is a bare socket failure, that `dependency` did not answer (the socket error as its cause). */
+export function asUnreachable(dependency: Dependency, error: unknown): unknown {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !SOCKET_FAILURES.has(code) || unreachableDependency(error) !== undefined) return error;
+  return new DependencyUnavailableError(dependency, `${dependency} did not answer: ${(error as Error).message}`, { cause: error });
+}
+
+/**
+ * The adapter with each method's bare socket failures said as `dependency` unavailable, so that a
+ * caller answers 503 and Retry-After rather than 500. Methods run on the adapter itself.
+ */
+export function reportingUnreachable<T extends object>(dependency: Dependency, adapter: T): T {
+  return new Proxy(adapter, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        let result: unknown;
+        try {
+          result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          throw asUnreachable(dependency, error);
+        }
+        return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(asUnreachable(dependency, error))) : result;
+      };
+    },
+  });
+}
+
 export class DependencyUnavailableError extends Error {
   override readonly name = 'DependencyUnavailableError';
   constructor(
     readonly dependency: Dependency,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

@@ -37,7 +37,7 @@ import {
   type UpdateFilter,
 } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
+import { MONGO_CLIENT_TIMEOUTS, reportingUnreachable } from '@rapport/config';
 import {
   CollectionRegistry,
   DuplicateKeyError,
@@ -152,7 +152,7 @@ export class MongoDocumentStore implements DocumentStore {
       await client.close();
       throw error;
     }
-    return store;
+    return reportingUnreachable('MongoDB', store);
   }
 
   private async drop(names: readonly string[]): Promise<void> {

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Binary, MongoClient, type Collection, type WithId } from 'mongodb';
 import { KEY_BYTES, type CustomerKey, type KeyStore, type KeyUse } from '@rapport/event-store';
-import { MONGO_CLIENT_TIMEOUTS } from '@rapport/config';
+import { MONGO_CLIENT_TIMEOUTS, reportingUnreachable } from '@rapport/config';
 
 /** Keys asked for at once beyond which one `$in` query beats point look-ups side by side. */
 const POINT_LOOKUPS = 32;
@@ -51,7 +51,7 @@ export class MongoKeyStore implements KeyStore {
     await collection.createIndex({ customerId: 1, fromRevision: 1 });
     // Keys from before keys were made for a revision count as made before any erasure.
     await collection.updateMany({ fromRevision: { $exists: false } }, { $set: { fromRevision: -1 } });
-    return new MongoKeyStore(owner, collection, collection.db.collection<SweepDocument>(ERASURE_SWEEP_COLLECTION));
+    return reportingUnreachable('MongoDB', new MongoKeyStore(owner, collection, collection.db.collection<SweepDocument>(ERASURE_SWEEP_COLLECTION)));
   }
 
   async activeKey(customerId: string, use: KeyUse = { revision: 0, since: -1 }): Promise<CustomerKey> {

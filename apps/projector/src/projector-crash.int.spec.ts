@@ -3,13 +3,9 @@
 // restarted. Afterwards the read models equal a clean rebuild from the log
 // (a hash over every document, sorted), no customer is parked and nothing was
 // dead-lettered: a killed chunk is simply applied again, harmlessly.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore } from '@rapport/event-store-sqlite';
-import { KafkaRelay, MongoParkingLot, deadLetterTopic } from '@rapport/messaging';
-import { appendLoad, dropDatabases, mongoUrl, embeddedRebuildDigest, mongoDigest, sleep, testKafka, uniqueId, waitForNoLag } from '@rapport/wiring/testing';
+import { MongoParkingLot, deadLetterTopic } from '@rapport/messaging';
+import { appendLoad, embeddedRebuildDigest, mongoDigest, mongoUrl, relayedLog, sleep, waitForNoLag } from '@rapport/wiring/testing';
 
 jest.setTimeout(240_000);
 
@@ -19,16 +15,7 @@ const progress = (text: string) => process.stderr.write(`[projector-crash +${((D
 
 describeWithInfra('kafka', 'mongo')('the projector process under SIGKILL', () => {
   it('leaves read models equal to a clean rebuild after random kills during a load', async () => {
-    const id = uniqueId();
-    const topic = `test.projector-crash.${id}`;
-    const group = `projector-crash-${id}`;
-    const database = `crash_${id}`;
-    const dir = mkdtempSync(path.join(tmpdir(), 'rapport-projector-crash-'));
-    const kafka = testKafka('projector-crash-test');
-    const admin = kafka.admin();
-    await admin.connect();
-    const log = SqliteEventStore.open(path.join(dir, 'events.sqlite'));
-    const relay = new KafkaRelay(log, kafka, { topic, relayId: `relay-${id}`, partitions: 6, batchSize: 200 });
+    const { topic, group, database, admin, log, relay, close } = await relayedLog('projector-crash', { partitions: 6 });
     await relay.start();
     const TOTAL = 3_000;
     const CUSTOMERS = 100;
@@ -79,12 +66,7 @@ describeWithInfra('kafka', 'mongo')('the projector process under SIGKILL', () =>
       console.log(`projector crash: ${kills} SIGKILLs during ${TOTAL} events of ${CUSTOMERS} customers; read models equal an embedded rebuild (sha256 ${afterKills.hash.slice(0, 16)}…, ${afterKills.customers} customers, ${afterKills.timeline} timeline entries)`);
     } finally {
       await projector.kill();
-      await relay.stop();
-      await log.close();
-      await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
-      await admin.disconnect();
-      await dropDatabases(database);
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 });

@@ -5,13 +5,8 @@
 // runs it) the survivor must own every partition within 20 s of the kill (33.7 s with
 // the former default of 30 s; about 14 s with 10 s: the session, then the rebalance),
 // then the read models catch up and equal a rebuild of the log.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { RoleProcess, describeWithInfra } from '@rapport/config/testing';
-import { SqliteEventStore } from '@rapport/event-store-sqlite';
-import { KafkaRelay, deadLetterTopic } from '@rapport/messaging';
-import { appendLoad, dropDatabases, embeddedRebuildDigest, mongoDigest, mongoUrl, sleep, testKafka, uniqueId, waitForNoLag } from '@rapport/wiring/testing';
+import { appendLoad, embeddedRebuildDigest, mongoDigest, mongoUrl, relayedLog, sleep, waitForNoLag } from '@rapport/wiring/testing';
 
 jest.setTimeout(240_000);
 
@@ -42,16 +37,7 @@ async function until(what: string, holds: () => boolean, timeoutMs: number): Pro
 
 describeWithInfra('kafka', 'mongo')('a projector killed beside another', () => {
   it('hands its partitions to the survivor within 20 s, with the default session timeout', async () => {
-    const id = uniqueId();
-    const topic = `test.projector-handover.${id}`;
-    const group = `projector-handover-${id}`;
-    const database = `handover_${id}`;
-    const dir = mkdtempSync(path.join(tmpdir(), 'rapport-projector-handover-'));
-    const kafka = testKafka('projector-handover-test');
-    const admin = kafka.admin();
-    await admin.connect();
-    const log = SqliteEventStore.open(path.join(dir, 'events.sqlite'));
-    const relay = new KafkaRelay(log, kafka, { topic, relayId: `relay-${id}`, partitions: PARTITIONS, batchSize: 200 });
+    const { topic, group, database, admin, log, relay, close } = await relayedLog('projector-handover', { partitions: PARTITIONS });
     await relay.start();
     const env = { RAPPORT_MONGO_URL: mongoUrl(database), RAPPORT_KAFKA_TOPIC: topic, RAPPORT_PROJECTOR_GROUP: group, RAPPORT_PROJECTOR_METRICS_PORT: '0', RAPPORT_LOG_LEVEL: 'info' };
     const victim = RoleProcess.start('projector', env);
@@ -88,12 +74,7 @@ describeWithInfra('kafka', 'mongo')('a projector killed beside another', () => {
     } finally {
       await victim.kill();
       await survivor?.kill();
-      await relay.stop();
-      await log.close();
-      await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
-      await admin.disconnect();
-      await dropDatabases(database);
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 });

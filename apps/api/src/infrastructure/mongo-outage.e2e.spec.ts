@@ -17,7 +17,8 @@ import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { MongoKeyStore } from '@rapport/key-store-mongo';
 import { consumerGroupLag, deadLetterTopic } from '@rapport/messaging';
 import { embeddedRebuildDigest, mongoDigest, sleep, testKafka, waitForNoLag } from '@rapport/wiring/testing';
-import { ServerProcess } from '../testing/server-process';
+import { startDistributedRoles } from '../testing/distributed-roles';
+import type { ServerProcess } from '../testing/server-process';
 
 jest.setTimeout(300_000);
 
@@ -77,11 +78,7 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB is killed und
       RAPPORT_RELAY_METRICS_PORT: '0',
       RAPPORT_LOG_LEVEL: 'info',
     };
-    relay = RoleProcess.start('relay', env);
-    await relay.waitFor(/resuming after log position/, 90_000);
-    projector = RoleProcess.start('projector', env);
-    await projector.waitFor(/projector consuming/, 90_000);
-    api = await ServerProcess.start(dataDir, undefined, env);
+    ({ api, relay, projector } = await startDistributedRoles(dataDir, env));
     // Every customer identified first: `identified` carries personal data, whose key is in MongoDB.
     for (let c = 0; c < CUSTOMERS; c++) {
       const status = await post(`load-${c}`, { type: 'identified', occurredAt: '2026-03-01T10:00:00Z', data: { name: `Customer ${c}`, email: `c${c}@example.com` } });

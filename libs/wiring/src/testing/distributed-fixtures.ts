@@ -1,13 +1,17 @@
 // Test support for the distributed tests (projector, relay, API faults): a varied event load, a
 // hash of the read models as stored, waiting for the group to catch up.
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { CustomerReadModels, LogSubscription, ProjectionHandler } from '@rapport/application';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
+import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import type { EventStore, NewEvent, RecordedEvent } from '@rapport/event-store';
-import { consumerGroupLag, toCustomerEventMessage } from '@rapport/messaging';
+import { KafkaRelay, consumerGroupLag, deadLetterTopic, toCustomerEventMessage } from '@rapport/messaging';
 import { READ_MODELS } from '@rapport/projections';
 import { connectMongoReadModels } from '../mongo-read-models';
 
@@ -200,4 +204,52 @@ export async function readTopic(kafka: Kafka, admin: Admin, topic: string, timeo
     await consumer.disconnect();
   }
   return messages.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+}
+
+/** A SQLite log of the test's own with a relay (not started) onto a topic of its own, and the group and database names its projectors use. */
+export interface RelayedLog {
+  readonly id: string;
+  readonly topic: string;
+  readonly group: string;
+  readonly database: string;
+  readonly dir: string;
+  readonly kafka: Kafka;
+  /** Connected. */
+  readonly admin: Admin;
+  readonly log: SqliteEventStore;
+  readonly relay: KafkaRelay;
+  /** Stops the relay, closes the log, drops the topics and the database, removes the directory. */
+  close(): Promise<void>;
+}
+
+/** Names derive from `name` and a unique id: topic `test.<name>.<id>`, group `<name>-<id>`, database `<name>_<id>`. */
+export async function relayedLog(name: string, options: { partitions: number }): Promise<RelayedLog> {
+  const id = uniqueId();
+  const topic = `test.${name}.${id}`;
+  const dir = mkdtempSync(path.join(tmpdir(), `rapport-${name}-`));
+  const kafka = testKafka(`${name}-test`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const log = SqliteEventStore.open(path.join(dir, 'events.sqlite'));
+  const relay = new KafkaRelay(log, kafka, { topic, relayId: `relay-${id}`, partitions: options.partitions, batchSize: 200 });
+  const database = `${name.replace(/-/g, '_')}_${id}`;
+  return {
+    id,
+    topic,
+    group: `${name}-${id}`,
+    database,
+    dir,
+    kafka,
+    admin,
+    log,
+    relay,
+    close: async () => {
+      await relay.stop();
+      await log.close();
+      await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
+      await admin.disconnect();
+      await dropDatabases(database);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

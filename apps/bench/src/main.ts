@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Bench } from './bench.types';
 import { runBenches } from './bench.runner';
 import { ingestionBench } from './ingestion.bench';
+import { spreadIngestionBench } from './spread-ingestion.bench';
 import { singleAppendBench } from './single-append.bench';
 import { rebuildBench } from './rebuild.bench';
 import { relayBench } from './relay.bench';
@@ -17,7 +18,7 @@ import { playbookSignalsBench } from './playbook-signals.bench';
 import { playbookTimersBench, playbookTimersDistributedBench } from './playbook-timers.bench';
 import { workspaceBench } from './workspace.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
+const BENCHES: readonly Bench[] = [ingestionBench, spreadIngestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
 
 function positive(value: string): number {
   const n = Number(value);

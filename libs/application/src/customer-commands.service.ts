@@ -2,9 +2,11 @@
 // with optimistic concurrency. An unconditional append that loses a race re-reads
 // and re-decides; a conditional one (If-Match) reports the mismatch.
 import {
+  CUSTOMER_STATE_SCHEMA,
   decide,
   fold,
   initialState,
+  stateWithoutPersonalData,
   type CustomerEvent,
   type CustomerEventBody,
   type CustomerState,
@@ -17,6 +19,7 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
   type RecordedEvent,
+  type SnapshotStore,
 } from '@rapport/event-store';
 import { inSpan, traceHeadersOf, type Span, type TraceHeaders } from '@rapport/observability';
 import { toCustomerEvent, toNewEvent } from './recorded-event.mapper';
@@ -59,20 +62,40 @@ export interface CustomerCommandsOptions {
    * one indexed read of the stream.
    */
   readonly cacheSize?: number;
+  /**
+   * Where folded states are kept beside the log, so a long stream is not replayed from its first
+   * event on a cold load. Without it every cold load folds the whole stream.
+   */
+  readonly snapshots?: SnapshotStore;
+  /** A snapshot is taken once this many events were folded past the last one. Default 1,000. */
+  readonly snapshotEvery?: number;
+  /** A snapshot that could not be read or kept: the command goes on from the log, and this says why. */
+  readonly onSnapshotError?: (error: unknown, customerId: string) => void;
 }
 
+/** A folded state, and the revision of the last snapshot taken of it (-1: none). */
+interface Folded {
+  readonly state: CustomerState;
+  readonly snapshotRevision: number;
+}
+
+const UNFOLDED: Folded = { state: initialState, snapshotRevision: -1 };
+
 export class CustomerCommands {
-  private readonly cache: StateCache;
+  private readonly cache: StateCache<Folded>;
   private readonly maxAttempts: number;
+  private readonly snapshotEvery: number;
 
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    options: CustomerCommandsOptions = {},
+    private readonly options: CustomerCommandsOptions = {},
   ) {
-    this.cache = new StateCache(options.cacheSize ?? 1_000);
+    this.cache = new StateCache<Folded>(options.cacheSize ?? 1_000);
     this.maxAttempts = options.maxAttempts ?? 50;
+    this.snapshotEvery = options.snapshotEvery ?? 1_000;
+    if (!Number.isInteger(this.snapshotEvery) || this.snapshotEvery < 1) throw new RangeError(`snapshotEvery must be a positive integer; got ${this.snapshotEvery}`);
   }
 
   /** Records one event, or says why not. Never records part of a decision. */
@@ -90,11 +113,12 @@ export class CustomerCommands {
     const commands = inputs.map((input) => this.toEvent(input));
     for (let attempt = 1; ; attempt++) {
       // Traced (docs/observability.md): one `rapport.decide` and one `rapport.append` span per attempt.
-      const { state, plan } = await inSpan('rapport.decide', {}, async (span) => {
-        const state = await this.load(customerId);
+      const { folded, state, plan } = await inSpan('rapport.decide', {}, async (span) => {
+        const folded = await this.load(customerId);
+        const state = folded.state;
         const plan = await this.plan(customerId, commands, state);
         if (span) describeDecision(span, customerId, attempt, state, plan);
-        return { state, plan };
+        return { folded, state, plan };
       });
       // A retried conditional write whose first attempt landed is a duplicate, not a mismatch.
       const allDuplicates = plan.every((p) => p.kind === 'duplicate');
@@ -114,7 +138,8 @@ export class CustomerCommands {
           const events = trace.traceparent === undefined ? toAppend.map(toNewEvent) : toAppend.map((event) => toNewEvent(withTrace(event, trace)));
           return this.store.append(customerId, events, expected, sealing);
         });
-        this.cache.set(customerId, fold(plan.flatMap((p) => (p.kind === 'append' ? p.events : [])), state));
+        const appended = { state: fold(plan.flatMap((p) => (p.kind === 'append' ? p.events : [])), state), snapshotRevision: folded.snapshotRevision };
+        this.cache.set(customerId, await this.snapshotted(customerId, appended, result.events[result.events.length - 1]));
         return this.settle(plan, result.events);
       } catch (error) {
         this.cache.delete(customerId);
@@ -210,14 +235,56 @@ export class CustomerCommands {
     return outcomes;
   }
 
-  /** The customer's current state: cached fold plus whatever the log has beyond it, read a page at a time. */
-  private async load(customerId: string): Promise<CustomerState> {
-    let state = this.cache.get(customerId) ?? initialState;
+  /**
+   * The customer's current state: the cached fold, else the latest snapshot, plus whatever the log
+   * has beyond it, read a page at a time.
+   */
+  private async load(customerId: string): Promise<Folded> {
+    let folded = this.cache.get(customerId) ?? (await this.restore(customerId));
+    let state = folded.state;
+    let last: RecordedEvent | undefined;
     await forEachStreamPage(this.store, customerId, state.version, (page) => {
       state = fold(page.map(toCustomerEvent), state);
+      last = page[page.length - 1];
     });
-    this.cache.set(customerId, state);
-    return state;
+    folded = await this.snapshotted(customerId, { state, snapshotRevision: folded.snapshotRevision }, last);
+    this.cache.set(customerId, folded);
+    return folded;
+  }
+
+  /** The latest snapshot's state, when the log holds the very event it was folded through; else nothing folded yet. */
+  private async restore(customerId: string): Promise<Folded> {
+    if (!this.options.snapshots) return UNFOLDED;
+    try {
+      const snapshot = await this.options.snapshots.latest(customerId, CUSTOMER_STATE_SCHEMA);
+      if (!snapshot) return UNFOLDED;
+      const [through] = await this.store.readStream(customerId, { fromRevision: snapshot.revision, maxCount: 1 });
+      // Another log's stream of the same name (a data directory restored without its log, say) is folded afresh.
+      if (!through || through.hash !== snapshot.eventHash) return UNFOLDED;
+      const state = snapshot.state as CustomerState;
+      if (state.version !== snapshot.revision + 1) return UNFOLDED;
+      return { state, snapshotRevision: snapshot.revision };
+    } catch (error) {
+      this.options.onSnapshotError?.(error, customerId);
+      return UNFOLDED;
+    }
+  }
+
+  /**
+   * The state, with a snapshot taken when `snapshotEvery` events were folded past the last one.
+   * `last` is the last event folded (its hash ties the snapshot to this log). The snapshot holds no
+   * personal data (stateWithoutPersonalData), so an erasure has nothing to remove from it.
+   */
+  private async snapshotted(customerId: string, folded: Folded, last: RecordedEvent | undefined): Promise<Folded> {
+    const revision = folded.state.version - 1;
+    if (!this.options.snapshots || !last || last.revision !== revision || revision - folded.snapshotRevision < this.snapshotEvery) return folded;
+    try {
+      await this.options.snapshots.save(customerId, CUSTOMER_STATE_SCHEMA, { revision, eventHash: last.hash, state: stateWithoutPersonalData(folded.state) });
+      return { state: folded.state, snapshotRevision: revision };
+    } catch (error) {
+      this.options.onSnapshotError?.(error, customerId);
+      return folded;
+    }
   }
 }
 

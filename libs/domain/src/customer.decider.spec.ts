@@ -1,6 +1,9 @@
 // The customer decider, rule by rule (SPEC section 3), as
 //   given(...history).when(event).thenRecords(...) | thenRefuses(code) | thenDuplicate(eventId)
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import {
+  CUSTOMER_STATE_SCHEMA,
   decide,
   distinctOrders,
   evolve,
@@ -991,5 +994,40 @@ describe('customer decider', () => {
     expect([...REFUSAL_CODES].sort()).toEqual(
       ['ALREADY_CHURNED', 'COMPLAINT_NOT_OPEN', 'CONFLICTING_DUPLICATE', 'FUTURE_EVENT', 'NOT_A_CUSTOMER', 'NOT_CHURNED', 'CUSTOMER_NOT_FOUND'].sort(),
     );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The state's version (snapshots)
+// ---------------------------------------------------------------------------
+
+describe('CUSTOMER_STATE_SCHEMA', () => {
+  // Snapshots taken under one version of the fold are used only by the same version. This digest of
+  // the states a history folds through changes whenever evolve or CustomerState does: when it fails,
+  // move CUSTOMER_STATE_SCHEMA, then write down the new pair here.
+  const FOLDED = { schema: 'customer-state/1', digest: '3ac4d1e910d4263ccec6c173e3e377656c17cbc010b091a0c105f871b64e19c5' };
+
+  it('moves whenever the fold does', () => {
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const history: CustomerEvent[] = [
+      identified({ name: 'Ada', email: 'ada@example.org', attributes: { tier: 'gold' } }, { eventId: id(1), occurredAt: at(-9 * DAY) }),
+      contacted({ campaignId: 'c-1' }, { eventId: id(2), occurredAt: at(-8 * DAY) }),
+      qualified(70, { eventId: id(3), occurredAt: at(-7 * DAY) }),
+      purchased('o-1', {}, { eventId: id(4), occurredAt: at(-6 * DAY) }),
+      complained('k-1', {}, { eventId: id(5), occurredAt: at(-5 * DAY) }),
+      resolved('k-1', {}, { eventId: id(6), occurredAt: at(-4 * DAY) }),
+      churned('voluntary', { eventId: id(7), occurredAt: at(-3 * DAY) }),
+      wonBack('offer', {}, { eventId: id(8), occurredAt: at(-2 * DAY) }),
+      purchased('o-2', { amount: 1250 }, { eventId: id(9), occurredAt: at(-DAY) }),
+      erased({ eventId: id(10), occurredAt: at(-MINUTE) }),
+    ];
+    const states: CustomerState[] = [];
+    history.reduce((state, e) => {
+      const next = evolve(state, e);
+      states.push(next);
+      return next;
+    }, initialState);
+    const digest = createHash('sha256').update(canonicalize(states)!).digest('hex');
+    expect({ schema: CUSTOMER_STATE_SCHEMA, digest }).toEqual(FOLDED);
   });
 });

@@ -5,3 +5,4 @@ export * from './personal-data';
 // For adapters of the port, so they normalise and refuse the same inputs the same way.
 export { normaliseNewEvent, type NormalisedEvent } from './normalised-event';
 export { assertCustomerId, assertExpectedRevision, integer, nonNegativeInteger, positiveInteger } from './argument-checks';
+export * from './snapshots/snapshot-store.port';

@@ -1,6 +1,7 @@
 // Wires the ports to adapters by configuration and owns their lifecycle: the
 // log subscription starts with the app and the stores close only after the
 // HTTP server has finished its in-flight requests.
+import * as path from 'node:path';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   ActionAcknowledgement,
@@ -25,7 +26,8 @@ import {
 } from '@rapport/application';
 import { ConfigError, type RapportConfig, type StructuredLogger } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
-import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore } from '@rapport/event-store';
+import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore, type SnapshotStore } from '@rapport/event-store';
+import { SqliteSnapshotStore } from '@rapport/event-store-sqlite';
 import { durationMs } from '@rapport/playbooks';
 import {
   loadWebhookEndpoints,
@@ -39,7 +41,7 @@ import {
 } from '@rapport/wiring';
 import { DependencyHealth } from './dependency-health';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
-import { EVENT_STORE, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE } from './tokens';
+import { EVENT_STORE, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE, SNAPSHOT_STORE } from './tokens';
 
 interface Stores {
   /** The bare log: audit, export and verification read it as recorded. */
@@ -69,6 +71,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(PROCESS_ROLE) role: ProcessRole,
     @Inject(RAPPORT_CONFIG) config: RapportConfig,
     @Inject(SEALING_EVENT_STORE) private readonly eventStore: SealingEventStore,
+    @Inject(SNAPSHOT_STORE) private readonly snapshots: SnapshotStore,
     @Inject(READ_MODELS) private readonly readModels: CustomerReadModels,
     private readonly progress: ReadProgress,
     private readonly erasures: ErasureSweeper,
@@ -113,8 +116,8 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.progress.stop();
     }
     await this.readModels.close();
-    // the log and the key store
-    await this.eventStore.close();
+    // the log and the key store, and the snapshots beside them
+    await Promise.all([this.eventStore.close(), this.snapshots.close()]);
     await Promise.all([this.playbookStores.playbookLog.close(), this.playbookStores.runnerStore.close()]);
     this.logger.log('stores closed');
   }
@@ -144,10 +147,19 @@ export class RapportInfrastructureModule {
           useFactory: (store: EventStore, vault: PersonalDataVault) => new SealingEventStore(store, vault),
           inject: [EVENT_STORE, PersonalDataVault],
         },
+        // A file of this process's data directory in either mode: a cache any log can check (docs/architecture.md).
+        { provide: SNAPSHOT_STORE, useFactory: () => SqliteSnapshotStore.open(path.join(config.dataDir, 'snapshots.sqlite')) },
         {
           provide: CustomerCommands,
-          useFactory: (store: EventStore) => new CustomerCommands(store, systemClock, uuidGenerator),
-          inject: [SEALING_EVENT_STORE],
+          useFactory: (store: EventStore, snapshots: SnapshotStore) => {
+            const logger = new Logger('Snapshots');
+            return new CustomerCommands(store, systemClock, uuidGenerator, {
+              snapshots,
+              onSnapshotError: (error, customerId) =>
+                logger.warn({ msg: 'snapshot not read or kept: the stream is folded from the log', customerId, error: error instanceof Error ? error.message : String(error) }),
+            });
+          },
+          inject: [SEALING_EVENT_STORE, SNAPSHOT_STORE],
         },
         {
           provide: PersonalDataErasure,

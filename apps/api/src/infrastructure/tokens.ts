@@ -7,3 +7,5 @@ export const SEALING_EVENT_STORE = Symbol('SEALING_EVENT_STORE');
 export const READ_MODELS = Symbol('READ_MODELS');
 /** The playbooks' log and the runner's store (PlaybookStores). */
 export const PLAYBOOK_STORES = Symbol('PLAYBOOK_STORES');
+/** Snapshots of the customers' folded states (SnapshotStore), a file beside the log. */
+export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');

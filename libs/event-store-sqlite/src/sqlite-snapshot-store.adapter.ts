@@ -1,0 +1,78 @@
+// Embedded snapshots: a SQLite file of their own beside the log. They are a
+// cache the log can always rebuild, so a commit need not reach the disk before
+// it returns (synchronous NORMAL: a crash may lose the last snapshots, never
+// corrupt one), and the log's own file and fsyncs stay as they were.
+import Database from 'better-sqlite3';
+import { assertSnapshot, type SnapshotStore, type StreamSnapshot } from '@rapport/event-store';
+import { preparePrivateDatabaseFile } from './private-file';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS stream_snapshots (
+  stream_id  TEXT    NOT NULL,
+  schema     TEXT    NOT NULL,
+  revision   INTEGER NOT NULL CHECK (revision >= 0),
+  event_hash TEXT    NOT NULL,
+  state      TEXT    NOT NULL,
+  PRIMARY KEY (stream_id, schema)
+) STRICT, WITHOUT ROWID;
+`;
+
+interface SnapshotRow {
+  revision: number;
+  event_hash: string;
+  state: string;
+}
+
+export class SqliteSnapshotStore implements SnapshotStore {
+  private readonly statements: {
+    latest: Database.Statement<[string, string], SnapshotRow>;
+    save: Database.Statement<[string, string, number, string, string]>;
+    forget: Database.Statement<[string]>;
+  };
+
+  private constructor(private readonly db: Database.Database) {
+    this.statements = {
+      latest: db.prepare<[string, string], SnapshotRow>('SELECT revision, event_hash, state FROM stream_snapshots WHERE stream_id = ? AND schema = ?'),
+      // Only a higher revision replaces the one kept.
+      save: db.prepare<[string, string, number, string, string]>(
+        `INSERT INTO stream_snapshots (stream_id, schema, revision, event_hash, state) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (stream_id, schema) DO UPDATE SET revision = excluded.revision, event_hash = excluded.event_hash, state = excluded.state
+         WHERE excluded.revision > stream_snapshots.revision`,
+      ),
+      forget: db.prepare<[string]>('DELETE FROM stream_snapshots WHERE stream_id = ?'),
+    };
+  }
+
+  static open(file: string): SqliteSnapshotStore {
+    if (file !== ':memory:') preparePrivateDatabaseFile(file);
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA);
+      return new SqliteSnapshotStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async latest(streamId: string, schema: string): Promise<StreamSnapshot | undefined> {
+    const row = this.statements.latest.get(String(streamId), String(schema));
+    return row && { revision: row.revision, eventHash: row.event_hash, state: JSON.parse(row.state) as unknown };
+  }
+
+  async save(streamId: string, schema: string, snapshot: StreamSnapshot): Promise<void> {
+    assertSnapshot(snapshot);
+    this.statements.save.run(String(streamId), String(schema), snapshot.revision, snapshot.eventHash, JSON.stringify(snapshot.state));
+  }
+
+  async forget(streamId: string): Promise<void> {
+    this.statements.forget.run(String(streamId));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -6,6 +6,7 @@ import type { Bench } from './bench.types';
 import { runBenches } from './bench.runner';
 import { ingestionBench } from './ingestion.bench';
 import { spreadIngestionBench } from './spread-ingestion.bench';
+import { longStreamBench } from './long-stream.bench';
 import { singleAppendBench } from './single-append.bench';
 import { rebuildBench } from './rebuild.bench';
 import { relayBench } from './relay.bench';
@@ -18,7 +19,7 @@ import { playbookSignalsBench } from './playbook-signals.bench';
 import { playbookTimersBench, playbookTimersDistributedBench } from './playbook-timers.bench';
 import { workspaceBench } from './workspace.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, spreadIngestionBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
+const BENCHES: readonly Bench[] = [ingestionBench, spreadIngestionBench, longStreamBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
 
 function positive(value: string): number {
   const n = Number(value);

@@ -14,6 +14,8 @@ export function embeddedPaths(config: Pick<RapportConfig, 'dataDir'>) {
     readModels: path.join(config.dataDir, 'read-model-documents.sqlite'),
     // A file of its own: the log can be copied and backed up without the keys that open its personal data.
     keys: path.join(config.dataDir, 'personal-data-keys.sqlite'),
+    // The decider's state every 1,000 events of a stream: a cache the log can always rebuild (no personal data).
+    snapshots: path.join(config.dataDir, 'snapshots.sqlite'),
   };
 }
 

@@ -1,7 +1,6 @@
 // Wires the ports to adapters by configuration and owns their lifecycle: the
 // log subscription starts with the app and the stores close only after the
 // HTTP server has finished its in-flight requests.
-import * as path from 'node:path';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   ActionAcknowledgement,
@@ -30,6 +29,7 @@ import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore, t
 import { SqliteSnapshotStore } from '@rapport/event-store-sqlite';
 import { durationMs } from '@rapport/playbooks';
 import {
+  embeddedPaths,
   loadWebhookEndpoints,
   openDistributedPlaybookStores,
   openEmbeddedPlaybookStores,
@@ -148,7 +148,7 @@ export class RapportInfrastructureModule {
           inject: [EVENT_STORE, PersonalDataVault],
         },
         // A file of this process's data directory in either mode: a cache any log can check (docs/architecture.md).
-        { provide: SNAPSHOT_STORE, useFactory: () => SqliteSnapshotStore.open(path.join(config.dataDir, 'snapshots.sqlite')) },
+        { provide: SNAPSHOT_STORE, useFactory: () => SqliteSnapshotStore.open(embeddedPaths(config).snapshots) },
         {
           provide: CustomerCommands,
           useFactory: (store: EventStore, snapshots: SnapshotStore) => {

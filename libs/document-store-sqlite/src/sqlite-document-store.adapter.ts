@@ -6,7 +6,7 @@
 // erasing batch empties the write-ahead log, so personal data does not linger
 // in the files.
 import Database from 'better-sqlite3';
-import { preparePrivateDatabaseFile } from '@rapport/event-store-sqlite';
+import { openPrivateDatabase } from '@rapport/event-store-sqlite';
 import {
   CollectionRegistry,
   DuplicateKeyError,
@@ -137,23 +137,14 @@ export class SqliteDocumentStore implements DocumentStore {
    */
   static open(file: string, collections: readonly AnyCollection[]): SqliteDocumentStore {
     const registry = new CollectionRegistry(collections);
-    if (file !== ':memory:') preparePrivateDatabaseFile(file);
-    const db = new Database(file);
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      // Replaced documents are zeroed, not left in free space: erased personal data must not linger in the file.
-      db.pragma('secure_delete = ON');
+    // secure_delete: replaced documents are zeroed, not left in free space; erased personal data must not linger in the file.
+    return openPrivateDatabase(file, ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'secure_delete = ON'], (db) => {
       db.exec(META);
       db.transaction(() => {
         for (const collection of registry.all) declare(db, collection);
       }).immediate();
       return new SqliteDocumentStore(db, registry);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    });
   }
 
   /**

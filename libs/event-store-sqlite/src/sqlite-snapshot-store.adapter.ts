@@ -4,7 +4,7 @@
 // corrupt one), and the log's own file and fsyncs stay as they were.
 import Database from 'better-sqlite3';
 import { assertSnapshot, type SnapshotStore, type StreamSnapshot } from '@rapport/event-store';
-import { preparePrivateDatabaseFile } from './private-file';
+import { openPrivateDatabase } from './private-database';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stream_snapshots (
@@ -44,18 +44,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   static open(file: string): SqliteSnapshotStore {
-    if (file !== ':memory:') preparePrivateDatabaseFile(file);
-    const db = new Database(file);
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
+    return openPrivateDatabase(file, ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000'], (db) => {
       db.exec(SCHEMA);
       return new SqliteSnapshotStore(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    });
   }
 
   async latest(streamId: string, schema: string): Promise<StreamSnapshot | undefined> {

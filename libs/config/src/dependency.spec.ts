@@ -94,6 +94,8 @@ describe('reportingUnreachable', () => {
     expect(adapter.count()).toBe(1);
     expect(adapter.name).toBe('adapter');
     expect(adapter).toBeInstanceOf(Adapter);
+    expect(adapter.constructor).toBe(Adapter);
+    expect(adapter.constructor.name).toBe('Adapter');
   });
 
   it('says a socket failure, thrown or rejected, is the dependency not answering, and passes any other failure through', async () => {

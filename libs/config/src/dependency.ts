@@ -67,7 +67,8 @@ export function reportingUnreachable<T extends object>(dependency: Dependency, a
   return new Proxy(adapter, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
+      // The class itself is not a method: `adapter.constructor.name` still names the adapter.
+      if (typeof value !== 'function' || property === 'constructor') return value;
       return (...args: unknown[]) => {
         let result: unknown;
         try {

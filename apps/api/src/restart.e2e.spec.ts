@@ -9,7 +9,8 @@ import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import { READ_MODELS } from '@rapport/projections';
 import { verifyChain } from '@rapport/event-store';
-import { SqliteEventStore } from '@rapport/event-store-sqlite';
+import { CUSTOMER_STATE_SCHEMA } from '@rapport/domain';
+import { SqliteEventStore, SqliteSnapshotStore } from '@rapport/event-store-sqlite';
 import { embeddedPaths } from '@rapport/wiring';
 import { ServerProcess } from './testing/server-process';
 
@@ -53,6 +54,36 @@ describe('restarting the embedded server', () => {
     const updated = await server.get(`/v1/customers/r-0?consistentWith=${more.body.consistencyToken}`);
     // Exactly one more order: the restart replayed nothing twice.
     expect(updated.body.purchases).toMatchObject({ count: 11, byCurrency: { USD: { orders: 11, amount: 1005 } } });
+    expect(await server.stop()).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps a snapshot of a long stream and starts from it after a restart', async () => {
+    const dataDir = tempDir();
+    let server = await ServerProcess.start(dataDir);
+    const contact = (i: number) => ({ customerId: 'long', type: 'contacted', occurredAt: '2026-04-02T12:00:00Z', data: { channel: 'email', direction: 'outbound', campaignId: `c-${i}` } });
+    const first = await server.post('/v1/events', { events: [purchase('long', 'o-1', 100), ...Array.from({ length: 499 }, (_, i) => contact(i))] });
+    const second = await server.post('/v1/events', { events: Array.from({ length: 500 }, (_, i) => contact(500 + i)) });
+    for (const answer of [first, second]) expect(answer.body.results.every((r: { status: string }) => r.status === 'recorded')).toBe(true);
+    expect(await server.stop()).toBe(0);
+
+    // The API kept one at revision 999, in the data directory's snapshots file, without the customer's order forgotten.
+    const file = embeddedPaths({ dataDir }).snapshots;
+    let snapshots = SqliteSnapshotStore.open(file);
+    const taken = await snapshots.latest('long', CUSTOMER_STATE_SCHEMA);
+    expect(taken).toMatchObject({ revision: 999, state: { version: 1_000, orderCount: 1 } });
+    // Changed to say the order was never made: a restart that folds from the snapshot believes it,
+    // one that folds the stream from its first event does not.
+    // A save never replaces a snapshot at the same revision: the file goes first.
+    await snapshots.close();
+    fs.rmSync(file);
+    snapshots = SqliteSnapshotStore.open(file);
+    await snapshots.save('long', CUSTOMER_STATE_SCHEMA, { ...taken!, state: { ...(taken!.state as object), orders: {}, orderCount: 0, stage: 'prospect' } });
+    await snapshots.close();
+
+    server = await ServerProcess.start(dataDir);
+    const again = await server.post('/v1/events', { events: [purchase('long', 'o-1', 100)] });
+    expect(again.body.results[0]).toMatchObject({ status: 'recorded', revision: 1_000 });
     expect(await server.stop()).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });

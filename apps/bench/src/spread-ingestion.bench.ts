@@ -79,18 +79,18 @@ class RawBatchLog {
       `INSERT INTO events (customer_id, revision, event_id, type, occurred_at, recorded_at, schema_version, data, metadata, hash)
        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
     );
-    this.append = db
-      .transaction((batch: readonly LoadEvent[]) => {
-        const recordedAt = new Date().toISOString();
-        for (const event of batch) {
-          const normal = normaliseNewEvent(event);
-          const last = head.get(event.customerId);
-          const revision = (last?.revision ?? -1) + 1;
-          const hash = computeEventHash(last?.hash ?? ZERO_HASH, { ...normal, customerId: event.customerId, recordedAt, revision });
-          insert.run(event.customerId, revision, normal.eventId, normal.type, normal.occurredAt, recordedAt, JSON.stringify(normal.data), JSON.stringify(normal.metadata), hash);
-        }
-      })
-      .immediate.bind(undefined) as (batch: readonly LoadEvent[]) => void;
+    const append = db.transaction((batch: readonly LoadEvent[]) => {
+      const recordedAt = new Date().toISOString();
+      for (const event of batch) {
+        const normal = normaliseNewEvent(event);
+        const last = head.get(event.customerId);
+        const revision = (last?.revision ?? -1) + 1;
+        const hash = computeEventHash(last?.hash ?? ZERO_HASH, { ...normal, customerId: event.customerId, recordedAt, revision });
+        insert.run(event.customerId, revision, normal.eventId, normal.type, normal.occurredAt, recordedAt, JSON.stringify(normal.data), JSON.stringify(normal.metadata), hash);
+      }
+    });
+    // IMMEDIATE, as the API's own appends: the write lock before the stream heads are read.
+    this.append = (batch) => append.immediate(batch);
   }
 
   write(batch: readonly LoadEvent[]): void {

@@ -128,11 +128,10 @@ describe('CustomerCommands with snapshots', () => {
   it('ignores a snapshot taken under another version of the fold', async () => {
     await history(new CustomerCommands(log, clock, ids, { snapshots, snapshotEvery: 100 }), 300);
     const taken = (await snapshots.latest('long', CUSTOMER_STATE_SCHEMA))!;
-    // A snapshot under another schema, further along, that says the order was never made.
-    const forged = { ...taken, state: { ...(taken.state as object), orders: {}, orderCount: 0 } };
-    await snapshots.forget('long');
-    await snapshots.save('long', 'customer-state/0', forged);
-    const cold = new CustomerCommands(log, clock, ids, { snapshots });
+    // The only snapshot a new store holds: one under another schema, that says the order was never made.
+    const other = new InMemorySnapshotStore();
+    await other.save('long', 'customer-state/0', { ...taken, state: { ...(taken.state as object), orders: {}, orderCount: 0 } });
+    const cold = new CustomerCommands(log, clock, ids, { snapshots: other });
     await expect(cold.record({ customerId: 'long', type: 'purchased', occurredAt: '2026-04-02T00:00:00Z', data: { orderId: 'o-1', amount: 4999, currency: 'EUR' } })).resolves.toMatchObject({ status: 'duplicate', revision: 1 });
   });
 

@@ -27,7 +27,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly statements: {
     latest: Database.Statement<[string, string], SnapshotRow>;
     save: Database.Statement<[string, string, number, string, string]>;
-    forget: Database.Statement<[string]>;
   };
 
   private constructor(private readonly db: Database.Database) {
@@ -39,7 +38,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
          ON CONFLICT (stream_id, schema) DO UPDATE SET revision = excluded.revision, event_hash = excluded.event_hash, state = excluded.state
          WHERE excluded.revision > stream_snapshots.revision`,
       ),
-      forget: db.prepare<[string]>('DELETE FROM stream_snapshots WHERE stream_id = ?'),
     };
   }
 
@@ -58,10 +56,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async save(streamId: string, schema: string, snapshot: StreamSnapshot): Promise<void> {
     assertSnapshot(snapshot);
     this.statements.save.run(String(streamId), String(schema), snapshot.revision, snapshot.eventHash, JSON.stringify(snapshot.state));
-  }
-
-  async forget(streamId: string): Promise<void> {
-    this.statements.forget.run(String(streamId));
   }
 
   async close(): Promise<void> {

@@ -18,8 +18,6 @@ export interface SnapshotStore {
   latest(streamId: string, schema: string): Promise<StreamSnapshot | undefined>;
   /** Keeps the snapshot; one at a revision no higher than the stored one changes nothing. */
   save(streamId: string, schema: string, snapshot: StreamSnapshot): Promise<void>;
-  /** Drops every snapshot of the stream (all schemas). */
-  forget(streamId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,10 +38,6 @@ export class InMemorySnapshotStore implements SnapshotStore {
     // Stored as text, as a durable adapter would: no caller can change it afterwards.
     bySchema.set(schema, JSON.stringify(snapshot));
     this.snapshots.set(streamId, bySchema);
-  }
-
-  async forget(streamId: string): Promise<void> {
-    this.snapshots.delete(streamId);
   }
 
   async close(): Promise<void> {

@@ -59,18 +59,6 @@ export function describeSnapshotStoreContract(name: string, open: () => Promise<
       await expect(store.latest('c-2', 'customer/1')).resolves.toEqual(snapshot(7, { c: 2 }));
     });
 
-    it('forgets every snapshot of one stream and no other', async () => {
-      await store.save('c-1', 'customer/1', snapshot(10, { v: 1 }));
-      await store.save('c-1', 'customer/2', snapshot(5, { v: 2 }));
-      await store.save('c-2', 'customer/1', snapshot(7, { c: 2 }));
-      await store.forget('c-1');
-      await expect(store.latest('c-1', 'customer/1')).resolves.toBeUndefined();
-      await expect(store.latest('c-1', 'customer/2')).resolves.toBeUndefined();
-      await expect(store.latest('c-2', 'customer/1')).resolves.toEqual(snapshot(7, { c: 2 }));
-      await store.save('c-1', 'customer/1', snapshot(3, { again: true }));
-      await expect(store.latest('c-1', 'customer/1')).resolves.toEqual(snapshot(3, { again: true }));
-    });
-
     it('refuses a snapshot it could not give back as given', async () => {
       await expect(store.save('c-1', 'customer/1', snapshot(-1, {}))).rejects.toThrow(RangeError);
       await expect(store.save('c-1', 'customer/1', snapshot(1.5, {}))).rejects.toThrow(RangeError);

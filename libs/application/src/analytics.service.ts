@@ -57,7 +57,7 @@ import {
   type ModelFitter,
   type PackedSummaries,
 } from '@rapport/analytics';
-import { FACTS_VERSION, PURCHASES_VERSION, type CustomerFacts } from '@rapport/projections';
+import { FACTS_VERSION, PURCHASES_VERSION, type ContactFact, type CustomerFacts } from '@rapport/projections';
 import type { CustomerReadModels } from './customer-read-models';
 
 export interface AnalyticsOptions {
@@ -424,15 +424,23 @@ export class AnalyticsService {
   }
 
   async offerResponse(asOf: string, filter: { campaignId?: string; offerId?: string }) {
-    const facts = await this.facts();
     const matches = (x: { campaignId?: string; offerId?: string }) =>
       (filter.campaignId === undefined || x.campaignId === filter.campaignId) && (filter.offerId === undefined || x.offerId === filter.offerId);
-    const histories = facts.map((f) => ({
-      customerId: f.customerId,
-      contacts: f.contacts.filter(matches),
-      purchases: f.purchases.filter((p) => p.campaignId !== undefined || p.offerId !== undefined),
+    const contacts = new Map<string, ContactFact[]>();
+    for await (const { customerId, contact } of this.readModels.scanOfferContacts()) {
+      if (!matches(contact)) continue;
+      const own = contacts.get(customerId);
+      if (own) own.push(contact);
+      else contacts.set(customerId, [contact]);
+    }
+    const purchases = await this.readModels.getFacts([...contacts.keys()]);
+    // In customerId order, as the facts scan answered before contacts had a read model of their own.
+    const histories = [...contacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([customerId, own]) => ({
+      customerId,
+      contacts: own,
+      purchases: (purchases.get(customerId)?.purchases ?? []).filter((p) => p.campaignId !== undefined || p.offerId !== undefined),
     }));
-    return offerResponse(histories.filter((h) => h.contacts.length > 0), asOf);
+    return offerResponse(histories, asOf);
   }
 
   async funnel(asOf: string) {

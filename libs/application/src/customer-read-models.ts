@@ -8,6 +8,7 @@ import {
   customerFacts,
   customerTimeline,
   customerViews,
+  offerContacts,
   playbookActions,
   playbookEnrollments,
   type ActionDocument,
@@ -18,6 +19,7 @@ import {
   type CustomerFactsDocument,
   type CustomerView,
   type CustomerViewDocument,
+  type OfferContactDocument,
   type TimelineEntry,
 } from '@rapport/projections';
 
@@ -116,6 +118,11 @@ export class CustomerReadModels {
   /** Every customer's analytics facts, in customerId order, without holding them all in memory at once. */
   async *scanFacts(): AsyncIterable<CustomerFacts> {
     for await (const document of this.store.scan<CustomerFactsDocument>(customerFacts)) yield withoutId(document);
+  }
+
+  /** Every contact that cites a campaign or an offer, without holding them all in memory at once. */
+  async *scanOfferContacts(): AsyncIterable<OfferContactDocument> {
+    yield* this.store.scan<OfferContactDocument>(offerContacts);
   }
 
   /** A version the read models move (FACTS_VERSION, PURCHASES_VERSION): what caches over them are keyed by. */

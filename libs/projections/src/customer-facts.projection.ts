@@ -1,5 +1,9 @@
 // The analytics read model: per customer, the dated facts the analyses need,
 // kept with their business time so any `asOf` can be answered by filtering.
+// Contacts are not among them: a stream can hold years of them, and a
+// document that grows with every event costs every later event a rewrite of
+// all of it. The offers among them have a read model of their own, one
+// document per contact (customer-read-models.ts, `offerContacts`).
 import {
   assertNever,
   stageAfter,
@@ -22,6 +26,7 @@ export interface PurchaseFact {
   readonly offerId?: string;
 }
 
+/** A `contacted` event that cites a campaign or an offer: an offer made, or an answer to one. */
 export interface ContactFact {
   readonly occurredAt: string;
   readonly channel: Channel;
@@ -65,7 +70,6 @@ export interface CustomerFacts {
   readonly stage: Stage | null;
   readonly distinctOrders: number;
   readonly purchases: readonly PurchaseFact[];
-  readonly contacts: readonly ContactFact[];
   readonly complaints: readonly ComplaintFact[];
   readonly churns: readonly ChurnFact[];
   readonly winBacks: readonly WinBackFact[];
@@ -79,7 +83,6 @@ export function projectCustomerFacts(facts: CustomerFacts | undefined, event: Re
     stage: null,
     distinctOrders: 0,
     purchases: [],
-    contacts: [],
     complaints: [],
     churns: [],
     winBacks: [],
@@ -100,6 +103,7 @@ function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): Custom
   switch (event.type) {
     // Facts hold no personal data, so an erasure leaves them as they are.
     case 'identified':
+    case 'contacted':
     case 'qualified':
     case 'consent_changed':
     case 'personal_data_erased':
@@ -109,8 +113,6 @@ function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): Custom
     case 'playbook_exited':
     case 'action_acknowledged':
       return current;
-    case 'contacted':
-      return { ...current, contacts: [...current.contacts, { occurredAt: event.occurredAt, ...event.data }] };
     case 'purchased':
       return {
         ...current,
@@ -140,4 +142,10 @@ function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): Custom
     default:
       return assertNever(event);
   }
+}
+
+/** The contact as an offer fact, or undefined when it cites neither a campaign nor an offer (offer response never reads those). */
+export function offerContactFact(event: Extract<RecordedCustomerEvent, { type: 'contacted' }>): ContactFact | undefined {
+  if (event.data.campaignId === undefined && event.data.offerId === undefined) return undefined;
+  return { occurredAt: event.occurredAt, ...event.data };
 }

@@ -4,7 +4,7 @@
 // READ_MODELS.
 import { defineCollection, eventProjection, insert, streamDocumentProjection, update, type Projection } from '@rapport/document-store';
 import { EVENT_TYPES, type RecordedCustomerEvent } from '@rapport/domain';
-import { projectCustomerFacts, type CustomerFacts } from './customer-facts.projection';
+import { offerContactFact, projectCustomerFacts, type ContactFact, type CustomerFacts } from './customer-facts.projection';
 import { projectCustomerView, type CustomerView } from './customer-view.projection';
 import { playbookActionsProjection } from './playbook-actions.read-model';
 import { playbookEnrollmentsProjection } from './playbook-enrollments.read-model';
@@ -101,11 +101,45 @@ export const customerFactsProjection = streamDocumentProjection<RecordedCustomer
   evolve: (document, event) => ({ _id: event.customerId, ...projectCustomerFacts(document, event) }),
 });
 
+/** A contact that cites a campaign or an offer, as stored: one document per event, never rewritten. */
+export interface OfferContactDocument {
+  readonly _id: string;
+  readonly revision: number;
+  readonly customerId: string;
+  readonly contact: ContactFact;
+}
+
+export const offerContacts = defineCollection<OfferContactDocument>({
+  name: 'customer_offer_contacts',
+  fields: { customerId: 'string' },
+  indexes: [{ fields: ['customerId'] }],
+});
+
+/**
+ * The offers made and the answers to them, which offer response reads. Kept
+ * apart from the facts so that a customer contacted for years costs each new
+ * contact one insert, not a rewrite of every earlier one.
+ */
+export const offerContactsProjection = eventProjection<RecordedCustomerEvent>({
+  name: 'customer-offer-contacts',
+  handles: ['contacted'],
+  collections: [offerContacts],
+  project: (event) => {
+    if (event.type !== 'contacted') return [];
+    const contact = offerContactFact(event);
+    // Written once, like a timeline entry: a redelivered event finds it there. Its id sorts a customer's contacts by revision.
+    return contact === undefined
+      ? []
+      : [insert(offerContacts, { _id: timelineDocumentId(event.customerId, event.revision), revision: event.revision, customerId: event.customerId, contact })];
+  },
+});
+
 /** Every read model the customer events feed. */
 export const READ_MODELS: readonly Projection<RecordedCustomerEvent>[] = [
   customerViewProjection,
   customerTimelineProjection,
   customerFactsProjection,
+  offerContactsProjection,
   playbookActionsProjection,
   playbookEnrollmentsProjection,
 ];

@@ -1,5 +1,6 @@
 import type { CustomerEventBody, RecordedCustomerEvent } from '@rapport/domain';
 import { projectCustomerFacts, type CustomerFacts } from './customer-facts.projection';
+import { offerContacts, offerContactsProjection } from './customer-read-models';
 import { projectCustomerView, type CustomerView } from './customer-view.projection';
 import { projectTimelineEntry, redactTimelineEntry } from './timeline.projection';
 
@@ -91,8 +92,8 @@ describe('consent in the 360', () => {
       all: { service: { granted: true, changedAt: '2026-01-06T00:00:00Z' } },
     });
     expect(view).toMatchObject({ stage: 'prospect', revision: 4, lastContact: { actionId: 'act-1' } });
-    const facts = events.reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
-    expect(facts.contacts).toEqual([{ occurredAt: '2026-01-08T00:00:00Z', channel: 'email', direction: 'outbound', actionId: 'act-1' }]);
+    // A contact that cites no campaign or offer is no offer: the offer read model leaves it out.
+    expect(offerWrites(events[4]!)).toEqual([]);
     // A customer who never said anything has no consent entry at all.
     expect(history().reduce<CustomerView | undefined>(projectCustomerView, undefined)!.consent).toBeUndefined();
   });
@@ -125,6 +126,34 @@ describe('playbooks in the 360', () => {
   });
 });
 
+/** What the offer-contacts projection writes for one event. */
+function offerWrites(event: RecordedCustomerEvent) {
+  if (offerContactsProjection.kind !== 'event') throw new Error('offer contacts are an event projection');
+  return offerContactsProjection.project(event);
+}
+
+describe('offer contacts projection', () => {
+  it('inserts each contact that cites a campaign or an offer once, keyed by customer and revision; the facts keep no contact', () => {
+    const events = history();
+    expect(events.flatMap(offerWrites)).toEqual([
+      {
+        type: 'insert',
+        collection: offerContacts,
+        document: {
+          _id: 'c/0000000000000001',
+          revision: 1,
+          customerId: 'c',
+          contact: { occurredAt: '2026-01-05T00:00:00Z', channel: 'email', direction: 'outbound', offerId: 'o-1' },
+        },
+      },
+    ]);
+    // Contacts leave the facts document as it was: its size does not grow with them.
+    const facts = events.reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    const withoutContacts = events.filter((e) => e.type !== 'contacted').reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    expect(JSON.stringify({ ...facts, revision: 0 })).toBe(JSON.stringify({ ...withoutContacts, revision: 0 }));
+  });
+});
+
 describe('customer facts projection', () => {
   const facts = history().reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
 
@@ -133,8 +162,6 @@ describe('customer facts projection', () => {
       ['a', 1000, 'EUR'],
       ['b', 250, 'USD'],
     ]);
-    expect(facts.contacts).toHaveLength(2);
-    expect(facts.contacts[0]).toMatchObject({ offerId: 'o-1', direction: 'outbound' });
     expect(facts.complaints).toEqual([
       { complaintId: 'x', category: 'billing', severity: 'low', openedAt: '2026-01-11T00:00:00Z', resolvedAt: '2026-01-12T00:00:00Z' },
     ]);

@@ -66,7 +66,6 @@ function facts(customerId: string, revision: number, amount = 100): CustomerFact
     stage: 'customer',
     distinctOrders: 1,
     purchases: [{ occurredAt: '2026-01-02T00:00:00Z', orderId: `o-${revision}`, amount, currency: 'USD' }],
-    contacts: [],
     complaints: [],
     churns: [],
     winBacks: [],

@@ -1,11 +1,23 @@
 // A server under test in a process of its own (the real embedded API, or the
 // bare Fastify baseline), so the load generator never shares its event loop.
-import { spawn, type ChildProcess } from 'node:child_process';
+// It runs the compiled JavaScript under dist/node, as `npm start` does (both
+// sides of a ratio alike), built once per bench run if anything changed.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { nodeArguments } from '@rapport/config';
 
 export const ROOT = path.resolve(__dirname, '../../..');
+
+let compiled = false;
+
+/** Compiles what changed since the last build (the script `npm start` runs first), once per bench process. */
+function ensureCompiled(): void {
+  if (compiled) return;
+  execFileSync(process.execPath, nodeArguments('apps/api/src/build/build.main.ts', false, ROOT).concat('--quiet'), { cwd: ROOT, stdio: 'inherit' });
+  compiled = true;
+}
 
 export interface ServerOptions {
   /** Entry file, relative to the repository root. */
@@ -34,8 +46,9 @@ export class ServerProcess {
   }
 
   static async start(options: ServerOptions): Promise<ServerProcess> {
+    ensureCompiled();
     const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-    const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', options.entry], {
+    const child = spawn(process.execPath, [...profile, ...nodeArguments(options.entry, true, ROOT)], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

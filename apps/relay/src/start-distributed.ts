@@ -8,11 +8,10 @@
 // four gracefully. In production each role runs under its own supervisor, as
 // many times as needed (docs/distributed.md).
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { envInteger } from '@rapport/config';
+import { envInteger, nodeArguments, repositoryRoot } from '@rapport/config';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = repositoryRoot();
 const ROLES = [
   { name: 'projector', entry: 'apps/projector/src/main.ts' },
   { name: 'relay', entry: 'apps/relay/src/main.ts' },
@@ -46,7 +45,8 @@ function pipe(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.Wr
 
 function start(role: (typeof ROLES)[number], failures: number): void {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, role.entry)], {
+  // Compiled, as `npm run start:distributed` runs this launcher; from sources under the tests.
+  const child = spawn(process.execPath, nodeArguments(role.entry), {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,9 @@
 // The use cases and the domain load no database or broker driver: the
 // adapters that need one live in libraries of their own, and only the wiring
 // and the apps pick them. Checked in a fresh Node process (Jest's own module
-// registry is no evidence of what `require` loads), with the loader `npm start`
-// uses: inside the libraries it maps the @rapport/* paths of tsconfig.json; the
+// registry is no evidence of what `require` loads), with the SWC hook: inside
+// the libraries it maps the @rapport/* paths of tsconfig.json to the same files
+// as the relative requires of `npm start`'s compiled JavaScript; the
 // probe's own requires resolve through the npm workspace links (node_modules/
 // @rapport/*, made by `npm ci`), as any consumer's would. Type-only imports
 // load nothing, here as under `npm start`.

@@ -6,3 +6,4 @@ export * from './sleep';
 export * from './dependency';
 export * from './dependency-monitor';
 export * from './start-with-retries';
+export * from './node-entry';

@@ -27,7 +27,7 @@ export class FitWorkerError extends Error {
   override readonly name = 'FitWorkerError';
 }
 
-// Run from TypeScript sources (npm start, tests), the worker loads them through the same SWC hook.
+// Compiled (npm start), the worker is the .js beside this file; run from TypeScript sources (tests), it loads them through the same SWC hook.
 const WORKER_FILE = path.join(__dirname, `model-fit.worker${path.extname(__filename)}`);
 const SOURCE_HOOK = ['-r', '@swc-node/register'];
 

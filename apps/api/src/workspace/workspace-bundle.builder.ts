@@ -8,8 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { repositoryRoot } from '@rapport/config';
 
-const REPO_ROOT = path.resolve(__dirname, '../../../..');
+const REPO_ROOT = repositoryRoot();
 export const WORKSPACE_SOURCE_DIR = path.join(REPO_ROOT, 'apps/workspace-web/src');
 export const WORKSPACE_OUT_DIR = path.join(REPO_ROOT, 'dist/workspace');
 

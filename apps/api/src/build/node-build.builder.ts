@@ -1,0 +1,126 @@
+// Compiles every app and lib (not their tests) to CommonJS under dist/node,
+// so `npm start` and the other roles run JavaScript: no TypeScript compiler
+// and source maps held in the process or in each fit worker, and nothing
+// compiled while the server starts. SWC with the repository's .swcrc (the
+// settings the SWC hook and the tests use), the tsconfig paths turned into
+// relative requires. Incremental: a file is compiled again only when its
+// source is newer than its output, and everything is when the compiler, its
+// settings or the paths change; outputs whose source is gone are removed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { transformFileSync, version as swcVersion, type Options } from '@swc/core';
+import { COMPILED_DIR, repositoryRoot } from '@rapport/config';
+
+export interface NodeBuildResult {
+  readonly compiled: number;
+  readonly upToDate: number;
+  readonly removed: number;
+  readonly ms: number;
+}
+
+const SOURCE_ROOTS = ['apps', 'libs'];
+const STAMP = '.build-stamp.json';
+
+function isSource(file: string): boolean {
+  return file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.endsWith('.d.ts');
+}
+
+/** Projects tagged `type:web` run in the browser (esbuild bundles them): not compiled here. */
+function runsOnNode(projectDir: string): boolean {
+  const file = path.join(projectDir, 'project.json');
+  if (!fs.existsSync(file)) return true;
+  const { tags = [] } = JSON.parse(fs.readFileSync(file, 'utf8')) as { tags?: string[] };
+  return !tags.includes('type:web');
+}
+
+/** Every source file under apps/*\/src and libs/*\/src of the Node projects, relative to the root. */
+function sourceFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (isSource(entry.name)) files.push(path.relative(root, full));
+    }
+  };
+  for (const top of SOURCE_ROOTS) {
+    for (const project of fs.readdirSync(path.join(root, top), { withFileTypes: true })) {
+      const dir = path.join(root, top, project.name);
+      const src = path.join(dir, 'src');
+      if (project.isDirectory() && fs.existsSync(src) && runsOnNode(dir)) walk(src);
+    }
+  }
+  return files;
+}
+
+/** Every compiled file under the output, relative to it. */
+function outputFiles(outDir: string): string[] {
+  if (!fs.existsSync(outDir)) return [];
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) files.push(path.relative(outDir, full));
+    }
+  };
+  walk(outDir);
+  return files;
+}
+
+/** Two roles started at once may both build: a reader never sees half a file. */
+function writeAtomically(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, content);
+  fs.renameSync(temporary, file);
+}
+
+function swcOptions(root: string): Options {
+  const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8')) as Options & { $schema?: string };
+  const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+  const { $schema: _schema, ...settings } = swcrc;
+  return {
+    ...settings,
+    swcrc: false,
+    // Stack traces name the .ts line under NODE_OPTIONS=--enable-source-maps; the maps stay on disk otherwise.
+    sourceMaps: true,
+    jsc: { ...settings.jsc, baseUrl: root, paths: tsconfig.compilerOptions.paths },
+  };
+}
+
+/** Compiles what changed since the last build; returns what it did. */
+export function buildNode(root: string = repositoryRoot()): NodeBuildResult {
+  const started = performance.now();
+  const outDir = path.join(root, COMPILED_DIR);
+  const options = swcOptions(root);
+  const stamp = JSON.stringify({ swc: swcVersion, options });
+  const stampFile = path.join(outDir, STAMP);
+  const fresh = fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
+  if (!fresh) fs.rmSync(outDir, { recursive: true, force: true });
+
+  const sources = sourceFiles(root);
+  const wanted = new Set(sources.map((s) => s.replace(/\.ts$/, '.js')));
+  let removed = 0;
+  for (const output of outputFiles(outDir)) {
+    if (wanted.has(output)) continue;
+    fs.rmSync(path.join(outDir, output));
+    fs.rmSync(path.join(outDir, `${output}.map`), { force: true });
+    removed++;
+  }
+
+  let compiled = 0;
+  for (const source of sources) {
+    const from = path.join(root, source);
+    const to = path.join(outDir, source.replace(/\.ts$/, '.js'));
+    const output = fs.statSync(to, { throwIfNoEntry: false });
+    if (output && output.mtimeMs >= fs.statSync(from).mtimeMs) continue;
+    const { code, map } = transformFileSync(from, { ...options, filename: from, sourceFileName: path.relative(path.dirname(to), from) });
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (map) writeAtomically(`${to}.map`, map);
+    writeAtomically(to, map ? `${code}\n//# sourceMappingURL=${path.basename(to)}.map\n` : code);
+    compiled++;
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(stampFile, stamp);
+  return { compiled, upToDate: sources.length - compiled, removed, ms: Math.round(performance.now() - started) };
+}

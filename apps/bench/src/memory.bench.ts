@@ -1,7 +1,9 @@
 // Memory: resident set size of the embedded API process while it ingests
-// 1,000,000 events (batches of 500, several clients) and projects them.
+// 1,000,000 events (batches of 500, several clients) and projects them, while
+// an analyst reads customers' 360s (their predictions fitted over every
+// customer as purchases keep changing them), and after it has caught up.
 // "Flat" means the RSS after the first quarter does not keep growing with the
-// events recorded.
+// events recorded. The 360 reads' latency is a figure of its own.
 import * as path from 'node:path';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
@@ -9,10 +11,44 @@ import { batchBody, DEFAULT_BATCH, loadBatch } from './event-load';
 import { drive } from './http-load';
 import { settle } from './rapport-client';
 import { startRapport } from './server-process';
-import { summarize } from './stats';
+import { percentile, summarize } from './stats';
 
 const MiB = 2 ** 20;
 const CLIENTS = 4;
+/** The analyst reads customers of batches sent this many batches ago, so most are projected already. */
+const READ_BEHIND = 8;
+
+interface Reads {
+  /** Milliseconds from sending each read to reading its whole answer. */
+  readonly latencies: number[];
+  /** 404s: the customer's batch was not projected yet. */
+  notYetProjected: number;
+  /** 360s that carried predictions, and those that said why they had none. */
+  withPredictions: number;
+  withoutPredictions: number;
+}
+
+/** Reads one customer's 360 after another until `done`, each of a customer sent `READ_BEHIND` batches ago or earlier. */
+async function readWhile(url: string, done: () => boolean, batchesSent: () => number, reads: Reads): Promise<void> {
+  let n = 0;
+  while (!done()) {
+    const batches = batchesSent() - READ_BEHIND;
+    if (batches <= 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    // A scattered walk over the customers sent so far (the same for every run).
+    const customer = (n++ * 7_919) % (batches * DEFAULT_BATCH.customersPerBatch);
+    const started = performance.now();
+    const response = await fetch(`${url}/v1/customers/mem-${customer}`);
+    const body = (await response.json()) as { predictions?: unknown; predictionsUnavailable?: string };
+    reads.latencies.push(performance.now() - started);
+    if (response.status === 404) reads.notYetProjected++;
+    else if (response.status !== 200) throw new Error(`360 read answered ${response.status}: ${JSON.stringify(body)}`);
+    else if (body.predictions) reads.withPredictions++;
+    else reads.withoutPredictions++;
+  }
+}
 
 export const memoryBench: Bench = {
   id: 'memory',
@@ -26,14 +62,19 @@ export const memoryBench: Bench = {
     let sent = 0;
     const sample = () => samples.push({ events: sent * DEFAULT_BATCH.size, rssMiB: server.rssBytes() / MiB });
     let settledRss: number;
+    const reads: Reads = { latencies: [], notYetProjected: 0, withPredictions: 0, withoutPredictions: 0 };
     try {
       sample();
       const timer = setInterval(sample, 1000);
+      let loaded = false;
+      const reading = readWhile(server.url, () => loaded, () => sent, reads);
       try {
         // Bodies are built as they are sent: a million events never sit in the bench's memory.
         await drive(server.url, CLIENTS, batches, () => ({ path: '/v1/events', body: batchBody(loadBatch('mem', sent++)) }));
       } finally {
+        loaded = true;
         clearInterval(timer);
+        await reading;
       }
       await settle(server.url);
       sample();
@@ -47,6 +88,12 @@ export const memoryBench: Bench = {
     const growth = (settledRss - quarter) / quarter;
     context.log(`memory: ${events(total)} events, peak RSS ${peak.toFixed(0)} MiB, at the end ${settledRss.toFixed(0)} MiB, ${(growth * 100).toFixed(0)}% growth since the first quarter`);
     const step = Math.max(1, Math.floor(samples.length / 10));
+    if (reads.latencies.length === 0) throw new Error('memory: no 360 read was made during the load');
+    const p50 = percentile(reads.latencies, 50);
+    const p99 = percentile(reads.latencies, 99);
+    context.log(
+      `memory: ${reads.latencies.length} 360 reads during the load, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...reads.latencies).toFixed(0)} ms; ${reads.withPredictions} with predictions`,
+    );
     return [
       {
         id: 'memory',
@@ -61,6 +108,27 @@ export const memoryBench: Bench = {
           endMiB: Math.round(settledRss),
           growthSinceFirstQuarter: Number(growth.toFixed(3)),
           samples: samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map((s) => ({ events: s.events, rssMiB: Math.round(s.rssMiB) })),
+        },
+      },
+      {
+        id: 'read-360-under-load',
+        figure: `360 read while ${events(total)} events arrive`,
+        unit: 'ms',
+        rapport: {
+          label: `p99 of GET /v1/customers/{id}, one analyst reading while ${CLIENTS} clients post batches (p50 ${p50.toFixed(1)} ms; ${reads.latencies.length} reads, ${reads.withPredictions} with predictions)`,
+          summary: summarize([p99]),
+        },
+        // A fit over every customer takes seconds: a read that waited for one would show here.
+        goal: 'p99 ≤ 1 s',
+        met: p99 <= 1_000,
+        details: {
+          reads: reads.latencies.length,
+          p50Ms: Number(p50.toFixed(1)),
+          p99Ms: Number(p99.toFixed(1)),
+          maxMs: Math.round(Math.max(...reads.latencies)),
+          withPredictions: reads.withPredictions,
+          withoutPredictions: reads.withoutPredictions,
+          notYetProjected: reads.notYetProjected,
         },
       },
     ];

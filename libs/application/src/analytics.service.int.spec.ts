@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
-import { PURCHASE_MODEL } from '@rapport/analytics';
+import { inProcessModelFitter, PURCHASE_MODEL, type FitJob, type ModelFitter } from '@rapport/analytics';
 import { READ_MODELS } from '@rapport/projections';
 import { AnalyticsService } from './analytics.service';
 import { AnalyticsWarmer } from './analytics-warmer';
@@ -10,6 +10,7 @@ import { CustomerCommands } from './customer-commands.service';
 import { CustomerReadModels } from './customer-read-models';
 import { LogSubscription } from './log-subscription';
 import { ProjectionHandler } from './projection-handler';
+import { syntheticPurchases } from './testing/synthetic-buyers';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 
@@ -137,6 +138,94 @@ describe('AnalyticsService caching', () => {
     } finally {
       fit.mockRestore();
     }
+  });
+
+  describe('staleWhileRevalidate (the 360)', () => {
+    const SWR = { staleWhileRevalidate: true };
+
+    /** A year of purchases to 2026-05-31 by buyers BG/NBD and Gamma-Gamma can fit. */
+    const BUYERS_AS_OF = '2026-06-01T00:00:00Z';
+    async function recordBuyers(): Promise<void> {
+      for (const p of syntheticPurchases(120, '2025-06-01T12:00:00Z')) {
+        await fixture.record({ customerId: p.customerId, type: 'purchased', occurredAt: p.occurredAt, data: { orderId: randomUUID(), amount: p.amount, currency: p.currency } });
+      }
+    }
+
+    /** Polls `done` between turns of the event loop until it holds; fails after `turns`. */
+    async function eventually(done: () => Promise<boolean>, turns = 500): Promise<void> {
+      for (let i = 0; i < turns; i++) {
+        if (await done()) return;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      throw new Error('never held');
+    }
+
+    it('answers a costly result however stale at once, and the one computed behind it once it is in', async () => {
+      // Every reading of this clock moves it 100 ms on: every computation looks costly.
+      let clock = 0;
+      const analytics = new AnalyticsService(readStore, {}, () => (clock += 100));
+      const costly = await analytics.rfm(AS_OF, 'USD', SWR);
+      await new Promise((r) => setImmediate(r));
+      await buy('c', '2026-03-10');
+      expect(await analytics.rfm(AS_OF, 'USD', SWR)).toBe(costly);
+      await eventually(async () => (await analytics.rfm(AS_OF, 'USD', SWR)).customers.length === 3);
+      // Without the option the caller gets the current answer, computed for it if need be.
+      await buy('d', '2026-03-11');
+      expect((await analytics.rfm(AS_OF, 'USD')).customers).toHaveLength(4);
+    });
+
+    it('never makes a prediction wait for a refit once a fit exists; the refit runs once, in the background', async () => {
+      let clock = 0;
+      let gate: Promise<void> = Promise.resolve();
+      const jobs: { kind: FitJob['kind']; priority: string | undefined }[] = [];
+      const gated: ModelFitter = {
+        async run(job, priority) {
+          jobs.push({ kind: job.kind, priority });
+          await gate;
+          return inProcessModelFitter.run(job, priority);
+        },
+        promote: () => undefined,
+        close: async () => undefined,
+      };
+      await recordBuyers();
+      const analytics = new AnalyticsService(readStore, { fitter: gated, fitterMinCustomers: 0 }, () => (clock += 100));
+      const asOf = BUYERS_AS_OF;
+      const first = await analytics.predict('c-1', asOf, 'USD', 52, SWR);
+      expect(first?.pAlive).not.toBeNull();
+
+      // The fitter hangs from here on: a prediction that waited for it would never answer.
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      jobs.length = 0;
+      await buy('d', '2026-03-20');
+      const stale = await analytics.predict('c-1', asOf, 'USD', 52, SWR);
+      expect(stale?.pAlive).toBe(first?.pAlive);
+      await analytics.predict('c-2', asOf, 'USD', 52, SWR);
+      // The refits are asked for once each, as background work, and hang: the predictions still answer, stale.
+      await eventually(async () => jobs.length > 0);
+      expect((await analytics.predict('c-1', asOf, 'USD', 52, SWR))?.pAlive).toBe(first?.pAlive);
+      expect(jobs.every((j) => j.priority === 'background')).toBe(true);
+      expect(new Set(jobs.map((j) => j.kind)).size).toBe(jobs.length);
+
+      release();
+      await eventually(async () => (await analytics.predict('c-1', asOf, 'USD', 52, SWR))?.pAlive !== first?.pAlive);
+    });
+
+    it('answers predictions as of the newest hour prepared while a new hour’s are prepared in the background', async () => {
+      await recordBuyers();
+      const analytics = new AnalyticsService(readStore);
+      const earlier = '2026-05-31T10:00:00.000Z';
+      const later = '2026-05-31T11:00:00.000Z';
+      // Nothing prepared yet: the first read computes as of its own hour.
+      expect(analytics.predictionsAsOf(earlier, 'USD')).toBe(earlier);
+      await analytics.preparePredictions(earlier, 'USD');
+      expect(analytics.predictionsAsOf(earlier, 'USD')).toBe(earlier);
+      // A new hour: the last one prepared answers, the new one is prepared behind it, then answers.
+      expect(analytics.predictionsAsOf(later, 'USD')).toBe(earlier);
+      await eventually(async () => analytics.predictionsAsOf(later, 'USD') === later);
+      // Another currency or model has its own.
+      expect(analytics.predictionsAsOf(later, 'EUR')).toBe(later);
+    });
   });
 
   it('recomputes a cheap result despite a staleness allowance', async () => {

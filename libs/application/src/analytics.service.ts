@@ -106,6 +106,13 @@ export class ModelNotFittedError extends Error {
  */
 export interface CacheOptions {
   readonly maxStaleMs?: number;
+  /**
+   * Answer with the last costly result however stale, and compute the next
+   * one in the background: what the 360 asks, so that once a fit exists no
+   * read waits for one. Only a key never computed makes the caller wait.
+   * Work computed in the background never takes a stale answer itself.
+   */
+  readonly staleWhileRevalidate?: boolean;
 }
 
 interface CacheEntry {
@@ -115,6 +122,10 @@ interface CacheEntry {
   readonly computedAt: number;
   /** How long the computation took, once it has finished. */
   costMs?: number;
+  /** Set once the value resolved: only such an entry is served stale. */
+  resolved?: boolean;
+  /** While this one computes, the costly result it replaces (staleWhileRevalidate answers with it). */
+  previous?: CacheEntry;
 }
 
 /** Computations cheaper than this are redone rather than served stale, and not computed ahead (refresh). */
@@ -214,6 +225,12 @@ export class AnalyticsService {
   private readonly recent = new Map<string, () => Promise<unknown>>();
   /** Set while computing ahead (refresh, inBackground). */
   private readonly background = new AsyncLocalStorage<boolean>();
+  /** Keys being computed again behind a stale answer (staleWhileRevalidate). */
+  private readonly revalidating = new Set<string>();
+  /** The newest asOf whose predictions were prepared, by currency and model choice: what the 360 answers as of meanwhile. */
+  private readonly preparedAsOf = new Map<string, string>();
+  /** Predictions being prepared in the background, by currency, choice and asOf. */
+  private readonly preparing = new Set<string>();
 
   constructor(
     private readonly readModels: CustomerReadModels,
@@ -355,6 +372,30 @@ export class AnalyticsService {
     await this.purchaseParams(model, asOf);
     await this.purchaseCovariance(model, asOf, {});
     if (await this.gammaGammaParams(asOf, currency, {})) await this.gammaGammaCovariance(asOf, currency, {});
+    const key = `${currency}|${choice}`;
+    const newest = this.preparedAsOf.get(key);
+    if (newest === undefined || Date.parse(asOf) > Date.parse(newest)) this.preparedAsOf.set(key, asOf);
+  }
+
+  /**
+   * The asOf the 360's predictions should be as of: `asOf` once its fits are
+   * prepared (or when none ever were: then the first read computes them);
+   * else the newest prepared asOf, while `asOf`'s are prepared in the
+   * background. So a new hour never makes a 360 read wait for the fits of
+   * every customer; it says which hour its predictions are as of.
+   */
+  predictionsAsOf(asOf: string, currency: string, choice: PurchaseModelChoice = 'bgnbd'): string {
+    const newest = this.preparedAsOf.get(`${currency}|${choice}`);
+    if (newest === undefined || newest === asOf || Date.parse(newest) > Date.parse(asOf)) return asOf;
+    const key = `${currency}|${choice}|${asOf}`;
+    if (!this.preparing.has(key)) {
+      this.preparing.add(key);
+      // A failure is the predictions' to report once asked for as of asOf; here it only ends the attempt.
+      void this.inBackground(() => this.preparePredictions(asOf, currency, choice))
+        .catch(() => undefined)
+        .finally(() => this.preparing.delete(key));
+    }
+    return newest;
   }
 
   /** The model `best` names as of asOf (see ModelSelection); cached with the fits it ranks. */
@@ -640,22 +681,48 @@ export class AnalyticsService {
     let entry = this.fits.get(key);
     const tolerable = (e: CacheEntry) => (e.costMs ?? 0) > EXPENSIVE_MS && now - e.computedAt < (cache.maxStaleMs ?? 0);
     const fresh = entry && (entry.purchases === purchases || tolerable(entry));
+    // Only a costly result is served stale: a cheap one is computed again at once, as without the option.
+    const servesStale = cache.staleWhileRevalidate === true && this.background.getStore() !== true;
+    const costly = (e: CacheEntry | undefined): boolean => e?.resolved === true && (e.costMs ?? 0) > EXPENSIVE_MS;
+    let answer: Promise<unknown> | undefined;
     this.fits.delete(key);
-    if (!entry || !fresh) {
+    if (entry && !fresh && servesStale && costly(entry)) {
+      answer = entry.value;
+      this.revalidate(key, compute);
+    } else if (!entry || !fresh) {
       const value = compute();
-      const created: CacheEntry = { value, purchases, computedAt: now };
+      // The result it replaces answers stale readers until this one is in.
+      const replaced: CacheEntry | undefined = entry;
+      const created: CacheEntry = { value, purchases, computedAt: now, previous: costly(replaced) ? replaced : replaced?.previous };
       value.then(
         () => {
+          created.resolved = true;
+          created.previous = undefined;
           created.costMs = this.now() - now;
           if (created.costMs >= (this.options.refreshAfterMs ?? EXPENSIVE_MS)) this.remember(key, compute);
         },
-        () => this.fits.delete(key),
+        () => {
+          if (this.fits.get(key) !== created) return;
+          if (created.previous) this.fits.set(key, created.previous);
+          else this.fits.delete(key);
+        },
       );
       entry = created;
+    } else if (servesStale && !entry.resolved && entry.previous) {
+      answer = entry.previous.value;
     }
     this.fits.set(key, entry);
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);
-    return entry.value as Promise<T>;
+    return (answer ?? entry.value) as Promise<T>;
+  }
+
+  /** Computes `key` again in the background, once at a time: meanwhile the result it replaces answers stale readers. */
+  private revalidate(key: string, compute: () => Promise<unknown>): void {
+    if (this.revalidating.has(key)) return;
+    this.revalidating.add(key);
+    void this.inBackground(() => this.cached(key, compute))
+      .catch(() => undefined)
+      .finally(() => this.revalidating.delete(key));
   }
 
   /** Where a fit of `customers` runs: a small population on the calling thread, whatever the fitter. */

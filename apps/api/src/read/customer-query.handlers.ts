@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { RfmSegment } from '@rapport/analytics';
-import { AnalyticsService, CustomerReadModels, InvalidCursorError, minorUnitsOrNull, ModelNotFittedError, PlaybookRunner, presentIntervals, startOfHourUtc, type Page } from '@rapport/application';
+import { AnalyticsService, CustomerReadModels, type CacheOptions, InvalidCursorError, minorUnitsOrNull, ModelNotFittedError, PlaybookRunner, presentIntervals, startOfHourUtc, type Page } from '@rapport/application';
 import type { RapportConfig } from '@rapport/config';
 import { PersonalDataVault } from '@rapport/event-store';
 import type { CustomerView, TimelineEntry } from '@rapport/projections';
@@ -15,8 +15,10 @@ import {
   type InvalidCursor,
 } from './customer.queries';
 
-/** The 360 may show analytics up to a minute older than the last purchase. */
+/** The 360 and the list may show analytics up to a minute older than the last purchase. */
 const ANALYTICS_MAX_STALE_MS = 60_000;
+/** The 360 shows a costly result however old while its next one is computed in the background. */
+const ANALYTICS_CACHE: CacheOptions = { maxStaleMs: ANALYTICS_MAX_STALE_MS, staleWhileRevalidate: true };
 const PREDICTION_HORIZON_WEEKS = 52;
 
 @QueryHandler(GetCustomer360Query)
@@ -35,20 +37,16 @@ export class GetCustomer360Handler implements IQueryHandler<GetCustomer360Query>
     const erasure = await withErasureStatus(found, this.vault);
     // The next due step of each running enrollment, from the runner's due times (the projection cannot know them).
     const view = erasure.playbooks && erasure.playbooks.active.length > 0 ? { ...erasure, playbooks: { ...erasure.playbooks, nextDue: await this.runner.nextDue(customerId) } } : erasure;
-    const asOf = analyticsAsOf();
     const currency = this.config.reportingCurrency;
-    const { customers } = await this.analytics.rfm(asOf, currency, { maxStaleMs: ANALYTICS_MAX_STALE_MS });
+    const now = analyticsAsOf();
+    const { customers } = await this.analytics.rfm(now, currency, ANALYTICS_CACHE);
     const row = customers.find((c) => c.customerId === customerId);
-    const rfm = row ? { asOf, currency, ...row } : null;
+    const rfm = row ? { asOf: now, currency, ...row } : null;
+    // The fits over every customer are never computed while a 360 waits, once some exist: a new hour's are
+    // prepared in the background while the 360 answers as of the last hour prepared, and says so.
+    const asOf = this.analytics.predictionsAsOf(now, currency, this.config.purchaseModel);
     try {
-      const prediction = await this.analytics.predict(
-        customerId,
-        asOf,
-        currency,
-        PREDICTION_HORIZON_WEEKS,
-        { maxStaleMs: ANALYTICS_MAX_STALE_MS },
-        this.config.purchaseModel,
-      );
+      const prediction = await this.analytics.predict(customerId, asOf, currency, PREDICTION_HORIZON_WEEKS, ANALYTICS_CACHE, this.config.purchaseModel);
       const predictions =
         prediction && prediction.pAlive !== null
           ? {

@@ -1,12 +1,17 @@
 // CDNOW's sample (2,357 customers, 1997-01 to 1998-06), read from the file and
-// resampled with replacement to a population of any size: what the analytics
-// and the playbook signal benchmarks run on.
+// resampled with replacement to a population of any size: what the analytics,
+// the playbook signal and the distributed read benchmarks run on.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { NewEvent } from '@rapport/event-store';
 
 export const CDNOW_FILE = process.env.RAPPORT_CDNOW_FILE ?? path.resolve(__dirname, '../../../../shared/data/cdnow/CDNOW_sample.txt');
 export const SAMPLE_CUSTOMERS = 2_357;
 export const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** The last day CDNOW's resampled histories can reach (1998-06-30 plus the 0–30 days each is shifted by). */
+const CDNOW_END = Date.UTC(1998, 6, 31);
 
 export interface Purchase {
   readonly dayMs: number;
@@ -65,4 +70,20 @@ export function* resampled(histories: readonly Purchase[][], count: number, offs
     const shift = Math.floor(next() * 31) * DAY_MS + offsetMs;
     yield { index, customerId: `cdnow-${index}`, purchases: history.map((p) => ({ dayMs: p.dayMs + shift, cents: p.cents })) };
   }
+}
+
+/** The offset for `resampled` that moves CDNOW's last possible day to yesterday (whole days). */
+export function endingYesterday(now: number = Date.now()): number {
+  return Math.floor((now - CDNOW_END) / DAY_MS) * DAY_MS - DAY_MS;
+}
+
+/** A resampled customer's purchases, as the events of its stream. */
+export function purchaseEvents(customerId: string, purchases: readonly Purchase[]): NewEvent[] {
+  return purchases.map((p, revision) => ({
+    eventId: randomUUID(),
+    type: 'purchased',
+    occurredAt: new Date(p.dayMs + 12 * HOUR_MS).toISOString(),
+    data: { orderId: `o-${customerId}-${revision}`, amount: p.cents, currency: 'USD' },
+    metadata: { source: 'bench' },
+  }));
 }

@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Admin, type Message, type Producer } from 'kafkaj
 import { MongoClient } from 'mongodb';
 import type { RecordedEvent } from '@rapport/event-store';
 import { consumerGroupLag, deadLetterTopic, relayCheckpointGroup, toCustomerEventMessage } from '@rapport/messaging';
+import { customerTimeline } from '@rapport/projections';
 import type { BenchContext } from './bench.types';
 import { freePort, ServerProcess } from './server-process';
 import { sleep } from '@rapport/config';
@@ -108,6 +109,44 @@ export class DistributedScope {
     });
     await this.waitForMembers(group, 60_000);
     return server;
+  }
+
+  /**
+   * The projector process on a topic, group and database of its own (named after `name`), idle
+   * in its group, fed `messages` by a bare transactional producer in transactions of 500: seconds
+   * from the first message sent until the group has no lag. Fails unless the database then holds
+   * one timeline entry per message (every event applied).
+   */
+  async timeProjector(name: string, messages: readonly Message[]): Promise<{ seconds: number; database: string }> {
+    const topic = await this.topic(`rapport-bench-${name}`);
+    const group = this.group(`rapport-bench-${name}`);
+    const database = this.database(`rapport_bench_${name.replace(/-/g, '_')}`);
+    const projector = await this.startProjector(topic, group, database);
+    let seconds: number;
+    try {
+      const producer = this.transactionalProducer(`rapport-bench-${name}-feed`);
+      await producer.connect();
+      const started = performance.now();
+      await this.sendTransactional(producer, topic, messages, 500);
+      await producer.disconnect();
+      await this.waitForNoLag(group, topic, messages.length, 900_000);
+      seconds = (performance.now() - started) / 1000;
+    } finally {
+      await projector.stop();
+    }
+    const entries = await this.count(database, customerTimeline.name);
+    if (entries !== messages.length) throw new Error(`projector wrote ${entries} timeline entries for ${messages.length} events`);
+    return { seconds, database };
+  }
+
+  private async count(database: string, collection: string): Promise<number> {
+    const client = new MongoClient(this.mongoUrl(database), { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    try {
+      return await client.db().collection(collection).countDocuments();
+    } finally {
+      await client.close();
+    }
   }
 
   /** Until the group is stable with its partitions assigned: only then is the projector idle and waiting. */

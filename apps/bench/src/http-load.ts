@@ -1,11 +1,10 @@
 // HTTP load with autocannon: a fixed list of distinct requests (every event
-// needs its own eventId) sent over `connections` keep-alive connections.
+// needs its own eventId, every read its own customer) sent over `connections`
+// keep-alive connections.
 import autocannon from 'autocannon';
 
-export interface LoadRequest {
-  readonly path: string;
-  readonly body: string;
-}
+/** A POST of a JSON body (the default), or a GET. */
+export type LoadRequest = { readonly method?: 'POST'; readonly path: string; readonly body: string } | { readonly method: 'GET'; readonly path: string };
 
 export interface LoadResult {
   readonly requests: number;
@@ -16,9 +15,9 @@ export interface LoadResult {
 }
 
 /**
- * Sends every request once (POST, JSON) and fails on any error or non-2xx
- * answer: a figure is only reported for load the server fully accepted.
- * `next` is called once per request, so bodies may be built lazily.
+ * Sends every request once and fails on any error or non-2xx answer: a
+ * figure is only reported for load the server fully accepted. `next` is
+ * called once per request, so bodies may be built lazily.
  */
 export async function drive(url: string, connections: number, count: number, next: () => LoadRequest): Promise<LoadResult> {
   // Timed here, from the first request sent to the last response received: autocannon's own
@@ -30,14 +29,13 @@ export async function drive(url: string, connections: number, count: number, nex
     connections,
     amount: count,
     timeout: 120,
-    headers: { 'content-type': 'application/json' },
     requests: [
       {
-        method: 'POST',
         setupRequest: (request) => {
           first ??= performance.now();
-          const { path, body } = next();
-          return { ...request, method: 'POST', path, body };
+          const load = next();
+          if (load.method === 'GET') return { ...request, method: 'GET', path: load.path };
+          return { ...request, method: 'POST', path: load.path, body: load.body, headers: { ...request.headers, 'content-type': 'application/json' } };
         },
         onResponse: () => {
           last = performance.now();

@@ -12,6 +12,7 @@ import { rebuildBench } from './rebuild.bench';
 import { relayBench } from './relay.bench';
 import { projectorBench } from './projector.bench';
 import { freshnessBench } from './freshness.bench';
+import { distributedReadBench } from './distributed-read.bench';
 import { analyticsBench } from './analytics.bench';
 import { paretoNbdBench } from './pareto-nbd.bench';
 import { memoryBench } from './memory.bench';
@@ -19,7 +20,7 @@ import { playbookSignalsBench } from './playbook-signals.bench';
 import { playbookTimersBench, playbookTimersDistributedBench } from './playbook-timers.bench';
 import { workspaceBench } from './workspace.bench';
 
-const BENCHES: readonly Bench[] = [ingestionBench, spreadIngestionBench, longStreamBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
+const BENCHES: readonly Bench[] = [ingestionBench, spreadIngestionBench, longStreamBench, singleAppendBench, rebuildBench, relayBench, projectorBench, freshnessBench, distributedReadBench, analyticsBench, paretoNbdBench, memoryBench, playbookTimersBench, playbookTimersDistributedBench, playbookSignalsBench, workspaceBench];
 
 function positive(value: string): number {
   const n = Number(value);

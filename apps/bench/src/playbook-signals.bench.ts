@@ -22,24 +22,20 @@
 // of every customer's facts alone); `no_purchase_for` P90D (a task); and the
 // `win-back` template (p_alive_below, which fits BG/NBD over everyone, with
 // conditions on stage and valueRank, which read the analytics per customer).
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AnalyticsFactsReader, AnalyticsService, CustomerCommands, CustomerReadModels, LogSubscription, PlaybookCatalogue, PlaybookRunner, ProjectionHandler, ReadModelSignalSource } from '@rapport/application';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
-import type { NewEvent } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { READ_MODELS } from '@rapport/projections';
 import { openEmbeddedPlaybookStores, systemClock, uuidGenerator } from '@rapport/wiring';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
-import { DAY_MS, readCdnow, resampled, SAMPLE_CUSTOMERS } from './cdnow';
+import { endingYesterday, purchaseEvents, readCdnow, resampled, SAMPLE_CUSTOMERS } from './cdnow';
 import { summarize } from './stats';
 
 const HOUR_MS = 3_600_000;
-/** The last day CDNOW's resampled histories can reach (1998-06-30 plus the 0–30 days each is shifted by). */
-const CDNOW_END = Date.UTC(1998, 6, 31);
 
 interface SignalPlaybook {
   readonly key: string;
@@ -71,17 +67,6 @@ const PLAYBOOKS: readonly SignalPlaybook[] = [
   },
 ];
 
-/** A resampled customer's purchases, as the events of its stream. */
-function streamOf(customerId: string, purchases: readonly { dayMs: number; cents: number }[]): NewEvent[] {
-  return purchases.map((p, revision) => ({
-    eventId: randomUUID(),
-    type: 'purchased',
-    occurredAt: new Date(p.dayMs + 12 * HOUR_MS).toISOString(),
-    data: { orderId: `o-${customerId}-${revision}`, amount: p.cents, currency: 'USD' },
-    metadata: { source: 'bench' },
-  }));
-}
-
 /**
  * The data set, built once per size and copied for each evaluation: the log
  * (appended with durability off while it is filled, as buildLog does) and the
@@ -90,14 +75,13 @@ function streamOf(customerId: string, purchases: readonly { dayMs: number; cents
 async function buildDataSet(dir: string, customers: number, log: (message: string) => void): Promise<{ events: number; buildSeconds: number; projectSeconds: number }> {
   fs.mkdirSync(dir, { recursive: true });
   const histories = readCdnow();
-  // Whole days, so CDNOW's last possible day lands on yesterday.
-  const offset = Math.floor((Date.now() - CDNOW_END) / DAY_MS) * DAY_MS - DAY_MS;
+  const offset = endingYesterday();
   const started = performance.now();
   const store = SqliteEventStore.open(path.join(dir, 'events.sqlite'));
   store.rawDatabase().pragma('synchronous = OFF');
   let total = 0;
   for (const { customerId, purchases } of resampled(histories, customers, offset)) {
-    const stream = streamOf(customerId, purchases);
+    const stream = purchaseEvents(customerId, purchases);
     await store.append(customerId, stream, 'no_stream');
     total += stream.length;
   }

@@ -93,16 +93,6 @@ async function writeFinalDocuments(url: string, docs: FinalDocuments): Promise<n
   }
 }
 
-async function countTimeline(url: string): Promise<number> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
-  await client.connect();
-  try {
-    return await client.db().collection(customerTimeline.name).countDocuments();
-  } finally {
-    await client.close();
-  }
-}
-
 /** Throws unless the raw database holds exactly the rows the projector left: the baseline does the same job. */
 async function checkSameRows(projectorUrl: string, rawUrl: string): Promise<void> {
   const rowsOf = async (url: string, collection: string) => {
@@ -142,25 +132,7 @@ export const projectorBench: Bench = {
       // One warm-up run at a tenth of the size, then the measured runs.
       for (let run = 0; run <= context.runs; run++) {
         const count = run === 0 ? Math.ceil(total / 10) : total;
-        const topic = await scope.topic(`rapport-bench-${id}-proj-${run}`);
-        const group = scope.group(`rapport-bench-${id}-proj-${run}`);
-        const database = scope.database(`rapport_bench_${id}_proj_${run}`);
-        const projector = await scope.startProjector(topic, group, database);
-        let seconds: number;
-        try {
-          // The projector is in its group and idle; time from the first message sent to the last one committed.
-          const producer = scope.transactionalProducer(`rapport-bench-${id}-feed-${run}`);
-          await producer.connect();
-          const started = performance.now();
-          await scope.sendTransactional(producer, topic, messages.slice(0, count), 500);
-          await producer.disconnect();
-          await scope.waitForNoLag(group, topic, count, 900_000);
-          seconds = (performance.now() - started) / 1000;
-        } finally {
-          await projector.stop();
-        }
-        const entries = await countTimeline(scope.mongoUrl(database));
-        if (entries !== count) throw new Error(`projector wrote ${entries} timeline entries for ${count} events`);
+        const { seconds, database } = await scope.timeProjector(`${id}-proj-${run}`, messages.slice(0, count));
         if (run === 0) continue;
         const rawDatabase = scope.database(`rapport_bench_${id}_raw_${run}`);
         const rawSeconds = await writeFinalDocuments(scope.mongoUrl(rawDatabase), docs);

@@ -35,6 +35,20 @@ describeDocumentStoreContract(
   describeWithInfra('mongo'),
 );
 
+// Reads by id go by `$in` beyond `pointLookups` ids: the same contract with every read that way.
+describeDocumentStoreContract(
+  'MongoDB (FerretDB), reads by id through $in',
+  async () => {
+    const database = freshDatabase();
+    return {
+      open: (collections: readonly AnyCollection[]) => MongoDocumentStore.connect(url, collections, { database, pointLookups: 0 }),
+      cleanup: () => dropDatabase(database),
+    };
+  },
+  { bulkTimeoutMs: 180_000 },
+  describeWithInfra('mongo'),
+);
+
 const entry = (seq: number, revision: number, text: string): Entry => ({
   _id: `big/${String(seq).padStart(4, '0')}`,
   revision,
@@ -92,6 +106,33 @@ describeWithInfra('mongo')('MongoDocumentStore without transactions (FerretDB)',
     expect(count('update')).toBeGreaterThanOrEqual(N);
     expect(Math.max(...writes.map((w) => w.statements))).toBeLessThanOrEqual(DEFAULT_MONGO_DOCUMENT_WRITE_SLICE);
   }, 180_000);
+
+  it('reads a few ids by _id equality, side by side, and more than pointLookups by one $in, with the same answer', async () => {
+    await store.commit({ writes: [1, 2, 3, 4].map((i) => put(entries, entry(i, 1, `e${i}`))), checkpoints: [] });
+    const finds: unknown[] = [];
+    const onFind = (event: CommandStartedEvent) => event.commandName === 'find' && finds.push(event.command.filter);
+    client.on('commandStarted', onFind);
+    try {
+      const ids = [1, 2, 3, 9, 2].map((i) => entry(i, 0, '')._id);
+      const few = await store.getMany(entries, ids);
+      expect([...few.keys()].sort()).toEqual(['big/0001', 'big/0002', 'big/0003']);
+      // FerretDB 1.24 reads the whole collection for a $in: four distinct ids, four equality look-ups.
+      expect(finds).toEqual(['big/0001', 'big/0002', 'big/0003', 'big/0009'].map((_id) => ({ _id })));
+
+      finds.length = 0;
+      const narrow = await MongoDocumentStore.connect(url, [people, entries, handles], { database, pointLookups: 2, clientOptions: { monitorCommands: true } });
+      (narrow['client'] as MongoClient).on('commandStarted', onFind);
+      try {
+        const many = await narrow.getMany(entries, ids);
+        expect(new Map([...many].sort())).toEqual(new Map([...few].sort()));
+        expect(finds).toEqual([{ _id: { $in: ['big/0001', 'big/0002', 'big/0003', 'big/0009'] } }]);
+      } finally {
+        await narrow.close();
+      }
+    } finally {
+      client.off('commandStarted', onFind);
+    }
+  });
 
   it('drops the collections of an earlier layout on connect, never a declared one', async () => {
     await client.db(database).collection('old_layout').insertOne({ _id: 'ada' as never, name: 'Ada Lovelace' });

@@ -9,8 +9,10 @@ import {
   customerFactsProjection,
   customerTimelineProjection,
   customerViewProjection,
+  offerContactsProjection,
   type CustomerFactsDocument,
   type CustomerViewDocument,
+  type OfferContactDocument,
   type TimelineDocument,
 } from '@rapport/projections';
 import { byCustomer, loadBatch } from './event-load';
@@ -42,7 +44,7 @@ export async function readWholeLog(store: SqliteEventStore, batchSize = 500): Pr
   }
 }
 
-/** The documents of the three read models (READ_MODELS), as the document store holds them. */
+/** The documents of the read models (READ_MODELS) the bench load reaches, as the document store holds them. */
 export interface FinalDocuments {
   /** Collection customerViews. */
   readonly customers: CustomerViewDocument[];
@@ -50,6 +52,8 @@ export interface FinalDocuments {
   readonly facts: CustomerFactsDocument[];
   /** Collection customerTimeline, one per event. */
   readonly timeline: TimelineDocument[];
+  /** Collection offerContacts, one per contact citing a campaign or an offer. */
+  readonly offerContacts: OfferContactDocument[];
 }
 
 /** One document per stream, folded in log order by a declared projection's own `evolve`. */
@@ -90,6 +94,7 @@ export function finalDocuments(log: readonly RecordedEvent[]): FinalDocuments {
     customers: foldStreams(customerViewProjection, events) as unknown as CustomerViewDocument[],
     facts: foldStreams(customerFactsProjection, events) as unknown as CustomerFactsDocument[],
     timeline: projectEvents(customerTimelineProjection, events) as unknown as TimelineDocument[],
+    offerContacts: projectEvents(offerContactsProjection, events) as unknown as OfferContactDocument[],
   };
 }
 
@@ -98,5 +103,7 @@ export function* documentChunks(docs: FinalDocuments, size: number): Generator<F
   const total = docs.timeline.length;
   const chunks = Math.max(1, Math.ceil(total / size));
   const part = <T>(items: readonly T[], i: number) => items.slice(Math.floor((items.length * i) / chunks), Math.floor((items.length * (i + 1)) / chunks));
-  for (let i = 0; i < chunks; i++) yield { customers: part(docs.customers, i), facts: part(docs.facts, i), timeline: part(docs.timeline, i) };
+  for (let i = 0; i < chunks; i++) {
+    yield { customers: part(docs.customers, i), facts: part(docs.facts, i), timeline: part(docs.timeline, i), offerContacts: part(docs.offerContacts, i) };
+  }
 }

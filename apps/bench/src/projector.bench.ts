@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { MongoClient, type AnyBulkWriteOperation, type Document } from 'mongodb';
 import { DEFAULT_MONGO_DOCUMENT_WRITE_SLICE } from '@rapport/document-store-mongo';
-import { customerFacts, customerTimeline, customerViews } from '@rapport/projections';
+import { customerFacts, customerTimeline, customerViews, offerContacts } from '@rapport/projections';
 import { connectMongoReadModels } from '@rapport/wiring';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
@@ -87,6 +87,11 @@ async function writeFinalDocuments(url: string, docs: FinalDocuments): Promise<n
       customerFacts.name,
       docs.facts.map((f) => ({ _id: f._id, revision: f.revision, doc: JSON.stringify(f), search: null })),
     );
+    await write(
+      offerContacts.name,
+      docs.offerContacts.map((o) => ({ _id: o._id, revision: o.revision, doc: JSON.stringify(o), search: null, f_customerId: o.customerId })),
+      insert,
+    );
     return (performance.now() - started) / 1000;
   } finally {
     await client.close();
@@ -105,7 +110,7 @@ async function checkSameRows(projectorUrl: string, rawUrl: string): Promise<void
       await client.close();
     }
   };
-  for (const collection of [customerViews.name, customerTimeline.name, customerFacts.name]) {
+  for (const collection of [customerViews.name, customerTimeline.name, customerFacts.name, offerContacts.name]) {
     const [projected, raw] = await Promise.all([rowsOf(projectorUrl, collection), rowsOf(rawUrl, collection)]);
     const differ = projected.length === raw.length ? projected.filter((row, i) => row !== raw[i]).length : Math.max(projected.length, raw.length);
     if (differ > 0 || projected.length === 0) throw new Error(`raw baseline: ${collection} differs from the projector's in ${differ} of ${projected.length} rows`);

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { LogSubscription, ProjectionHandler } from '@rapport/application';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
-import { customerFacts, customerTimeline, customerViews, READ_MODELS } from '@rapport/projections';
+import { customerFacts, customerTimeline, customerViews, offerContacts, READ_MODELS } from '@rapport/projections';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
 import { buildLog, documentChunks, finalDocuments, readWholeLog, type FinalDocuments } from './fixtures';
@@ -50,10 +50,12 @@ async function rawWriter(file: string): Promise<{ write(chunk: FinalDocuments): 
     `INSERT INTO ${table(customerTimeline)} (_id, revision, doc, search, f_customerId, f_eventRevision, f_occurredAtMs) VALUES (?, ?, ?, NULL, ?, ?, ?)`,
   );
   const facts = db.prepare(`INSERT INTO ${table(customerFacts)} (_id, revision, doc, search) VALUES (?, ?, ?, NULL)`);
+  const offers = db.prepare(`INSERT INTO ${table(offerContacts)} (_id, revision, doc, search, f_customerId) VALUES (?, ?, ?, NULL, ?)`);
   const write = db.transaction((chunk: FinalDocuments) => {
     for (const t of chunk.timeline) timeline.run(t._id, t.revision, JSON.stringify(t), t.customerId, t.eventRevision, t.occurredAtMs);
     for (const v of chunk.customers) views.run(v._id, v.revision, JSON.stringify(v), searchText(v._id, v.name, v.email), text(v.email), text(v.name), text(v.stage));
     for (const f of chunk.facts) facts.run(f._id, f.revision, JSON.stringify(f));
+    for (const o of chunk.offerContacts) offers.run(o._id, o.revision, JSON.stringify(o), o.customerId);
   });
   return { write: (chunk) => write.immediate(chunk), close: () => db.close() };
 }

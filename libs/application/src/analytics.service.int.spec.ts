@@ -206,6 +206,9 @@ describe('AnalyticsService caching', () => {
       expect((await analytics.predict('c-1', asOf, 'USD', 52, SWR))?.pAlive).toBe(first?.pAlive);
       expect(jobs.every((j) => j.priority === 'background')).toBe(true);
       expect(new Set(jobs.map((j) => j.kind)).size).toBe(jobs.length);
+      // More purchases while the refit hangs: still answered at once, from the result the refit will replace.
+      await buy('e', '2026-03-25');
+      expect((await analytics.predict('c-1', asOf, 'USD', 52, SWR))?.pAlive).toBe(first?.pAlive);
 
       release();
       await eventually(async () => (await analytics.predict('c-1', asOf, 'USD', 52, SWR))?.pAlive !== first?.pAlive);
@@ -225,6 +228,22 @@ describe('AnalyticsService caching', () => {
       await eventually(async () => analytics.predictionsAsOf(later, 'USD') === later);
       // Another currency or model has its own.
       expect(analytics.predictionsAsOf(later, 'EUR')).toBe(later);
+    });
+
+    it('asks as of the new hour itself once its predictions could not be prepared, so the 360 says why', async () => {
+      await recordBuyers();
+      const analytics = new AnalyticsService(readStore);
+      const earlier = '2026-05-31T10:00:00.000Z';
+      const later = '2026-05-31T11:00:00.000Z';
+      await analytics.preparePredictions(earlier, 'USD');
+      const prepare = jest.spyOn(analytics, 'preparePredictions').mockRejectedValue(new Error('no model fits'));
+      try {
+        expect(analytics.predictionsAsOf(later, 'USD')).toBe(earlier);
+        await eventually(async () => analytics.predictionsAsOf(later, 'USD') === later);
+        expect(prepare).toHaveBeenCalledTimes(1);
+      } finally {
+        prepare.mockRestore();
+      }
     });
   });
 

@@ -231,6 +231,8 @@ export class AnalyticsService {
   private readonly preparedAsOf = new Map<string, string>();
   /** Predictions being prepared in the background, by currency, choice and asOf. */
   private readonly preparing = new Set<string>();
+  /** Hours whose predictions could not be prepared: the 360 asks for them itself, and so says why. */
+  private readonly unprepared = new Set<string>();
 
   constructor(
     private readonly readModels: CustomerReadModels,
@@ -386,13 +388,16 @@ export class AnalyticsService {
    */
   predictionsAsOf(asOf: string, currency: string, choice: PurchaseModelChoice = 'bgnbd'): string {
     const newest = this.preparedAsOf.get(`${currency}|${choice}`);
-    if (newest === undefined || newest === asOf || Date.parse(newest) > Date.parse(asOf)) return asOf;
     const key = `${currency}|${choice}|${asOf}`;
+    if (newest === undefined || newest === asOf || Date.parse(newest) > Date.parse(asOf) || this.unprepared.has(key)) return asOf;
     if (!this.preparing.has(key)) {
       this.preparing.add(key);
-      // A failure is the predictions' to report once asked for as of asOf; here it only ends the attempt.
+      // Failed (no model fits as of asOf, say): from then on the 360 asks as of asOf, and says why it has no predictions.
       void this.inBackground(() => this.preparePredictions(asOf, currency, choice))
-        .catch(() => undefined)
+        .catch(() => {
+          this.unprepared.add(key);
+          while (this.unprepared.size > MAX_REMEMBERED) this.unprepared.delete(this.unprepared.values().next().value!);
+        })
         .finally(() => this.preparing.delete(key));
     }
     return newest;
@@ -474,7 +479,8 @@ export class AnalyticsService {
       if (own) own.push(contact);
       else contacts.set(customerId, [contact]);
     }
-    const purchases = await this.readModels.getFacts([...contacts.keys()]);
+    // Their purchases from the facts the other analyses hold already (a point read per customer is slow on FerretDB).
+    const purchases = new Map((await this.facts()).filter((f) => contacts.has(f.customerId)).map((f) => [f.customerId, f]));
     // In customerId order, as the facts scan answered before contacts had a read model of their own.
     const histories = [...contacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([customerId, own]) => ({
       customerId,
@@ -684,10 +690,12 @@ export class AnalyticsService {
     // Only a costly result is served stale: a cheap one is computed again at once, as without the option.
     const servesStale = cache.staleWhileRevalidate === true && this.background.getStore() !== true;
     const costly = (e: CacheEntry | undefined): boolean => e?.resolved === true && (e.costMs ?? 0) > EXPENSIVE_MS;
+    // What a stale-allowed read may answer with: the entry's own costly result, or, while a new one computes, the one it replaces.
+    const stale = costly(entry) ? entry : entry?.previous;
     let answer: Promise<unknown> | undefined;
     this.fits.delete(key);
-    if (entry && !fresh && servesStale && costly(entry)) {
-      answer = entry.value;
+    if (entry && !fresh && servesStale && stale) {
+      answer = stale.value;
       this.revalidate(key, compute);
     } else if (!entry || !fresh) {
       const value = compute();
@@ -708,8 +716,8 @@ export class AnalyticsService {
         },
       );
       entry = created;
-    } else if (servesStale && !entry.resolved && entry.previous) {
-      answer = entry.previous.value;
+    } else if (servesStale && !entry.resolved && stale) {
+      answer = stale.value;
     }
     this.fits.set(key, entry);
     while (this.fits.size > this.cacheSize) this.fits.delete(this.fits.keys().next().value!);

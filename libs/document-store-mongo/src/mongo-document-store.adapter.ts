@@ -376,9 +376,10 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   /**
-   * Which of the commit's put ids are stored, by collection: one query per
-   * collection and thousand ids (FerretDB answers it in time growing with the
-   * collection, so once per commit, not per slice).
+   * Which of the commit's put ids are stored, by collection, once per commit
+   * (not per slice): by point look-ups up to pointLookups ids, else one `$in`
+   * per thousand ids (which FerretDB answers in time growing with the
+   * collection).
    */
   private async storedIds(writes: readonly PlannedWrite[]): Promise<Map<string, Set<string>>> {
     const wanted = new Map<string, { collection: ResolvedCollection; ids: string[] }>();

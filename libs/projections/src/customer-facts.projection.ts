@@ -77,7 +77,7 @@ export interface CustomerFacts {
 }
 
 export function projectCustomerFacts(facts: CustomerFacts | undefined, event: RecordedCustomerEvent): CustomerFacts {
-  const current: CustomerFacts = facts ?? {
+  const current: CustomerFacts = facts ? withoutLegacyContacts(facts) : {
     customerId: event.customerId,
     revision: -1,
     stage: null,
@@ -97,6 +97,13 @@ export function projectCustomerFacts(facts: CustomerFacts | undefined, event: Re
     stage,
     stages: moved ? [...current.stages, { stage, occurredAt: event.occurredAt }] : current.stages,
   };
+}
+
+/** A document projected before contacts had a read model of their own lists them: the next event drops the list. */
+function withoutLegacyContacts(facts: CustomerFacts): CustomerFacts {
+  if (!('contacts' in facts)) return facts;
+  const { contacts: _dropped, ...rest } = facts as CustomerFacts & { contacts?: unknown };
+  return rest;
 }
 
 function withEvent(current: CustomerFacts, event: RecordedCustomerEvent): CustomerFacts {

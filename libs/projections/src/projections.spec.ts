@@ -152,6 +152,15 @@ describe('offer contacts projection', () => {
     const withoutContacts = events.filter((e) => e.type !== 'contacted').reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
     expect(JSON.stringify({ ...facts, revision: 0 })).toBe(JSON.stringify({ ...withoutContacts, revision: 0 }));
   });
+
+  it('drops the contacts a facts document projected before this read model listed, on its next event', () => {
+    const events = history();
+    const before = events.slice(0, 3).reduce<CustomerFacts | undefined>(projectCustomerFacts, undefined)!;
+    const legacy = { ...before, contacts: [{ occurredAt: '2026-01-05T00:00:00Z', channel: 'email', direction: 'outbound', offerId: 'o-1' }] };
+    const next = projectCustomerFacts(legacy, events[3]!);
+    expect(next).not.toHaveProperty('contacts');
+    expect(next).toEqual(projectCustomerFacts(before, events[3]!));
+  });
 });
 
 describe('customer facts projection', () => {

@@ -10,12 +10,13 @@ async function main(): Promise<void> {
   const quiet = process.argv.includes('--quiet');
   const node = buildNode();
   if (!quiet || node.compiled + node.removed > 0) {
-    process.stdout.write(`dist/node: ${node.compiled} compiled, ${node.upToDate} up to date, ${node.removed} removed (${node.ms} ms)\n`);
+    // On stderr: a CLI's stdout carries only its own answer (an export, a JSON report).
+    process.stderr.write(`dist/node: ${node.compiled} compiled, ${node.upToDate} up to date, ${node.removed} removed (${node.ms} ms)\n`);
   }
   const manifest = await ensureWorkspaceBuilt();
   if (quiet) return;
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  process.stdout.write(`workspace ${manifest.fingerprint}: ${manifest.assets.map((a) => `${a.name} ${kb(a.bytes)} (${kb(a.gzipBytes)} gzipped)`).join(', ')}; JavaScript ${kb(javascriptGzipBytes(manifest))} gzipped\n`);
+  process.stderr.write(`workspace ${manifest.fingerprint}: ${manifest.assets.map((a) => `${a.name} ${kb(a.bytes)} (${kb(a.gzipBytes)} gzipped)`).join(', ')}; JavaScript ${kb(javascriptGzipBytes(manifest))} gzipped\n`);
 }
 
 main().catch((error: unknown) => {

@@ -15,8 +15,8 @@ function write(root: string, file: string, content: string): void {
   fs.writeFileSync(path.join(root, file), content);
 }
 
-/** Dates a compiled file `seconds` back: its source, written just now, is then an edit made after the build. */
-function ageOutput(file: string, seconds: number): void {
+/** Dates a file `seconds` back, as a restore that keeps an older modification time would. */
+function dateBack(file: string, seconds: number): void {
   const earlier = new Date(Date.now() - seconds * 1000);
   fs.utimesSync(file, earlier, earlier);
 }
@@ -72,9 +72,14 @@ describe('buildNode', () => {
     expect(buildNode(root)).toMatchObject({ compiled: 0, upToDate: 2, removed: 0 });
 
     write(root, 'libs/greeting/src/index.ts', "export const greet = (name: string): string => `hi ${name}`;\n");
-    ageOutput(out('libs/greeting/src/index.js'), 5);
     expect(buildNode(root)).toMatchObject({ compiled: 1, upToDate: 1, removed: 0 });
     expect(run()).toBe('hi ada function no-reflect');
+    // A source older than its output (restored with its old time, or saved while a build read it) is compiled too.
+    write(root, 'libs/greeting/src/index.ts', "export const greet = (name: string): string => `hey ${name}`;\n");
+    dateBack(path.join(root, 'libs/greeting/src/index.ts'), 60);
+    expect(buildNode(root)).toMatchObject({ compiled: 1, upToDate: 1 });
+    expect(run()).toBe('hey ada function no-reflect');
+    expect(buildNode(root)).toMatchObject({ compiled: 0 });
 
     write(root, 'libs/greeting/src/extra.ts', 'export const extra = 1;\n');
     buildNode(root);
@@ -84,9 +89,12 @@ describe('buildNode', () => {
     expect(fs.existsSync(out('libs/greeting/src/extra.js.map'))).toBe(false);
   });
 
-  it('compiles everything again when the settings change', () => {
+  it('compiles everything again when the settings change, over the old files', () => {
     buildNode(root);
+    const before = fs.statSync(out('apps/demo/src/main.js')).ino;
     write(root, 'tsconfig.base.json', JSON.stringify({ compilerOptions: { paths: { '@demo/greeting': ['libs/greeting/src/index.ts'], '@demo/other': ['libs/other.ts'] } } }));
     expect(buildNode(root)).toMatchObject({ compiled: 2, upToDate: 0 });
+    expect(fs.existsSync(out('apps/demo/src/main.js'))).toBe(true);
+    expect(fs.statSync(out('apps/demo/src/main.js')).ino).not.toBe(before);
   });
 });

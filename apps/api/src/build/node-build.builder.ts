@@ -4,8 +4,11 @@
 // compiled while the server starts. SWC with the repository's .swcrc (the
 // settings the SWC hook and the tests use), the tsconfig paths turned into
 // relative requires. Incremental: a file is compiled again only when its
-// source is newer than its output, and everything is when the compiler, its
+// source changed since its output was written, and everything is when the compiler, its
 // settings or the paths change; outputs whose source is gone are removed.
+// An output carries its source's modification time: one that differs (an
+// edit, even one saved during a build, or a file restored with an older time)
+// is compiled again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { transformFileSync, version as swcVersion, type Options } from '@swc/core';
@@ -68,10 +71,11 @@ function outputFiles(outDir: string): string[] {
   return files;
 }
 
-/** Two roles started at once may both build: a reader never sees half a file. */
-function writeAtomically(file: string, content: string): void {
+/** Two roles started at once may both build: a reader never sees half a file. `mtime` dates it (an output: its source's). */
+function writeAtomically(file: string, content: string, mtime?: Date): void {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, content);
+  if (mtime) fs.utimesSync(temporary, mtime, mtime);
   fs.renameSync(temporary, file);
 }
 
@@ -95,15 +99,16 @@ export function buildNode(root: string = repositoryRoot()): NodeBuildResult {
   const options = swcOptions(root);
   const stamp = JSON.stringify({ swc: swcVersion, options });
   const stampFile = path.join(outDir, STAMP);
-  const fresh = fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
-  if (!fresh) fs.rmSync(outDir, { recursive: true, force: true });
+  // New settings compile everything again, over the old files: a running process may still load them.
+  const settled = fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
 
   const sources = sourceFiles(root);
   const wanted = new Set(sources.map((s) => s.replace(/\.ts$/, '.js')));
   let removed = 0;
   for (const output of outputFiles(outDir)) {
     if (wanted.has(output)) continue;
-    fs.rmSync(path.join(outDir, output));
+    // Another build may remove it first.
+    fs.rmSync(path.join(outDir, output), { force: true });
     fs.rmSync(path.join(outDir, `${output}.map`), { force: true });
     removed++;
   }
@@ -112,15 +117,17 @@ export function buildNode(root: string = repositoryRoot()): NodeBuildResult {
   for (const source of sources) {
     const from = path.join(root, source);
     const to = path.join(outDir, source.replace(/\.ts$/, '.js'));
+    // Stated before compiling: a source saved meanwhile differs from its output afterwards, and is compiled next time.
+    const input = fs.statSync(from);
     const output = fs.statSync(to, { throwIfNoEntry: false });
-    if (output && output.mtimeMs >= fs.statSync(from).mtimeMs) continue;
+    if (settled && output && Math.trunc(output.mtimeMs) === Math.trunc(input.mtimeMs)) continue;
     const { code, map } = transformFileSync(from, { ...options, filename: from, sourceFileName: path.relative(path.dirname(to), from) });
     fs.mkdirSync(path.dirname(to), { recursive: true });
     if (map) writeAtomically(`${to}.map`, map);
-    writeAtomically(to, map ? `${code}\n//# sourceMappingURL=${path.basename(to)}.map\n` : code);
+    writeAtomically(to, map ? `${code}\n//# sourceMappingURL=${path.basename(to)}.map\n` : code, input.mtime);
     compiled++;
   }
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(stampFile, stamp);
+  writeAtomically(stampFile, stamp);
   return { compiled, upToDate: sources.length - compiled, removed, ms: Math.round(performance.now() - started) };
 }

@@ -2,6 +2,7 @@ import {
   InvalidCursorError,
   ModelNotFittedError,
   type AnalyticsService,
+  type CacheOptions,
   type CustomerListQuery,
   type CustomerPrediction,
   type CustomerReadModels,
@@ -53,8 +54,11 @@ function fakes(options: {
   nextDue?: Record<string, { playbookId: string; dueAt: string }[]>;
   listed?: (query: CustomerListQuery) => void;
   purchaseModel?: RapportConfig['purchaseModel'];
+  /** The newest hour whose predictions are prepared, when it is not the current one. */
+  preparedHour?: string;
 }) {
   const asked: string[] = [];
+  const cacheOf = (cache: CacheOptions) => `${cache.maxStaleMs}${cache.staleWhileRevalidate ? ' stale-while-revalidate' : ''}`;
   const views = new Map((options.views ?? []).map((v) => [v.customerId, v]));
   const readStore = {
     getCustomer: async (id: string) => views.get(id),
@@ -65,12 +69,13 @@ function fakes(options: {
     },
   } as unknown as CustomerReadModels;
   const analytics = {
-    rfm: async (asOf: string, currency: string, cache: { maxStaleMs?: number }): Promise<RfmResult> => {
-      asked.push(`rfm ${asOf} ${currency} ${cache.maxStaleMs}`);
+    rfm: async (asOf: string, currency: string, cache: CacheOptions): Promise<RfmResult> => {
+      asked.push(`rfm ${asOf} ${currency} ${cacheOf(cache)}`);
       return { customers: options.rows ?? [], segments: {} as RfmResult['segments'] };
     },
-    predict: async (id: string, asOf: string, currency: string, horizonWeeks: number, cache: { maxStaleMs?: number }, model: string) => {
-      asked.push(`predict ${id} ${asOf} ${currency} ${horizonWeeks} ${cache.maxStaleMs} ${model}`);
+    predictionsAsOf: (asOf: string) => options.preparedHour ?? asOf,
+    predict: async (id: string, asOf: string, currency: string, horizonWeeks: number, cache: CacheOptions, model: string) => {
+      asked.push(`predict ${id} ${asOf} ${currency} ${horizonWeeks} ${cacheOf(cache)} ${model}`);
       if (options.unfitted) throw new ModelNotFittedError('bgnbd', options.unfitted);
       return options.predictions?.[id];
     },
@@ -106,8 +111,17 @@ describe('GetCustomer360Handler', () => {
       predictions: { asOf: HOUR, currency: 'EUR', horizonWeeks: 52, pAlive: 0.9, expectedPurchases: 1.5, expectedSpend: 1200, clv: 1700, model: 'bgnbd', intervals: INTERVALS_A },
     });
     expect(answer).not.toHaveProperty('predictionsUnavailable');
-    // Fits up to a minute old are shared by every 360 read in the hour.
-    expect(asked).toEqual([`rfm ${HOUR} EUR 60000`, `predict a ${HOUR} EUR 52 60000 bgnbd`]);
+    // Fits of the hour are shared by every 360 read in it; costly ones answer stale while the next is computed.
+    expect(asked).toEqual([`rfm ${HOUR} EUR 60000 stale-while-revalidate`, `predict a ${HOUR} EUR 52 60000 stale-while-revalidate bgnbd`]);
+  });
+
+  it('answers predictions as of the newest hour prepared while this hour’s are computed, and says which', async () => {
+    const earlier = '2026-03-01T09:00:00.000Z';
+    const { customer360, asked } = fakes({ views: [view('a')], rows: [row('a', 'champions')], predictions: { a: prediction('a', 0.9) }, preparedHour: earlier });
+    const answer = await customer360.execute(new GetCustomer360Query('a'));
+    expect(answer!.rfm).toMatchObject({ asOf: HOUR });
+    expect(answer!.predictions).toMatchObject({ asOf: earlier, pAlive: 0.9 });
+    expect(asked).toContain(`predict a ${earlier} EUR 52 60000 stale-while-revalidate bgnbd`);
   });
 
   it('asks for the configured purchase model and shows how best chose it', async () => {
@@ -115,7 +129,7 @@ describe('GetCustomer360Handler', () => {
     const chosen: CustomerPrediction = { ...prediction('a', 0.9), model: 'pareto-nbd', modelSelection };
     const { customer360, asked } = fakes({ views: [view('a')], predictions: { a: chosen }, purchaseModel: 'best' });
     const answer = await customer360.execute(new GetCustomer360Query('a'));
-    expect(asked).toContain(`predict a ${HOUR} EUR 52 60000 best`);
+    expect(asked).toContain(`predict a ${HOUR} EUR 52 60000 stale-while-revalidate best`);
     expect(answer!.predictions).toMatchObject({ model: 'pareto-nbd', modelSelection, intervals: INTERVALS_A });
     const { intervals, pAlive, clv } = answer!.predictions!;
     expect(intervals!.pAlive.low).toBeLessThanOrEqual(pAlive);
@@ -162,7 +176,7 @@ describe('GetCustomer360Handler', () => {
   it('lets failures other than an unfitted model through', async () => {
     const broken = new GetCustomer360Handler(
       { getCustomer: async () => view('a') } as unknown as CustomerReadModels,
-      { rfm: async () => ({ customers: [] }), predict: async () => Promise.reject(new Error('disk gone')) } as unknown as AnalyticsService,
+      { rfm: async () => ({ customers: [] }), predictionsAsOf: (asOf: string) => asOf, predict: async () => Promise.reject(new Error('disk gone')) } as unknown as AnalyticsService,
       { erasurePending: async () => false } as unknown as PersonalDataVault,
       { reportingCurrency: 'EUR' } as RapportConfig,
       { nextDue: async () => [] } as unknown as PlaybookRunner,

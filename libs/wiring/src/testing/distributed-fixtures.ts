@@ -77,12 +77,14 @@ export interface ReadModelDigest {
   readonly customers: number;
   readonly facts: number;
   readonly timeline: number;
+  readonly offerContacts: number;
 }
 
 /**
  * SHA-256 over every read-model document, read through CustomerReadModels in a
  * fixed order (customers and facts by customerId, timeline per customer by
- * occurredAt and revision); checkpoints excluded. The same on any adapter, so
+ * occurredAt and revision, offer contacts by customer and revision);
+ * checkpoints excluded. The same on any adapter, so
  * MongoDB read models compare with an embedded (SQLite) rebuild.
  */
 export async function readModelDigest(store: CustomerReadModels): Promise<ReadModelDigest> {
@@ -117,7 +119,12 @@ export async function readModelDigest(store: CustomerReadModels): Promise<ReadMo
       cursor = page.nextCursor;
     }
   }
-  return { hash: hash.digest('hex'), customers: ids.length, facts, timeline };
+  let offerContacts = 0;
+  for await (const document of store.scanOfferContacts()) {
+    hash.update(`offer ${JSON.stringify(document)}\n`);
+    offerContacts++;
+  }
+  return { hash: hash.digest('hex'), customers: ids.length, facts, timeline, offerContacts };
 }
 
 /** The read models of `database` in MongoDB, as the API reads them. */

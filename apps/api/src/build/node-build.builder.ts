@@ -120,7 +120,8 @@ export function buildNode(root: string = repositoryRoot()): NodeBuildResult {
     // Stated before compiling: a source saved meanwhile differs from its output afterwards, and is compiled next time.
     const input = fs.statSync(from);
     const output = fs.statSync(to, { throwIfNoEntry: false });
-    if (settled && output && Math.trunc(output.mtimeMs) === Math.trunc(input.mtimeMs)) continue;
+    // Within a millisecond: a time set from a Date may come back a nanosecond short of it.
+    if (settled && output && Math.abs(output.mtimeMs - input.mtimeMs) < 1) continue;
     const { code, map } = transformFileSync(from, { ...options, filename: from, sourceFileName: path.relative(path.dirname(to), from) });
     fs.mkdirSync(path.dirname(to), { recursive: true });
     if (map) writeAtomically(`${to}.map`, map);

@@ -700,8 +700,7 @@ export class AnalyticsService {
     } else if (!entry || !fresh) {
       const value = compute();
       // The result it replaces answers stale readers until this one is in.
-      const replaced: CacheEntry | undefined = entry;
-      const created: CacheEntry = { value, purchases, computedAt: now, previous: costly(replaced) ? replaced : replaced?.previous };
+      const created: CacheEntry = { value, purchases, computedAt: now, previous: stale };
       value.then(
         () => {
           created.resolved = true;

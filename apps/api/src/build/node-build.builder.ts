@@ -36,39 +36,22 @@ function runsOnNode(projectDir: string): boolean {
   return !tags.includes('type:web');
 }
 
-/** Every source file under apps/*\/src and libs/*\/src of the Node projects, relative to the root. */
-function sourceFiles(root: string): string[] {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (isSource(entry.name)) files.push(path.relative(root, full));
-    }
-  };
-  for (const top of SOURCE_ROOTS) {
-    for (const project of fs.readdirSync(path.join(root, top), { withFileTypes: true })) {
-      const dir = path.join(root, top, project.name);
-      const src = path.join(dir, 'src');
-      if (project.isDirectory() && fs.existsSync(src) && runsOnNode(dir)) walk(src);
-    }
-  }
-  return files;
+/** The files under `dir` whose names `keep` accepts, relative to `dir`; none when it does not exist. */
+function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(keep) : [];
 }
 
-/** Every compiled file under the output, relative to it. */
-function outputFiles(outDir: string): string[] {
-  if (!fs.existsSync(outDir)) return [];
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.js')) files.push(path.relative(outDir, full));
-    }
-  };
-  walk(outDir);
-  return files;
+/** Every source file under apps/*\/src and libs/*\/src of the Node projects, relative to the root. */
+function sourceFiles(root: string): string[] {
+  return SOURCE_ROOTS.flatMap((top) =>
+    fs
+      .readdirSync(path.join(root, top), { withFileTypes: true })
+      .filter((project) => project.isDirectory() && runsOnNode(path.join(root, top, project.name)))
+      .flatMap((project) => {
+        const src = path.join(top, project.name, 'src');
+        return filesUnder(path.join(root, src), isSource).map((file) => path.join(src, file));
+      }),
+  );
 }
 
 /** Two roles started at once may both build: a reader never sees half a file. `mtime` dates it (an output: its source's). */
@@ -105,7 +88,7 @@ export function buildNode(root: string = repositoryRoot()): NodeBuildResult {
   const sources = sourceFiles(root);
   const wanted = new Set(sources.map((s) => s.replace(/\.ts$/, '.js')));
   let removed = 0;
-  for (const output of outputFiles(outDir)) {
+  for (const output of filesUnder(outDir, (file) => file.endsWith('.js'))) {
     if (wanted.has(output)) continue;
     // Another build may remove it first.
     fs.rmSync(path.join(outDir, output), { force: true });

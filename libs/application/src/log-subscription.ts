@@ -4,7 +4,7 @@
 // it logs, backs off and retries from the last checkpoint.
 import { sleep, type StructuredLogger } from '@rapport/config';
 import type { EventStore, RecordedEvent } from '@rapport/event-store';
-import { SpanKind, startItemSpans } from '@rapport/observability';
+import { SpanKind, startItemSpans, type SpanGroup } from '@rapport/observability';
 import type { BatchResult, ProjectionHandler } from './projection-handler';
 import { PositionWaiters, ReadProgress, type ProjectionFailure, type SubscriptionStatus } from './read-progress';
 
@@ -28,6 +28,22 @@ export interface LogSubscriptionOptions {
   readonly now?: () => Date;
   /** Checkpoint name; default READ_MODELS_CHECKPOINT. */
   readonly checkpoint?: string;
+  /** Told of every change of `status` (a batch committed, a failure): how a thread that follows the log reports to another. */
+  readonly onStatus?: (status: SubscriptionStatus) => void;
+  /** Told of every batch tried, with when it began and ended (epoch ms) and what it failed with: the same thread's spans, for another thread to trace. */
+  readonly onBatch?: (batch: readonly RecordedEvent[], startedAt: number, endedAt: number, error?: unknown) => void;
+}
+
+/** What a `rapport.project` span says of an event. */
+export type ProjectedEvent = Pick<RecordedEvent, 'customerId' | 'eventId' | 'type' | 'revision' | 'position' | 'metadata'>;
+
+/**
+ * A `rapport.project` span for each event of the batch appended under a sampled
+ * trace, child of its append span. `startTime` (epoch ms): the batch was applied
+ * earlier, by another thread that reports it now.
+ */
+export function startProjectSpans(batch: readonly ProjectedEvent[], batchSize: number = batch.length, startTime?: number): SpanGroup<ProjectedEvent> {
+  return startItemSpans('rapport.project', SpanKind.INTERNAL, batch, (event) => event.metadata, projectAttributes(batchSize), startTime);
 }
 
 export class LogSubscription extends ReadProgress {
@@ -117,6 +133,7 @@ export class LogSubscription extends ReadProgress {
     this.lastAdvancedAt = this.now();
     this.lastError = undefined;
     this.waiters.moved();
+    this.options.onStatus?.(this.status);
     return result;
   }
 
@@ -124,21 +141,24 @@ export class LogSubscription extends ReadProgress {
     while (!signal.aborted) {
       try {
         for await (const batch of this.log.follow({ after: this.current, batchSize: this.batchSize, signal })) {
-          // Traced: a `rapport.project` span per event appended under a sampled trace, child of its append span.
-          const spans = startItemSpans('rapport.project', SpanKind.INTERNAL, batch, (event) => event.metadata, projectAttributes(batch.length));
+          const spans = startProjectSpans(batch);
+          const startedAt = Date.now();
           try {
             await this.apply(batch);
           } catch (error) {
             spans.end(error);
+            this.options.onBatch?.(batch, startedAt, Date.now(), error);
             throw error;
           }
           spans.end();
+          this.options.onBatch?.(batch, startedAt, Date.now());
           if (signal.aborted) break;
         }
       } catch (error) {
         if (signal.aborted) break;
         const failures = (this.lastError?.failures ?? 0) + 1;
         this.lastError = { message: error instanceof Error ? error.message : String(error), at: this.now(), failures };
+        this.options.onStatus?.(this.status);
         const delayMs = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (failures - 1));
         this.options.logger?.error('projection batch failed; retrying', { position: this.current, error: this.lastError.message, failures, retryInMs: delayMs });
         await sleep(delayMs, signal);
@@ -148,7 +168,7 @@ export class LogSubscription extends ReadProgress {
 }
 
 /** Attributes of an event's `rapport.project` span. */
-function projectAttributes(batchSize: number): (event: RecordedEvent) => Record<string, string | number> {
+function projectAttributes(batchSize: number): (event: ProjectedEvent) => Record<string, string | number> {
   return (event) => ({
     'rapport.customer.id': event.customerId,
     'rapport.event.id': event.eventId,

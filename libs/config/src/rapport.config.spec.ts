@@ -86,6 +86,12 @@ describe('loadConfig', () => {
     for (const bad of ['0', '-1', 'soon', '1.5']) expect(() => loadConfig({ RAPPORT_ERASURE_SWEEP_MS: bad })).toThrow('RAPPORT_ERASURE_SWEEP_MS');
   });
 
+  it('projects the embedded read models on a worker thread unless RAPPORT_PROJECTION_THREAD=main', () => {
+    expect(loadConfig({}).projectionThread).toBe('worker');
+    expect(loadConfig({ RAPPORT_PROJECTION_THREAD: 'main' }).projectionThread).toBe('main');
+    expect(() => loadConfig({ RAPPORT_PROJECTION_THREAD: 'elsewhere' })).toThrow('RAPPORT_PROJECTION_THREAD');
+  });
+
   it('calls a projection lagging past 1,000 events or 30 s unless RAPPORT_PROJECTION_LAG_* say otherwise', () => {
     expect(loadConfig({}).projectionLag).toEqual({ maxLagEvents: 1000, maxLagSeconds: 30 });
     expect(loadConfig({ RAPPORT_PROJECTION_LAG_THRESHOLD: '50', RAPPORT_PROJECTION_LAG_SECONDS: '5' }).projectionLag).toEqual({ maxLagEvents: 50, maxLagSeconds: 5 });

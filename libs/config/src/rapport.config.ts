@@ -78,6 +78,12 @@ export interface RapportConfig {
   readonly purchaseModel: 'bgnbd' | 'pareto-nbd' | 'mbg-nbd' | 'best';
   /** How often pending erasures (keys not yet destroyed) are finished, in ms; also once at start. */
   readonly erasureSweepMs: number;
+  /**
+   * RAPPORT_PROJECTION_THREAD (embedded mode; default `worker`): where the read
+   * models are projected. `worker`: a worker thread of their own, so requests
+   * keep the event loop; `main`: on the event loop (docs/architecture.md).
+   */
+  readonly projectionThread: 'worker' | 'main';
   readonly playbooks: PlaybooksConfig;
 }
 
@@ -151,6 +157,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
+    projectionThread: envOneOf(env, 'RAPPORT_PROJECTION_THREAD', ['worker', 'main'] as const, 'worker'),
     playbooks: {
       consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
       contactCap: contactCap(env),

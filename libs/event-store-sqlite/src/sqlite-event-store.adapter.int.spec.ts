@@ -134,6 +134,34 @@ describe('SqliteEventStore', () => {
     await loop;
   });
 
+  it('tells onAppend listeners of each append that recorded, and notifyAppended wakes a follower on another connection without its poll', async () => {
+    const file = join(tempDir(), 'events.sqlite');
+    const writer = SqliteEventStore.open(file);
+    const reader = SqliteEventStore.open(file, { pollIntervalMs: 60_000 });
+    const told: number[] = [];
+    const unsubscribe = writer.onAppend(() => told.push(told.length));
+    const controller = new AbortController();
+    const received: RecordedEvent[] = [];
+    const loop = (async () => {
+      for await (const batch of reader.follow({ signal: controller.signal })) received.push(...batch);
+    })();
+    await sleep(20); // let it reach the wait
+    writer.onAppend(() => reader.notifyAppended());
+    await writer.append('cust-other', [newEvent()], 'no_stream');
+    // The reader polls once a minute: only the notification can have woken it.
+    await eventually(() => received.length === 1, 10_000);
+    await writer.append('cust-other', [], 0);
+    await expect(writer.append('cust-other', [newEvent()], 5)).rejects.toThrow();
+    unsubscribe();
+    await writer.append('cust-other', [newEvent()], 0);
+    await eventually(() => received.length === 2, 10_000);
+    // The first append only: an empty append and a refused one record nothing, and the listener was then removed.
+    expect(told).toEqual([0]);
+    controller.abort();
+    await loop;
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
   it('ends active follow loops on close, and close is idempotent', async () => {
     const store = open({ pollIntervalMs: 60_000 });
     const loop = (async () => {

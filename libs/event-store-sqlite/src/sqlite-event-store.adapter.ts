@@ -107,6 +107,8 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   /** Wakers of follow() loops waiting for the next append or for close(). */
   private readonly waiters = new Set<() => void>();
+  /** Told of each append that recorded events (onAppend). */
+  private readonly appendListeners = new Set<() => void>();
   private readonly clock: () => Date;
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
@@ -186,8 +188,26 @@ export class SqliteEventStore implements EventStore {
     const prepared = events.map((event) => normalise(event));
     // recordedAt is read inside the shared transaction, so it never goes backwards in log order.
     const result = await this.commits.run(() => this.appendInTransaction(customerId, prepared, expected, this.clock().toISOString()));
-    if (result.events.length > 0) this.wakeFollowers();
+    if (result.events.length > 0) {
+      this.wakeFollowers();
+      for (const listener of this.appendListeners) listener();
+    }
     return result;
+  }
+
+  /**
+   * Calls `listener` after each append through this connection that recorded
+   * events (once committed): a follower on another connection, in another
+   * thread, can be woken at once instead of at its next poll. Returns the unsubscribe.
+   */
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** Another connection to this file has appended: follow() loops read now rather than at their next poll. */
+  notifyAppended(): void {
+    this.wakeFollowers();
   }
 
   private appendInTransaction(
@@ -286,6 +306,7 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.commits.close();
     this.closed = true;
+    this.appendListeners.clear();
     this.wakeFollowers();
     this.db.close();
   }

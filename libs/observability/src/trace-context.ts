@@ -122,8 +122,8 @@ export function failSpan(span: Span, error: unknown): void {
 export interface SpanGroup<T> {
   /** Each traced item with its span, in the items' order. */
   readonly spans: readonly { readonly item: T; readonly span: Span }[];
-  /** Ends every span; with `error`, each is marked failed by it. */
-  end(error?: unknown): void;
+  /** Ends every span (at `endTime`, epoch ms, when the work ended elsewhere); with `error`, each is marked failed by it. */
+  end(error?: unknown, endTime?: number): void;
 }
 
 const NO_SPANS: SpanGroup<never> = Object.freeze({ spans: [], end: () => undefined });
@@ -132,7 +132,8 @@ const NO_SPANS: SpanGroup<never> = Object.freeze({ spans: [], end: () => undefin
  * One span per item whose trace context is known, each a child of its own
  * item's context: a batch of events from many requests continues each
  * request's trace. Items without a context get no span. With tracing off,
- * nothing is read or parsed.
+ * nothing is read or parsed. `startTime` (epoch ms): the work began earlier,
+ * in another thread that reports it now.
  */
 export function startItemSpans<T>(
   name: string,
@@ -140,21 +141,22 @@ export function startItemSpans<T>(
   items: readonly T[],
   parentOf: (item: T) => TraceHeaders | undefined,
   attributesOf: (item: T) => Attributes,
+  startTime?: number,
 ): SpanGroup<T> {
   if (!active) return NO_SPANS;
   const spans: { item: T; span: Span }[] = [];
   for (const item of items) {
     const parent = contextFromTraceHeaders(parentOf(item));
     if (parent === undefined) continue;
-    spans.push({ item, span: tracer().startSpan(name, { kind, attributes: attributesOf(item) }, parent) });
+    spans.push({ item, span: tracer().startSpan(name, { kind, attributes: attributesOf(item), ...(startTime === undefined ? {} : { startTime }) }, parent) });
   }
   if (spans.length === 0) return NO_SPANS;
   return {
     spans,
-    end(error?: unknown) {
+    end(error?: unknown, endTime?: number) {
       for (const { span } of spans) {
         if (error !== undefined) failSpan(span, error);
-        span.end();
+        span.end(endTime);
       }
     },
   };

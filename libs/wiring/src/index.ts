@@ -5,3 +5,4 @@ export * from './mongo-read-models';
 export * from './playbook-stores';
 export * from './webhook-endpoints';
 export * from './worker-model-fitter.adapter';
+export * from './projection-worker.adapter';

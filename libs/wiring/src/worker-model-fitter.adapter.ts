@@ -4,10 +4,10 @@
 // background job, see AnalyticsWarmer) never makes an analyst wait: a job
 // someone asks for goes first, and if every worker is busy with background
 // work, one more worker starts for it.
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FitJob, FitJobResult, FitPriority, ModelFitter } from '@rapport/analytics';
 import type { FitReply, FitRequest } from './model-fit.worker';
+import { startWorkerThread } from './worker-thread';
 
 interface Queued {
   readonly id: number;
@@ -26,10 +26,6 @@ interface Slot {
 export class FitWorkerError extends Error {
   override readonly name = 'FitWorkerError';
 }
-
-// Compiled (npm start), the worker is the .js beside this file; run from TypeScript sources (tests), it loads them through the same SWC hook.
-const WORKER_FILE = path.join(__dirname, `model-fit.worker${path.extname(__filename)}`);
-const SOURCE_HOOK = ['-r', '@swc-node/register'];
 
 export class WorkerModelFitter implements ModelFitter {
   private readonly slots: Slot[] = [];
@@ -105,9 +101,7 @@ export class WorkerModelFitter implements ModelFitter {
   }
 
   private start(): Slot {
-    const fromSources = WORKER_FILE.endsWith('.ts');
-    const inherited = process.execArgv.some((arg) => arg.includes('@swc-node/register'));
-    const worker = new Worker(WORKER_FILE, { ...(fromSources && !inherited ? { execArgv: [...process.execArgv, ...SOURCE_HOOK] } : {}) });
+    const worker = startWorkerThread('model-fit.worker');
     // An idle worker does not keep the process alive.
     worker.unref();
     const slot: Slot = { worker, running: undefined };

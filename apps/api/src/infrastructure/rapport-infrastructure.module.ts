@@ -26,7 +26,7 @@ import {
 import { ConfigError, type RapportConfig, type StructuredLogger } from '@rapport/config';
 import type { DocumentStore } from '@rapport/document-store';
 import { PersonalDataVault, SealingEventStore, type EventStore, type KeyStore, type SnapshotStore } from '@rapport/event-store';
-import { SqliteSnapshotStore } from '@rapport/event-store-sqlite';
+import { SqliteEventStore, SqliteSnapshotStore } from '@rapport/event-store-sqlite';
 import { durationMs } from '@rapport/playbooks';
 import {
   embeddedPaths,
@@ -34,6 +34,7 @@ import {
   openDistributedPlaybookStores,
   openEmbeddedPlaybookStores,
   openEmbeddedStores,
+  ProjectionWorker,
   systemClock,
   uuidGenerator,
   WorkerModelFitter,
@@ -92,6 +93,7 @@ class StoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       // Erasures a crash or a failing key store left pending are finished now and every RAPPORT_ERASURE_SWEEP_MS.
       await this.erasures.start();
       if (this.progress instanceof DistributedReadProgress) this.logger.log('distributed mode: read models are maintained by the projector processes');
+      else if (this.progress instanceof ProjectionWorker) this.logger.log(`projections following the log from position ${this.progress.position}, on a worker thread`);
       else this.logger.log(`projections following the log from position ${this.progress.position}`);
     }
     if (this.runsPlaybooks) {
@@ -193,7 +195,10 @@ export class RapportInfrastructureModule {
                 logger.debug(`Kafka not answering; ?consistentWith= reads will wait: ${error instanceof Error ? error.message : String(error)}`),
               );
             }
-            const { documentStore } = stores;
+            const { documentStore, eventStore } = stores;
+            if (config.projectionThread === 'worker' && eventStore instanceof SqliteEventStore) {
+              return new ProjectionWorker({ dataDir: config.dataDir, onAppend: (listener) => eventStore.onAppend(listener), logger: structuredLogger(logger) });
+            }
             return new LogSubscription(store, new ProjectionHandler(documentStore), documentStore, { logger: structuredLogger(logger) });
           },
           inject: [SEALING_EVENT_STORE, 'STORES'],

@@ -1,0 +1,15 @@
+// Starts one of this library's worker entry points. Compiled (npm start), the
+// worker is the .js file beside this one; run from the TypeScript sources
+// (tests), it loads them through the same SWC hook as its parent.
+import * as path from 'node:path';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+const SOURCE_HOOK = ['-r', '@swc-node/register'];
+
+/** `name`: the entry's file name without its extension, e.g. `model-fit.worker`. */
+export function startWorkerThread(name: string, options: WorkerOptions = {}): Worker {
+  const file = path.join(__dirname, `${name}${path.extname(__filename)}`);
+  const fromSources = file.endsWith('.ts');
+  const inherited = process.execArgv.some((arg) => arg.includes('@swc-node/register'));
+  return new Worker(file, { ...options, ...(fromSources && !inherited ? { execArgv: [...process.execArgv, ...SOURCE_HOOK] } : {}) });
+}

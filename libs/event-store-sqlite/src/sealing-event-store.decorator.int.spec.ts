@@ -136,3 +136,22 @@ describe.each(logs)('SealingEventStore over the %s log', (_name, openLog) => {
     expect(find).not.toHaveBeenCalled();
   });
 });
+
+describe('PersonalDataVault', () => {
+  it('seals every value under an IV of its own, across more IVs than one draw from the random source gives', async () => {
+    const vault = new PersonalDataVault(SqliteKeyStore.open(':memory:'));
+    // The same value, customer and field 3,000 times: only the IV tells the sealed forms apart.
+    const events = Array.from({ length: 3_000 }, () => identified({ name: 'Ada' }));
+    const sealed = await vault.seal('c-iv', events);
+    const ivs = sealed.map((event) => {
+      const value = (event.data as { name: string }).name;
+      expect(isSealedValue(value)).toBe(true);
+      return Buffer.from(value.split(':')[2]!, 'base64url').subarray(0, 12).toString('hex');
+    });
+    expect(new Set(ivs).size).toBe(3_000);
+    // And each still opens to what was sealed.
+    const recorded = sealed.map((event, i) => ({ ...event, customerId: 'c-iv', revision: i, position: i, recordedAt: at, hash: '', schemaVersion: 1 }));
+    expect((await vault.open(recorded)).every((event) => (event.data as { name: string }).name === 'Ada')).toBe(true);
+    await vault.keys.close();
+  });
+});

@@ -20,7 +20,7 @@ describe('ProjectionWorker', () => {
   let stores: ReturnType<typeof openEmbeddedStores>;
   let commands: CustomerCommands;
   let readModels: CustomerReadModels;
-  const logged: { level: string; msg: string }[] = [];
+  const logged: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
 
   const start = async () => {
     // The thread polls once a minute: only the wake after each append makes it project within a test's time.
@@ -32,7 +32,7 @@ describe('ProjectionWorker', () => {
       logger: {
         info: (msg) => logged.push({ level: 'info', msg }),
         warn: (msg) => logged.push({ level: 'warn', msg }),
-        error: (msg) => logged.push({ level: 'error', msg }),
+        error: (msg, fields) => logged.push({ level: 'error', msg, ...(fields ? { fields } : {}) }),
       },
     });
     await progress.start();
@@ -94,12 +94,24 @@ describe('ProjectionWorker', () => {
     await exited;
     expect(progress.running).toBe(false);
     expect(progress.status.lastError?.message).toMatch(/the projection thread stopped/);
-    expect(logged).toContainEqual({ level: 'error', msg: 'projection thread stopped; starting another' });
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'error', msg: 'projection thread stopped; starting another', fields: expect.objectContaining({ batchSize: 500 }) }));
 
     const position = await identify('c-2', 'Two');
     expect(await progress.waitFor(position, 10_000)).toBe(true);
     expect(progress.status).toMatchObject({ running: true, lastError: undefined });
     expect(await readModels.getCustomer('c-2')).toMatchObject({ name: 'Two' });
+    await progress.stop();
+  });
+
+  it('halves the batch for the next thread when one runs out of memory', async () => {
+    const progress = await start();
+    const thread = (progress as unknown as { worker: Worker }).worker;
+    // What Node reports when a thread passes its resourceLimits; the thread is then ended as Node ends it.
+    thread.emit('error', Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }));
+    await thread.terminate();
+    expect(logged.at(-1)).toMatchObject({ level: 'error', fields: { batchSize: 250 } });
+    const position = await identify('c-3', 'Three');
+    expect(await progress.waitFor(position, 10_000)).toBe(true);
     await progress.stop();
   });
 

@@ -30,7 +30,11 @@ export interface ProjectionWorkerOptions {
   readonly restartDelayMs?: number;
   /** How long stop() waits for the batch in hand to commit before it ends the thread. Default 30 s. */
   readonly stopTimeoutMs?: number;
+  /** A bound on the thread's old-generation heap, in MiB; V8's own limit when not given. */
+  readonly heapMiB?: number;
 }
+
+const DEFAULT_BATCH = 500;
 
 const STOPPED: StatusMessage = { running: false, position: -1, lastAdvancedAt: null, lastError: null };
 
@@ -43,9 +47,12 @@ export class ProjectionWorker extends ReadProgress {
   private wakeScheduled = false;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Halved each time a thread runs out of memory, so that a batch of very large documents still gets through. */
+  private batchSize: number;
 
   constructor(private readonly options: ProjectionWorkerOptions) {
     super();
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH;
   }
 
   get position(): number {
@@ -111,11 +118,12 @@ export class ProjectionWorker extends ReadProgress {
     const workerData: ProjectionWorkerData = {
       dataDir: this.options.dataDir,
       traced: tracingActive(),
-      ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
+      batchSize: this.batchSize,
       ...(this.options.retryDelayMs === undefined ? {} : { retryDelayMs: this.options.retryDelayMs }),
       ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
     };
-    const worker = startWorkerThread('projection.worker', { workerData });
+    const { heapMiB } = this.options;
+    const worker = startWorkerThread('projection.worker', { workerData, ...(heapMiB === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMiB } }) });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let following = false;
@@ -158,10 +166,11 @@ export class ProjectionWorker extends ReadProgress {
 
   /** A thread died (out of memory, a native fault): readiness says so, and a new one takes over from the checkpoint. */
   private restartAfter(error: Error): void {
+    if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
     const failures = (this.latest.lastError?.failures ?? 0) + 1;
     const delayMs = Math.min(5_000, (this.options.restartDelayMs ?? 1_000) * 2 ** (failures - 1));
     this.latest = { ...this.latest, running: false, lastError: { message: `the projection thread stopped: ${error.message}`, at: Date.now(), failures } };
-    this.options.logger?.error('projection thread stopped; starting another', { position: this.latest.position, error: error.message, failures, restartInMs: delayMs });
+    this.options.logger?.error('projection thread stopped; starting another', { position: this.latest.position, error: error.message, failures, restartInMs: delayMs, batchSize: this.batchSize });
     this.restartTimer = setTimeout(() => {
       if (this.stopping) return;
       this.spawn().catch((failed: unknown) => this.restartAfter(failed instanceof Error ? failed : new Error(String(failed))));

@@ -116,8 +116,15 @@ describe('ProjectionWorker', () => {
   });
 
   it('refuses to start when the thread cannot open the stores', async () => {
-    const progress = new ProjectionWorker({ dataDir: path.join(dataDir, 'events.sqlite', 'not-a-directory'), onAppend: () => () => undefined });
+    let listening = 0;
+    const onAppend = () => {
+      listening++;
+      return () => void listening--;
+    };
+    const progress = new ProjectionWorker({ dataDir: path.join(dataDir, 'events.sqlite', 'not-a-directory'), onAppend });
     await expect(progress.start()).rejects.toThrow();
     expect(progress.running).toBe(false);
+    // Nothing is left listening to the log for a thread that never ran.
+    expect(listening).toBe(0);
   });
 });

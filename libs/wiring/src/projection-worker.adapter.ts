@@ -30,8 +30,6 @@ export interface ProjectionWorkerOptions {
   readonly restartDelayMs?: number;
   /** How long stop() waits for the batch in hand to commit before it ends the thread. Default 30 s. */
   readonly stopTimeoutMs?: number;
-  /** A bound on the thread's old-generation heap, in MiB; V8's own limit when not given. */
-  readonly heapMiB?: number;
 }
 
 const DEFAULT_BATCH = 500;
@@ -78,7 +76,13 @@ export class ProjectionWorker extends ReadProgress {
     if (this.worker) return;
     this.stopping = false;
     this.unsubscribe ??= this.options.onAppend(() => this.wake());
-    await this.spawn();
+    try {
+      await this.spawn();
+    } catch (error) {
+      this.unsubscribe();
+      this.unsubscribe = undefined;
+      throw error;
+    }
   }
 
   /** Stops after the batch in hand is committed, so the checkpoint matches the documents. */
@@ -122,8 +126,7 @@ export class ProjectionWorker extends ReadProgress {
       ...(this.options.retryDelayMs === undefined ? {} : { retryDelayMs: this.options.retryDelayMs }),
       ...(this.options.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.options.pollIntervalMs }),
     };
-    const { heapMiB } = this.options;
-    const worker = startWorkerThread('projection.worker', { workerData, ...(heapMiB === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMiB } }) });
+    const worker = startWorkerThread('projection.worker', { workerData });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let following = false;

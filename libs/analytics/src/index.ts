@@ -3,6 +3,7 @@
 // counts only what occurred by then. Money is integer minor units of one
 // currency; callers pass one currency's purchases.
 export * from './purchase-days';
+export * from './purchase-ledger';
 export * from './rfm';
 export * from './bgnbd';
 export * from './pareto-nbd';

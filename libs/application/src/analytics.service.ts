@@ -31,6 +31,7 @@ import {
   validateHoldout,
   winBackReport,
   PURCHASE_MODEL,
+  PurchaseLedger,
   type BgNbdFit,
   type BgNbdParams,
   type CustomerPurchases,
@@ -207,14 +208,35 @@ export interface RankedCustomer {
   readonly valueAtRisk: number;
 }
 
-interface Snapshot {
-  /** The facts version it was read at. */
-  readonly version: string;
-  readonly facts: readonly CustomerFacts[];
+/** What was read of the read models at one value of a version, read again once the version moves. */
+class Snapshot<T> {
+  private current: Promise<{ readonly version: string; readonly value: T }> | undefined;
+
+  constructor(
+    private readonly readModels: Pick<CustomerReadModels, 'getVersion'>,
+    private readonly versionName: string,
+  ) {}
+
+  async get(read: () => Promise<T>): Promise<T> {
+    const version = await this.readModels.getVersion(this.versionName);
+    // A read that failed (the store blinked) is forgotten, so the next call reads again.
+    const held = await this.current?.catch(() => undefined);
+    if (!held || held.version !== version) {
+      const reading = read().then((value) => ({ version, value }));
+      this.current = reading;
+      reading.catch(() => {
+        if (this.current === reading) this.current = undefined;
+      });
+    }
+    return (await this.current!).value;
+  }
 }
 
 export class AnalyticsService {
-  private snapshot: Promise<Snapshot> | undefined;
+  /** Every customer's facts, for the reports that read more than purchases; read only when one is asked for. */
+  private readonly snapshot: Snapshot<readonly CustomerFacts[]>;
+  /** Every customer's purchases, packed: what the models, the rankings and the 360's predictions read. */
+  private readonly ledger: Snapshot<PurchaseLedger>;
   private readonly fits = new Map<string, CacheEntry>();
   /** Fits and covariances by a digest of what they were computed from (see onInputs). */
   private readonly byInputs = new Map<string, Promise<unknown>>();
@@ -242,6 +264,8 @@ export class AnalyticsService {
     this.cacheSize = options.cacheSize ?? 32;
     this.fitter = options.fitter ?? inProcessModelFitter;
     this.workerMinCustomers = options.fitterMinCustomers ?? DEFAULT_FITTER_MIN_CUSTOMERS;
+    this.snapshot = new Snapshot(readModels, FACTS_VERSION);
+    this.ledger = new Snapshot(readModels, PURCHASES_VERSION);
   }
 
   async rfm(asOf: string, currency: string, cache: CacheOptions = {}): Promise<RfmResult> {
@@ -609,19 +633,17 @@ export class AnalyticsService {
     return this.cached(
       `summaries|${asOf}|${currency ?? '*'}`,
       async () => {
+        const ledger = await this.purchaseLedger();
         // Every purchase in this one currency (the usual case): the summaries over every currency are these, computed once.
-        if (currency !== undefined && (await this.facts()).every((f) => f.purchases.every((p) => p.currency === currency))) return this.summaries(asOf, undefined, cache);
-        return summarizePurchaseDays(await this.purchasesIn(currency), asOf);
+        if (currency !== undefined && ledger.onlyIn(currency)) return this.summaries(asOf, undefined, cache);
+        return ledger.summarize(asOf, currency);
       },
       cache,
     );
   }
 
   private async purchasesIn(currency: string | undefined): Promise<CustomerPurchases[]> {
-    return (await this.facts()).flatMap((f) => {
-      const purchases = currency === undefined ? f.purchases : f.purchases.filter((p) => p.currency === currency);
-      return purchases.length > 0 ? [{ customerId: f.customerId, purchases }] : [];
-    });
+    return (await this.purchaseLedger()).customerPurchases(currency);
   }
 
   /** Every customer's analytics facts, as the models read them (held in memory for them anyway). */
@@ -629,23 +651,27 @@ export class AnalyticsService {
     return this.facts();
   }
 
+  /**
+   * Every customer's purchases, re-read only when a purchase was projected.
+   * The facts documents are read one at a time and only their purchases
+   * kept, packed: what was the largest thing the process held (every
+   * customer's parsed facts) is a few bytes a purchase.
+   */
+  private purchaseLedger(): Promise<PurchaseLedger> {
+    return this.ledger.get(async () => {
+      const builder = PurchaseLedger.builder();
+      for await (const f of this.readModels.scanFacts()) builder.add(f.customerId, f.purchases);
+      return builder.build();
+    });
+  }
+
   /** Every customer's facts, re-read only when the read models have moved. */
-  private async facts(): Promise<readonly CustomerFacts[]> {
-    const version = await this.readModels.getVersion(FACTS_VERSION);
-    // A scan that failed (the store blinked) is forgotten, so the next call scans again.
-    const current = await this.snapshot?.catch(() => undefined);
-    if (!current || current.version !== version) {
-      const scan = (async () => {
-        const facts: CustomerFacts[] = [];
-        for await (const f of this.readModels.scanFacts()) facts.push(f);
-        return { version, facts };
-      })();
-      this.snapshot = scan;
-      scan.catch(() => {
-        if (this.snapshot === scan) this.snapshot = undefined;
-      });
-    }
-    return (await this.snapshot!).facts;
+  private facts(): Promise<readonly CustomerFacts[]> {
+    return this.snapshot.get(async () => {
+      const facts: CustomerFacts[] = [];
+      for await (const f of this.readModels.scanFacts()) facts.push(f);
+      return facts;
+    });
   }
 
   /**
@@ -782,7 +808,7 @@ export class AnalyticsService {
 
   /** How many customers have a purchase: what decides whether analyses are worth computing ahead. */
   async purchasingCustomers(): Promise<number> {
-    return (await this.facts()).reduce((n, f) => n + (f.purchases.length > 0 ? 1 : 0), 0);
+    return (await this.purchaseLedger()).customers;
   }
 }
 

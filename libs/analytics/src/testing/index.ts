@@ -1,0 +1,1 @@
+export { random, gammaVariate, simulateBgNbd, simulateMbgNbd, simulateParetoNbd, summaryAt, ages, type SimulatedCustomer } from './simulate';

@@ -81,19 +81,23 @@ describe('AnalyticsService caching', () => {
     expect((await analytics.bestModel('2060-01-01T00:00:00Z')).selection.calibrationEnd).toBe('2049-12-31T00:00:00.000Z');
   });
 
-  it('scans the facts again after a scan that failed (the store blinked), instead of failing for good', async () => {
-    let fail = true;
-    const blinking = Object.create(readStore) as CustomerReadModels;
-    blinking.scanFacts = () => {
-      if (!fail) return readStore.scanFacts();
-      fail = false;
-      return {
-        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('connection reset')) }),
+  it('scans the purchases and the facts again after a scan that failed (the store blinked), instead of failing for good', async () => {
+    const blinkOnce = <T,>(scan: () => AsyncIterable<T>): (() => AsyncIterable<T>) => {
+      let fail = true;
+      return () => {
+        if (!fail) return scan();
+        fail = false;
+        return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('connection reset')) }) };
       };
     };
+    const blinking = Object.create(readStore) as CustomerReadModels;
+    blinking.scanPurchases = blinkOnce(() => readStore.scanPurchases());
+    blinking.scanFacts = blinkOnce(() => readStore.scanFacts());
     const analytics = new AnalyticsService(blinking);
     await expect(analytics.rfm(AS_OF, 'USD')).rejects.toThrow('connection reset');
     expect((await analytics.rfm(AS_OF, 'USD')).customers).toHaveLength(2);
+    await expect(analytics.funnel(AS_OF)).rejects.toThrow('connection reset');
+    expect((await analytics.funnel(AS_OF)).customers).toBe(2);
   });
 
   it('ignores events that are not purchases', async () => {

@@ -653,14 +653,14 @@ export class AnalyticsService {
 
   /**
    * Every customer's purchases, re-read only when a purchase was projected.
-   * The facts documents are read one at a time and only their purchases
-   * kept, packed: what was the largest thing the process held (every
-   * customer's parsed facts) is a few bytes a purchase.
+   * Only the purchases of the facts documents are read, and kept packed:
+   * what was the largest thing the process held (every customer's parsed
+   * facts) is a few bytes a purchase.
    */
   private purchaseLedger(): Promise<PurchaseLedger> {
     return this.ledger.get(async () => {
       const builder = PurchaseLedger.builder();
-      for await (const f of this.readModels.scanFacts()) builder.add(f.customerId, f.purchases);
+      for await (const f of this.readModels.scanPurchases()) builder.add(f.customerId, f.purchases);
       return builder.build();
     });
   }

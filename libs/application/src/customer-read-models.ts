@@ -120,6 +120,13 @@ export class CustomerReadModels {
     for await (const document of this.store.scan<CustomerFactsDocument>(customerFacts)) yield withoutId(document);
   }
 
+  /** Every customer's purchases, in customerId order: the facts documents cut to what the models read. */
+  async *scanPurchases(): AsyncIterable<Pick<CustomerFacts, 'customerId' | 'purchases'>> {
+    for await (const document of this.store.scanFields(customerFacts, ['customerId', 'purchases'])) {
+      yield { customerId: document.customerId, purchases: document.purchases ?? [] };
+    }
+  }
+
   /** Every contact that cites a campaign or an offer, without holding them all in memory at once. */
   async *scanOfferContacts(): AsyncIterable<OfferContactDocument> {
     yield* this.store.scan<OfferContactDocument>(offerContacts);

@@ -247,6 +247,15 @@ export class MongoDocumentStore implements DocumentStore {
     }
   }
 
+  /** Documents are stored as JSON text here, so each is read whole and cut to `fields` after parsing. */
+  async *scanFields<D extends StoredDocument, K extends Exclude<keyof D & string, '_id'>>(collection: CollectionSpec<D>, fields: readonly K[]): AsyncIterable<Pick<D, '_id' | K>> {
+    for await (const document of this.scan(collection)) {
+      const cut: Record<string, unknown> = { _id: document._id };
+      for (const field of fields) if (Object.prototype.hasOwnProperty.call(document, field)) cut[field] = document[field];
+      yield cut as Pick<D, '_id' | K>;
+    }
+  }
+
   commit(batch: WriteBatch): Promise<void> {
     // Checked whole before the first write: a bad batch is refused, not half-written.
     let plan: WritePlan;

@@ -212,6 +212,28 @@ export class SqliteDocumentStore implements DocumentStore {
     }
   }
 
+  async *scanFields<D extends StoredDocument, K extends Exclude<keyof D & string, '_id'>>(collection: CollectionSpec<D>, fields: readonly K[]): AsyncIterable<Pick<D, '_id' | K>> {
+    const table = this.table(collection);
+    // `doc -> path` is the field's JSON text, or NULL where the document has no such field: only these are parsed.
+    const columns = fields.map((_, i) => `doc -> ? AS f${i}`).join(', ');
+    const page = this.prepared(`SELECT _id${columns ? `, ${columns}` : ''} FROM ${table.table} WHERE _id > ? ORDER BY _id LIMIT ${SCAN_PAGE}`);
+    const paths = fields.map((field) => `$.${JSON.stringify(field)}`);
+    let after = '';
+    for (;;) {
+      const rows = page.raw().all(...paths, after) as (string | null)[][];
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const document: Record<string, unknown> = { _id: row[0] };
+        fields.forEach((field, i) => {
+          const json = row[i + 1];
+          if (json !== null && json !== undefined) document[field] = JSON.parse(json);
+        });
+        yield document as Pick<D, '_id' | K>;
+      }
+      after = rows[rows.length - 1]![0]!;
+    }
+  }
+
   async commit(batch: WriteBatch): Promise<void> {
     const plan = planWrites(this.registry, batch);
     const saveCheckpoint = this.prepared(

@@ -180,6 +180,12 @@ export interface DocumentStore {
   find<D extends StoredDocument>(collection: CollectionSpec<D>, query: Query<D>): Promise<Page<D>>;
   /** Every document in `_id` order, a page at a time, without holding the collection in memory. */
   scan<D extends StoredDocument>(collection: CollectionSpec<D>): AsyncIterable<D>;
+  /**
+   * As scan, each document cut to `_id` and those of `fields` it has: for a
+   * reader of a few fields of large documents, whose other fields an adapter
+   * may then leave unread and unparsed.
+   */
+  scanFields<D extends StoredDocument, K extends Exclude<keyof D & string, '_id'>>(collection: CollectionSpec<D>, fields: readonly K[]): AsyncIterable<Pick<D, '_id' | K>>;
   /** Applies the writes in order, then moves the versions and the checkpoints (forward only). */
   commit(batch: WriteBatch): Promise<void>;
   /** Last committed position of a checkpoint, or -1. */

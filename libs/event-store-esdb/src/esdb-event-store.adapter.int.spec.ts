@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, FORWARDS, START, StreamNotFoundError, WrongExpectedVersionError, jsonEvent, streamNameFilter } from '@eventstore/db-client';
 import { computeEventHash, DuplicateEventIdError, verifyChain, WrongExpectedRevisionError, ZERO_HASH, type NewEvent, type RecordedEvent } from '@rapport/event-store';
+import { eventually } from '@rapport/config/testing';
 import { describeEventStoreContract } from '@rapport/event-store/testing';
 import { EsdbEventStore } from './esdb-event-store.adapter';
 import { esdbWireTamperer, EsdbWireTestServer } from './testing';
@@ -407,10 +408,3 @@ async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
-async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

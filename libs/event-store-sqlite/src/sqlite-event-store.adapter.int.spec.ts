@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { computeEventHash, DuplicateEventIdError, StorageFullError, verifyChain, WrongExpectedRevisionError, ZERO_HASH, type NewEvent, type RecordedEvent } from '@rapport/event-store';
+import { eventually } from '@rapport/config/testing';
 import { describeEventStoreContract } from '@rapport/event-store/testing';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
 import { sqliteTamperer } from './testing';
@@ -27,13 +28,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function eventually(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
 
 describeEventStoreContract('SQLite file', async () => {
   const dir = tempDir();

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packSummaries, runFitJob, type FitJob, type RepeatSummary } from '@rapport/analytics';
+import { eventually } from '@rapport/config/testing';
 import { FitWorkerError, WorkerModelFitter } from './worker-model-fitter.adapter';
 
 // CDNOW's published summaries (../shared/data/cdnow): frequency, recency and age in weeks of 2,357 customers;
@@ -104,5 +105,22 @@ describe('WorkerModelFitter', () => {
     await expect(dying.run({ kind: 'gamma-gamma-fit', summaries })).resolves.toMatchObject({ converged: true });
     await dying.close();
     await expect(dying.run({ kind: 'gamma-gamma-fit', summaries })).rejects.toThrow(FitWorkerError);
+  });
+
+  it('lets an idle worker go after idleMs, and starts one again for the next job', async () => {
+    const brief = new WorkerModelFitter(1, { idleMs: 300 });
+    try {
+      const job: FitJob = { kind: 'gamma-gamma-fit', summaries };
+      await brief.run(job);
+      expect(brief.workers).toBe(1);
+      // A job within idleMs finds the same worker still there.
+      await brief.run(job);
+      expect(brief.workers).toBe(1);
+      await eventually(() => brief.workers === 0, 5_000);
+      await expect(brief.run(job)).resolves.toEqual(runFitJob(job));
+      expect(brief.workers).toBe(1);
+    } finally {
+      await brief.close();
+    }
   });
 });

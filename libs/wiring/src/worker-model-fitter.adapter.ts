@@ -20,7 +20,20 @@ interface Queued {
 interface Slot {
   readonly worker: Worker;
   running: Queued | undefined;
+  /** Set while the worker is idle: when it fires, the worker goes. */
+  idleTimer?: NodeJS.Timeout;
 }
+
+export interface WorkerModelFitterOptions {
+  /**
+   * A worker idle this long (ms, default 30,000) goes, and its heap with it;
+   * the next job starts one again (tens of milliseconds against fits of
+   * seconds). Fits come in waves, after changes to the purchases.
+   */
+  readonly idleMs?: number;
+}
+
+const DEFAULT_IDLE_MS = 30_000;
 
 /** A fit job failed in its worker (the worker threw, or died under it). */
 export class FitWorkerError extends Error {
@@ -34,9 +47,15 @@ export class WorkerModelFitter implements ModelFitter {
   private nextId = 0;
   private closed = false;
 
+  private readonly idleMs: number;
+
   /** `size` workers for any job; one more starts only for a job asked for while all of them run background work. */
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    options: WorkerModelFitterOptions = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a WorkerModelFitter needs at least one worker; got ${size}`);
+    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   }
 
   run<J extends FitJob>(job: J, priority: FitPriority = 'asked'): Promise<FitJobResult[J['kind']]> {
@@ -64,9 +83,15 @@ export class WorkerModelFitter implements ModelFitter {
     return { running: this.slots.flatMap((s) => (s.running ? [s.running.priority] : [])), waiting: this.queue.length };
   }
 
+  /** Workers started and not gone. */
+  get workers(): number {
+    return this.slots.length;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const queued of this.queue.splice(0)) queued.reject(new FitWorkerError('the fit workers are closed'));
+    for (const slot of this.slots) clearTimeout(slot.idleTimer);
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
@@ -80,6 +105,8 @@ export class WorkerModelFitter implements ModelFitter {
       const slot = this.idleSlot(job.priority);
       if (!slot) return;
       this.queue.splice(next, 1);
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       slot.running = job;
       const request: FitRequest = { id: job.id, job: job.job };
       slot.worker.ref();
@@ -115,10 +142,12 @@ export class WorkerModelFitter implements ModelFitter {
       else job.reject(new FitWorkerError(reply.error));
       this.retireExtra(slot);
       this.dispatch();
+      if (!slot.running && this.slots.includes(slot)) this.retireWhenIdle(slot);
     });
     const fail = (error: Error) => {
       const at = this.slots.indexOf(slot);
       if (at < 0) return;
+      clearTimeout(slot.idleTimer);
       this.slots.splice(at, 1);
       slot.running?.reject(new FitWorkerError(`the fit worker stopped: ${error.message}`));
       slot.running = undefined;
@@ -127,6 +156,19 @@ export class WorkerModelFitter implements ModelFitter {
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
     return slot;
+  }
+
+  /** An idle worker goes after idleMs, unless a job came for it meanwhile. */
+  private retireWhenIdle(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      const at = this.slots.indexOf(slot);
+      if (at < 0 || slot.running) return;
+      this.slots.splice(at, 1);
+      void slot.worker.terminate();
+    }, this.idleMs);
+    slot.idleTimer.unref();
   }
 
   /** The extra worker goes once it is idle and the regular ones are enough again. */

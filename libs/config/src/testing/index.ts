@@ -4,3 +4,4 @@ export * from './kafka-node';
 export * from './free-port';
 export * from './ferret-node';
 export * from './role-output';
+export * from './eventually';

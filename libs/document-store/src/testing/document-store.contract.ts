@@ -378,6 +378,25 @@ export function describeDocumentStoreContract(
         bulkTimeoutMs,
       );
 
+      it('scans documents cut to the fields asked for: _id and those of them each has, in _id order', async () => {
+        await commit(
+          [
+            put(people, person('b', 0, { name: 'Bea', email: 'bea@example.com', attributes: { tier: 'gold', tags: ['a', 'b'] }, score: 0 })),
+            put(people, person('a', 0, { name: null, note: 'only a note' })),
+          ],
+          1,
+        );
+        const cut: unknown[] = [];
+        for await (const document of store.scanFields(people, ['name', 'attributes', 'score'])) cut.push(document);
+        expect(cut).toEqual([
+          { _id: 'a', name: null },
+          { _id: 'b', name: 'Bea', attributes: { tier: 'gold', tags: ['a', 'b'] }, score: 0 },
+        ]);
+        const ids: unknown[] = [];
+        for await (const document of store.scanFields(people, [])) ids.push(document);
+        expect(ids).toEqual([{ _id: 'a' }, { _id: 'b' }]);
+      });
+
       it('commits an erasing batch like any other', async () => {
         await commit([put(people, person('erased', 1, { name: 'Ada', email: 'ada@example.com' }))], 1);
         await commit([put(people, person('erased', 2, { name: null }))], 2, true);

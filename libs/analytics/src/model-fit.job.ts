@@ -6,7 +6,8 @@
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
 import type { FitResult } from './mle';
 import { gammaGammaCovariance, purchaseModelCovariance, type ParameterCovariance } from './parameter-uncertainty';
-import type { RepeatSummary } from './purchase-days';
+import type { PurchaseDaySummary, RepeatSummary } from './purchase-days';
+import { DAYS_PER_WEEK } from './time';
 import { PURCHASE_MODEL, type PurchaseModelName, type PurchaseModelParams } from './purchase-models';
 
 /** Summaries as the fits read them, four numbers a customer: x, t_x, T, monetary (see packSummaries). */
@@ -49,6 +50,23 @@ export function packSummaries(summaries: readonly RepeatSummary[]): PackedSummar
     packed[i * WIDTH + 3] = s.monetary;
   });
   return packed;
+}
+
+/** packSummaries(summaries.map(toRepeatSummary)), without an object per customer on the way. */
+export function packDaySummaries(summaries: readonly PurchaseDaySummary[]): PackedSummaries {
+  const packed = new Float64Array(summaries.length * WIDTH);
+  summaries.forEach((s, i) => {
+    packed[i * WIDTH] = s.frequency;
+    packed[i * WIDTH + 1] = s.recencyDays / DAYS_PER_WEEK;
+    packed[i * WIDTH + 2] = s.ageDays / DAYS_PER_WEEK;
+    packed[i * WIDTH + 3] = s.monetary;
+  });
+  return packed;
+}
+
+/** Customers in a packed buffer. */
+export function packedCustomers(packed: PackedSummaries): number {
+  return packed.length / WIDTH;
 }
 
 /** The summaries back, without customer ids (no fit reads them). */

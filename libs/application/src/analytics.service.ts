@@ -52,7 +52,8 @@ import {
   type RepeatSummary,
   type RfmResult,
   inProcessModelFitter,
-  packSummaries,
+  packDaySummaries,
+  packedCustomers,
   type FitJob,
   type FitJobResult,
   type ModelFitter,
@@ -208,6 +209,13 @@ export interface RankedCustomer {
   readonly valueAtRisk: number;
 }
 
+/** What a fit or a covariance reads (see fitInputs). */
+interface FitInputs {
+  readonly customers: number;
+  readonly packed: PackedSummaries;
+  readonly digest: string;
+}
+
 /** What was read of the read models at one value of a version, read again once the version moves. */
 class Snapshot<T> {
   private current: Promise<{ readonly version: string; readonly value: T }> | undefined;
@@ -286,9 +294,9 @@ export class AnalyticsService {
     return this.cached(
       `${model}|${asOf}`,
       async () => {
-        const summaries = (await this.summaries(asOf, undefined)).map(toRepeatSummary);
-        const fit = (await this.onInputs(`fit|${model}`, summaries, false, (packed) => ({ kind: 'purchase-fit', model, summaries: packed }))) as FitResult<PurchaseModelParams[M]>;
-        return { fit, customers: summaries.length };
+        const inputs = await this.fitInputs('purchases', asOf, undefined);
+        const fit = (await this.onInputs(`fit|${model}`, inputs, (packed) => ({ kind: 'purchase-fit', model, summaries: packed }))) as FitResult<PurchaseModelParams[M]>;
+        return { fit, customers: inputs.customers };
       },
       cache,
     );
@@ -328,9 +336,9 @@ export class AnalyticsService {
     return this.cached(
       `gg|${asOf}|${currency}`,
       async () => {
-        const eligible = (await this.summaries(asOf, currency)).map(toRepeatSummary).filter(isGammaGammaCustomer);
-        const fit = await this.onInputs('fit|gg', eligible, true, (packed) => ({ kind: 'gamma-gamma-fit', summaries: packed }));
-        return { fit, customers: eligible.length };
+        const inputs = await this.fitInputs('spenders', asOf, currency);
+        const fit = await this.onInputs('fit|gg', inputs, (packed) => ({ kind: 'gamma-gamma-fit', summaries: packed }));
+        return { fit, customers: inputs.customers };
       },
       cache,
     );
@@ -596,9 +604,8 @@ export class AnalyticsService {
       `cov|${model}|${asOf}`,
       async () => {
         const params = await this.purchaseParams(model, asOf, cache);
-        const summaries = (await this.summaries(asOf, undefined, cache)).map(toRepeatSummary);
-        // The fit is a function of the same summaries, so they key its covariance too.
-        return this.onInputs(`cov|${model}`, summaries, false, (packed) => ({ kind: 'purchase-covariance', model, params, summaries: packed }));
+        // The fit is a function of the same inputs, so they key its covariance too.
+        return this.onInputs(`cov|${model}`, await this.fitInputs('purchases', asOf, undefined), (packed) => ({ kind: 'purchase-covariance', model, params, summaries: packed }));
       },
       cache,
     );
@@ -610,8 +617,7 @@ export class AnalyticsService {
       async () => {
         const params = await this.gammaGammaParams(asOf, currency, cache);
         if (!params) return { ok: false as const, reason: 'Gamma-Gamma could not be fitted' };
-        const summaries = (await this.summaries(asOf, currency, cache)).map(toRepeatSummary);
-        return this.onInputs('cov|gg', summaries, true, (packed) => ({ kind: 'gamma-gamma-covariance', params, summaries: packed }));
+        return this.onInputs('cov|gg', await this.fitInputs('spend', asOf, currency), (packed) => ({ kind: 'gamma-gamma-covariance', params, summaries: packed }));
       },
       cache,
     );
@@ -675,6 +681,23 @@ export class AnalyticsService {
   }
 
   /**
+   * What the fits and covariances over one population as of asOf read: its
+   * summaries packed, with their digest. Made once per change to the
+   * purchases and shared by a fit and its covariance, with no object per
+   * customer on the way. `purchases`: every customer with a purchase, in any
+   * currency; `spend`: those with a purchase in `currency`; `spenders`: those
+   * of them Gamma-Gamma is fitted on (a repeat purchase-day, a positive mean).
+   */
+  private fitInputs(population: 'purchases' | 'spend' | 'spenders', asOf: string, currency: string | undefined): Promise<FitInputs> {
+    return this.cached(`inputs|${population}|${asOf}|${currency ?? '*'}`, async () => {
+      const summaries = await this.summaries(asOf, currency);
+      const chosen = population === 'spenders' ? summaries.filter((s) => isGammaGammaCustomer({ x: s.frequency, monetary: s.monetary })) : summaries;
+      const packed = packDaySummaries(chosen);
+      return { customers: chosen.length, packed, digest: digestOf(packed, population !== 'purchases') };
+    });
+  }
+
+  /**
    * A fit is a function of its customers' summaries alone: the same summaries
    * give the same result, whatever was projected since. A purchase dated after
    * asOf, a contact, a complaint, a customer with no purchase by asOf all move
@@ -682,19 +705,19 @@ export class AnalyticsService {
    * of a fit as of asOf; this finds the result by a digest of the inputs, so
    * only a change that reaches them costs a refit. Bounded like `fits`.
    */
-  private onInputs<J extends FitJob>(kind: string, summaries: readonly RepeatSummary[], withMonetary: boolean, job: (packed: PackedSummaries) => J): Promise<FitJobResult[J['kind']]> {
-    const key = `${kind}|${digestOf(summaries, withMonetary)}`;
+  private onInputs<J extends FitJob>(kind: string, inputs: FitInputs, job: (packed: PackedSummaries) => J): Promise<FitJobResult[J['kind']]> {
+    const key = `${kind}|${inputs.digest}`;
     const background = this.background.getStore() === true;
     const known = this.byInputs.get(key);
     if (known) {
       // Computed ahead and still queued or running: now someone waits for it.
-      if (!background) this.fitterFor(summaries.length).promote(known);
+      if (!background) this.fitterFor(inputs.customers).promote(known);
       this.byInputs.delete(key);
       this.byInputs.set(key, known);
       return known as Promise<FitJobResult[J['kind']]>;
     }
     // A small population fits faster here than it travels to a worker and back.
-    const value = this.fitterFor(summaries.length).run(job(packSummaries(summaries)), background ? 'background' : 'asked');
+    const value = this.fitterFor(inputs.customers).run(job(inputs.packed), background ? 'background' : 'asked');
     // Requests that arrive while it runs wait for the same fit; one that failed (a worker died) is not remembered.
     value.catch(() => this.byInputs.get(key) === value && this.byInputs.delete(key));
     this.byInputs.set(key, value);
@@ -812,16 +835,12 @@ export class AnalyticsService {
   }
 }
 
-/** SHA-256 of every summary's frequency, recency and age (and mean amount), in order: what a fit reads. */
-function digestOf(summaries: readonly RepeatSummary[], withMonetary: boolean): string {
-  const width = withMonetary ? 4 : 3;
-  const values = new Float64Array(summaries.length * width);
-  summaries.forEach((s, i) => {
-    values[i * width] = s.x;
-    values[i * width + 1] = s.tx;
-    values[i * width + 2] = s.T;
-    if (withMonetary) values[i * width + 3] = s.monetary;
-  });
+/** SHA-256 of every customer's x, t_x and T (and mean amount), in order: what a fit reads. Equal digests, equal fits. */
+function digestOf(packed: PackedSummaries, withMonetary: boolean): string {
+  if (withMonetary) return createHash('sha256').update(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength)).digest('base64url');
+  const customers = packedCustomers(packed);
+  const values = new Float64Array(customers * 3);
+  for (let i = 0; i < customers; i++) values.set(packed.subarray(i * 4, i * 4 + 3), i * 3);
   return createHash('sha256').update(new Uint8Array(values.buffer)).digest('base64url');
 }
 

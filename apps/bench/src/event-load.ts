@@ -37,7 +37,7 @@ const MAX_PURCHASES = 9;
 
 let planned: { readonly customer: number; readonly times: readonly number[] } | undefined;
 
-/** When the customer buys (ms), first purchase first: drawn from PURCHASING with the customer's own seed, so every run records the same. */
+/** When the customer buys (ms), first purchase first: drawn from PURCHASING with the customer's own seed, so every run of one day records the same. */
 function purchaseTimes(customer: number): readonly number[] {
   if (planned?.customer === customer) return planned.times;
   const birth = START + (customer % BIRTHS_DAYS) * DAY_MS;

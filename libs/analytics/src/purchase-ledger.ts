@@ -4,7 +4,9 @@
 // the process hundreds of MiB (every string, every object header); packed,
 // a purchase is 18 bytes in three typed arrays and a customer one id and one
 // offset. Answers are exactly those of summarizePurchaseDays over the same
-// purchases, for any asOf and currency (purchase-ledger.spec.ts).
+// purchases, for any asOf and currency (purchase-ledger.spec.ts), amounts
+// being integers (minor units, as the edge requires): sums are then exact
+// in any order.
 import { dayNumber, instant, isoDate } from './time';
 import type { CustomerPurchases, PurchaseDaySummary, PurchaseInput } from './purchase-days';
 

@@ -178,6 +178,31 @@ describe('AnalyticsService caching', () => {
       expect((await analytics.rfm(AS_OF, 'USD')).customers).toHaveLength(4);
     });
 
+    it('computes a covariance on the very inputs of the fit it goes with, even when that fit is served stale', async () => {
+      let clock = 0;
+      const jobs: FitJob[] = [];
+      const recording: ModelFitter = {
+        run: (job, priority) => {
+          jobs.push(job);
+          return inProcessModelFitter.run(job, priority);
+        },
+        promote: () => undefined,
+        close: async () => undefined,
+      };
+      await recordBuyers();
+      const analytics = new AnalyticsService(readStore, { fitter: recording, fitterMinCustomers: 0 }, () => (clock += 100));
+      const stale = { maxStaleMs: 60_000, staleWhileRevalidate: true };
+      // The fit alone first; then a purchase, and a prediction that takes the fit stale and needs its covariance.
+      await analytics.bgnbd(BUYERS_AS_OF);
+      await buy('c-1', '2026-05-20');
+      expect((await analytics.predict('c-1', BUYERS_AS_OF, 'USD', 52, stale))?.intervals).not.toBeNull();
+      const fits = jobs.filter((j) => j.kind === 'purchase-fit');
+      const covariances = jobs.filter((j) => j.kind === 'purchase-covariance');
+      expect(fits).toHaveLength(1);
+      expect(covariances).toHaveLength(1);
+      expect(Array.from(covariances[0]!.summaries)).toEqual(Array.from(fits[0]!.summaries));
+    });
+
     it('never makes a prediction wait for a refit once a fit exists; the refit runs once, in the background', async () => {
       let clock = 0;
       let gate: Promise<void> = Promise.resolve();

@@ -218,7 +218,7 @@ interface FitInputs {
 
 /** What was read of the read models at one value of a version, read again once the version moves. */
 class Snapshot<T> {
-  private current: Promise<{ readonly version: string; readonly value: T }> | undefined;
+  private current: { readonly version: string; readonly value: Promise<T> } | undefined;
 
   constructor(
     private readonly readModels: Pick<CustomerReadModels, 'getVersion'>,
@@ -227,16 +227,16 @@ class Snapshot<T> {
 
   async get(read: () => Promise<T>): Promise<T> {
     const version = await this.readModels.getVersion(this.versionName);
-    // A read that failed (the store blinked) is forgotten, so the next call reads again.
-    const held = await this.current?.catch(() => undefined);
-    if (!held || held.version !== version) {
-      const reading = read().then((value) => ({ version, value }));
-      this.current = reading;
-      reading.catch(() => {
-        if (this.current === reading) this.current = undefined;
+    // Checked and set with no await between: callers at one version share one read.
+    if (this.current?.version !== version) {
+      const entry = { version, value: read() };
+      this.current = entry;
+      // A read that failed (the store blinked) is forgotten, so the next call reads again.
+      entry.value.catch(() => {
+        if (this.current === entry) this.current = undefined;
       });
     }
-    return (await this.current!).value;
+    return this.current!.value;
   }
 }
 
@@ -291,12 +291,22 @@ export class AnalyticsService {
     asOf: string,
     cache: CacheOptions = {},
   ): Promise<{ fit: FitResult<PurchaseModelParams[M]>; customers: number }> {
+    const { fit, customers } = await this.purchaseFitted(model, asOf, cache);
+    return { fit, customers };
+  }
+
+  /** purchaseModel with the inputs it was fitted on: what its covariance is computed on. */
+  private purchaseFitted<M extends PurchaseModelName>(
+    model: M,
+    asOf: string,
+    cache: CacheOptions = {},
+  ): Promise<{ fit: FitResult<PurchaseModelParams[M]>; customers: number; inputs: FitInputs }> {
     return this.cached(
       `${model}|${asOf}`,
       async () => {
         const inputs = await this.fitInputs('purchases', asOf, undefined);
         const fit = (await this.onInputs(`fit|${model}`, inputs, (packed) => ({ kind: 'purchase-fit', model, summaries: packed }))) as FitResult<PurchaseModelParams[M]>;
-        return { fit, customers: inputs.customers };
+        return { fit, customers: inputs.customers, inputs };
       },
       cache,
     );
@@ -333,12 +343,18 @@ export class AnalyticsService {
 
   /** Gamma-Gamma over the customers with a repeat purchase-day and a positive mean amount in `currency`. */
   async gammaGamma(asOf: string, currency: string, cache: CacheOptions = {}): Promise<{ fit: GammaGammaFit; customers: number }> {
+    const { fit, customers } = await this.gammaGammaFitted(asOf, currency, cache);
+    return { fit, customers };
+  }
+
+  /** gammaGamma with the inputs it was fitted on: what its covariance is computed on. */
+  private gammaGammaFitted(asOf: string, currency: string, cache: CacheOptions = {}): Promise<{ fit: GammaGammaFit; customers: number; inputs: FitInputs }> {
     return this.cached(
       `gg|${asOf}|${currency}`,
       async () => {
         const inputs = await this.fitInputs('spenders', asOf, currency);
         const fit = await this.onInputs('fit|gg', inputs, (packed) => ({ kind: 'gamma-gamma-fit', summaries: packed }));
-        return { fit, customers: inputs.customers };
+        return { fit, customers: inputs.customers, inputs };
       },
       cache,
     );
@@ -603,9 +619,11 @@ export class AnalyticsService {
     return this.cached(
       `cov|${model}|${asOf}`,
       async () => {
-        const params = await this.purchaseParams(model, asOf, cache);
-        // The fit is a function of the same inputs, so they key its covariance too.
-        return this.onInputs(`cov|${model}`, await this.fitInputs('purchases', asOf, undefined), (packed) => ({ kind: 'purchase-covariance', model, params, summaries: packed }));
+        // On the inputs of the fit it goes with (stale or not), so that the digest keys one pair of both.
+        const { fit, inputs } = await this.purchaseFitted(model, asOf, cache);
+        if (!fit.converged) throw new ModelNotFittedError(model, fit.reason);
+        const params = fit.params;
+        return this.onInputs(`cov|${model}`, inputs, (packed) => ({ kind: 'purchase-covariance', model, params, summaries: packed }));
       },
       cache,
     );
@@ -615,9 +633,10 @@ export class AnalyticsService {
     return this.cached(
       `gg-cov|${asOf}|${currency}`,
       async () => {
-        const params = await this.gammaGammaParams(asOf, currency, cache);
-        if (!params) return { ok: false as const, reason: 'Gamma-Gamma could not be fitted' };
-        return this.onInputs('cov|gg', await this.fitInputs('spend', asOf, currency), (packed) => ({ kind: 'gamma-gamma-covariance', params, summaries: packed }));
+        const { fit, inputs } = await this.gammaGammaFitted(asOf, currency, cache);
+        if (!fit.converged) return { ok: false as const, reason: 'Gamma-Gamma could not be fitted' };
+        const params = fit.params;
+        return this.onInputs('cov|gg', inputs, (packed) => ({ kind: 'gamma-gamma-covariance', params, summaries: packed }));
       },
       cache,
     );
@@ -683,17 +702,17 @@ export class AnalyticsService {
   /**
    * What the fits and covariances over one population as of asOf read: its
    * summaries packed, with their digest. Made once per change to the
-   * purchases and shared by a fit and its covariance, with no object per
-   * customer on the way. `purchases`: every customer with a purchase, in any
-   * currency; `spend`: those with a purchase in `currency`; `spenders`: those
-   * of them Gamma-Gamma is fitted on (a repeat purchase-day, a positive mean).
+   * purchases and shared by a fit and its covariance, without a repeat
+   * summary object per customer. `purchases`: every customer with a
+   * purchase, in any currency; `spenders`: those with a repeat purchase-day
+   * and a positive mean amount in `currency` (what Gamma-Gamma is fitted on).
    */
-  private fitInputs(population: 'purchases' | 'spend' | 'spenders', asOf: string, currency: string | undefined): Promise<FitInputs> {
+  private fitInputs(population: 'purchases' | 'spenders', asOf: string, currency: string | undefined): Promise<FitInputs> {
     return this.cached(`inputs|${population}|${asOf}|${currency ?? '*'}`, async () => {
       const summaries = await this.summaries(asOf, currency);
       const chosen = population === 'spenders' ? summaries.filter((s) => isGammaGammaCustomer({ x: s.frequency, monetary: s.monetary })) : summaries;
       const packed = packDaySummaries(chosen);
-      return { customers: chosen.length, packed, digest: digestOf(packed, population !== 'purchases') };
+      return { customers: chosen.length, packed, digest: digestOf(packed, population === 'spenders') };
     });
   }
 

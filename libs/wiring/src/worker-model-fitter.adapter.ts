@@ -56,6 +56,7 @@ export class WorkerModelFitter implements ModelFitter {
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a WorkerModelFitter needs at least one worker; got ${size}`);
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    if (!(this.idleMs > 0) || this.idleMs > 2 ** 31 - 1) throw new RangeError(`idleMs must be a positive number of ms a timer can wait; got ${this.idleMs}`);
   }
 
   run<J extends FitJob>(job: J, priority: FitPriority = 'asked'): Promise<FitJobResult[J['kind']]> {
@@ -161,6 +162,7 @@ export class WorkerModelFitter implements ModelFitter {
   /** An idle worker goes after idleMs, unless a job came for it meanwhile. */
   private retireWhenIdle(slot: Slot): void {
     clearTimeout(slot.idleTimer);
+    if (this.closed) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
       const at = this.slots.indexOf(slot);

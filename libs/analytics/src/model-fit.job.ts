@@ -38,7 +38,9 @@ export interface ModelFitter {
   close(): Promise<void>;
 }
 
-const WIDTH = 4;
+/** Numbers per customer in a packed buffer: x, t_x, T, monetary, in that order. */
+export const PACKED_WIDTH = 4;
+const WIDTH = PACKED_WIDTH;
 
 /** The numbers a fit reads, in a buffer a worker receives without copying object by object. */
 export function packSummaries(summaries: readonly RepeatSummary[]): PackedSummaries {

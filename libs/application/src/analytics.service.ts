@@ -54,6 +54,7 @@ import {
   inProcessModelFitter,
   packDaySummaries,
   packedCustomers,
+  PACKED_WIDTH,
   type FitJob,
   type FitJobResult,
   type ModelFitter,
@@ -671,7 +672,7 @@ export class AnalyticsService {
     return (await this.purchaseLedger()).customerPurchases(currency);
   }
 
-  /** Every customer's analytics facts, as the models read them (held in memory for them anyway). */
+  /** Every customer's analytics facts (the playbooks' signals read them); held between two changes to the read models. */
   async everyCustomerFacts(): Promise<readonly CustomerFacts[]> {
     return this.facts();
   }
@@ -859,7 +860,7 @@ function digestOf(packed: PackedSummaries, withMonetary: boolean): string {
   if (withMonetary) return createHash('sha256').update(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength)).digest('base64url');
   const customers = packedCustomers(packed);
   const values = new Float64Array(customers * 3);
-  for (let i = 0; i < customers; i++) values.set(packed.subarray(i * 4, i * 4 + 3), i * 3);
+  for (let i = 0; i < customers; i++) values.set(packed.subarray(i * PACKED_WIDTH, i * PACKED_WIDTH + 3), i * 3);
   return createHash('sha256').update(new Uint8Array(values.buffer)).digest('base64url');
 }
 

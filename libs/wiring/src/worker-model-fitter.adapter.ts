@@ -27,8 +27,8 @@ interface Slot {
 export interface WorkerModelFitterOptions {
   /**
    * A worker idle this long (ms, default 30,000) goes, and its heap with it;
-   * the next job starts one again (tens of milliseconds against fits of
-   * seconds). Fits come in waves, after changes to the purchases.
+   * the next job starts one again. Fits come in waves, after changes to the
+   * purchases.
    */
   readonly idleMs?: number;
 }

@@ -89,4 +89,42 @@ describe('CustomerCommands on the SQLite log', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['recorded', 'rejected', 'recorded', 'recorded']);
     expect((await store.readStream('group')).map((e) => e.type)).toEqual(['purchased', 'churned', 'purchased', 'won_back']);
   });
+
+  it('answers a retried event that has no natural key as a duplicate, though it is not looked up before its append', async () => {
+    const commands = new CustomerCommands(store, clock, ids);
+    const eventId = randomUUID();
+    const first = await commands.record({ ...contacted('retry', 'a'), eventId });
+    // Accepted by the decider (a contact has no orderId), refused by the log's unique index, decided again.
+    const again = await commands.record({ ...contacted('retry', 'a'), eventId });
+    expect(first).toMatchObject({ status: 'recorded', revision: 0 });
+    expect(again).toMatchObject({ status: 'duplicate', revision: 0 });
+    expect(again.status === 'duplicate' && again.event.eventId).toBe(eventId);
+    // The same id with another payload is a conflict, and an id recorded on another stream one too.
+    await expect(commands.record({ ...contacted('retry', 'b'), eventId })).resolves.toMatchObject({ status: 'rejected', code: 'CONFLICTING_DUPLICATE' });
+    await expect(commands.record({ ...contacted('elsewhere', 'a'), eventId })).resolves.toMatchObject({ status: 'rejected', code: 'CONFLICTING_DUPLICATE' });
+    // A retried churn: refused by the decider (already churned) until it is looked up, then the duplicate it is.
+    await commands.record({ customerId: 'retry-churn', type: 'purchased', occurredAt: '2026-05-01T00:00:00Z', data: { orderId: 'o1', amount: 1, currency: 'USD' } });
+    const churn: EventInput = { customerId: 'retry-churn', eventId: randomUUID(), type: 'churned', occurredAt: '2026-05-02T00:00:00Z', data: { reason: 'other' } };
+    await expect(commands.record(churn)).resolves.toMatchObject({ status: 'recorded', revision: 1 });
+    await expect(commands.record(churn)).resolves.toMatchObject({ status: 'duplicate', revision: 1 });
+    expect(await store.readStream('retry')).toHaveLength(1);
+    expect(await store.readStream('retry-churn')).toHaveLength(2);
+    expect(await store.readStream('elsewhere')).toHaveLength(0);
+  });
+
+  it('appends on a cached state another writer moved past, at the right revision, and answers If-Match from the log', async () => {
+    const a = new CustomerCommands(store, clock, ids);
+    const b = new CustomerCommands(store, clock, ids);
+    await a.record(contacted('moved', 'a-1'));
+    await b.record(contacted('moved', 'b-1'));
+    await b.record(contacted('moved', 'b-2'));
+    // a's cache says revision 0; the log is at 2. An If-Match on the log's revision holds.
+    await expect(a.record(contacted('moved', 'a-2'), { expectedRevision: 2 })).resolves.toMatchObject({ status: 'recorded', revision: 3 });
+    await b.record(contacted('moved', 'b-3'));
+    // Unconditional: the stale append fails on the expected revision and is decided again.
+    await expect(a.record(contacted('moved', 'a-3'))).resolves.toMatchObject({ status: 'recorded', revision: 5 });
+    const events = await store.readStream('moved');
+    expect(events.map((e) => (e.data as { campaignId: string }).campaignId)).toEqual(['a-1', 'b-1', 'b-2', 'a-2', 'b-3', 'a-3']);
+    expect(verifyChain(events).ok).toBe(true);
+  });
 });

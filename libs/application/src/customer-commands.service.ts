@@ -20,6 +20,7 @@ import {
   type EventStore,
   type RecordedEvent,
   type SnapshotStore,
+  type StreamSnapshot,
 } from '@rapport/event-store';
 import { inSpan, traceHeadersOf, type Span, type TraceHeaders } from '@rapport/observability';
 import { toCustomerEvent, toNewEvent } from './recorded-event.mapper';
@@ -81,6 +82,25 @@ interface Folded {
 
 const UNFOLDED: Folded = { state: initialState, snapshotRevision: -1 };
 
+/** Events a prefetch reads at most; the customers beyond are read one by one, as without it. */
+const PREFETCH_MAX_EVENTS = 20_000;
+
+/** Customers' folded states, read for a whole batch at once (`prefetch`). */
+export class Prefetched {
+  constructor(private readonly states: Map<string, Folded>) {}
+
+  has(customerId: string): boolean {
+    return this.states.has(customerId);
+  }
+
+  /** The customer's state, once: what it decides is appended, so a second decision reads on from the log. */
+  take(customerId: string): Folded | undefined {
+    const folded = this.states.get(customerId);
+    this.states.delete(customerId);
+    return folded;
+  }
+}
+
 export class CustomerCommands {
   private readonly cache: StateCache<Folded>;
   private readonly maxAttempts: number;
@@ -109,18 +129,29 @@ export class CustomerCommands {
    * state its predecessors left; the accepted ones are appended together, so
    * the group lands whole or is re-decided whole.
    */
-  async recordAll(customerId: string, inputs: readonly EventInput[], options: RecordOptions = {}): Promise<RecordOutcome[]> {
+  async recordAll(customerId: string, inputs: readonly EventInput[], options: RecordOptions = {}, prefetched?: Prefetched): Promise<RecordOutcome[]> {
     const commands = inputs.map((input) => this.toEvent(input));
+    let lookUpAccepted = false;
     for (let attempt = 1; ; attempt++) {
+      // What was prefetched serves the first attempt only: a lost race is decided again from the log.
+      const known = attempt === 1 ? prefetched?.take(customerId) : undefined;
       // Traced (docs/observability.md): one `rapport.decide` and one `rapport.append` span per attempt.
       const { folded, state, plan } = await inSpan('rapport.decide', {}, async (span) => {
-        const folded = await this.load(customerId);
-        const state = folded.state;
-        const plan = await this.plan(customerId, commands, state);
-        if (span) describeDecision(span, customerId, attempt, state, plan);
-        return { folded, state, plan };
+        const decideOn = async (folded: Folded) => {
+          // Every event is looked up before it is decided after an append refused for a recorded eventId, and when
+          // a conditional write's revision does not hold: a retried one whose first attempt landed is a duplicate.
+          const mismatched = options.expectedRevision !== undefined && options.expectedRevision !== folded.state.version - 1;
+          const plan = await this.plan(customerId, commands, folded.state, lookUpAccepted || mismatched);
+          return { folded, state: folded.state, plan, answersFromState: mismatched || plan.some((p) => p.kind === 'refused') };
+        };
+        const loaded = known ? { folded: known, current: true } : await this.load(customerId, false);
+        let decided = await decideOn(loaded.folded);
+        // A cached state may miss what another writer appended since. An append is checked against the log's
+        // head (its expected revision); a refusal or a mismatch is not, so it is answered only on the head's state.
+        if (decided.answersFromState && !loaded.current) decided = await decideOn((await this.load(customerId, true)).folded);
+        if (span) describeDecision(span, customerId, attempt, decided.state, decided.plan);
+        return decided;
       });
-      // A retried conditional write whose first attempt landed is a duplicate, not a mismatch.
       const allDuplicates = plan.every((p) => p.kind === 'duplicate');
       if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1 && !allDuplicates) {
         const message = `expected revision ${options.expectedRevision}, the stream is at ${state.version - 1}`;
@@ -155,11 +186,66 @@ export class CustomerCommands {
           await backoff(attempt);
           continue;
         }
-        // Another writer recorded one of these eventIds (maybe on another stream): re-decide,
-        // and the global look-up in plan() turns it into a duplicate.
-        if (error instanceof DuplicateEventIdError && attempt < this.maxAttempts) continue;
+        // One of these eventIds is recorded already (a retry, or another writer, maybe on another
+        // stream): decide again with every eventId looked up, which makes it the duplicate it is.
+        if (error instanceof DuplicateEventIdError && attempt < this.maxAttempts) {
+          lookUpAccepted = true;
+          continue;
+        }
         throw error;
       }
+    }
+  }
+
+  /**
+   * Reads the customers' states in a few reads for the whole batch rather than a few per
+   * customer: the latest snapshots, then every customer's events beyond its cached or
+   * snapshotted state. A state may be stale by the time its customer's turn comes; the append's
+   * expected revision catches that, and that customer is decided again from the log. A customer
+   * it could not read whole (a long tail, a snapshot of another log) is left to `recordAll`.
+   */
+  async prefetch(customerIds: readonly string[]): Promise<Prefetched> {
+    return new Prefetched(await this.prefetchStates([...new Set(customerIds)]));
+  }
+
+  private async prefetchStates(customerIds: readonly string[]): Promise<Map<string, Folded>> {
+    const cached = new Map<string, Folded>();
+    for (const id of customerIds) {
+      const folded = this.cache.get(id);
+      if (folded) cached.set(id, folded);
+    }
+    const snapshots = await this.latestSnapshots(customerIds.filter((id) => !cached.has(id)));
+    const requests = customerIds.map((customerId) => ({
+      customerId,
+      // A snapshot's own event is read too: its hash ties the snapshot to this log.
+      fromRevision: cached.get(customerId)?.state.version ?? snapshots.get(customerId)?.revision ?? 0,
+    }));
+    const tails = await this.store.readStreams(requests, PREFETCH_MAX_EVENTS);
+    const states = new Map<string, Folded>();
+    for (const [customerId, tail] of tails) {
+      let base = cached.get(customerId) ?? UNFOLDED;
+      let events = tail;
+      const snapshot = snapshots.get(customerId);
+      if (!cached.has(customerId) && snapshot) {
+        const through = tail[0];
+        const state = snapshot.state as CustomerState;
+        if (!through || through.hash !== snapshot.eventHash || state.version !== snapshot.revision + 1) continue;
+        base = { state, snapshotRevision: snapshot.revision };
+        events = tail.slice(1);
+      }
+      const folded = { state: fold(events.map(toCustomerEvent), base.state), snapshotRevision: base.snapshotRevision };
+      states.set(customerId, await this.snapshotted(customerId, folded, events[events.length - 1]));
+    }
+    return states;
+  }
+
+  private async latestSnapshots(customerIds: readonly string[]): Promise<ReadonlyMap<string, StreamSnapshot>> {
+    if (!this.options.snapshots || customerIds.length === 0) return new Map();
+    try {
+      return await this.options.snapshots.latestOf(customerIds, CUSTOMER_STATE_SCHEMA);
+    } catch {
+      // Read one by one instead (restore), where each failure is reported with its customer.
+      return new Map();
     }
   }
 
@@ -174,25 +260,30 @@ export class CustomerCommands {
   /**
    * Decides each event in order against the evolving state. Whether an eventId
    * was recorded before is the log's to say (its unique index), or this plan's
-   * for an id it is about to append.
+   * for an id it is about to append. An event the decider accepts is not looked
+   * up first unless `lookUpAccepted`: were its id recorded, the decider would
+   * not have accepted it (it answers a recorded id as a retry), so the append
+   * fails on the unique index and the caller decides again with look-ups. Only
+   * an event it does not accept is looked up, to tell a retry from a refusal.
    */
-  private async plan(
-    customerId: string,
-    commands: readonly { command: CustomerEvent; implicitEventId: string }[],
-    initial: CustomerState,
-  ): Promise<Plan[]> {
+  private async plan(customerId: string, commands: readonly { command: CustomerEvent; implicitEventId: string }[], initial: CustomerState, lookUpAccepted: boolean): Promise<Plan[]> {
     const now = this.clock.now().toISOString();
     const plan: Plan[] = [];
     const planned = new Map<string, PriorRecord>();
     let state = initial;
     for (const { command, implicitEventId } of commands) {
       let found: RecordedEvent | undefined;
-      let recorded = planned.get(command.eventId);
-      if (!recorded) {
+      const recordedBefore = async (): Promise<PriorRecord | undefined> => {
         found = await this.store.findByEventId(command.eventId);
-        if (found) recorded = { event: toCustomerEvent(found), revision: found.revision, sameStream: found.customerId === customerId };
+        return found && { event: toCustomerEvent(found), revision: found.revision, sameStream: found.customerId === customerId };
+      };
+      let recorded = planned.get(command.eventId) ?? (lookUpAccepted ? await recordedBefore() : undefined);
+      const decideWith = (prior: PriorRecord | undefined) => decide({ kind: 'RecordEvent', event: command, now, implicitEventId, ...(prior ? { recorded: prior } : {}) }, state);
+      let decision = decideWith(recorded);
+      if (decision.outcome !== 'accepted' && recorded === undefined && !lookUpAccepted) {
+        recorded = await recordedBefore();
+        if (recorded) decision = decideWith(recorded);
       }
-      const decision = decide({ kind: 'RecordEvent', event: command, now, implicitEventId, ...(recorded ? { recorded } : {}) }, state);
       switch (decision.outcome) {
         case 'accepted':
           plan.push({ kind: 'append', events: decision.events });
@@ -236,11 +327,13 @@ export class CustomerCommands {
   }
 
   /**
-   * The customer's current state: the cached fold, else the latest snapshot, plus whatever the log
-   * has beyond it, read a page at a time.
+   * The customer's state: the cached fold as it is (`current` false) unless `catchUp`; else the
+   * cached fold or the latest snapshot, plus whatever the log has beyond it, read a page at a time.
    */
-  private async load(customerId: string): Promise<Folded> {
-    let folded = this.cache.get(customerId) ?? (await this.restore(customerId));
+  private async load(customerId: string, catchUp: boolean): Promise<{ readonly folded: Folded; readonly current: boolean }> {
+    const cached = this.cache.get(customerId);
+    if (cached && !catchUp) return { folded: cached, current: false };
+    let folded = cached ?? (await this.restore(customerId));
     let state = folded.state;
     let last: RecordedEvent | undefined;
     await forEachStreamPage(this.store, customerId, state.version, (page) => {
@@ -249,7 +342,7 @@ export class CustomerCommands {
     });
     folded = await this.snapshotted(customerId, { state, snapshotRevision: folded.snapshotRevision }, last);
     this.cache.set(customerId, folded);
-    return folded;
+    return { folded, current: true };
   }
 
   /** The latest snapshot's state, when the log holds the very event it was folded through; else nothing folded yet. */

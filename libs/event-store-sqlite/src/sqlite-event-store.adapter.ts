@@ -13,6 +13,7 @@ import {
   nonNegativeInteger,
   normaliseNewEvent,
   positiveInteger,
+  uniqueTails,
   WrongExpectedRevisionError,
   ZERO_HASH,
   type AppendResult,
@@ -24,6 +25,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamTail,
 } from '@rapport/event-store';
 import { preparePrivateDatabaseFile } from './private-file';
 import { SqliteGroupCommit } from './sqlite-group-commit';
@@ -123,6 +125,7 @@ export class SqliteEventStore implements EventStore {
     backward: Database.Statement<[string, number, number], EventRow>;
     all: Database.Statement<[number, number], EventRow>;
     byEventId: Database.Statement<[string], EventRow>;
+    tails: Database.Statement<[string, number], EventRow & { request: number }>;
     headPosition: Database.Statement<[], { position: number | null }>;
   };
 
@@ -146,6 +149,12 @@ export class SqliteEventStore implements EventStore {
       backward: db.prepare<[string, number, number], EventRow>(`SELECT ${columns} FROM events WHERE customer_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
       all: db.prepare<[number, number], EventRow>(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
       byEventId: db.prepare<[string], EventRow>(`SELECT ${columns} FROM events WHERE event_id = ?`),
+      // One index search per requested stream, in the order of the requests (a JSON array of [customerId, fromRevision]).
+      tails: db.prepare<[string, number], EventRow & { request: number }>(
+        `SELECT j.key AS request, ${columns.replace(/(\w+)/g, 'e.$1')} FROM json_each(?) AS j
+         JOIN events AS e ON e.customer_id = j.value ->> 0 AND e.revision >= j.value ->> 1
+         ORDER BY j.key, e.revision LIMIT ?`,
+      ),
       headPosition: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
   }
@@ -261,6 +270,21 @@ export class SqliteEventStore implements EventStore {
     }
     const from = nonNegativeInteger(options.fromRevision ?? 0, 'fromRevision');
     return this.statements.forward.all(customerId, from, limit).map(toRecordedEvent);
+  }
+
+  async readStreams(requests: readonly StreamTail[], maxEvents: number): Promise<Map<string, RecordedEvent[]>> {
+    this.assertOpen();
+    const limit = positiveInteger(maxEvents, 'maxEvents');
+    const unique = uniqueTails(requests);
+    // One row past the limit tells a stream that ends right at it from one cut there.
+    const rows = this.statements.tails.all(JSON.stringify(unique.map((r) => [r.customerId, r.fromRevision])), limit + 1);
+    // Cut short: the stream of the row past the limit is partial, and those after it were not reached.
+    const whole = rows.length <= limit ? unique.length : rows[limit]!.request;
+    const tails = new Map<string, RecordedEvent[]>(unique.slice(0, whole).map((r) => [r.customerId, []]));
+    for (const row of rows) {
+      if (row.request < whole) tails.get(row.customer_id)!.push(toRecordedEvent(row));
+    }
+    return tails;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

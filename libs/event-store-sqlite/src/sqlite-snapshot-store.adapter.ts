@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS stream_snapshots (
 `;
 
 interface SnapshotRow {
+  stream_id: string;
   revision: number;
   event_hash: string;
   state: string;
@@ -26,12 +27,16 @@ interface SnapshotRow {
 export class SqliteSnapshotStore implements SnapshotStore {
   private readonly statements: {
     latest: Database.Statement<[string, string], SnapshotRow>;
+    latestOf: Database.Statement<[string, string], SnapshotRow>;
     save: Database.Statement<[string, string, number, string, string]>;
   };
 
   private constructor(private readonly db: Database.Database) {
     this.statements = {
-      latest: db.prepare<[string, string], SnapshotRow>('SELECT revision, event_hash, state FROM stream_snapshots WHERE stream_id = ? AND schema = ?'),
+      latest: db.prepare<[string, string], SnapshotRow>('SELECT stream_id, revision, event_hash, state FROM stream_snapshots WHERE stream_id = ? AND schema = ?'),
+      latestOf: db.prepare<[string, string], SnapshotRow>(
+        'SELECT stream_id, revision, event_hash, state FROM stream_snapshots WHERE stream_id IN (SELECT value FROM json_each(?)) AND schema = ?',
+      ),
       // Only a higher revision replaces the one kept.
       save: db.prepare<[string, string, number, string, string]>(
         `INSERT INTO stream_snapshots (stream_id, schema, revision, event_hash, state) VALUES (?, ?, ?, ?, ?)
@@ -50,7 +55,13 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async latest(streamId: string, schema: string): Promise<StreamSnapshot | undefined> {
     const row = this.statements.latest.get(String(streamId), String(schema));
-    return row && { revision: row.revision, eventHash: row.event_hash, state: JSON.parse(row.state) as unknown };
+    return row && toSnapshot(row);
+  }
+
+  async latestOf(streamIds: readonly string[], schema: string): Promise<Map<string, StreamSnapshot>> {
+    if (streamIds.length === 0) return new Map();
+    const rows = this.statements.latestOf.all(JSON.stringify(streamIds.map(String)), String(schema));
+    return new Map(rows.map((row) => [row.stream_id, toSnapshot(row)]));
   }
 
   async save(streamId: string, schema: string, snapshot: StreamSnapshot): Promise<void> {
@@ -61,4 +72,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function toSnapshot(row: SnapshotRow): StreamSnapshot {
+  return { revision: row.revision, eventHash: row.event_hash, state: JSON.parse(row.state) as unknown };
 }

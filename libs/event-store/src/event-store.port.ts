@@ -75,6 +75,12 @@ export interface ReadStreamOptions {
   readonly maxCount?: number;
 }
 
+/** One stream's events from a revision on (inclusive), as one request of a `readStreams`. */
+export interface StreamTail {
+  readonly customerId: string;
+  readonly fromRevision: number;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Default: from the start. */
   readonly after?: number;
@@ -97,6 +103,13 @@ export interface EventStore<T extends string = CustomerEventType> {
   append(customerId: string, events: readonly NewEvent<T>[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult<T>>;
   /** Events of one customer's stream; an unknown stream reads as empty. */
   readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent<T>[]>;
+  /**
+   * Several streams' tails in one read, for a writer deciding for many customers at once. Each
+   * request's stream maps to its events from `fromRevision` on, in revision order ([] when it has
+   * none), for as long as the whole answer holds at most `maxEvents` events: a stream the answer
+   * leaves out was not read whole, and is read alone.
+   */
+  readStreams(requests: readonly StreamTail[], maxEvents: number): Promise<Map<string, RecordedEvent<T>[]>>;
   /** Events of every stream in log order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent<T>[]>;
   /** Batches of events after a position, then new ones as they are recorded, until the signal aborts. */

@@ -1,4 +1,4 @@
-import type { CustomerCommands, EventInput, RecordOutcome } from '@rapport/application';
+import { Prefetched, type CustomerCommands, type EventInput, type RecordOutcome } from '@rapport/application';
 import { StorageFullError, type RecordedEvent } from '@rapport/event-store';
 import { MetricsService } from '../operations/metrics.service';
 import { RecordBatchCommand, type BatchItem } from './record-event.command';
@@ -8,6 +8,9 @@ import { RecordBatchHandler } from './record-batch.handler';
 function commandsRefusing(full: readonly string[]): CustomerCommands {
   let position = 0;
   return {
+    async prefetch() {
+      return new Prefetched(new Map());
+    },
     async recordAll(customerId: string, inputs: readonly EventInput[]): Promise<RecordOutcome[]> {
       if (full.includes(customerId)) throw new StorageFullError('/data/events.sqlite');
       return inputs.map((input, revision) => {

@@ -39,11 +39,18 @@ export class RecordBatchHandler implements ICommandHandler<RecordBatchCommand> {
       group.push({ index: item.index, input: { ...item.input, metadata: { ...item.input.metadata, actor } } });
       byCustomer.set(item.input.customerId, group);
     }
+    // Every customer's state read in a few reads for the batch, not a few per customer.
+    const prefetched = await this.commands.prefetch([...byCustomer.keys()]);
     await Promise.all(
       [...byCustomer].map(async ([customerId, group]) => {
         let outcomes: RecordOutcome[];
         try {
-          outcomes = await this.commands.recordAll(customerId, group.map((g) => g.input));
+          outcomes = await this.commands.recordAll(
+            customerId,
+            group.map((g) => g.input),
+            {},
+            prefetched,
+          );
         } catch (error) {
           if (!(error instanceof StorageFullError)) throw error;
           storageFull = error;

@@ -44,7 +44,7 @@ import {
   type PublishedPlaybook,
 } from '@rapport/playbooks';
 import { projectCustomerView, type CustomerView } from '@rapport/projections';
-import type { Clock, CustomerCommands, EventInput, RecordOutcome } from '../customer-commands.service';
+import type { Clock, CustomerCommands, EventInput, Prefetched, RecordOutcome } from '../customer-commands.service';
 import { toCustomerEvent } from '../recorded-event.mapper';
 import { StateCache } from '../state-cache';
 import { forEachStreamPage } from '../stream-pages';
@@ -346,13 +346,13 @@ export class PlaybookRunner {
     const unenrollable = new Map<string, Set<string>>();
     for (const { playbookId, reenroll } of listening) unenrollable.set(playbookId, await this.unenrollableAt(playbookId, reenroll, firedAt));
     let fired = 0;
-    const decide = async ({ customerId, playbookIds }: { customerId: string; playbookIds: readonly string[] }): Promise<Write[]> => {
+    const decide = async ({ customerId, playbookIds }: { customerId: string; playbookIds: readonly string[] }, prefetched: Prefetched): Promise<Write[]> => {
       const writes: Write[] = [];
       // One customer's playbooks one after another: each decision sees the one before (the contact cap).
       for (const playbookId of playbookIds) {
         const signal = listening.find((l) => l.playbookId === playbookId)!.trigger.signal;
         try {
-          writes.push(...(await this.decideFor(customerId, { kind: 'signal', playbookId, signal, firedAt }, playbooks)));
+          writes.push(...(await this.decideFor(customerId, { kind: 'signal', playbookId, signal, firedAt }, playbooks, prefetched)));
           fired++;
         } catch (error) {
           // One customer that cannot be decided now holds up no one else; the next period's signal reaches them again.
@@ -363,7 +363,9 @@ export class PlaybookRunner {
     };
     let group: { customerId: string; playbookIds: string[] }[] = [];
     const flush = async () => {
-      const writes = (await Promise.all(group.map(decide))).flat();
+      // The write side's states of the whole group in a few reads, not one stream read per customer.
+      const prefetched = await this.commands.prefetch(group.map((g) => g.customerId));
+      const writes = (await Promise.all(group.map((g) => decide(g, prefetched)))).flat();
       group = [];
       await this.commitDue(writes, [], 'behind');
     };
@@ -488,7 +490,7 @@ export class PlaybookRunner {
    * writer in between (a new event, a second runner) means deciding again on
    * the stream as it now is: what the other already decided is then known.
    */
-  private async decideFor(customerId: string, trigger: Trigger, playbooks: ReadonlyMap<string, PlaybookState>): Promise<Write[]> {
+  private async decideFor(customerId: string, trigger: Trigger, playbooks: ReadonlyMap<string, PlaybookState>, prefetched?: Prefetched): Promise<Write[]> {
     for (let attempt = 1; ; attempt++) {
       const folded = await this.fold(customerId);
       if (folded.revision < 0) return [];
@@ -496,7 +498,7 @@ export class PlaybookRunner {
       const inputs = await this.decisionsFor(customerId, folded, trigger, playbooks, now);
       let after = folded;
       if (inputs.length > 0) {
-        const outcomes = await this.commands.recordAll(customerId, inputs, { expectedRevision: folded.revision });
+        const outcomes = await this.commands.recordAll(customerId, inputs, { expectedRevision: folded.revision }, prefetched);
         if (outcomes.some((o) => o.status === 'rejected' && o.code === 'REVISION_MISMATCH')) {
           if (attempt >= MAX_ATTEMPTS) throw new Error(`customer ${customerId}: the stream kept changing while its playbooks decided`);
           continue;

@@ -12,6 +12,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamTail,
 } from '../event-store.port';
 import type { KeyUse } from './key-store.port';
 import { isSealedValue, type PersonalDataVault } from './personal-data.vault';
@@ -36,6 +37,14 @@ export class SealingEventStore implements EventStore {
 
   async readStream(customerId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.vault.open(await this.log.readStream(customerId, options));
+  }
+
+  /** Every tail opened together: one key look-up for all the streams. */
+  async readStreams(requests: readonly StreamTail[], maxEvents: number): Promise<Map<string, RecordedEvent[]>> {
+    const tails = await this.log.readStreams(requests, maxEvents);
+    const opened = await this.vault.open([...tails.values()].flat());
+    let next = 0;
+    return new Map([...tails].map(([id, events]) => [id, opened.slice(next, (next += events.length))]));
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

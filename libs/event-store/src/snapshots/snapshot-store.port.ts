@@ -16,6 +16,8 @@ export interface StreamSnapshot {
 export interface SnapshotStore {
   /** The snapshot of the stream with the highest revision taken under `schema`, if any. */
   latest(streamId: string, schema: string): Promise<StreamSnapshot | undefined>;
+  /** The latest snapshot under `schema` of each of these streams that has one. */
+  latestOf(streamIds: readonly string[], schema: string): Promise<Map<string, StreamSnapshot>>;
   /** Keeps the snapshot; one at a revision no higher than the stored one changes nothing. */
   save(streamId: string, schema: string, snapshot: StreamSnapshot): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +30,15 @@ export class InMemorySnapshotStore implements SnapshotStore {
   async latest(streamId: string, schema: string): Promise<StreamSnapshot | undefined> {
     const json = this.snapshots.get(streamId)?.get(schema);
     return json === undefined ? undefined : (JSON.parse(json) as StreamSnapshot);
+  }
+
+  async latestOf(streamIds: readonly string[], schema: string): Promise<Map<string, StreamSnapshot>> {
+    const found = new Map<string, StreamSnapshot>();
+    for (const id of streamIds) {
+      const snapshot = await this.latest(id, schema);
+      if (snapshot) found.set(id, snapshot);
+    }
+    return found;
   }
 
   async save(streamId: string, schema: string, snapshot: StreamSnapshot): Promise<void> {

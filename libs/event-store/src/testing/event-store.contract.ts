@@ -248,6 +248,79 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('readStreams', () => {
+      let a: string;
+      let b: string;
+      let empty: string;
+      let ofA: readonly RecordedEvent[];
+      let ofB: readonly RecordedEvent[];
+
+      beforeEach(async () => {
+        a = customer('tails-a');
+        b = customer('tails-b');
+        empty = customer('tails-none');
+        ofA = (await store.append(a, Array.from({ length: 4 }, () => newEvent()), 'no_stream')).events;
+        ofB = (await store.append(b, [newEvent(), newEvent()], 'no_stream')).events;
+        // Interleaved in the log: each tail is still its own stream's, in revision order.
+        ofA = [...ofA, ...(await store.append(a, [newEvent()], 3)).events];
+        ofB = [...ofB, ...(await store.append(b, [newEvent()], 1)).events];
+      });
+
+      it("reads each stream's tail from its own revision, an unknown stream as empty", async () => {
+        const tails = await store.readStreams(
+          [
+            { customerId: a, fromRevision: 2 },
+            { customerId: empty, fromRevision: 0 },
+            { customerId: b, fromRevision: 0 },
+          ],
+          100,
+        );
+        expect(tails).toEqual(
+          new Map([
+            [a, ofA.slice(2)],
+            [empty, []],
+            [b, ofB],
+          ]),
+        );
+        expect(await store.readStreams([{ customerId: a, fromRevision: 5 }], 10)).toEqual(new Map([[a, []]]));
+        expect(await store.readStreams([], 10)).toEqual(new Map());
+      });
+
+      it('reads a stream asked for twice once, from the lower revision', async () => {
+        const tails = await store.readStreams(
+          [
+            { customerId: b, fromRevision: 2 },
+            { customerId: b, fromRevision: 1 },
+          ],
+          100,
+        );
+        expect(tails).toEqual(new Map([[b, ofB.slice(1)]]));
+      });
+
+      it('leaves out every stream it could not read whole within maxEvents, and no other', async () => {
+        const requests = [
+          { customerId: b, fromRevision: 0 },
+          { customerId: empty, fromRevision: 0 },
+          { customerId: a, fromRevision: 0 },
+        ];
+        // b's 3 events fit, a's 5 do not: a is left out, not cut.
+        for (const maxEvents of [3, 4, 7]) {
+          const tails = await store.readStreams(requests, maxEvents);
+          expect(tails.get(a)).toBeUndefined();
+          if (tails.has(b)) expect(tails.get(b)).toEqual(ofB);
+          if (tails.has(empty)) expect(tails.get(empty)).toEqual([]);
+        }
+        expect((await store.readStreams(requests, 4)).get(b)).toEqual(ofB);
+        expect(await store.readStreams(requests, 8)).toEqual(
+          new Map([
+            [b, ofB],
+            [empty, []],
+            [a, ofA],
+          ]),
+        );
+      });
+    });
+
     describe('readAll and positions', () => {
       it('reports head position -1 for an empty log, then the last position', async () => {
         expect(await store.headPosition()).toBe(-1);

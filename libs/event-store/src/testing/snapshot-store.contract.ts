@@ -59,6 +59,18 @@ export function describeSnapshotStoreContract(name: string, open: () => Promise<
       await expect(store.latest('c-2', 'customer/1')).resolves.toEqual(snapshot(7, { c: 2 }));
     });
 
+    it('gives the latest snapshot of several streams at once, under one schema, leaving out those with none', async () => {
+      await store.save('c-1', 'customer/1', snapshot(10, { v: 1 }));
+      await store.save('c-1', 'customer/1', snapshot(20, { v: 2 }, HASH_B));
+      await store.save('c-2', 'customer/2', snapshot(5, { other: 'schema' }));
+      await store.save('c-3', 'customer/1', snapshot(7, { c: 3 }));
+      const found = await store.latestOf(['c-1', 'c-2', 'c-3', 'c-4', 'c-1'], 'customer/1');
+      expect([...found.keys()].sort()).toEqual(['c-1', 'c-3']);
+      expect(found.get('c-1')).toEqual(snapshot(20, { v: 2 }, HASH_B));
+      expect(found.get('c-3')).toEqual(snapshot(7, { c: 3 }));
+      await expect(store.latestOf([], 'customer/1')).resolves.toEqual(new Map());
+    });
+
     it('refuses a snapshot it could not give back as given', async () => {
       await expect(store.save('c-1', 'customer/1', snapshot(-1, {}))).rejects.toThrow(RangeError);
       await expect(store.save('c-1', 'customer/1', snapshot(1.5, {}))).rejects.toThrow(RangeError);

@@ -127,4 +127,19 @@ describe('CustomerCommands on the SQLite log', () => {
     expect(events.map((e) => (e.data as { campaignId: string }).campaignId)).toEqual(['a-1', 'b-1', 'b-2', 'a-2', 'b-3', 'a-3']);
     expect(verifyChain(events).ok).toBe(true);
   });
+
+  it('answers a second erasure on a cached state only after reading what another writer appended since', async () => {
+    const a = new CustomerCommands(store, clock, ids);
+    const b = new CustomerCommands(store, clock, ids);
+    const identified = (email: string): EventInput => ({ customerId: 'erased', type: 'identified', occurredAt: '2026-05-01T00:00:00Z', data: { email } });
+    const erase: EventInput = { customerId: 'erased', type: 'personal_data_erased', occurredAt: '2026-05-02T00:00:00Z', data: {} };
+    await a.record(identified('old@example.org'));
+    await expect(a.record(erase)).resolves.toMatchObject({ status: 'recorded', revision: 1 });
+    // Asked again with nothing personal since: the duplicate of that erasure.
+    await expect(a.record(erase)).resolves.toMatchObject({ status: 'duplicate', revision: 1 });
+    // New personal data through another writer: a's cached state still says "erased, nothing personal since".
+    await b.record(identified('new@example.org'));
+    await expect(a.record(erase)).resolves.toMatchObject({ status: 'recorded', revision: 3 });
+    expect((await store.readStream('erased')).map((e) => e.type)).toEqual(['identified', 'personal_data_erased', 'identified', 'personal_data_erased']);
+  });
 });

@@ -142,12 +142,14 @@ export class CustomerCommands {
           // a conditional write's revision does not hold: a retried one whose first attempt landed is a duplicate.
           const mismatched = options.expectedRevision !== undefined && options.expectedRevision !== folded.state.version - 1;
           const plan = await this.plan(customerId, commands, folded.state, lookUpAccepted || mismatched);
-          return { folded, state: folded.state, plan, answersFromState: mismatched || plan.some((p) => p.kind === 'refused') };
+          // An answer without an append (a refusal, a duplicate, a mismatch) is not checked by the log.
+          return { folded, state: folded.state, plan, answersFromState: mismatched || plan.some((p) => p.kind !== 'append') };
         };
         const loaded = known ? { folded: known, current: true } : await this.load(customerId, false);
         let decided = await decideOn(loaded.folded);
-        // A cached state may miss what another writer appended since. An append is checked against the log's
-        // head (its expected revision); a refusal or a mismatch is not, so it is answered only on the head's state.
+        // A cached state may miss what another writer appended since (an erasure is a duplicate only until new
+        // personal data arrives). An append is checked against the log's head (its expected revision); any other
+        // answer is not, so it is given only on a state read from the log for this request.
         if (decided.answersFromState && !loaded.current) decided = await decideOn((await this.load(customerId, true)).folded);
         if (span) describeDecision(span, customerId, attempt, decided.state, decided.plan);
         return decided;
@@ -215,17 +217,18 @@ export class CustomerCommands {
       if (folded) cached.set(id, folded);
     }
     const snapshots = await this.latestSnapshots(customerIds.filter((id) => !cached.has(id)));
-    const requests = customerIds.map((customerId) => ({
+    // Snapshots that could not be read: only the cached customers are prefetched, the others restore alone (and say why).
+    const requests = customerIds.filter((id) => snapshots !== undefined || cached.has(id)).map((customerId) => ({
       customerId,
       // A snapshot's own event is read too: its hash ties the snapshot to this log.
-      fromRevision: cached.get(customerId)?.state.version ?? snapshots.get(customerId)?.revision ?? 0,
+      fromRevision: cached.get(customerId)?.state.version ?? snapshots?.get(customerId)?.revision ?? 0,
     }));
     const tails = await this.store.readStreams(requests, PREFETCH_MAX_EVENTS);
     const states = new Map<string, Folded>();
     for (const [customerId, tail] of tails) {
       let base = cached.get(customerId) ?? UNFOLDED;
       let events = tail;
-      const snapshot = snapshots.get(customerId);
+      const snapshot = snapshots?.get(customerId);
       if (!cached.has(customerId) && snapshot) {
         const through = tail[0];
         const state = snapshot.state as CustomerState;
@@ -239,13 +242,13 @@ export class CustomerCommands {
     return states;
   }
 
-  private async latestSnapshots(customerIds: readonly string[]): Promise<ReadonlyMap<string, StreamSnapshot>> {
+  /** The latest snapshots of these customers; undefined when they could not be read. */
+  private async latestSnapshots(customerIds: readonly string[]): Promise<ReadonlyMap<string, StreamSnapshot> | undefined> {
     if (!this.options.snapshots || customerIds.length === 0) return new Map();
     try {
       return await this.options.snapshots.latestOf(customerIds, CUSTOMER_STATE_SCHEMA);
     } catch {
-      // Read one by one instead (restore), where each failure is reported with its customer.
-      return new Map();
+      return undefined;
     }
   }
 

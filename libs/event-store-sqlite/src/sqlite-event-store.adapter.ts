@@ -125,7 +125,6 @@ export class SqliteEventStore implements EventStore {
     backward: Database.Statement<[string, number, number], EventRow>;
     all: Database.Statement<[number, number], EventRow>;
     byEventId: Database.Statement<[string], EventRow>;
-    tails: Database.Statement<[string, number], EventRow & { request: number }>;
     headPosition: Database.Statement<[], { position: number | null }>;
   };
 
@@ -149,12 +148,6 @@ export class SqliteEventStore implements EventStore {
       backward: db.prepare<[string, number, number], EventRow>(`SELECT ${columns} FROM events WHERE customer_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
       all: db.prepare<[number, number], EventRow>(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
       byEventId: db.prepare<[string], EventRow>(`SELECT ${columns} FROM events WHERE event_id = ?`),
-      // One index search per requested stream, in the order of the requests (a JSON array of [customerId, fromRevision]).
-      tails: db.prepare<[string, number], EventRow & { request: number }>(
-        `SELECT j.key AS request, ${columns.replace(/(\w+)/g, 'e.$1')} FROM json_each(?) AS j
-         JOIN events AS e ON e.customer_id = j.value ->> 0 AND e.revision >= j.value ->> 1
-         ORDER BY j.key, e.revision LIMIT ?`,
-      ),
       headPosition: db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
   }
@@ -272,17 +265,19 @@ export class SqliteEventStore implements EventStore {
     return this.statements.forward.all(customerId, from, limit).map(toRecordedEvent);
   }
 
+  /**
+   * One indexed read per stream, each limited to what is left of `maxEvents` (plus one, to tell a
+   * stream that ends right at the limit from one cut there), so a long stream is never read whole.
+   */
   async readStreams(requests: readonly StreamTail[], maxEvents: number): Promise<Map<string, RecordedEvent[]>> {
     this.assertOpen();
-    const limit = positiveInteger(maxEvents, 'maxEvents');
-    const unique = uniqueTails(requests);
-    // One row past the limit tells a stream that ends right at it from one cut there.
-    const rows = this.statements.tails.all(JSON.stringify(unique.map((r) => [r.customerId, r.fromRevision])), limit + 1);
-    // Cut short: the stream of the row past the limit is partial, and those after it were not reached.
-    const whole = rows.length <= limit ? unique.length : rows[limit]!.request;
-    const tails = new Map<string, RecordedEvent[]>(unique.slice(0, whole).map((r) => [r.customerId, []]));
-    for (const row of rows) {
-      if (row.request < whole) tails.get(row.customer_id)!.push(toRecordedEvent(row));
+    let budget = positiveInteger(maxEvents, 'maxEvents');
+    const tails = new Map<string, RecordedEvent[]>();
+    for (const { customerId, fromRevision } of uniqueTails(requests)) {
+      const rows = this.statements.forward.all(customerId, fromRevision, budget + 1);
+      if (rows.length > budget) break;
+      budget -= rows.length;
+      tails.set(customerId, rows.map(toRecordedEvent));
     }
     return tails;
   }

@@ -168,6 +168,9 @@ describe('the customer loop over HTTP (embedded, SQLite in a temp directory)', (
     expect(ready.body.checks).toEqual({ eventLog: 'up', readModels: 'up', projections: 'up' });
     const metrics = await api.get('/metrics');
     expect(metrics.body).toContain('rapport_events_total{status="recorded"');
+    // The projection thread's heap, which the process's heap metrics (the main thread's) leave out.
+    expect(metrics.body).toMatch(/^rapport_thread_heap_used_bytes\{thread="projection"\} [1-9]\d*$/m);
+    expect(metrics.body).toMatch(/^rapport_thread_heap_total_bytes\{thread="projection"\} [1-9]\d*$/m);
     const openapi = await api.get('/openapi.json');
     expect(Object.keys(openapi.body.paths)).toEqual(
       expect.arrayContaining([

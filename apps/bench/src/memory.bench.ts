@@ -54,6 +54,31 @@ async function readWhile(url: string, done: () => boolean, batchesSent: () => nu
   }
 }
 
+/** What the API's /metrics says of its heaps: the main thread's, each worker thread's, and memory outside them. */
+interface HeapSample {
+  readonly events: number;
+  readonly rssMiB: number;
+  /** Heap size (total, not used) by thread: `main`, `projection`, `model-fit-<n>`. */
+  readonly heapMiB: Record<string, number>;
+  /** Memory V8 accounts outside its heaps on the main thread (buffers, typed arrays). */
+  readonly externalMiB: number;
+}
+
+async function heapSample(url: string, events: number, rssMiB: number): Promise<HeapSample> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN) / MiB;
+  const heapMiB: Record<string, number> = { main: value(/^rapport_nodejs_heap_size_total_bytes (\S+)$/m) };
+  for (const [, thread, bytes] of text.matchAll(/^rapport_thread_heap_total_bytes\{thread="([^"]+)"\} (\S+)$/gm)) heapMiB[thread!] = Number(bytes) / MiB;
+  return { events, rssMiB, heapMiB, externalMiB: value(/^rapport_nodejs_external_memory_bytes (\S+)$/m) };
+}
+
+const rounded = (sample: HeapSample) => ({
+  events: sample.events,
+  rssMiB: Math.round(sample.rssMiB),
+  heapMiB: Object.fromEntries(Object.entries(sample.heapMiB).map(([thread, mib]) => [thread, Math.round(mib)])),
+  externalMiB: Math.round(sample.externalMiB),
+});
+
 export const memoryBench: Bench = {
   id: 'memory',
   title: 'memory, embedded',
@@ -65,11 +90,19 @@ export const memoryBench: Bench = {
     const samples: { events: number; rssMiB: number }[] = [];
     let sent = 0;
     const sample = () => samples.push({ events: sent * DEFAULT_BATCH.size, rssMiB: server.rssBytes() / MiB });
+    // Every 5 s, where the memory is: the heaps of the main thread and of each worker thread.
+    const heaps: HeapSample[] = [];
+    const sampleHeaps = () =>
+      void heapSample(server.url, sent * DEFAULT_BATCH.size, server.rssBytes() / MiB).then(
+        (h) => heaps.push(h),
+        () => undefined,
+      );
     let settledRss: number;
     const reads: Reads = { latencies: [], notYetProjected: 0, withPredictions: 0, withoutPredictions: 0 };
     try {
       sample();
       const timer = setInterval(sample, 1000);
+      const heapTimer = setInterval(sampleHeaps, 5000);
       let loaded = false;
       const reading = readWhile(server.url, () => loaded, () => sent, reads);
       // Awaited below; until then a failed read must not count as an unhandled rejection.
@@ -80,11 +113,13 @@ export const memoryBench: Bench = {
       } finally {
         loaded = true;
         clearInterval(timer);
+        clearInterval(heapTimer);
         await reading;
       }
       await settle(server.url);
       sample();
       settledRss = server.rssBytes() / MiB;
+      heaps.push(await heapSample(server.url, sent * DEFAULT_BATCH.size, settledRss));
     } finally {
       await server.stop();
     }
@@ -94,6 +129,11 @@ export const memoryBench: Bench = {
     const growth = (settledRss - quarter) / quarter;
     context.log(`memory: ${events(total)} events, peak RSS ${peak.toFixed(0)} MiB, at the end ${settledRss.toFixed(0)} MiB, ${(growth * 100).toFixed(0)}% growth since the first quarter`);
     const step = Math.max(1, Math.floor(samples.length / 10));
+    // The heap sample taken at the highest RSS, and each thread's largest heap at any sample.
+    const atPeak = heaps.reduce((a, b) => (b.rssMiB > a.rssMiB ? b : a), heaps[0]!);
+    const largest: Record<string, number> = {};
+    for (const h of heaps) for (const [thread, mib] of Object.entries(h.heapMiB)) largest[thread] = Math.max(largest[thread] ?? 0, Math.round(mib));
+    context.log(`memory: at the highest RSS sampled with the heaps, ${JSON.stringify(rounded(atPeak))}; largest heaps ${JSON.stringify(largest)}`);
     if (reads.latencies.length === 0) throw new Error('memory: no 360 read found its customer during the load');
     const p50 = percentile(reads.latencies, 50);
     const p99 = percentile(reads.latencies, 99);
@@ -114,6 +154,9 @@ export const memoryBench: Bench = {
           endMiB: Math.round(settledRss),
           growthSinceFirstQuarter: Number(growth.toFixed(3)),
           samples: samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map((s) => ({ events: s.events, rssMiB: Math.round(s.rssMiB) })),
+          heapsAtHighestRss: rounded(atPeak),
+          largestHeapMiB: largest,
+          heapSamples: heaps.filter((_, i) => i % Math.max(1, Math.floor(heaps.length / 10)) === 0 || i === heaps.length - 1).map(rounded),
         },
       },
       {

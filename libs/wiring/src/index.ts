@@ -6,3 +6,4 @@ export * from './playbook-stores';
 export * from './webhook-endpoints';
 export * from './worker-model-fitter.adapter';
 export * from './projection-worker.adapter';
+export type { ThreadHeap, ThreadHeapSource } from './worker-thread';

@@ -66,8 +66,14 @@ describe('ProjectionWorker', () => {
     expect(progress.position).toBeGreaterThanOrEqual(position);
     expect(await readModels.getCustomer('c-1')).toMatchObject({ customerId: 'c-1', name: 'Ada Lovelace', email: 'c-1@example.com', stage: 'prospect' });
     expect(progress.status.lastAdvancedAt).toBeInstanceOf(Date);
+    // Its own heap, reported with its status: what the process's heap metrics leave out.
+    const [heap] = progress.threadHeaps();
+    expect(heap).toMatchObject({ thread: 'projection' });
+    expect(heap!.usedBytes).toBeGreaterThan(0);
+    expect(heap!.totalBytes).toBeGreaterThanOrEqual(heap!.usedBytes);
     await progress.stop();
     expect(progress.running).toBe(false);
+    expect(progress.threadHeaps()).toEqual([]);
   });
 
   it('goes on from its checkpoint after a stop, projecting what was appended meanwhile', async () => {

@@ -13,7 +13,7 @@ import { PositionWaiters, ReadProgress, startProjectSpans, type SubscriptionStat
 import type { StructuredLogger } from '@rapport/config';
 import { tracingActive } from '@rapport/observability';
 import type { FromWorker, ProjectionWorkerData, StatusMessage, ToWorker } from './projection.worker';
-import { startWorkerThread } from './worker-thread';
+import { startWorkerThread, type ThreadHeap, type ThreadHeapSource } from './worker-thread';
 
 export interface ProjectionWorkerOptions {
   /** The data directory whose log and read models the thread opens (embeddedPaths). */
@@ -36,9 +36,11 @@ const DEFAULT_BATCH = 500;
 
 const STOPPED: StatusMessage = { running: false, position: -1, lastAdvancedAt: null, lastError: null };
 
-export class ProjectionWorker extends ReadProgress {
+export class ProjectionWorker extends ReadProgress implements ThreadHeapSource {
   private worker: Worker | undefined;
   private latest: StatusMessage = STOPPED;
+  /** The thread's heap at its last status (after each batch it projects). */
+  private heap: ThreadHeap | undefined;
   private readonly waiters = new PositionWaiters(() => this.latest.position);
   private unsubscribe: (() => void) | undefined;
   /** An `appended` message is due this turn of the event loop: appends of one group commit share it. */
@@ -104,6 +106,11 @@ export class ProjectionWorker extends ReadProgress {
     this.waiters.release();
   }
 
+  /** The running thread's heap as it last reported it. */
+  threadHeaps(): readonly ThreadHeap[] {
+    return this.worker && this.heap ? [this.heap] : [];
+  }
+
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     return this.waiters.waitFor(position, timeoutMs);
   }
@@ -152,6 +159,7 @@ export class ProjectionWorker extends ReadProgress {
     switch (message.type) {
       case 'status':
         this.latest = message.status;
+        this.heap = message.heap;
         this.waiters.moved();
         return;
       case 'log':

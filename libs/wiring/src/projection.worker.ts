@@ -12,6 +12,7 @@ import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { SqliteEventStore, SqliteKeyStore } from '@rapport/event-store-sqlite';
 import { READ_MODELS } from '@rapport/projections';
 import { embeddedPaths } from './embedded-stores';
+import { heapOfThisThread, type ThreadHeap } from './worker-thread';
 
 export interface ProjectionWorkerData {
   readonly dataDir: string;
@@ -34,7 +35,7 @@ export interface StatusMessage {
 export type ToWorker = { readonly type: 'appended' } | { readonly type: 'stop' };
 
 export type FromWorker =
-  | { readonly type: 'status'; readonly status: StatusMessage }
+  | { readonly type: 'status'; readonly status: StatusMessage; readonly heap: ThreadHeap }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string; readonly fields?: Record<string, unknown> }
   | { readonly type: 'traced'; readonly events: readonly ProjectedEvent[]; readonly batchSize: number; readonly startedAt: number; readonly endedAt: number; readonly error?: string }
   | { readonly type: 'stopped' };
@@ -62,7 +63,7 @@ async function main(port: NonNullable<typeof parentPort>, data: ProjectionWorker
       warn: (msg, fields) => post({ type: 'log', level: 'warn', msg, ...(fields ? { fields } : {}) }),
       error: (msg, fields) => post({ type: 'log', level: 'error', msg, ...(fields ? { fields } : {}) }),
     },
-    onStatus: (status) => post({ type: 'status', status: statusMessage(status) }),
+    onStatus: (status) => post({ type: 'status', status: statusMessage(status), heap: heapOfThisThread('projection') }),
     ...(data.traced ? { onBatch: (batch, startedAt, endedAt, error) => reportTraced(post, batch, startedAt, endedAt, error) } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -74,14 +75,14 @@ async function main(port: NonNullable<typeof parentPort>, data: ProjectionWorker
         .stop()
         .then(() => Promise.allSettled([log.close(), keys.close(), documents.close()]))
         .then(() => {
-          post({ type: 'status', status: statusMessage(subscription.status) });
+          post({ type: 'status', status: statusMessage(subscription.status), heap: heapOfThisThread('projection') });
           post({ type: 'stopped' });
           port.close();
         });
     }
   });
   await subscription.start();
-  post({ type: 'status', status: statusMessage(subscription.status) });
+  post({ type: 'status', status: statusMessage(subscription.status), heap: heapOfThisThread('projection') });
 }
 
 /** The batch's events that carry a trace context, and when the batch ran: the starting thread makes their spans. */

@@ -44,6 +44,10 @@ describe('WorkerModelFitter', () => {
     expect(fitter.load).toEqual({ running: ['asked', 'asked'], waiting: 0 });
     await Promise.all(both);
     expect(fitter.load).toEqual({ running: [], waiting: 0 });
+    // Each worker's heap as its last job left it.
+    const heaps = fitter.threadHeaps();
+    expect(heaps.map((h) => h.thread)).toEqual(['model-fit-1', 'model-fit-2']);
+    for (const heap of heaps) expect(heap.usedBytes).toBeGreaterThan(0);
   });
 
   it('never makes an asked-for job wait behind background work: one more worker starts for it, and goes once idle', async () => {

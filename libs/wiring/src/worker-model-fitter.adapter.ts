@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { FitJob, FitJobResult, FitPriority, ModelFitter } from '@rapport/analytics';
 import type { FitReply, FitRequest } from './model-fit.worker';
-import { startWorkerThread } from './worker-thread';
+import { startWorkerThread, type ThreadHeap, type ThreadHeapSource } from './worker-thread';
 
 interface Queued {
   readonly id: number;
@@ -22,6 +22,8 @@ interface Slot {
   running: Queued | undefined;
   /** Set while the worker is idle: when it fires, the worker goes. */
   idleTimer?: NodeJS.Timeout;
+  /** Its heap after its last job. */
+  heap?: ThreadHeap;
 }
 
 export interface WorkerModelFitterOptions {
@@ -40,7 +42,7 @@ export class FitWorkerError extends Error {
   override readonly name = 'FitWorkerError';
 }
 
-export class WorkerModelFitter implements ModelFitter {
+export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
   private readonly byPromise = new WeakMap<Promise<unknown>, Queued>();
@@ -89,6 +91,11 @@ export class WorkerModelFitter implements ModelFitter {
     return this.slots.length;
   }
 
+  /** Each running worker's heap after its last job, as `model-fit-<n>`: the n-th of the workers running now. */
+  threadHeaps(): readonly ThreadHeap[] {
+    return this.slots.flatMap((slot, i) => (slot.heap ? [{ ...slot.heap, thread: `model-fit-${i + 1}` }] : []));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const queued of this.queue.splice(0)) queued.reject(new FitWorkerError('the fit workers are closed'));
@@ -135,6 +142,7 @@ export class WorkerModelFitter implements ModelFitter {
     const slot: Slot = { worker, running: undefined };
     this.slots.push(slot);
     worker.on('message', (reply: FitReply) => {
+      slot.heap = reply.heap;
       const job = slot.running;
       if (!job || job.id !== reply.id) return;
       slot.running = undefined;

@@ -39,10 +39,11 @@ import {
   uuidGenerator,
   WorkerModelFitter,
   type PlaybookStores,
+  type ThreadHeapSource,
 } from '@rapport/wiring';
 import { DependencyHealth } from './dependency-health';
 import { DistributedReadProgress, openDistributedStores } from './distributed-stores';
-import { EVENT_STORE, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE, SNAPSHOT_STORE } from './tokens';
+import { EVENT_STORE, MODEL_FITTER, PLAYBOOK_STORES, RAPPORT_CONFIG, READ_MODELS, SEALING_EVENT_STORE, SNAPSHOT_STORE, THREAD_HEAPS } from './tokens';
 
 interface Stores {
   /** The bare log: audit, export and verification read it as recorded. */
@@ -209,10 +210,21 @@ export class RapportInfrastructureModule {
           inject: [EVENT_STORE, PersonalDataVault],
         },
         {
+          provide: MODEL_FITTER,
+          useFactory: () => (config.analyticsCompute.fitWorkers > 0 ? new WorkerModelFitter(config.analyticsCompute.fitWorkers) : undefined),
+        },
+        {
           provide: AnalyticsService,
-          useFactory: (readModels: CustomerReadModels) =>
-            new AnalyticsService(readModels, config.analyticsCompute.fitWorkers > 0 ? { fitter: new WorkerModelFitter(config.analyticsCompute.fitWorkers) } : {}),
-          inject: [READ_MODELS],
+          // The service closes its fitter.
+          useFactory: (readModels: CustomerReadModels, fitter: WorkerModelFitter | undefined) => new AnalyticsService(readModels, fitter ? { fitter } : {}),
+          inject: [READ_MODELS, MODEL_FITTER],
+        },
+        {
+          provide: THREAD_HEAPS,
+          useFactory: (progress: ReadProgress, fitter: WorkerModelFitter | undefined): ThreadHeapSource => ({
+            threadHeaps: () => [...(progress instanceof ProjectionWorker ? progress.threadHeaps() : []), ...(fitter?.threadHeaps() ?? [])],
+          }),
+          inject: [ReadProgress, MODEL_FITTER],
         },
         {
           provide: AnalyticsWarmer,
@@ -308,6 +320,7 @@ export class RapportInfrastructureModule {
         AuditService,
         AnalyticsService,
         AnalyticsWarmer,
+        THREAD_HEAPS,
         PlaybookCatalogue,
         PlaybookRunner,
         ActionAcknowledgement,

@@ -9,3 +9,7 @@ export const READ_MODELS = Symbol('READ_MODELS');
 export const PLAYBOOK_STORES = Symbol('PLAYBOOK_STORES');
 /** Snapshots of the customers' folded states (SnapshotStore), a file beside the log. */
 export const SNAPSHOT_STORE = Symbol('SNAPSHOT_STORE');
+/** The worker threads' heaps (ThreadHeapSource): the projection thread and the fit workers, those that run. */
+export const THREAD_HEAPS = Symbol('THREAD_HEAPS');
+/** The fit workers (WorkerModelFitter), when the configuration asks for any. */
+export const MODEL_FITTER = Symbol('MODEL_FITTER');

@@ -4,6 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AnalyticsWarmerStats, RecordOutcome } from '@rapport/application';
+import type { ThreadHeap } from '@rapport/wiring';
 
 @Injectable()
 export class MetricsService {
@@ -40,7 +41,19 @@ export class MetricsService {
     help: 'How long the last such pass took',
     registers: [this.registry],
   });
-  private readonly httpRequests = new Counter({
+  private readonly threadHeapUsed = new Gauge({
+    name: 'rapport_thread_heap_used_bytes',
+    help: "V8 heap in use of each worker thread (the projection thread, each fit worker), as it last reported it; the main thread's is rapport_nodejs_heap_size_used_bytes",
+    labelNames: ['thread'] as const,
+    registers: [this.registry],
+  });
+  private readonly threadHeapTotal = new Gauge({
+    name: 'rapport_thread_heap_total_bytes',
+    help: 'V8 heap size of each worker thread, as it last reported it',
+    labelNames: ['thread'] as const,
+    registers: [this.registry],
+  });
+    private readonly httpRequests = new Counter({
     name: 'rapport_http_requests_total',
     help: 'HTTP requests answered, by method, route template and status',
     labelNames: ['method', 'route', 'status'] as const,
@@ -74,6 +87,16 @@ export class MetricsService {
     this.logHead.set(logHead);
     this.projectionPosition.set(projection);
     this.projectionLag.set(Math.max(0, logHead - projection));
+  }
+
+  /** The worker threads that run now, read at scrape time: a thread that went has no series. */
+  setThreadHeaps(heaps: readonly ThreadHeap[]): void {
+    this.threadHeapUsed.reset();
+    this.threadHeapTotal.reset();
+    for (const { thread, usedBytes, totalBytes } of heaps) {
+      this.threadHeapUsed.set({ thread }, usedBytes);
+      this.threadHeapTotal.set({ thread }, totalBytes);
+    }
   }
 
   /** The analytics warmer's passes, read at scrape time. */

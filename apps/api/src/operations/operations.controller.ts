@@ -4,9 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { AnalyticsWarmer, classifyProjection, CustomerReadModels, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
 import { withTimeLimit, type RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
+import type { ThreadHeapSource } from '@rapport/wiring';
 import { Authenticated, Public } from '../auth/access.decorators';
 import { DependencyHealth } from '../infrastructure/dependency-health';
-import { EVENT_STORE, RAPPORT_CONFIG, READ_MODELS } from '../infrastructure/tokens';
+import { EVENT_STORE, RAPPORT_CONFIG, READ_MODELS, THREAD_HEAPS } from '../infrastructure/tokens';
 import { MetricsService } from './metrics.service';
 import { LiveDto, ProjectionHealthDto, ReadinessDto } from './operations.response';
 
@@ -22,6 +23,7 @@ export class OperationsController {
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
     private readonly dependencies: DependencyHealth,
     private readonly warmer: AnalyticsWarmer,
+    @Inject(THREAD_HEAPS) private readonly threads: ThreadHeapSource,
   ) {}
 
   @Get('health/live')
@@ -91,6 +93,7 @@ export class OperationsController {
   async metricsText() {
     this.metrics.setPositions(await this.eventStore.headPosition(), this.progress.position);
     this.metrics.setAnalyticsAhead(this.warmer.stats);
+    this.metrics.setThreadHeaps(this.threads.threadHeaps());
     return this.metrics.registry.metrics();
   }
 }

@@ -89,10 +89,6 @@ const PREFETCH_MAX_EVENTS = 20_000;
 export class Prefetched {
   constructor(private readonly states: Map<string, Folded>) {}
 
-  has(customerId: string): boolean {
-    return this.states.has(customerId);
-  }
-
   /** The customer's state, once: what it decides is appended, so a second decision reads on from the log. */
   take(customerId: string): Folded | undefined {
     const folded = this.states.get(customerId);
@@ -136,14 +132,14 @@ export class CustomerCommands {
       // What was prefetched serves the first attempt only: a lost race is decided again from the log.
       const known = attempt === 1 ? prefetched?.take(customerId) : undefined;
       // Traced (docs/observability.md): one `rapport.decide` and one `rapport.append` span per attempt.
-      const { folded, state, plan } = await inSpan('rapport.decide', {}, async (span) => {
+      const { folded, state, plan, mismatched } = await inSpan('rapport.decide', {}, async (span) => {
         const decideOn = async (folded: Folded) => {
           // Every event is looked up before it is decided after an append refused for a recorded eventId, and when
           // a conditional write's revision does not hold: a retried one whose first attempt landed is a duplicate.
           const mismatched = options.expectedRevision !== undefined && options.expectedRevision !== folded.state.version - 1;
           const plan = await this.plan(customerId, commands, folded.state, lookUpAccepted || mismatched);
           // An answer without an append (a refusal, a duplicate, a mismatch) is not checked by the log.
-          return { folded, state: folded.state, plan, answersFromState: mismatched || plan.some((p) => p.kind !== 'append') };
+          return { folded, state: folded.state, plan, mismatched, answersFromState: mismatched || plan.some((p) => p.kind !== 'append') };
         };
         const loaded = known ? { folded: known, current: true } : await this.load(customerId, false);
         let decided = await decideOn(loaded.folded);
@@ -154,8 +150,8 @@ export class CustomerCommands {
         if (span) describeDecision(span, customerId, attempt, decided.state, decided.plan);
         return decided;
       });
-      const allDuplicates = plan.every((p) => p.kind === 'duplicate');
-      if (options.expectedRevision !== undefined && options.expectedRevision !== state.version - 1 && !allDuplicates) {
+      // A retried conditional write whose first attempt landed is a duplicate, not a mismatch.
+      if (mismatched && !plan.every((p) => p.kind === 'duplicate')) {
         const message = `expected revision ${options.expectedRevision}, the stream is at ${state.version - 1}`;
         return inputs.map(() => ({ status: 'rejected', code: 'REVISION_MISMATCH', message }));
       }
@@ -230,10 +226,9 @@ export class CustomerCommands {
       let events = tail;
       const snapshot = snapshots?.get(customerId);
       if (!cached.has(customerId) && snapshot) {
-        const through = tail[0];
-        const state = snapshot.state as CustomerState;
-        if (!through || through.hash !== snapshot.eventHash || state.version !== snapshot.revision + 1) continue;
-        base = { state, snapshotRevision: snapshot.revision };
+        const restored = vouchedFor(snapshot, tail[0]);
+        if (!restored) continue;
+        base = restored;
         events = tail.slice(1);
       }
       const folded = { state: fold(events.map(toCustomerEvent), base.state), snapshotRevision: base.snapshotRevision };
@@ -355,11 +350,7 @@ export class CustomerCommands {
       const snapshot = await this.options.snapshots.latest(customerId, CUSTOMER_STATE_SCHEMA);
       if (!snapshot) return UNFOLDED;
       const [through] = await this.store.readStream(customerId, { fromRevision: snapshot.revision, maxCount: 1 });
-      // Another log's stream of the same name (a data directory restored without its log, say) is folded afresh.
-      if (!through || through.hash !== snapshot.eventHash) return UNFOLDED;
-      const state = snapshot.state as CustomerState;
-      if (state.version !== snapshot.revision + 1) return UNFOLDED;
-      return { state, snapshotRevision: snapshot.revision };
+      return vouchedFor(snapshot, through) ?? UNFOLDED;
     } catch (error) {
       this.options.onSnapshotError?.(error, customerId);
       return UNFOLDED;
@@ -382,6 +373,17 @@ export class CustomerCommands {
       return folded;
     }
   }
+}
+
+/**
+ * The snapshot's state, when `through` (the log's event at the snapshot's revision) is the very
+ * event it was folded through. Another log's stream of the same name (a data directory restored
+ * without its log, say) is folded afresh.
+ */
+function vouchedFor(snapshot: StreamSnapshot, through: RecordedEvent | undefined): Folded | undefined {
+  const state = snapshot.state as CustomerState;
+  if (!through || through.hash !== snapshot.eventHash || state.version !== snapshot.revision + 1) return undefined;
+  return { state, snapshotRevision: snapshot.revision };
 }
 
 /** Span attributes of a decision; only computed when the span records. */

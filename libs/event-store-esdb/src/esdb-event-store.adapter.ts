@@ -39,7 +39,7 @@ import {
   nonNegativeInteger,
   normaliseNewEvent,
   positiveInteger,
-  uniqueTails,
+  readStreamsWithin,
   WrongExpectedRevisionError,
   ZERO_HASH,
   type AppendResult,
@@ -405,22 +405,10 @@ export class EsdbEventStore implements EventStore {
     return events.map((event) => this.toRecordedEvent(event));
   }
 
-  /** One read per stream, a few at a time (the server has no multi-stream read), taken in order while they fit. */
+  /** One read per stream, 32 in flight (the server has no multi-stream read; readStreamsWithin). */
   async readStreams(requests: readonly StreamTail[], maxEvents: number): Promise<Map<string, RecordedEvent[]>> {
     this.assertOpen();
-    let budget = positiveInteger(maxEvents, 'maxEvents');
-    const tails = new Map<string, RecordedEvent[]>();
-    const unique = uniqueTails(requests);
-    for (let start = 0; start < unique.length; start += CONCURRENT_READS) {
-      const chunk = unique.slice(start, start + CONCURRENT_READS);
-      const read = await Promise.all(chunk.map((r) => this.readStream(r.customerId, { fromRevision: r.fromRevision, maxCount: budget + 1 })));
-      for (const [i, events] of read.entries()) {
-        if (events.length > budget) return tails;
-        budget -= events.length;
-        tails.set(chunk[i]!.customerId, events);
-      }
-    }
-    return tails;
+    return readStreamsWithin(requests, maxEvents, ({ customerId, fromRevision }, maxCount) => this.readStream(customerId, { fromRevision, maxCount }), CONCURRENT_READS);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -13,7 +13,7 @@ import {
   nonNegativeInteger,
   normaliseNewEvent,
   positiveInteger,
-  uniqueTails,
+  readStreamsWithin,
   WrongExpectedRevisionError,
   ZERO_HASH,
   type AppendResult,
@@ -265,21 +265,10 @@ export class SqliteEventStore implements EventStore {
     return this.statements.forward.all(customerId, from, limit).map(toRecordedEvent);
   }
 
-  /**
-   * One indexed read per stream, each limited to what is left of `maxEvents` (plus one, to tell a
-   * stream that ends right at the limit from one cut there), so a long stream is never read whole.
-   */
+  /** One indexed read per stream, one after another (readStreamsWithin). */
   async readStreams(requests: readonly StreamTail[], maxEvents: number): Promise<Map<string, RecordedEvent[]>> {
     this.assertOpen();
-    let budget = positiveInteger(maxEvents, 'maxEvents');
-    const tails = new Map<string, RecordedEvent[]>();
-    for (const { customerId, fromRevision } of uniqueTails(requests)) {
-      const rows = this.statements.forward.all(customerId, fromRevision, budget + 1);
-      if (rows.length > budget) break;
-      budget -= rows.length;
-      tails.set(customerId, rows.map(toRecordedEvent));
-    }
-    return tails;
+    return readStreamsWithin(requests, maxEvents, async ({ customerId, fromRevision }, maxCount) => this.statements.forward.all(customerId, fromRevision, maxCount).map(toRecordedEvent));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

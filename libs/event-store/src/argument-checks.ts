@@ -1,6 +1,6 @@
 // Argument checks shared by every adapter of the port, so they refuse the same inputs the same way.
 import { isCustomerId } from '@rapport/domain';
-import type { ExpectedRevision, StreamTail } from './event-store.port';
+import type { ExpectedRevision } from './event-store.port';
 
 export function assertCustomerId(customerId: string): void {
   if (!isCustomerId(customerId)) throw new RangeError(`invalid customerId ${JSON.stringify(customerId)}: 1-64 chars of [A-Za-z0-9_.:-]`);
@@ -24,19 +24,4 @@ export function nonNegativeInteger(value: number, name: string): number {
 export function positiveInteger(value: number, name: string): number {
   if (integer(value, name) < 1) throw new RangeError(`${name} must be ≥ 1, got ${value}`);
   return value;
-}
-
-/**
- * The requests of a `readStreams`, checked, one per stream in the order first asked for (a
- * stream asked for twice is read from the lower revision).
- */
-export function uniqueTails(requests: readonly StreamTail[]): StreamTail[] {
-  const byStream = new Map<string, StreamTail>();
-  for (const request of requests) {
-    assertCustomerId(request.customerId);
-    const fromRevision = nonNegativeInteger(request.fromRevision, 'fromRevision');
-    const known = byStream.get(request.customerId);
-    if (known === undefined || fromRevision < known.fromRevision) byStream.set(request.customerId, { customerId: request.customerId, fromRevision });
-  }
-  return [...byStream.values()];
 }

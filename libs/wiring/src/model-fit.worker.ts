@@ -16,12 +16,11 @@ export type FitReply = ({ readonly id: number; readonly ok: true; readonly resul
 };
 
 parentPort?.on('message', ({ id, job }: FitRequest) => {
-  let reply: FitReply;
+  let outcome: { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: string };
   try {
-    const result = runFitJob(job);
-    reply = { id, ok: true, result, heap: heapOfThisThread('model-fit') };
+    outcome = { ok: true, result: runFitJob(job) };
   } catch (error) {
-    reply = { id, ok: false, error: error instanceof Error ? error.message : String(error), heap: heapOfThisThread('model-fit') };
+    outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage({ id, ...outcome, heap: heapOfThisThread('model-fit') } satisfies FitReply);
 });

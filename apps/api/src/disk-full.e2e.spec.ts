@@ -122,13 +122,26 @@ if (mountFailure !== undefined && !requireInfra) {
   it('refuses an erasure too, recording nothing of it', async () => {
     // The log can write again without new room once a checkpoint of its write-ahead log completes
     // (SQLite reuses that file), and when one can complete depends on the projection thread's reads:
-    // fill again so that the log is full when the erasure comes.
-    await appendUntilFull();
-    const before = (await api.get(`/v1/audit/customers/${customers[0]}/history?limit=1000`)).body.events.length;
-    const response = await api.request('DELETE', `/v1/customers/${customers[0]}/personal-data`);
-    expect(response.status).toBe(507);
-    expect(response.body.code).toBe('STORAGE_FULL');
-    expect((await api.get(`/v1/audit/customers/${customers[0]}/history?limit=1000`)).body.events).toHaveLength(before);
+    // fill again so that the log is full when the erasure comes. If room came back between the
+    // last refused append and the erasure, the erasure is rightly recorded (200, or 202 when the
+    // key store had no room to destroy the keys): count it as recorded and try the next customer.
+    let refused: TestResponse | undefined;
+    for (const customerId of customers.slice(0, 5)) {
+      await appendUntilFull();
+      const before = (await api.get(`/v1/audit/customers/${customerId}/history?limit=1000`)).body.events.length;
+      const response = await api.request('DELETE', `/v1/customers/${customerId}/personal-data`);
+      if (response.status === 507) {
+        expect((await api.get(`/v1/audit/customers/${customerId}/history?limit=1000`)).body.events).toHaveLength(before);
+        refused = response;
+        break;
+      }
+      expect([200, 202]).toContain(response.status);
+      for (const recordedEvent of response.body.events as { eventId: string; type: string }[]) {
+        expect(recordedEvent.type).toBe('personal_data_erased');
+        recorded.add(recordedEvent.eventId);
+      }
+    }
+    expect(refused?.body).toMatchObject({ status: 507, code: 'STORAGE_FULL' });
   });
 
   it('holds exactly the events it answered as recorded, every chain intact', async () => {

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import * as net from 'node:net';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@rapport/config';
+import { ConfigError, limitHeapGrowth, loadConfig } from '@rapport/config';
 import { SERVICE_NAMES, startTracing } from '@rapport/observability';
 import { createApp } from './app.factory';
 import { closeOnSignals } from './close-on-signals';
@@ -11,6 +11,7 @@ import type { Authenticator } from './auth/authenticator';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   // A taken port is found before anything starts (no projection, no "started"
   // line), and named by the variable that moves it.
   await assertPortFree(config.host, config.port);

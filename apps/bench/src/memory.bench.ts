@@ -10,7 +10,7 @@ import { events } from './bench.types';
 import { batchBody, DEFAULT_BATCH, loadBatch } from './event-load';
 import { drive } from './http-load';
 import { settle } from './rapport-client';
-import { startRapport } from './server-process';
+import { type ServerProcess, startRapport } from './server-process';
 import { percentile, summarize } from './stats';
 
 const MiB = 2 ** 20;
@@ -62,14 +62,20 @@ interface HeapSample {
   readonly heapMiB: Record<string, number>;
   /** Memory V8 accounts outside its heaps on the main thread (buffers, typed arrays). */
   readonly externalMiB: number;
+  /** The RSS in its parts: anonymous (heaps, malloc), and file-backed or shared pages. */
+  readonly anonMiB: number;
+  readonly fileMiB: number;
 }
 
-async function heapSample(url: string, events: number, rssMiB: number): Promise<HeapSample> {
+async function heapSample(server: ServerProcess, events: number): Promise<HeapSample> {
+  const { url } = server;
+  const rssMiB = server.rssBytes() / MiB;
+  const { anonBytes, fileBytes } = server.rssParts();
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN) / MiB;
   const heapMiB: Record<string, number> = { main: value(/^rapport_nodejs_heap_size_total_bytes (\S+)$/m) };
   for (const [, thread, bytes] of text.matchAll(/^rapport_thread_heap_total_bytes\{thread="([^"]+)"\} (\S+)$/gm)) heapMiB[thread!] = Number(bytes) / MiB;
-  return { events, rssMiB, heapMiB, externalMiB: value(/^rapport_nodejs_external_memory_bytes (\S+)$/m) };
+  return { events, rssMiB, heapMiB, externalMiB: value(/^rapport_nodejs_external_memory_bytes (\S+)$/m), anonMiB: anonBytes / MiB, fileMiB: fileBytes / MiB };
 }
 
 const rounded = (sample: HeapSample) => ({
@@ -77,6 +83,8 @@ const rounded = (sample: HeapSample) => ({
   rssMiB: Math.round(sample.rssMiB),
   heapMiB: Object.fromEntries(Object.entries(sample.heapMiB).map(([thread, mib]) => [thread, Math.round(mib)])),
   externalMiB: Math.round(sample.externalMiB),
+  anonMiB: Math.round(sample.anonMiB),
+  fileMiB: Math.round(sample.fileMiB),
 });
 
 export const memoryBench: Bench = {
@@ -93,7 +101,7 @@ export const memoryBench: Bench = {
     // Every 5 s, where the memory is: the heaps of the main thread and of each worker thread.
     const heaps: HeapSample[] = [];
     const sampleHeaps = () =>
-      void heapSample(server.url, sent * DEFAULT_BATCH.size, server.rssBytes() / MiB).then(
+      void heapSample(server, sent * DEFAULT_BATCH.size).then(
         (h) => heaps.push(h),
         () => undefined,
       );
@@ -119,7 +127,7 @@ export const memoryBench: Bench = {
       await settle(server.url);
       sample();
       settledRss = server.rssBytes() / MiB;
-      heaps.push(await heapSample(server.url, sent * DEFAULT_BATCH.size, settledRss));
+      heaps.push(await heapSample(server, sent * DEFAULT_BATCH.size));
     } finally {
       await server.stop();
     }

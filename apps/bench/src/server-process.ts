@@ -64,9 +64,18 @@ export class ServerProcess {
 
   /** Resident set size of the server process, from /proc (Linux). */
   rssBytes(): number {
+    return this.statusBytes('VmRSS');
+  }
+
+  /** The resident set in its parts (Linux): anonymous memory (heaps, malloc), and pages of files and shared memory (the node binary, SQLite's shared index). */
+  rssParts(): { anonBytes: number; fileBytes: number } {
+    return { anonBytes: this.statusBytes('RssAnon'), fileBytes: this.statusBytes('RssFile') + this.statusBytes('RssShmem') };
+  }
+
+  private statusBytes(field: string): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-    if (kb === undefined) throw new Error(`no VmRSS for process ${this.pid}`);
+    const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1];
+    if (kb === undefined) throw new Error(`no ${field} for process ${this.pid}`);
     return Number(kb) * 1024;
   }
 

@@ -7,3 +7,4 @@ export * from './dependency';
 export * from './dependency-monitor';
 export * from './start-with-retries';
 export * from './node-entry';
+export * from './heap-growth';

@@ -65,8 +65,8 @@ export interface RapportConfig {
   readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
   /**
-   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core, at most 4;
-   * 0 fits on the event loop). RAPPORT_ANALYTICS_WARMUP (`on`, `off`): compute the workspace's
+   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core but the
+   * event loop's, at least 1 and at most 4; 0 fits on the event loop). RAPPORT_ANALYTICS_WARMUP (`on`, `off`): compute the workspace's
    * costly answers ahead, after each change to the purchases settles (docs/analytics.md).
    */
   readonly analyticsCompute: { readonly fitWorkers: number; readonly warmup: boolean };
@@ -84,6 +84,12 @@ export interface RapportConfig {
    * keep the event loop; `main`: on the event loop (docs/architecture.md).
    */
   readonly projectionThread: 'worker' | 'main';
+  /**
+   * RAPPORT_HEAP_GROWTH_PERCENT (default 50; 0 leaves V8's own heuristics):
+   * how far a heap may grow past what survived its last full collection
+   * before the next one (limitHeapGrowth; docs/benchmarks.md).
+   */
+  readonly heapGrowthPercent: number;
   readonly playbooks: PlaybooksConfig;
 }
 
@@ -152,12 +158,13 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     reportingCurrency: reportingCurrency(env),
     analyticsCompute: {
-      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', Math.min(4, availableParallelism()), 0, 16),
+      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', defaultFitWorkers(), 0, 16),
       warmup: envOneOf(env, 'RAPPORT_ANALYTICS_WARMUP', ['on', 'off'] as const, 'on') === 'on',
     },
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
     projectionThread: envOneOf(env, 'RAPPORT_PROJECTION_THREAD', ['worker', 'main'] as const, 'worker'),
+    heapGrowthPercent: envInteger(env, 'RAPPORT_HEAP_GROWTH_PERCENT', 50, 0, 300),
     playbooks: {
       consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
       contactCap: contactCap(env),
@@ -359,4 +366,14 @@ function reportingCurrency(env: Env): string {
     throw new ConfigError(`RAPPORT_REPORTING_CURRENCY must be an upper-case ISO 4217 code such as USD, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/**
+ * One fit worker per core but the one the event loop needs, at least one and
+ * at most four: on two cores a second worker fitted beside the event loop and
+ * the projection thread, adding its heap (about 100 MiB resident) for fits
+ * that then shared a core anyway (docs/benchmarks.md, "Where the memory is").
+ */
+function defaultFitWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }

@@ -1,7 +1,3 @@
-import * as os from 'node:os';
-
-// The machine's cores, as loadConfig sees them (the fit workers' default).
-jest.mock('node:os', () => ({ ...jest.requireActual('node:os'), availableParallelism: jest.fn(jest.requireActual('node:os').availableParallelism) }));
 import { ConfigError } from './config-error';
 import { assertSafeToServe, authPolicy, DEFAULT_RATE_LIMIT, isLoopback, loadConfig, rateLimitFor } from './rapport.config';
 
@@ -101,16 +97,6 @@ describe('loadConfig', () => {
     expect(loadConfig({ RAPPORT_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
     expect(loadConfig({ RAPPORT_HEAP_GROWTH_PERCENT: '100' }).heapGrowthPercent).toBe(100);
     for (const bad of ['-1', '301', 'half', '12.5']) expect(() => loadConfig({ RAPPORT_HEAP_GROWTH_PERCENT: bad })).toThrow('RAPPORT_HEAP_GROWTH_PERCENT');
-  });
-
-  it('fits models on one worker per core but the event loop’s (1 to 4) unless RAPPORT_FIT_WORKERS says otherwise', () => {
-    const cores = jest.mocked(os.availableParallelism);
-    for (const [available, workers] of [[1, 1], [2, 1], [3, 2], [5, 4], [16, 4]] as const) {
-      cores.mockReturnValueOnce(available);
-      expect(loadConfig({}).analyticsCompute.fitWorkers).toBe(workers);
-    }
-    expect(loadConfig({ RAPPORT_FIT_WORKERS: '0' }).analyticsCompute.fitWorkers).toBe(0);
-    expect(loadConfig({ RAPPORT_FIT_WORKERS: '3' }).analyticsCompute.fitWorkers).toBe(3);
   });
 
   it('calls a projection lagging past 1,000 events or 30 s unless RAPPORT_PROJECTION_LAG_* say otherwise', () => {

@@ -65,8 +65,8 @@ export interface RapportConfig {
   readonly projectionLag: { readonly maxLagEvents: number; readonly maxLagSeconds: number };
   readonly reportingCurrency: string;
   /**
-   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core but the
-   * event loop's, at least 1 and at most 4; 0 fits on the event loop). RAPPORT_ANALYTICS_WARMUP (`on`, `off`): compute the workspace's
+   * RAPPORT_FIT_WORKERS: worker threads for model fits (default one per core, at most 4;
+   * 0 fits on the event loop). RAPPORT_ANALYTICS_WARMUP (`on`, `off`): compute the workspace's
    * costly answers ahead, after each change to the purchases settles (docs/analytics.md).
    */
   readonly analyticsCompute: { readonly fitWorkers: number; readonly warmup: boolean };
@@ -158,7 +158,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     },
     reportingCurrency: reportingCurrency(env),
     analyticsCompute: {
-      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', defaultFitWorkers(), 0, 16),
+      fitWorkers: envInteger(env, 'RAPPORT_FIT_WORKERS', Math.min(4, availableParallelism()), 0, 16),
       warmup: envOneOf(env, 'RAPPORT_ANALYTICS_WARMUP', ['on', 'off'] as const, 'on') === 'on',
     },
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
@@ -366,14 +366,4 @@ function reportingCurrency(env: Env): string {
     throw new ConfigError(`RAPPORT_REPORTING_CURRENCY must be an upper-case ISO 4217 code such as USD, got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/**
- * One fit worker per core but the one the event loop needs, at least one and
- * at most four: on two cores a second worker fitted beside the event loop and
- * the projection thread, adding its heap (about 100 MiB resident) for fits
- * that then shared a core anyway (docs/benchmarks.md, "Where the memory is").
- */
-function defaultFitWorkers(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }

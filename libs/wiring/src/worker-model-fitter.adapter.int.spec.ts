@@ -50,6 +50,31 @@ describe('WorkerModelFitter', () => {
     for (const heap of heaps) expect(heap.usedBytes).toBeGreaterThan(0);
   });
 
+  it('runs background work on one worker at a time unless told otherwise, while asked-for jobs spread over every worker', async () => {
+    const two = new WorkerModelFitter(2);
+    const twoAhead = new WorkerModelFitter(2, { backgroundWorkers: 2 });
+    const background = [
+      two.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }, 'background'),
+      two.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }, 'background'),
+      twoAhead.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }, 'background'),
+      twoAhead.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }, 'background'),
+    ];
+    try {
+      expect(two.load).toEqual({ running: ['background'], waiting: 1 });
+      expect(two.workers).toBe(1);
+      expect(twoAhead.load).toEqual({ running: ['background', 'background'], waiting: 0 });
+      const asked = two.run({ kind: 'gamma-gamma-fit', summaries });
+      expect(two.load).toEqual({ running: ['background', 'asked'], waiting: 1 });
+      await expect(asked).resolves.toMatchObject({ converged: true });
+      await Promise.all(background);
+      expect(two.load).toEqual({ running: [], waiting: 0 });
+    } finally {
+      await Promise.all([two.close(), twoAhead.close()]);
+      await Promise.allSettled(background);
+    }
+    expect(() => new WorkerModelFitter(2, { backgroundWorkers: 0 })).toThrow(RangeError);
+  });
+
   it('never makes an asked-for job wait behind background work: one more worker starts for it, and goes once idle', async () => {
     const one = new WorkerModelFitter(1);
     const background = [

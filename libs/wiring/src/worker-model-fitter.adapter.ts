@@ -33,6 +33,15 @@ export interface WorkerModelFitterOptions {
    * purchases.
    */
   readonly idleMs?: number;
+  /**
+   * Background jobs (work computed ahead) run on at most this many workers at
+   * once (default 1, at most `size`). Refits after each change to the
+   * purchases are background work and come steadily while events arrive:
+   * on one worker they keep one worker's heap alive, not every worker's
+   * (about 100 MiB resident each). Jobs someone waits for still spread over
+   * every worker.
+   */
+  readonly backgroundWorkers?: number;
 }
 
 const DEFAULT_IDLE_MS = 30_000;
@@ -50,6 +59,7 @@ export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
   private closed = false;
 
   private readonly idleMs: number;
+  private readonly backgroundWorkers: number;
 
   /** `size` workers for any job; one more starts only for a job asked for while all of them run background work. */
   constructor(
@@ -59,6 +69,8 @@ export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a WorkerModelFitter needs at least one worker; got ${size}`);
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     if (!(this.idleMs > 0) || this.idleMs > 2 ** 31 - 1) throw new RangeError(`idleMs must be a positive number of ms a timer can wait; got ${this.idleMs}`);
+    this.backgroundWorkers = Math.min(size, options.backgroundWorkers ?? 1);
+    if (!Number.isInteger(this.backgroundWorkers) || this.backgroundWorkers < 1) throw new RangeError(`backgroundWorkers must be a whole number ≥ 1; got ${options.backgroundWorkers}`);
   }
 
   run<J extends FitJob>(job: J, priority: FitPriority = 'asked'): Promise<FitJobResult[J['kind']]> {
@@ -103,7 +115,7 @@ export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  /** Starts what can start: asked-for jobs first, in order; background jobs only on the regular workers. */
+  /** Starts what can start: asked-for jobs first, in order; background jobs only on the regular workers, at most backgroundWorkers at once. */
   private dispatch(): void {
     for (;;) {
       const index = this.queue.findIndex((q) => q.priority === 'asked');
@@ -126,8 +138,8 @@ export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
     const idle = this.slots.find((s) => !s.running);
     const regular = this.slots.length < this.size;
     if (priority === 'background') {
-      if (idle && this.slots.filter((s) => s.running?.priority === 'background').length < this.size) return idle;
-      return regular ? this.start() : undefined;
+      if (this.slots.filter((s) => s.running?.priority === 'background').length >= this.backgroundWorkers) return undefined;
+      return idle ?? (regular ? this.start() : undefined);
     }
     if (idle) return idle;
     // Every worker is busy: a regular one starts, or, when all of them run background work, one more.

@@ -92,8 +92,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RAPPORT_PROJECTION_THREAD: 'elsewhere' })).toThrow('RAPPORT_PROJECTION_THREAD');
   });
 
-  it('lets a heap grow 50% past its live size unless RAPPORT_HEAP_GROWTH_PERCENT says otherwise (0: V8 decides)', () => {
+  it('lets a heap grow 50% past its live size in embedded mode unless RAPPORT_HEAP_GROWTH_PERCENT says otherwise (0: V8 decides)', () => {
     expect(loadConfig({}).heapGrowthPercent).toBe(50);
+    expect(loadConfig({ RAPPORT_MODE: 'distributed' }).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ RAPPORT_MODE: 'distributed', RAPPORT_HEAP_GROWTH_PERCENT: '50' }).heapGrowthPercent).toBe(50);
     expect(loadConfig({ RAPPORT_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
     expect(loadConfig({ RAPPORT_HEAP_GROWTH_PERCENT: '100' }).heapGrowthPercent).toBe(100);
     for (const bad of ['-1', '301', 'half', '12.5']) expect(() => loadConfig({ RAPPORT_HEAP_GROWTH_PERCENT: bad })).toThrow('RAPPORT_HEAP_GROWTH_PERCENT');

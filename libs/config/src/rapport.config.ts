@@ -85,9 +85,9 @@ export interface RapportConfig {
    */
   readonly projectionThread: 'worker' | 'main';
   /**
-   * RAPPORT_HEAP_GROWTH_PERCENT (default 50; 0 leaves V8's own heuristics):
-   * how far a heap may grow past what survived its last full collection
-   * before the next one (limitHeapGrowth; docs/benchmarks.md).
+   * RAPPORT_HEAP_GROWTH_PERCENT (default 50 embedded, 0 distributed; 0 leaves
+   * V8's own heuristics): how far a heap may grow past what survived its last
+   * full collection before the next one (limitHeapGrowth; docs/decisions.md).
    */
   readonly heapGrowthPercent: number;
   readonly playbooks: PlaybooksConfig;
@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env): RapportConfig {
     purchaseModel: envOneOf(env, 'RAPPORT_PURCHASE_MODEL', ['bgnbd', 'pareto-nbd', 'mbg-nbd', 'best'] as const, 'bgnbd'),
     erasureSweepMs: envInteger(env, 'RAPPORT_ERASURE_SWEEP_MS', 60_000, 100, 86_400_000),
     projectionThread: envOneOf(env, 'RAPPORT_PROJECTION_THREAD', ['worker', 'main'] as const, 'worker'),
-    heapGrowthPercent: envInteger(env, 'RAPPORT_HEAP_GROWTH_PERCENT', 50, 0, 300),
+    heapGrowthPercent: envInteger(env, 'RAPPORT_HEAP_GROWTH_PERCENT', mode === 'embedded' ? 50 : 0, 0, 300),
     playbooks: {
       consentDefault: envOneOf(env, 'RAPPORT_CONSENT_DEFAULT', ['opt-in', 'opt-out'] as const, 'opt-in'),
       contactCap: contactCap(env),

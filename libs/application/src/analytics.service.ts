@@ -401,16 +401,21 @@ export class AnalyticsService {
       const v = customerValueIntervals(model, params as PurchaseModelParams[typeof model], covariance, summary, gg, spendCovariance, spendSummary, this.clvOptions(horizonWeeks));
       money = { expectedSpend: lowHigh(v.expectedSpend), clv: lowHigh(v.clv) };
     }
-    return {
-      ...prediction,
-      intervals: {
-        level: 0.9,
-        pAlive: lowHigh(purchases.probabilityAlive),
-        expectedPurchases: lowHigh(purchases.expectedPurchases),
-        expectedSpend: money?.expectedSpend ?? null,
-        clv: money?.clv ?? null,
-      },
+    const intervals = {
+      level: 0.9,
+      pAlive: lowHigh(purchases.probabilityAlive),
+      expectedPurchases: lowHigh(purchases.expectedPurchases),
+      expectedSpend: money?.expectedSpend ?? null,
+      clv: money?.clv ?? null,
     };
+    // A fit far from this customer's history (one customer, months of silence) can give no finite value for
+    // them (BG/NBD's ₂F₁ overflows): the point estimate is then null, and an interval around it is no answer either.
+    const unbounded = (['pAlive', 'expectedPurchases', 'expectedSpend', 'clv'] as const).find((k) => {
+      const interval = intervals[k];
+      return interval !== null && !(Number.isFinite(interval.low) && Number.isFinite(interval.high));
+    });
+    if (unbounded) return { ...prediction, intervals: null, intervalsUnavailable: `${model}: no finite ${unbounded} for this customer` };
+    return { ...prediction, intervals };
   }
 
   /**

@@ -375,3 +375,21 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     expect(asked).not.toHaveBeenCalled();
   });
 });
+
+describe('AnalyticsService predictions', () => {
+  it('gives no intervals, and says why, for a customer the fit gives no finite value for', async () => {
+    // One customer, three purchases in a week and nine months of silence: BG/NBD fitted on that one history
+    // puts her P(alive) near 1e-47, and her expected purchases overflow (NaN).
+    const fixture = openFixture();
+    try {
+      for (const day of ['2026-03-04', '2026-03-05', '2026-03-09']) await fixture.buy('ada', day);
+      const prediction = await new AnalyticsService(fixture.readStore).predict('ada', '2026-12-04T18:00:00Z', 'USD', 52);
+      expect(prediction?.pAlive).toBeLessThan(1e-6);
+      expect(Number.isFinite(prediction?.expectedPurchases)).toBe(false);
+      expect(prediction?.intervals).toBeNull();
+      expect(prediction?.intervalsUnavailable).toBe('bgnbd: no finite expectedPurchases for this customer');
+    } finally {
+      await fixture.close();
+    }
+  });
+});

@@ -64,19 +64,23 @@ export class ServerProcess {
 
   /** Resident set size of the server process, from /proc (Linux). */
   rssBytes(): number {
-    return this.statusBytes('VmRSS');
+    return this.statusBytes('VmRSS')[0]!;
   }
 
   /** The resident set in its parts (Linux): anonymous memory (heaps, malloc), and pages of files and shared memory (the node binary, SQLite's shared index). */
   rssParts(): { anonBytes: number; fileBytes: number } {
-    return { anonBytes: this.statusBytes('RssAnon'), fileBytes: this.statusBytes('RssFile') + this.statusBytes('RssShmem') };
+    const [anon, file, shmem] = this.statusBytes('RssAnon', 'RssFile', 'RssShmem');
+    return { anonBytes: anon!, fileBytes: file! + shmem! };
   }
 
-  private statusBytes(field: string): number {
+  /** Fields of /proc/<pid>/status in bytes, from one read: parts of one instant. */
+  private statusBytes(...fields: string[]): number[] {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1];
-    if (kb === undefined) throw new Error(`no ${field} for process ${this.pid}`);
-    return Number(kb) * 1024;
+    return fields.map((field) => {
+      const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1];
+      if (kb === undefined) throw new Error(`no ${field} for process ${this.pid}`);
+      return Number(kb) * 1024;
+    });
   }
 
   /** SIGTERM, then wait: the API finishes in-flight requests and closes its stores (and writes a CPU profile). */

@@ -1,7 +1,7 @@
 // CDNOW through the batch API, then the analytics endpoints as of the
 // calibration end: the published BG/NBD and Gamma-Gamma figures within 1%.
 import { ApiTestClient } from './testing/api-test-client';
-import { importCdnow } from './testing/cdnow-import';
+import { importCdnow, CDNOW_IMPORT_TIMEOUT_MS } from './testing/cdnow-import';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +17,7 @@ describe('analytics on CDNOW over HTTP', () => {
   beforeAll(async () => {
     api = await ApiTestClient.start();
     await importCdnow(api);
-  });
+  }, CDNOW_IMPORT_TIMEOUT_MS);
   afterAll(async () => {
     await api.stop();
   });
@@ -172,7 +172,7 @@ describe('RAPPORT_PURCHASE_MODEL on CDNOW', () => {
     // MBG/NBD: the 360 is as of now, decades after CDNOW, where Pareto/NBD's fit takes ~20 s (s and β run off to the hundreds and ten-thousands).
     api = await ApiTestClient.start({ RAPPORT_PURCHASE_MODEL: 'mbg-nbd' });
     await importCdnow(api);
-  });
+  }, CDNOW_IMPORT_TIMEOUT_MS);
   afterAll(async () => {
     await api.stop();
   });

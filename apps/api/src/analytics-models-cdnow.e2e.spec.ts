@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PURCHASE_MODEL, PURCHASE_MODELS } from '@rapport/analytics';
 import { ApiTestClient } from './testing/api-test-client';
-import { cdnowEvents, importCdnow } from './testing/cdnow-import';
+import { cdnowEvents, importCdnow, CDNOW_IMPORT_TIMEOUT_MS } from './testing/cdnow-import';
 
 jest.setTimeout(180_000);
 
@@ -60,7 +60,7 @@ describe('purchase models on CDNOW over HTTP', () => {
     api = await ApiTestClient.start();
     expect(cdnowEvents()).toHaveLength(6919);
     await importCdnow(api);
-  });
+  }, CDNOW_IMPORT_TIMEOUT_MS);
   afterAll(async () => {
     await api.stop();
   });

@@ -2,7 +2,7 @@
 // asked the way they asked it.
 import { randomUUID } from 'node:crypto';
 import { ApiTestClient, type TestResponse } from './testing/api-test-client';
-import { CDNOW_CUSTOMERS, CDNOW_FILE, cdnowEvents, importCdnow } from './testing/cdnow-import';
+import { CDNOW_CUSTOMERS, CDNOW_FILE, cdnowEvents, importCdnow, CDNOW_IMPORT_TIMEOUT_MS } from './testing/cdnow-import';
 
 const AT = '2026-01-05T10:00:00Z';
 
@@ -28,7 +28,7 @@ describe('the exact contract', () => {
     }
     // CDNOW's sample: real purchase histories, so the models fit.
     await importCdnow(api);
-  });
+  }, CDNOW_IMPORT_TIMEOUT_MS);
   afterAll(async () => {
     await api.stop();
   });

@@ -6,6 +6,8 @@ import type { ApiTestClient } from './api-test-client';
 
 export const CDNOW_FILE = path.resolve(__dirname, '../../../../../shared/data/cdnow/CDNOW_sample.txt');
 export const CDNOW_CUSTOMERS = 2357;
+/** For a hook that imports CDNOW: about 3 s alone, several times that on a loaded CI machine, far past Jest's 5 s default. */
+export const CDNOW_IMPORT_TIMEOUT_MS = 60_000;
 
 /** `master_id sample_id YYYYMMDD n_cds dollars` → a purchased event per line. */
 export function cdnowEvents(file: string = CDNOW_FILE) {

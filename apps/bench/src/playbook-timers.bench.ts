@@ -122,7 +122,25 @@ async function fireTimers(context: BenchContext, server: ServerProcess, dataDir:
   }
 }
 
+/** The runner's series of the server's /metrics, as one line: what a failure names, so a stalled runner shows where it stands. */
+async function runnerState(url: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    return text.split('\n').filter((line) => /^rapport_(playbook_runner_\w+|log_head_position) /.test(line)).join(', ') || 'no runner series';
+  } catch (error) {
+    return `/metrics did not answer: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 async function fireTimersWatched(context: BenchContext, server: ServerProcess, probe: LogProbe, sizes: TimerSizes, mode: string): Promise<{ armedSeconds: number }> {
+  try {
+    return await fireTimersOn(context, server, probe, sizes, mode);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (the server then: ${await runnerState(server.url)})`, { cause: error });
+  }
+}
+
+async function fireTimersOn(context: BenchContext, server: ServerProcess, probe: LogProbe, sizes: TimerSizes, mode: string): Promise<{ armedSeconds: number }> {
   await call(`${server.url}/v1/playbooks/bench-armed`, 'PUT', { template: 'complaint-sla', params: { sla: 'P1D', severities: ['low'] } });
   await call(`${server.url}/v1/playbooks/bench-sla`, 'PUT', { template: 'complaint-sla', params: { sla: sizes.sla, severities: ['high'] } });
 

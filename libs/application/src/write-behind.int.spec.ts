@@ -116,6 +116,25 @@ describe('WriteBehind', () => {
     expect(writer.behind).toBe(0);
   });
 
+  it('says once that a commit is slow, and for how long one has been landing', async () => {
+    const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = { info: () => undefined, error: () => undefined, warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }) };
+    const slowWriter = new WriteBehind(gated.asStore(), { slowCommitMs: 20, logger });
+    expect(slowWriter.landingMs).toBe(0);
+    gated.hold();
+    const landed = slowWriter.commit({ writes: [note('slow', 1), note('slower', 1)], checkpoints: [] });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(slowWriter.landingMs).toBeGreaterThanOrEqual(60);
+    expect(warnings).toEqual([{ message: 'write-behind: a commit is still not on disk; everything asked after it waits', fields: { writes: 2, waitedMs: 20, attempts: 1 } }]);
+    gated.release();
+    await landed;
+    expect(slowWriter.landingMs).toBe(0);
+    // A commit that lands in time says nothing.
+    await slowWriter.commit({ writes: [note('quick', 1)], checkpoints: [] });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(warnings).toHaveLength(1);
+  });
+
   it('gives up on close what the store refuses, then takes commits again', async () => {
     gated.refusing = true;
     const stuck = writer.commit({ writes: [note('lost', 1)], checkpoints: [] });

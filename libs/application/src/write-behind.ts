@@ -20,6 +20,8 @@ export interface WriteBehindOptions {
   /** Pause before the first retry; it doubles up to `maxRetryMs`. */
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
+  /** A commit still not on disk after this long is logged once (default 30 s): a slow store shows before anyone waits on it for good. */
+  readonly slowCommitMs?: number;
   readonly logger?: StructuredLogger;
 }
 
@@ -35,6 +37,8 @@ export class WriteBehind {
   private closing = false;
   private wakeRetry = new AbortController();
   private readonly drained = new Set<() => void>();
+  /** When the commit now going to the store was first sent (performance.now()), undefined while none is. */
+  private landingSince: number | undefined;
 
   constructor(
     private readonly store: DocumentStore,
@@ -44,6 +48,11 @@ export class WriteBehind {
   /** Writes asked for and not yet on disk. */
   get behind(): number {
     return this.queuedWrites;
+  }
+
+  /** How long the commit now going to the store has taken so far, retries included: 0 while none is. */
+  get landingMs(): number {
+    return this.landingSince === undefined ? 0 : performance.now() - this.landingSince;
   }
 
   /** Queues the commit; the promise settles when it is on disk (or the writer closed first). */
@@ -142,17 +151,29 @@ export class WriteBehind {
   /** True once the batch is on disk; the error if the writer is closing and the store refused it. */
   private async land(batch: WriteBatch): Promise<true | unknown> {
     let pause = this.options.retryMs ?? 100;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.store.commit(batch);
-        if (attempt > 1) this.options.logger?.info('write-behind: the store took the commit again', { attempts: attempt });
-        return true;
-      } catch (error) {
-        if (this.closing) return error;
-        if (attempt === 1) this.options.logger?.warn('write-behind: the store refused a commit; retrying it before anything after it', { writes: batch.writes.length, error: error instanceof Error ? error.message : String(error) });
-        await sleep(pause, this.wakeRetry.signal);
-        pause = Math.min(pause * 2, this.options.maxRetryMs ?? 5_000);
+    let attempt = 0;
+    this.landingSince = performance.now();
+    const slowMs = this.options.slowCommitMs ?? 30_000;
+    const slow = setTimeout(() => {
+      this.options.logger?.warn('write-behind: a commit is still not on disk; everything asked after it waits', { writes: batch.writes.length, waitedMs: slowMs, attempts: attempt });
+    }, slowMs);
+    slow.unref();
+    try {
+      for (attempt = 1; ; attempt++) {
+        try {
+          await this.store.commit(batch);
+          if (attempt > 1) this.options.logger?.info('write-behind: the store took the commit again', { attempts: attempt });
+          return true;
+        } catch (error) {
+          if (this.closing) return error;
+          if (attempt === 1) this.options.logger?.warn('write-behind: the store refused a commit; retrying it before anything after it', { writes: batch.writes.length, error: error instanceof Error ? error.message : String(error) });
+          await sleep(pause, this.wakeRetry.signal);
+          pause = Math.min(pause * 2, this.options.maxRetryMs ?? 5_000);
+        }
       }
+    } finally {
+      clearTimeout(slow);
+      this.landingSince = undefined;
     }
   }
 }

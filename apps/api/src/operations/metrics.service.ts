@@ -31,6 +31,26 @@ export class MetricsService {
     help: 'Events in the log the read models do not reflect yet (log head − projection position)',
     registers: [this.registry],
   });
+  private readonly runnerPosition = new Gauge({
+    name: 'rapport_playbook_runner_position',
+    help: 'Position of the last event the playbook runner in this process has decided on (absent where it does not run)',
+    registers: [this.registry],
+  });
+  private readonly runnerLag = new Gauge({
+    name: 'rapport_playbook_runner_lag_events',
+    help: 'Events in the log the playbook runner in this process has not decided on yet (log head − runner position)',
+    registers: [this.registry],
+  });
+  private readonly runnerWritesBehind = new Gauge({
+    name: 'rapport_playbook_runner_writes_behind',
+    help: "Due-time writes the playbook runner has asked of its store that are not on disk yet",
+    registers: [this.registry],
+  });
+  private readonly runnerLanding = new Gauge({
+    name: 'rapport_playbook_runner_commit_landing_seconds',
+    help: "How long the runner's store commit now in flight has taken so far, retries included (0 when none is)",
+    registers: [this.registry],
+  });
   private readonly analyticsAhead = new Gauge({
     name: 'rapport_analytics_computed_ahead_passes',
     help: 'Passes in which the costly analytics were computed ahead, after a change to the purchases settled',
@@ -87,6 +107,16 @@ export class MetricsService {
     this.logHead.set(logHead);
     this.projectionPosition.set(projection);
     this.projectionLag.set(Math.max(0, logHead - projection));
+  }
+
+  /** The playbook runner of this process, read at scrape time; where none runs, its series are absent. */
+  setPlaybookRunner(logHead: number, runner: { position: number; writesBehind: number; landingMs: number } | undefined): void {
+    for (const gauge of [this.runnerPosition, this.runnerLag, this.runnerWritesBehind, this.runnerLanding]) gauge.reset();
+    if (!runner) return;
+    this.runnerPosition.set(runner.position);
+    this.runnerLag.set(Math.max(0, logHead - runner.position));
+    this.runnerWritesBehind.set(runner.writesBehind);
+    this.runnerLanding.set(runner.landingMs / 1000);
   }
 
   /** The worker threads that run now, read at scrape time: a thread that went has no series. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AnalyticsWarmer, classifyProjection, CustomerReadModels, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
+import { AnalyticsWarmer, classifyProjection, CustomerReadModels, PlaybookRunner, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
 import { withTimeLimit, type RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
 import type { ThreadHeapSource } from '@rapport/wiring';
@@ -24,6 +24,7 @@ export class OperationsController {
     private readonly dependencies: DependencyHealth,
     private readonly warmer: AnalyticsWarmer,
     @Inject(THREAD_HEAPS) private readonly threads: ThreadHeapSource,
+    private readonly runner: PlaybookRunner,
   ) {}
 
   @Get('health/live')
@@ -91,7 +92,9 @@ export class OperationsController {
   @ApiExcludeEndpoint()
   @Header('content-type', 'text/plain; version=0.0.4')
   async metricsText() {
-    this.metrics.setPositions(await this.eventStore.headPosition(), this.progress.position);
+    const head = await this.eventStore.headPosition();
+    this.metrics.setPositions(head, this.progress.position);
+    this.metrics.setPlaybookRunner(head, this.runner.running ? { position: this.runner.position, ...this.runner.storeBacklog } : undefined);
     this.metrics.setAnalyticsAhead(this.warmer.stats);
     this.metrics.setThreadHeaps(this.threads.threadHeaps());
     return this.metrics.registry.metrics();

@@ -190,6 +190,16 @@ export class PlaybookRunner {
     return this.current;
   }
 
+  /** Whether it follows the log in this process (started, not stopped). */
+  get running(): boolean {
+    return this.abort !== undefined;
+  }
+
+  /** Its own store as it keeps up: due-time writes not on disk yet, and how long the commit now landing has taken. */
+  get storeBacklog(): { writesBehind: number; landingMs: number } {
+    return { writesBehind: this.writer.behind, landingMs: this.writer.landingMs };
+  }
+
   async start(): Promise<void> {
     if (this.abort) return;
     this.current = await this.store.getCheckpoint(PLAYBOOKS_CHECKPOINT);

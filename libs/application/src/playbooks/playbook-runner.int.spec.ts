@@ -139,6 +139,30 @@ describe('PlaybookRunner on the SQLite logs', () => {
     }
   });
 
+  it('writes each due time once, however many customers it decided on before it reads its own decisions back', async () => {
+    await publishSla('PT1H');
+    const customers = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    for (const id of customers) {
+      await identified(id);
+      await complained(id, `k-${id}`);
+    }
+    // Every due-time write the store is asked for; a runner that keeps far fewer customers in memory than it decides on.
+    const dueWrites: string[] = [];
+    const counted = new Proxy(runnerStore, {
+      get: (target, property, receiver) =>
+        property === 'commit'
+          ? (batch: Parameters<SqliteDocumentStore['commit']>[0]) => {
+              for (const write of batch.writes) if (write.collection.name === PLAYBOOK_DUE.name) dueWrites.push(write.type === 'delete' ? write.id : write.type === 'update' ? '' : write.document._id);
+              return target.commit(batch);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const small = new PlaybookRunner(log, new CustomerCommands(log, clock, ids), catalogue, counted, clock, { ...options, cacheSize: 4 });
+    await small.catchUp();
+    expect(dueWrites.sort()).toEqual(customers.map((id) => `sla|${id}`).sort());
+    expect(await runnerStore.getCheckpoint(PLAYBOOKS_CHECKPOINT)).toBe(await log.headPosition());
+  });
+
   it('a complaint resolved before its SLA never escalates', async () => {
     await publishSla();
     await identified('ada');

@@ -155,6 +155,13 @@ const CUSTOMERS_AT_ONCE = 64;
 const SIGNAL_GROUP = 256;
 /** Due-time writes the scheduler and the signals may be ahead of the store before they wait for it. */
 const MAX_WRITES_BEHIND = 5_000;
+/**
+ * Customers whose queued due times the follower has yet to read past. Entries
+ * go as it passes them, so this holds about as many as it lags behind (a
+ * signal that enrolled 200,000: a few tens of MiB for a moment); the cap only
+ * stops entries it raced past from piling up.
+ */
+const WRITTEN_CAP = 250_000;
 
 export class PlaybookRunner {
   private abort: AbortController | undefined;
@@ -164,8 +171,12 @@ export class PlaybookRunner {
   private lastSlot: string | undefined;
   private readonly seenVersions = new Map<string, number>();
   private readonly folds: StateCache<CustomerFold>;
-  /** The stream revision each customer's due times were last committed at by this runner. */
-  private readonly written: StateCache<number>;
+  /**
+   * The stream revision each customer's due times were last queued at by this
+   * runner, until the follower has read past it: the follower then knows its
+   * own decisions' due times are written, however many customers lie between.
+   */
+  private readonly written = new StateCache<number>(WRITTEN_CAP);
   /** The due times the store holds, in memory: the scheduler's index (see DueTimes). */
   private readonly dueTimes = new DueTimes();
   private dueLoaded: Promise<void> | undefined;
@@ -181,7 +192,6 @@ export class PlaybookRunner {
     private readonly options: PlaybookRunnerOptions,
   ) {
     this.folds = new StateCache<CustomerFold>(options.cacheSize ?? 1_000);
-    this.written = new StateCache<number>(options.cacheSize ?? 1_000);
     this.writer = new WriteBehind(store, { logger: options.logger });
   }
 
@@ -255,23 +265,30 @@ export class PlaybookRunner {
     });
     // Decisions, whoever recorded them (another instance, a signal, a due step), move the customer's due times:
     // the due-time model follows them from the log, so a lost store or a crash before the write is made good here.
-    const decided = new Map<string, Set<string>>();
+    const decided = new Map<string, { named: Set<string>; revision: number }>();
     for (const e of batch) {
       if (!DECISION_TYPES.has(e.type)) continue;
       const playbookId = (e.data as { playbookId: string }).playbookId;
-      decided.set(e.customerId, (decided.get(e.customerId) ?? new Set()).add(playbookId));
+      const seen = decided.get(e.customerId);
+      if (seen) {
+        seen.named.add(playbookId);
+        seen.revision = Math.max(seen.revision, e.revision);
+      } else decided.set(e.customerId, { named: new Set([playbookId]), revision: e.revision });
     }
     // Those just decided on above are written already.
     const covered = new Set(writes.map(writeKey));
-    for (const [customerId, named] of decided) {
+    for (const [customerId, { named, revision }] of decided) {
+      // This runner queued them at or past these decisions already, when it decided (the usual case: its own
+      // decisions); they are ahead of this commit in the same ordered writer, so they land before its checkpoint.
+      if ((this.written.get(customerId) ?? -1) >= revision) continue;
       const folded = await this.fold(customerId);
-      // This runner wrote them at this revision already, when it decided (the usual case: its own decisions); they
-      // are queued ahead of this commit in the same ordered writer, so they land before its checkpoint.
       if ((this.written.get(customerId) ?? -1) >= folded.revision) continue;
       for (const write of this.dueWrites(customerId, folded, playbooks, (playbookId) => named.has(playbookId))) {
         if (!covered.has(writeKey(write))) writes.push(write);
       }
     }
+    // Read past now: nothing later in the log needs those entries.
+    for (const e of batch) if ((this.written.get(e.customerId) ?? Infinity) <= e.revision) this.written.delete(e.customerId);
     const position = batch[batch.length - 1]!.position;
     await this.commitDue(writes, [{ name: PLAYBOOKS_CHECKPOINT, position }]);
     this.current = Math.max(this.current, position);

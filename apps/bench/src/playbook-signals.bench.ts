@@ -33,6 +33,7 @@ import { openEmbeddedPlaybookStores, systemClock, uuidGenerator } from '@rapport
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
 import { endingYesterday, purchaseEvents, readCdnow, resampled, SAMPLE_CUSTOMERS } from './cdnow';
+import { profiled } from './in-process-profile';
 import { summarize } from './stats';
 
 const HOUR_MS = 3_600_000;
@@ -110,7 +111,7 @@ interface Evaluation {
 }
 
 /** One evaluation on a fresh copy of the data set, wired as the API wires its runner. */
-async function evaluate(source: string, dir: string, playbook: SignalPlaybook): Promise<Evaluation> {
+async function evaluate(source: string, dir: string, playbook: SignalPlaybook, profileDir: string | undefined): Promise<Evaluation> {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const file of ['events.sqlite', 'read-models.sqlite']) {
@@ -138,15 +139,15 @@ async function evaluate(source: string, dir: string, playbook: SignalPlaybook): 
     const published = await catalogue.publish(playbook.key, playbook.definition, { actor: 'bench' });
     if (published.status !== 'recorded') throw new Error(`publishing ${playbook.key}: ${JSON.stringify(published)}`);
     const firedAt = published.state.versions.at(-1)!.publishedAt;
-    const timed = async (at: string) => {
+    const timed = async (at: string, pass: string) => {
       const head = await log.headPosition();
       const started = performance.now();
-      const decided = await runner.evaluateSignals(at);
+      const decided = await profiled(profileDir, `signals-${playbook.key}-${pass}`, () => runner.evaluateSignals(at));
       const seconds = (performance.now() - started) / 1000;
       return { seconds, decided, recorded: (await log.headPosition()) - head };
     };
-    const first = await timed(firedAt);
-    const again = await timed(new Date().toISOString());
+    const first = await timed(firedAt, 'publication');
+    const again = await timed(new Date().toISOString(), 'next-period');
     if (problems.length > 0) throw new Error(`signals ${playbook.key}: ${problems.length} problem(s), the first: ${problems[0]}`);
     return { ...first, againSeconds: again.seconds, againDecided: again.decided, againRecorded: again.recorded };
   } finally {
@@ -168,7 +169,7 @@ export const playbookSignalsBench: Bench = {
     const figures: FigureResult[] = [];
     // One evaluation per playbook (at full size each takes minutes), on a fresh copy of the data set.
     for (const playbook of PLAYBOOKS) {
-      const r = await evaluate(source, path.join(base, playbook.key), playbook);
+      const r = await evaluate(source, path.join(base, playbook.key), playbook, context.profileDir);
       const each = (seconds: number, decided: number) => (decided > 0 ? `, ${((seconds / decided) * 1000).toFixed(2)} ms each` : '');
       context.log(
         `playbook signals ${playbook.key}: ${r.seconds.toFixed(2)} s, decided for ${events(r.decided)} customers${each(r.seconds, r.decided)} (${events(r.recorded)} events recorded); ` +

@@ -1,5 +1,5 @@
 import { bgnbdConditionalExpectedPurchases } from './bgnbd';
-import { clvPerCustomer, customerLifetimeValue, WEEKS_PER_MONTH } from './clv';
+import { clvPerCustomer, customerLifetimeValue, lifetimeValueOf, sharedByHistory, WEEKS_PER_MONTH } from './clv';
 import { gammaGammaExpectedSpend } from './gamma-gamma';
 
 const BG = { r: 0.2426, alpha: 4.4136, a: 0.7929, b: 2.4259 };
@@ -46,5 +46,21 @@ describe('CLV', () => {
     expect(row.expectedSpend).toBeCloseTo(spend, 9);
     expect(row.clv).toBeCloseTo(customerLifetimeValue(BG, spend, customer, { horizonWeeks: 52 }).clv, 9);
     expect(row.clv).toBeLessThan(row.expectedSpend * row.expectedPurchases);
+  });
+
+  it('computes a shared history once per horizon, to the same bits as each customer alone', () => {
+    const asked: string[] = [];
+    const expected = sharedByHistory((c, t) => {
+      asked.push(`${c.x}/${c.tx}/${c.T}@${t.toFixed(3)}`);
+      return bgnbdConditionalExpectedPurchases(BG, c, t);
+    });
+    const twin = { ...customer, customerId: 'twin', monetary: 900 };
+    const other = { ...customer, customerId: 'other', tx: 31 };
+    const shared = [customer, twin, other].map((c) => lifetimeValueOf(expected(c), 2000, { horizonWeeks: 52 }));
+    const alone = [customer, twin, other].map((c) => customerLifetimeValue(BG, 2000, c, { horizonWeeks: 52 }));
+    expect(shared).toEqual(alone);
+    // 13 month ends (12 whole 30-day months and a partial one) for each of the two histories.
+    expect(asked).toHaveLength(26);
+    expect(new Set(asked).size).toBe(26);
   });
 });

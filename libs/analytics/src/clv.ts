@@ -63,6 +63,27 @@ export function lifetimeValueOf(expected: (t: number) => number, spend: number, 
   return { expectedPurchases: previous, clv };
 }
 
+/**
+ * `expected` remembered per history (x, t_x, T): customers who share a
+ * history share its values at each horizon, computed once (the same function
+ * on the same numbers, so the same bits). For a computation over a whole
+ * population, where one-time buyers of one day, say, are many customers and
+ * one history. Keyed by the numbers themselves: building a text key from
+ * them costs about what the expectation does.
+ */
+export function sharedByHistory(expected: (c: BgNbdCustomer, t: number) => number): (c: BgNbdCustomer) => (t: number) => number {
+  const byX = new Map<number, Map<number, Map<number, Map<number, number>>>>();
+  const child = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+    let value = map.get(key);
+    if (value === undefined) map.set(key, (value = make()));
+    return value;
+  };
+  return (c) => {
+    const values = child(child(child(byX, c.x, () => new Map()), c.tx, () => new Map()), c.T, () => new Map<number, number>());
+    return (t) => child(values, t, () => expected(c, t));
+  };
+}
+
 /** CLV of each customer: BG/NBD for purchases, Gamma-Gamma's conditional expected spend per purchase-day. */
 export function clvPerCustomer(
   bgnbd: BgNbdParams,

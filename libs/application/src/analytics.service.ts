@@ -12,7 +12,6 @@ import {
   cohortRetention,
   complaintsReport,
   customerIntervals,
-  customerLifetimeValue,
   customerValueIntervals,
   funnel,
   gammaGammaExpectedSpend,
@@ -26,6 +25,7 @@ import {
   revenueByPeriod,
   currencyTotals,
   rfmFromSummaries,
+  sharedByHistory,
   summarizePurchaseDays,
   toRepeatSummary,
   validateHoldout,
@@ -580,13 +580,16 @@ export class AnalyticsService {
       const gg = await this.gammaGamma(asOf, currency);
       const spendParams = gg.fit.converged ? gg.fit.params : undefined;
       const byCurrency = new Map((await this.summaries(asOf, currency)).map((s) => [s.customerId, s]));
+      const clvOptions = this.clvOptions(horizonWeeks);
+      // Every customer's expected purchases at each month end: once per distinct history.
+      const expected = sharedByHistory((c, t) => bgnbdConditionalExpectedPurchases(bgnbd, c, t));
       return (await this.summaries(asOf, undefined)).flatMap((all): RankedCustomer[] => {
         const inCurrency = byCurrency.get(all.customerId);
         if (!inCurrency) return [];
         const summary = toRepeatSummary(all);
         const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
         const spend = spendParams ? gammaGammaExpectedSpend(spendParams, toRepeatSummary(inCurrency)) : null;
-        const value = spend === null ? null : customerLifetimeValue(bgnbd, spend, summary, this.clvOptions(horizonWeeks));
+        const value = spend === null ? null : lifetimeValueOf(expected(summary), spend, clvOptions);
         return [
           {
             customerId: all.customerId,

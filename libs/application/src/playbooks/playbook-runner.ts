@@ -158,8 +158,10 @@ const MAX_WRITES_BEHIND = 5_000;
 /**
  * Customers whose queued due times the follower has yet to read past. Entries
  * go as it passes them, so this holds about as many as it lags behind (a
- * signal that enrolled 200,000: a few tens of MiB for a moment); the cap only
- * stops entries it raced past from piling up.
+ * signal that enrolled 200,000: a few tens of MiB for a moment). An entry
+ * it never meets again (a due time the scheduler corrected without deciding
+ * anything, noted at a revision read long ago) is only an optimisation
+ * missed: the cap keeps such entries from piling up.
  */
 const WRITTEN_CAP = 250_000;
 
@@ -287,11 +289,12 @@ export class PlaybookRunner {
         if (!covered.has(writeKey(write))) writes.push(write);
       }
     }
-    // Read past now: nothing later in the log needs those entries.
-    for (const e of batch) if ((this.written.get(e.customerId) ?? Infinity) <= e.revision) this.written.delete(e.customerId);
     const position = batch[batch.length - 1]!.position;
     await this.commitDue(writes, [{ name: PLAYBOOKS_CHECKPOINT, position }]);
     this.current = Math.max(this.current, position);
+    // Read past now, those this commit noted too (another runner's decisions, written here at the revision read):
+    // nothing later in the log needs them.
+    for (const e of batch) if ((this.written.get(e.customerId) ?? Infinity) <= e.revision) this.written.delete(e.customerId);
   }
 
   /** When each of the customer's running enrollments next needs the clock, by playbook (what the 360 shows as the next due step). */

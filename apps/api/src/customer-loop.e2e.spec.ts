@@ -172,18 +172,19 @@ describe('the customer loop over HTTP (embedded, SQLite in a temp directory)', (
     expect(metrics.body).toMatch(/^rapport_thread_heap_used_bytes\{thread="projection"\} [1-9]\d*$/m);
     expect(metrics.body).toMatch(/^rapport_thread_heap_total_bytes\{thread="projection"\} [1-9]\d*$/m);
     // The playbook runner runs in this process: it catches up with the log, and its store keeps up.
-    const runnerSeries = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const series = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const runner = (text: string, name: string) => series(text, `rapport_playbook_runner_${name}\\{process="api"\\}`);
     let scraped = metrics.body as string;
-    for (const deadline = Date.now() + 10_000; runnerSeries(scraped, 'rapport_playbook_runner_lag_events') !== 0 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; runner(scraped, 'lag_events') !== 0 && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       scraped = (await api.get('/metrics')).body as string;
     }
-    expect({
-      position: runnerSeries(scraped, 'rapport_playbook_runner_position'),
-      lag: runnerSeries(scraped, 'rapport_playbook_runner_lag_events'),
-      writesBehind: runnerSeries(scraped, 'rapport_playbook_runner_writes_behind'),
-    }).toEqual({ position: runnerSeries(scraped, 'rapport_log_head_position'), lag: 0, writesBehind: expect.any(Number) });
-    expect(runnerSeries(scraped, 'rapport_playbook_runner_position')).toBeGreaterThanOrEqual(0);
+    expect({ position: runner(scraped, 'position'), lag: runner(scraped, 'lag_events'), writesBehind: runner(scraped, 'writes_behind') }).toEqual({
+      position: series(scraped, 'rapport_log_head_position'),
+      lag: 0,
+      writesBehind: expect.any(Number),
+    });
+    expect(runner(scraped, 'position')).toBeGreaterThanOrEqual(0);
     const openapi = await api.get('/openapi.json');
     expect(Object.keys(openapi.body.paths)).toEqual(
       expect.arrayContaining([

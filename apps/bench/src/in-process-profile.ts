@@ -5,23 +5,31 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Session } from 'node:inspector/promises';
 
-/** Runs `work`; with a `profileDir`, under the CPU profiler, writing `<name>.cpuprofile` there. */
-export async function profiled<T>(profileDir: string | undefined, name: string, work: () => Promise<T>): Promise<T> {
-  if (!profileDir) return work();
+export interface CpuProfile {
+  /** Stops profiling and writes `<name>.cpuprofile`: after the clock the bench reads, so writing it is not timed. */
+  save(name: string): Promise<void>;
+  /** Stops profiling, writing nothing (the timed work failed: its error is the one to see, not this one's). */
+  discard(): Promise<void>;
+}
+
+const NONE: CpuProfile = { save: async () => undefined, discard: async () => undefined };
+
+/** Starts the CPU profiler of this thread when there is a `profileDir`; without one, does nothing. */
+export async function startCpuProfile(profileDir: string | undefined): Promise<CpuProfile> {
+  if (!profileDir) return NONE;
   const session = new Session();
   session.connect();
-  try {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
-    let result: T;
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const stop = async () => {
     try {
-      result = await work();
+      return (await session.post('Profiler.stop')).profile;
     } finally {
-      const { profile } = await session.post('Profiler.stop');
-      fs.writeFileSync(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
     }
-    return result;
-  } finally {
-    session.disconnect();
-  }
+  };
+  return {
+    save: async (name) => fs.writeFileSync(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(await stop())),
+    discard: async () => void (await stop().catch(() => undefined)),
+  };
 }

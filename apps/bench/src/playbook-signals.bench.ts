@@ -33,7 +33,7 @@ import { openEmbeddedPlaybookStores, systemClock, uuidGenerator } from '@rapport
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
 import { endingYesterday, purchaseEvents, readCdnow, resampled, SAMPLE_CUSTOMERS } from './cdnow';
-import { profiled } from './in-process-profile';
+import { startCpuProfile } from './in-process-profile';
 import { summarize } from './stats';
 
 const HOUR_MS = 3_600_000;
@@ -141,9 +141,17 @@ async function evaluate(source: string, dir: string, playbook: SignalPlaybook, p
     const firedAt = published.state.versions.at(-1)!.publishedAt;
     const timed = async (at: string, pass: string) => {
       const head = await log.headPosition();
+      const profile = await startCpuProfile(profileDir);
       const started = performance.now();
-      const decided = await profiled(profileDir, `signals-${playbook.key}-${pass}`, () => runner.evaluateSignals(at));
+      let decided: number;
+      try {
+        decided = await runner.evaluateSignals(at);
+      } catch (error) {
+        await profile.discard();
+        throw error;
+      }
       const seconds = (performance.now() - started) / 1000;
+      await profile.save(`signals-${playbook.key}-${pass}`);
       return { seconds, decided, recorded: (await log.headPosition()) - head };
     };
     const first = await timed(firedAt, 'publication');

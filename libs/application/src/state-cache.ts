@@ -28,4 +28,8 @@ export class StateCache<S = CustomerState> {
   delete(customerId: string): void {
     this.states.delete(customerId);
   }
+
+  clear(): void {
+    this.states.clear();
+  }
 }

@@ -33,22 +33,26 @@ export class MetricsService {
   });
   private readonly runnerPosition = new Gauge({
     name: 'rapport_playbook_runner_position',
-    help: 'Position of the last event the playbook runner in this process has decided on (absent where it does not run)',
+    help: 'Position of the last event the playbook runner of this process (process="api") has decided on; no series where it does not run',
+    labelNames: ['process'] as const,
     registers: [this.registry],
   });
   private readonly runnerLag = new Gauge({
     name: 'rapport_playbook_runner_lag_events',
     help: 'Events in the log the playbook runner in this process has not decided on yet (log head − runner position)',
+    labelNames: ['process'] as const,
     registers: [this.registry],
   });
   private readonly runnerWritesBehind = new Gauge({
     name: 'rapport_playbook_runner_writes_behind',
     help: "Due-time writes the playbook runner has asked of its store that are not on disk yet",
+    labelNames: ['process'] as const,
     registers: [this.registry],
   });
   private readonly runnerLanding = new Gauge({
     name: 'rapport_playbook_runner_commit_landing_seconds',
     help: "How long the runner's store commit now in flight has taken so far, retries included (0 when none is)",
+    labelNames: ['process'] as const,
     registers: [this.registry],
   });
   private readonly analyticsAhead = new Gauge({
@@ -109,14 +113,19 @@ export class MetricsService {
     this.projectionLag.set(Math.max(0, logHead - projection));
   }
 
-  /** The playbook runner of this process, read at scrape time; where none runs, its series are absent. */
+  /**
+   * The playbook runner of this process, read at scrape time. Labelled, so that
+   * where none runs there is no series at all (a gauge without labels would
+   * read 0 there: a runner caught up, as far as an alert could tell).
+   */
   setPlaybookRunner(logHead: number, runner: { position: number; writesBehind: number; landingMs: number } | undefined): void {
     for (const gauge of [this.runnerPosition, this.runnerLag, this.runnerWritesBehind, this.runnerLanding]) gauge.reset();
     if (!runner) return;
-    this.runnerPosition.set(runner.position);
-    this.runnerLag.set(Math.max(0, logHead - runner.position));
-    this.runnerWritesBehind.set(runner.writesBehind);
-    this.runnerLanding.set(runner.landingMs / 1000);
+    const labels = { process: 'api' };
+    this.runnerPosition.set(labels, runner.position);
+    this.runnerLag.set(labels, Math.max(0, logHead - runner.position));
+    this.runnerWritesBehind.set(labels, runner.writesBehind);
+    this.runnerLanding.set(labels, runner.landingMs / 1000);
   }
 
   /** The worker threads that run now, read at scrape time: a thread that went has no series. */

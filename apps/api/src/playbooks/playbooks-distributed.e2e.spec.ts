@@ -157,6 +157,10 @@ describeWithInfra('kafka', 'mongo')('playbooks with the runner as a role of its 
     // The API's runner would have escalated these at once (past their SLA): with the runner separate it does not.
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await decisionsOf('s-0')).toEqual(['complained']);
+    // Nor does its /metrics speak of a runner: no series, rather than a position of 0 that would read as caught up.
+    const metrics = await (await fetch(`${api.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('rapport_log_head_position');
+    expect(metrics.split('\n').filter((line) => line.startsWith('rapport_playbook_runner_'))).toEqual([]);
 
     runners = [RoleProcess.start('playbook-runner', env), RoleProcess.start('playbook-runner', env)];
     await Promise.all(runners.map((runner) => runner.waitFor(/playbook runner following the log/, 60_000)));

@@ -163,6 +163,25 @@ describe('PlaybookRunner on the SQLite logs', () => {
     expect(await runnerStore.getCheckpoint(PLAYBOOKS_CHECKPOINT)).toBe(await log.headPosition());
   });
 
+  it('writes the due time of every playbook a customer was enrolled in, when a replay reads their decisions in separate batches', async () => {
+    for (const id of ['sla-a', 'sla-b']) expect((await catalogue.publish(id, { template: 'complaint-sla', params: { sla: 'PT48H' } }, { actor: 'admin' })).status).toBe('recorded');
+    nowMs += 1_000;
+    await identified('ada');
+    await complained('ada', 'k-1');
+    await runner().catchUp();
+    expect(summary(await decisions('ada'))).toEqual([
+      ['playbook_enrolled', null],
+      ['playbook_enrolled', null],
+    ]);
+    // The store lost (a crash before its commit landed, say); a replay in batches of 3 reads one enrollment per batch.
+    await runnerStore.reset();
+    await new PlaybookRunner(log, new CustomerCommands(log, clock, ids), catalogue, runnerStore, clock, { ...options, batchSize: 3 }).catchUp();
+    expect([await runnerStore.get(PLAYBOOK_DUE, 'sla-a|ada'), await runnerStore.get(PLAYBOOK_DUE, 'sla-b|ada')]).toEqual([
+      expect.objectContaining({ dueAt: at(48) }),
+      expect.objectContaining({ dueAt: at(48) }),
+    ]);
+  });
+
   it('a complaint resolved before its SLA never escalates', async () => {
     await publishSla();
     await identified('ada');

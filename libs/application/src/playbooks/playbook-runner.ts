@@ -174,11 +174,13 @@ export class PlaybookRunner {
   private readonly seenVersions = new Map<string, number>();
   private readonly folds: StateCache<CustomerFold>;
   /**
-   * The stream revision each customer's due times were last queued at by this
-   * runner, until the follower has read past it: the follower then knows its
-   * own decisions' due times are written, however many customers lie between.
+   * By customer and playbook, the stream revision this runner last queued
+   * that due time at, until the follower has read past it: the follower then
+   * knows its own decisions' due times are written, however many customers
+   * lie between. Per playbook, since a decision writes only the due times of
+   * the playbooks whose enrollment it moved.
    */
-  private readonly written = new StateCache<number>(WRITTEN_CAP);
+  private readonly written = new StateCache<Map<string, number>>(WRITTEN_CAP);
   /** The due times the store holds, in memory: the scheduler's index (see DueTimes). */
   private readonly dueTimes = new DueTimes();
   private dueLoaded: Promise<void> | undefined;
@@ -227,6 +229,9 @@ export class PlaybookRunner {
     await Promise.allSettled([...this.loops, this.writer.close()]);
     this.abort = undefined;
     this.loops = [];
+    // The close may have given up writes these still count: a start after this reads the store again.
+    this.written.clear();
+    this.dueLoaded = undefined;
   }
 
   /** Decides on every event up to the log's head, without following (tests, the CLI). */
@@ -267,25 +272,26 @@ export class PlaybookRunner {
     });
     // Decisions, whoever recorded them (another instance, a signal, a due step), move the customer's due times:
     // the due-time model follows them from the log, so a lost store or a crash before the write is made good here.
-    const decided = new Map<string, { named: Set<string>; revision: number }>();
+    // By customer, the highest revision of each playbook's decisions in the batch.
+    const decided = new Map<string, Map<string, number>>();
+    const lastRead = new Map<string, number>();
     for (const e of batch) {
+      lastRead.set(e.customerId, Math.max(lastRead.get(e.customerId) ?? -1, e.revision));
       if (!DECISION_TYPES.has(e.type)) continue;
       const playbookId = (e.data as { playbookId: string }).playbookId;
-      const seen = decided.get(e.customerId);
-      if (seen) {
-        seen.named.add(playbookId);
-        seen.revision = Math.max(seen.revision, e.revision);
-      } else decided.set(e.customerId, { named: new Set([playbookId]), revision: e.revision });
+      let byPlaybook = decided.get(e.customerId);
+      if (!byPlaybook) decided.set(e.customerId, (byPlaybook = new Map()));
+      byPlaybook.set(playbookId, Math.max(byPlaybook.get(playbookId) ?? -1, e.revision));
     }
     // Those just decided on above are written already.
     const covered = new Set(writes.map(writeKey));
-    for (const [customerId, { named, revision }] of decided) {
-      // This runner queued them at or past these decisions already, when it decided (the usual case: its own
-      // decisions); they are ahead of this commit in the same ordered writer, so they land before its checkpoint.
-      if ((this.written.get(customerId) ?? -1) >= revision) continue;
+    for (const [customerId, byPlaybook] of decided) {
+      // A due time this runner queued at or past the playbook's decisions already, when it decided (the usual case: its
+      // own decisions), is ahead of this commit in the same ordered writer, so it lands before the checkpoint.
+      const open = (playbookId: string) => (this.written.get(customerId)?.get(playbookId) ?? -1) < (byPlaybook.get(playbookId) ?? -1);
+      if (![...byPlaybook.keys()].some(open)) continue;
       const folded = await this.fold(customerId);
-      if ((this.written.get(customerId) ?? -1) >= folded.revision) continue;
-      for (const write of this.dueWrites(customerId, folded, playbooks, (playbookId) => named.has(playbookId))) {
+      for (const write of this.dueWrites(customerId, folded, playbooks, open)) {
         if (!covered.has(writeKey(write))) writes.push(write);
       }
     }
@@ -294,7 +300,12 @@ export class PlaybookRunner {
     this.current = Math.max(this.current, position);
     // Read past now, those this commit noted too (another runner's decisions, written here at the revision read):
     // nothing later in the log needs them.
-    for (const e of batch) if ((this.written.get(e.customerId) ?? Infinity) <= e.revision) this.written.delete(e.customerId);
+    for (const [customerId, revision] of lastRead) {
+      const noted = this.written.get(customerId);
+      if (!noted) continue;
+      for (const [playbookId, at] of noted) if (at <= revision) noted.delete(playbookId);
+      if (noted.size === 0) this.written.delete(customerId);
+    }
   }
 
   /** When each of the customer's running enrollments next needs the clock, by playbook (what the 360 shows as the next due step). */
@@ -579,8 +590,14 @@ export class PlaybookRunner {
     for (const write of writes) {
       if (write.collection.name !== PLAYBOOK_DUE.name) continue;
       this.dueTimes.apply(write);
-      const [customerId, revision] = write.type === 'put' ? [(write.document as DueDocument).customerId, write.document.revision] : write.type === 'delete' ? [write.id.slice(write.id.indexOf('|') + 1), write.revision] : [];
-      if (customerId !== undefined && revision !== undefined && revision > (this.written.get(customerId) ?? -1)) this.written.set(customerId, revision);
+      if (write.type !== 'put' && write.type !== 'delete') continue;
+      // `<playbookId>|<customerId>`
+      const [id, revision] = write.type === 'put' ? [write.document._id, write.document.revision] : [write.id, write.revision];
+      const bar = id.indexOf('|');
+      const [playbookId, customerId] = [id.slice(0, bar), id.slice(bar + 1)];
+      let noted = this.written.get(customerId);
+      if (!noted) this.written.set(customerId, (noted = new Map()));
+      if (revision > (noted.get(playbookId) ?? -1)) noted.set(playbookId, revision);
     }
     if (behind) {
       landed.catch(() => undefined);

@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { ConfigError, loadConfig, type RapportConfig } from '@rapport/config';
+import { ConfigError, limitHeapGrowth, loadConfig, type RapportConfig } from '@rapport/config';
 import { SERVICE_NAMES, startTracing } from '@rapport/observability';
 import { closeOnSignals } from './close-on-signals';
 import { RapportInfrastructureModule } from './infrastructure/rapport-infrastructure.module';
@@ -27,6 +27,7 @@ class PlaybookRunnerRoleModule {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   // Off unless configured (docs/observability.md).
   const tracing = await startTracing({ serviceName: SERVICE_NAMES.playbookRunner });
   const app = await NestFactory.createApplicationContext(PlaybookRunnerRoleModule.forConfig(config), { bufferLogs: true });

@@ -6,7 +6,7 @@
 // See docs/distributed.md.
 import { Command, CommanderError } from 'commander';
 import pino from 'pino';
-import { ConfigError, loadConfig, startWithRetries } from '@rapport/config';
+import { ConfigError, limitHeapGrowth, loadConfig, startWithRetries } from '@rapport/config';
 import { MessagingSettingsError, messagingSettings } from '@rapport/messaging';
 import { SERVICE_NAMES, startTracing } from '@rapport/observability';
 import { openReplay, projectorLogger, startProjector, startProjectorMonitoring } from './projector.process';
@@ -19,6 +19,7 @@ const logger = pino({ name: 'projector', level: process.env.RAPPORT_LOG_LEVEL?.t
 
 async function run(): Promise<number> {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   const settings = messagingSettings();
   // Off unless configured (docs/observability.md): a process span per traced message.
   const tracing = await startTracing({ serviceName: SERVICE_NAMES.projector });

@@ -9,7 +9,7 @@
 // SIGTERM: the transaction in hand is committed or aborted, then exit 0.
 import pino from 'pino';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, DependencyMonitor, loadConfig, withTimeLimit } from '@rapport/config';
+import { ConfigError, DependencyMonitor, limitHeapGrowth, loadConfig, withTimeLimit } from '@rapport/config';
 import { KafkaAdminLink, KafkaRelay, MessagingSettingsError, kafkaClient, messagingSettings, serveMetrics } from '@rapport/messaging';
 import { SERVICE_NAMES, startTracing } from '@rapport/observability';
 import { openEventLog } from './event-log';
@@ -18,6 +18,7 @@ const logger = pino({ name: 'relay', level: process.env.RAPPORT_LOG_LEVEL?.trim(
 
 async function main(): Promise<number> {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   const settings = messagingSettings();
   // Off unless configured (docs/observability.md): a publish span per traced event.
   const tracing = await startTracing({ serviceName: SERVICE_NAMES.relay });

@@ -31,30 +31,11 @@ export class MetricsService {
     help: 'Events in the log the read models do not reflect yet (log head − projection position)',
     registers: [this.registry],
   });
-  private readonly runnerPosition = new Gauge({
-    name: 'rapport_playbook_runner_position',
-    help: 'Position of the last event the playbook runner of this process (process="api") has decided on; no series where it does not run',
-    labelNames: ['process'] as const,
-    registers: [this.registry],
-  });
-  private readonly runnerLag = new Gauge({
-    name: 'rapport_playbook_runner_lag_events',
-    help: 'Events in the log the playbook runner in this process has not decided on yet (log head − runner position)',
-    labelNames: ['process'] as const,
-    registers: [this.registry],
-  });
-  private readonly runnerWritesBehind = new Gauge({
-    name: 'rapport_playbook_runner_writes_behind',
-    help: "Due-time writes the playbook runner has asked of its store that are not on disk yet",
-    labelNames: ['process'] as const,
-    registers: [this.registry],
-  });
-  private readonly runnerLanding = new Gauge({
-    name: 'rapport_playbook_runner_commit_landing_seconds',
-    help: "How long the runner's store commit now in flight has taken so far, retries included (0 when none is)",
-    labelNames: ['process'] as const,
-    registers: [this.registry],
-  });
+  // Labelled `process`, so that where no runner runs there is no series at all (see setPlaybookRunner).
+  private readonly runnerPosition = this.runnerGauge('position', 'Position of the last event the playbook runner of this process has decided on');
+  private readonly runnerLag = this.runnerGauge('lag_events', 'Events in the log the playbook runner of this process has not decided on yet (log head − runner position)');
+  private readonly runnerWritesBehind = this.runnerGauge('writes_behind', 'Due-time writes the playbook runner has asked of its store that are not on disk yet');
+  private readonly runnerLanding = this.runnerGauge('commit_landing_seconds', "How long the runner's store commit now in flight has taken so far, retries included (0 when none is)");
   private readonly analyticsAhead = new Gauge({
     name: 'rapport_analytics_computed_ahead_passes',
     help: 'Passes in which the costly analytics were computed ahead, after a change to the purchases settled',
@@ -126,6 +107,10 @@ export class MetricsService {
     this.runnerLag.set(labels, Math.max(0, logHead - runner.position));
     this.runnerWritesBehind.set(labels, runner.writesBehind);
     this.runnerLanding.set(labels, runner.landingMs / 1000);
+  }
+
+  private runnerGauge(name: string, help: string): Gauge<'process'> {
+    return new Gauge({ name: `rapport_playbook_runner_${name}`, help, labelNames: ['process'] as const, registers: [this.registry] });
   }
 
   /** The worker threads that run now, read at scrape time: a thread that went has no series. */

@@ -182,6 +182,32 @@ describe('PlaybookRunner on the SQLite logs', () => {
     ]);
   });
 
+  it('forgets on stop the due-time writes its store never took, and writes them on the next catch-up', async () => {
+    await publishSla();
+    await identified('ada');
+    await complained('ada', 'k-1');
+    let refusing = true;
+    const flaky = new Proxy(runnerStore, {
+      get: (target, property, receiver) =>
+        property === 'commit'
+          ? (batch: Parameters<SqliteDocumentStore['commit']>[0]) => (refusing ? Promise.reject(new Error('store unavailable')) : target.commit(batch))
+          : Reflect.get(target, property, receiver),
+    });
+    const same = new PlaybookRunner(log, new CustomerCommands(log, clock, ids), catalogue, flaky, clock, options);
+    // It enrolls her, then waits on a store that refuses the due time and the checkpoint; stopping gives them up.
+    const first = same.catchUp();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await same.stop();
+    await expect(first).rejects.toThrow('store unavailable');
+    expect(summary(await decisions('ada'))).toEqual([['playbook_enrolled', null]]);
+    expect(await runnerStore.get(PLAYBOOK_DUE, 'sla|ada')).toBeUndefined();
+    // The same instance, the store back: it reads her enrollment again and writes its due time.
+    refusing = false;
+    await same.catchUp();
+    expect(await runnerStore.get(PLAYBOOK_DUE, 'sla|ada')).toMatchObject({ dueAt: at(48) });
+    expect(await runnerStore.getCheckpoint(PLAYBOOKS_CHECKPOINT)).toBe(await log.headPosition());
+  });
+
   it('a complaint resolved before its SLA never escalates', async () => {
     await publishSla();
     await identified('ada');

@@ -58,18 +58,24 @@ export function bgnbdLogLikelihoodOf(customers: readonly BgNbdCustomer[]): (para
 /**
  * The same sum as bgnbdLogLikelihood over every customer, arranged for the
  * optimiser: A₁ + A₂ depends on the customer only through x, so it is
- * computed once per distinct x, leaving three logarithms per distinct customer.
+ * computed once per distinct x, and ln(α+T), ln(α+t_x) and ln(b+x−1) once per
+ * distinct T, t_x and x (the same expressions, so the same bits), leaving
+ * only the log-sum-exp per distinct customer.
  */
 function groupedLogLikelihood(params: BgNbdParams, data: GroupedCustomers): number {
   const { r, alpha, a, b } = params;
   const base = r * log(alpha) - gammaln(r) - betaln(a, b);
   const byX = data.xs.map((x) => base + gammaln(r + x) + betaln(a, b + x));
+  // ln(b+x−1) is used for x > 0 only (b < 1 makes it NaN at x = 0).
+  const logBx = data.xs.map((x) => (x === 0 ? 0 : log(b + x - 1)));
+  const logAlphaT = data.Ts.map((T) => log(alpha + T));
+  const logAlphaTx = data.txs.map((tx) => log(alpha + tx));
   const logA = log(a);
   let sum = 0;
   for (const g of data.groups) {
-    const a3 = -(r + g.x) * log(alpha + g.T);
-    const tail = g.x === 0 ? a3 : logAddExp(a3, logA - log(b + g.x - 1) - (r + g.x) * log(alpha + g.tx));
-    sum += g.count * (byX[g.xi] + tail);
+    const a3 = -(r + g.x) * logAlphaT[g.Ti]!;
+    const tail = g.x === 0 ? a3 : logAddExp(a3, logA - logBx[g.xi]! - (r + g.x) * logAlphaTx[g.txi]!);
+    sum += g.count * (byX[g.xi]! + tail);
   }
   return sum;
 }

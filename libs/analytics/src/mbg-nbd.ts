@@ -53,11 +53,15 @@ function groupedLogLikelihood(params: MbgNbdParams, data: GroupedCustomers): num
   const { r, alpha, a, b } = params;
   const base = r * log(alpha) - gammaln(r) - betaln(a, b);
   const byX = data.xs.map((x) => base + gammaln(r + x) + betaln(a, b + x + 1));
+  // Logarithms of one value each, computed once per distinct value (the same bits).
+  const logBx = data.xs.map((x) => log(b + x));
+  const logAlphaT = data.Ts.map((T) => log(alpha + T));
+  const logAlphaTx = data.txs.map((tx) => log(alpha + tx));
   const logA = log(a);
   let sum = 0;
   for (const g of data.groups) {
-    const tail = logAddExp(-(r + g.x) * log(alpha + g.T), logA - log(b + g.x) - (r + g.x) * log(alpha + g.tx));
-    sum += g.count * (byX[g.xi] + tail);
+    const tail = logAddExp(-(r + g.x) * logAlphaT[g.Ti]!, logA - logBx[g.xi]! - (r + g.x) * logAlphaTx[g.txi]!);
+    sum += g.count * (byX[g.xi]! + tail);
   }
   return sum;
 }

@@ -2,7 +2,7 @@
 // Pareto/NBD, MBG/NBD) are fitted on: its checks, and the grouping of equal
 // summaries that makes a fit's likelihood cost the distinct customers, not all
 // of them.
-import { groupCounts } from './stats';
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One customer: x repeat purchase-days, recency t_x and age T in weeks. */
 export interface PurchaseModelCustomer {
@@ -11,28 +11,50 @@ export interface PurchaseModelCustomer {
   readonly T: number;
 }
 
-/** Customers with equal (x, t_x, T) counted once, and the distinct x values they have. */
+/** Customers with equal (x, t_x, T) counted once, and the distinct x, t_x and T values they have. */
 export interface GroupedCustomers {
   readonly xs: readonly number[];
-  readonly groups: readonly { readonly xi: number; readonly x: number; readonly tx: number; readonly T: number; readonly count: number }[];
+  readonly txs: readonly number[];
+  readonly Ts: readonly number[];
+  readonly groups: readonly {
+    readonly xi: number;
+    readonly txi: number;
+    readonly Ti: number;
+    readonly x: number;
+    readonly tx: number;
+    readonly T: number;
+    readonly count: number;
+  }[];
 }
 
 /**
- * Groups equal (x, t_x, T): CDNOW's 2,357 customers are 1,016 distinct ones,
- * and a resampled population hardly more. `xi` indexes `xs`, so terms that
- * depend on x alone are computed once per distinct x.
+ * Groups equal (x, t_x, T): CDNOW's 2,357 customers are 1,016 distinct ones.
+ * A resampled population has many more (235,700 customers: 30,625), but
+ * few distinct values of each (33 x, 458 t_x, 114 T, as ages are whole days).
+ * `xi`, `txi` and `Ti` index `xs`, `txs` and `Ts`, so a term that depends on
+ * one of them alone (a logarithm of α + T, say) is computed once per value
+ * rather than once per group.
  */
 export function groupCustomers(customers: readonly PurchaseModelCustomer[]): GroupedCustomers {
-  const xs = [...new Set(customers.map((c) => c.x))];
-  const xi = new Map(xs.map((x, i) => [x, i]));
-  const groups = groupCounts(customers, (c) => `${c.x}|${c.tx}|${c.T}`).map(({ item, count }) => ({
-    xi: xi.get(item.x) ?? 0,
-    x: item.x,
-    tx: item.tx,
-    T: item.T,
-    count,
-  }));
-  return { xs, groups };
+  const distinct = (values: Iterable<number>) => {
+    const list = [...new Set(values)];
+    return { list, index: new Map(list.map((v, i) => [v, i])) };
+  };
+  const xs = distinct(customers.map((c) => c.x));
+  const txs = distinct(customers.map((c) => c.tx));
+  const Ts = distinct(customers.map((c) => c.T));
+  // Keyed by the three indices as one number (a text key cost more than the rest together), in first-seen order.
+  const byKey = new Map<number, Mutable<GroupedCustomers['groups'][number]>>();
+  for (const c of customers) {
+    const xi = xs.index.get(c.x)!;
+    const txi = txs.index.get(c.tx)!;
+    const Ti = Ts.index.get(c.T)!;
+    const key = (xi * txs.list.length + txi) * Ts.list.length + Ti;
+    const group = byKey.get(key);
+    if (group) group.count += 1;
+    else byKey.set(key, { xi, txi, Ti, x: c.x, tx: c.tx, T: c.T, count: 1 });
+  }
+  return { xs: xs.list, txs: txs.list, Ts: Ts.list, groups: [...byKey.values()] };
 }
 
 export function validateCustomer(c: PurchaseModelCustomer): void {

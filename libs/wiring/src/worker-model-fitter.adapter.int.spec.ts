@@ -39,6 +39,18 @@ describe('WorkerModelFitter', () => {
     expect(inWorkers[4]).toMatchObject({ ok: true, names: ['r', 'alpha', 'a', 'b'] });
   });
 
+  it('caps each worker’s young generation, and answers the same under a tight cap', async () => {
+    expect(() => new WorkerModelFitter(1, { youngGenerationMb: 0 })).toThrow(RangeError);
+    expect(() => new WorkerModelFitter(1, { youngGenerationMb: Number.NaN })).toThrow(RangeError);
+    const tight = new WorkerModelFitter(1, { youngGenerationMb: 1 });
+    try {
+      const job: FitJob = { kind: 'purchase-fit', model: 'bgnbd', summaries };
+      expect(await tight.run(job)).toEqual(runFitJob(job));
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('spreads jobs over its workers, so the models of one view fit side by side', async () => {
     const both = [fitter.run({ kind: 'purchase-fit', model: 'pareto-nbd', summaries }), fitter.run({ kind: 'purchase-fit', model: 'mbg-nbd', summaries })];
     expect(fitter.load).toEqual({ running: ['asked', 'asked'], waiting: 0 });

@@ -16,7 +16,7 @@ import { PersonalDataVault, SealingEventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store-sqlite';
 import { MongoKeyStore } from '@rapport/key-store-mongo';
 import { consumerGroupLag, deadLetterTopic } from '@rapport/messaging';
-import { embeddedRebuildDigest, mongoDigest, sleep, testKafka, waitForNoLag } from '@rapport/wiring/testing';
+import { differingLines, digestOf, embeddedRebuildLines, mongoLines, sleep, testKafka, waitForNoLag } from '@rapport/wiring/testing';
 import { startDistributedRoles } from '../testing/distributed-roles';
 import type { ServerProcess } from '../testing/server-process';
 
@@ -142,9 +142,12 @@ describeWithInfra('kafka', 'mongo')('distributed mode when MongoDB is killed und
     const log = SqliteEventStore.open(path.join(dataDir, 'events.sqlite'));
     try {
       const keys = await MongoKeyStore.connect(mongo.url(database));
-      const rebuilt = await embeddedRebuildDigest(new SealingEventStore(log, new PersonalDataVault(keys))).finally(() => keys.close());
-      const digest = await mongoDigest(database, mongo.url(database));
-      expect(digest).toEqual(rebuilt);
+      const rebuilt = await embeddedRebuildLines(new SealingEventStore(log, new PersonalDataVault(keys))).finally(() => keys.close());
+      const lines = await mongoLines(database, mongo.url(database));
+      // The documents that differ, named (a divergence was seen once, in CI, with equal counts).
+      expect(differingLines(lines, rebuilt)).toEqual({ onlyActual: [], onlyExpected: [] });
+      const digest = digestOf(lines);
+      expect(digest).toEqual(digestOf(rebuilt));
       expect(digest).toMatchObject({ customers: CUSTOMERS, timeline: CUSTOMERS + writes });
       const dlq = await admin.fetchTopicOffsets(deadLetterTopic(topic));
       expect(dlq.every((p) => p.high === p.low)).toBe(true);

@@ -81,50 +81,74 @@ export interface ReadModelDigest {
 }
 
 /**
- * SHA-256 over every read-model document, read through CustomerReadModels in a
- * fixed order (customers and facts by customerId, timeline per customer by
- * occurredAt and revision, offer contacts by customer and revision);
- * checkpoints excluded. The same on any adapter, so
- * MongoDB read models compare with an embedded (SQLite) rebuild.
+ * Every read-model document as one line of text, read through
+ * CustomerReadModels in a fixed order (customers and facts by customerId,
+ * timeline per customer by occurredAt and revision, offer contacts by
+ * customer and revision); checkpoints excluded. The same on any adapter, so
+ * MongoDB read models compare with an embedded (SQLite) rebuild line by line.
  */
-export async function readModelDigest(store: CustomerReadModels): Promise<ReadModelDigest> {
-  const hash = createHash('sha256');
+export async function readModelLines(store: CustomerReadModels): Promise<string[]> {
+  const lines: string[] = [];
   const ids: string[] = [];
   for (let cursor: string | undefined; ; ) {
     const page = await store.listCustomers({ limit: 100, ...(cursor ? { cursor } : {}) });
     for (const view of page.items) {
       ids.push(view.customerId);
-      hash.update(`customer ${JSON.stringify(view)}\n`);
+      lines.push(`customer ${JSON.stringify(view)}`);
     }
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
-  let facts = 0;
-  let timeline = 0;
   for (let i = 0; i < ids.length; i += 100) {
     const slice = ids.slice(i, i + 100);
     const found = await store.getFacts(slice);
-    for (const id of slice) {
-      const f = found.get(id);
-      if (f) facts++;
-      hash.update(`facts ${JSON.stringify(f ?? null)}\n`);
-    }
+    for (const id of slice) lines.push(`facts ${JSON.stringify(found.get(id) ?? null)}`);
   }
   for (const id of ids) {
     for (let cursor: string | undefined; ; ) {
       const page = await store.getTimeline(id, { limit: 500, ...(cursor ? { cursor } : {}) });
-      for (const entry of page.items) hash.update(`timeline ${JSON.stringify(entry)}\n`);
-      timeline += page.items.length;
+      for (const entry of page.items) lines.push(`timeline ${JSON.stringify(entry)}`);
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
   }
-  let offerContacts = 0;
-  for await (const document of store.scanOfferContacts()) {
-    hash.update(`offer ${JSON.stringify(document)}\n`);
-    offerContacts++;
+  for await (const document of store.scanOfferContacts()) lines.push(`offer ${JSON.stringify(document)}`);
+  return lines;
+}
+
+/** SHA-256 over readModelLines, and how many documents of each kind they hold. */
+export function digestOf(lines: readonly string[]): ReadModelDigest {
+  const hash = createHash('sha256');
+  const counts = { customers: 0, facts: 0, timeline: 0, offerContacts: 0 };
+  for (const line of lines) {
+    hash.update(`${line}\n`);
+    if (line.startsWith('customer ')) counts.customers++;
+    else if (line.startsWith('facts ') && line !== 'facts null') counts.facts++;
+    else if (line.startsWith('timeline ')) counts.timeline++;
+    else if (line.startsWith('offer ')) counts.offerContacts++;
   }
-  return { hash: hash.digest('hex'), customers: ids.length, facts, timeline, offerContacts };
+  return { hash: hash.digest('hex'), ...counts };
+}
+
+export async function readModelDigest(store: CustomerReadModels): Promise<ReadModelDigest> {
+  return digestOf(await readModelLines(store));
+}
+
+/**
+ * Where two readModelLines differ: up to `limit` lines of each that the other
+ * lacks, so a failed comparison names the documents rather than two hashes.
+ */
+export function differingLines(actual: readonly string[], expected: readonly string[], limit = 10): { onlyActual: string[]; onlyExpected: string[] } {
+  const count = (lines: readonly string[]) => {
+    const counts = new Map<string, number>();
+    for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+    return counts;
+  };
+  const a = count(actual);
+  const e = count(expected);
+  const missingFrom = (lines: readonly string[], own: Map<string, number>, other: Map<string, number>) =>
+    [...new Set(lines)].filter((line) => (own.get(line) ?? 0) > (other.get(line) ?? 0)).slice(0, limit);
+  return { onlyActual: missingFrom(actual, a, e), onlyExpected: missingFrom(expected, e, a) };
 }
 
 /** The read models of `database` in MongoDB, as the API reads them. */
@@ -134,9 +158,14 @@ export async function mongoReadModels(database: string, url = mongoUrl(database)
 
 /** The read models of `database` in MongoDB (the shared one, or at `url`), digested. */
 export async function mongoDigest(database: string, url = mongoUrl(database)): Promise<ReadModelDigest> {
+  return digestOf(await mongoLines(database, url));
+}
+
+/** The read models of `database` in MongoDB (the shared one, or at `url`), as readModelLines. */
+export async function mongoLines(database: string, url = mongoUrl(database)): Promise<string[]> {
   const store = await mongoReadModels(database, url);
   try {
-    return await readModelDigest(store);
+    return await readModelLines(store);
   } finally {
     await store.close();
   }
@@ -151,9 +180,14 @@ export async function embeddedRebuild(log: EventStore): Promise<CustomerReadMode
 
 /** A clean rebuild of the whole log in embedded mode, digested. */
 export async function embeddedRebuildDigest(log: EventStore): Promise<ReadModelDigest> {
+  return digestOf(await embeddedRebuildLines(log));
+}
+
+/** A clean rebuild of the whole log in embedded mode, as readModelLines. */
+export async function embeddedRebuildLines(log: EventStore): Promise<string[]> {
   const store = await embeddedRebuild(log);
   try {
-    return await readModelDigest(store);
+    return await readModelLines(store);
   } finally {
     await store.close();
   }

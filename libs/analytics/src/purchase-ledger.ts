@@ -67,6 +67,13 @@ export class PurchaseLedger {
     const wanted = this.currencyIndex(currency);
     const out: PurchaseDaySummary[] = [];
     if (wanted === -1) return out;
+    // A population has hundreds of distinct days, not one per customer: each date's text is made once and shared.
+    const dates = new Map<number, string>();
+    const dateOf = (day: number) => {
+      let text = dates.get(day);
+      if (text === undefined) dates.set(day, (text = isoDate(day)));
+      return text;
+    };
     for (let c = 0; c < this.ids.length; c++) {
       let firstDay = 0;
       let firstAmount = 0;
@@ -104,8 +111,8 @@ export class PurchaseLedger {
         monetary: x === 0 ? 0 : (total - firstAmount) / x,
         totalAmount: total,
         orders,
-        firstDay: isoDate(firstDay),
-        lastDay: isoDate(lastDay),
+        firstDay: dateOf(firstDay),
+        lastDay: dateOf(lastDay),
       });
     }
     return out;

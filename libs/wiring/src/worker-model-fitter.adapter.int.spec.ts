@@ -39,7 +39,7 @@ describe('WorkerModelFitter', () => {
     expect(inWorkers[4]).toMatchObject({ ok: true, names: ['r', 'alpha', 'a', 'b'] });
   });
 
-  it('caps each worker’s young generation, and answers the same under a tight cap', async () => {
+  it('refuses a young-generation cap below 1 MiB, and answers the same under a 1 MiB cap (that the cap reaches the worker is not observed here)', async () => {
     expect(() => new WorkerModelFitter(1, { youngGenerationMb: 0 })).toThrow(RangeError);
     expect(() => new WorkerModelFitter(1, { youngGenerationMb: Number.NaN })).toThrow(RangeError);
     const tight = new WorkerModelFitter(1, { youngGenerationMb: 1 });

@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
-import { nodeArguments } from '@rapport/config';
+import { nodeArguments, PROCESS_ENVIRONMENT } from '@rapport/config';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -50,7 +50,8 @@ export class ServerProcess {
     const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
     const child = spawn(process.execPath, [...profile, ...nodeArguments(options.entry, true, ROOT)], {
       cwd: ROOT,
-      env: { ...process.env, ...options.env },
+      // Started as package.json's scripts start the roles, the raw baselines too.
+      env: { ...process.env, ...PROCESS_ENVIRONMENT, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new ServerProcess(child, `http://127.0.0.1:${options.port}`);

@@ -9,7 +9,7 @@
 // many times as needed (docs/distributed.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as readline from 'node:readline';
-import { envInteger, nodeArguments, repositoryRoot } from '@rapport/config';
+import { envInteger, nodeArguments, PROCESS_ENVIRONMENT, repositoryRoot } from '@rapport/config';
 
 const ROOT = repositoryRoot();
 const ROLES = [
@@ -28,7 +28,7 @@ const MAX_RESTART_MS = 30_000;
 const STABLE_MS = 60_000;
 
 // The runner is a role of its own here: the API leaves playbooks to it.
-const env = { ...process.env, RAPPORT_MODE: 'distributed', RAPPORT_PLAYBOOK_RUNNER: 'separate' };
+const env = { ...process.env, ...PROCESS_ENVIRONMENT, RAPPORT_MODE: 'distributed', RAPPORT_PLAYBOOK_RUNNER: 'separate' };
 const children = new Map<RoleName, ChildProcess>();
 const restarts = new Map<RoleName, NodeJS.Timeout>();
 let stopping = false;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compiledPath, nodeArguments, repositoryRoot, RUNS_COMPILED } from './node-entry';
+import { compiledPath, nodeArguments, PROCESS_ENVIRONMENT, repositoryRoot, RUNS_COMPILED } from './node-entry';
 
 describe('node entry points', () => {
   it('finds the repository root from sources and from the compiled tree alike', () => {
@@ -22,5 +22,13 @@ describe('node entry points', () => {
     expect(nodeArguments('apps/api/src/main.ts', false, '/repo')).toEqual(['-r', '@swc-node/register', '/repo/apps/api/src/main.ts']);
     // Tests run the TypeScript: the processes they start do too.
     expect(RUNS_COMPILED).toBe(false);
+  });
+
+  it('package.json starts every long-running role with the process environment', () => {
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(repositoryRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const prefix = `${Object.entries(PROCESS_ENVIRONMENT)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')} exec node dist/`;
+    for (const name of ['start', 'start:distributed', 'relay', 'projector', 'playbook-runner']) expect(`${name}: ${scripts[name]}`).toContain(`${name}: ${scripts[name]!.split(' && ')[0]} && ${prefix}`);
   });
 });

@@ -33,3 +33,13 @@ export const RUNS_COMPILED = __filename.endsWith('.js');
 export function nodeArguments(entry: string, compiled: boolean = RUNS_COMPILED, root: string = repositoryRoot()): string[] {
   return compiled ? [path.join(root, compiledPath(entry))] : ['-r', '@swc-node/register', path.join(root, entry)];
 }
+
+/**
+ * What a Rapport process starts with besides its own settings; package.json's
+ * scripts set the same. glibc's malloc returns a freed block of 128 KiB or more
+ * to the system at once, rather than raising that threshold to the largest
+ * block freed so far (up to 32 MiB) and keeping later blocks in heaps that
+ * fragment and never shrink (docs/decisions.md, "Large blocks go back to the
+ * system when freed"). Other C libraries ignore it.
+ */
+export const PROCESS_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };

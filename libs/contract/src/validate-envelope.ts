@@ -6,6 +6,9 @@ import { isEmittedEventType, isReservedEventType, type CustomerEventBody, type E
 import { DATA_DTO_BY_TYPE, EventEnvelopeDto, EventMetadataDto } from './event-envelope.dto';
 import { fieldErrors, type FieldError } from './field-errors';
 import { reservedKeyErrors } from './reserved-keys';
+import { cacheValidationMetadata } from './validation-metadata.cache';
+
+cacheValidationMetadata();
 
 /** A type an emitter may send, with its payload. */
 export type EmittedEventBody = Extract<CustomerEventBody, { type: EmittedEventType }>;

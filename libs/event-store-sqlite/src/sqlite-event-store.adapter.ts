@@ -189,7 +189,10 @@ export class SqliteEventStore implements EventStore {
     // Normalise before the transaction: the hash must cover exactly what reads return.
     const prepared = events.map((event) => normalise(event));
     // recordedAt is read inside the shared transaction, so it never goes backwards in log order.
-    const result = await this.commits.run(() => this.appendInTransaction(customerId, prepared, expected, this.clock().toISOString()));
+    const result = await this.commits.run(() => this.appendInTransaction(customerId, prepared, expected, this.clock().toISOString()), {
+      // One event is one INSERT after the checks: it fails whole without a savepoint of its own.
+      atomic: prepared.length <= 1,
+    });
     if (result.events.length > 0) {
       this.wakeFollowers();
       for (const listener of this.appendListeners) listener();
@@ -218,24 +221,27 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
     recordedAt: string,
   ): AppendResult {
-    // Duplicates first: a retried append whose first attempt landed is reported
-    // as the duplicate it is, not as a revision conflict.
     const seen = new Set<string>();
     for (const event of events) {
-      if (seen.has(event.eventId) || this.statements.eventIdExists.get(event.eventId)) throw new DuplicateEventIdError(event.eventId);
+      if (seen.has(event.eventId)) throw new DuplicateEventIdError(event.eventId);
       seen.add(event.eventId);
     }
     const head = this.statements.head.get(customerId);
     const actual = head?.revision ?? -1;
     const holds = expected === 'any' || (expected === 'no_stream' ? head === undefined : expected === actual);
-    if (!holds) throw new WrongExpectedRevisionError(customerId, expected, actual);
+    if (!holds) {
+      // A retried append whose first attempt landed is reported as the duplicate it is, not as a revision conflict.
+      const recorded = events.find((event) => this.statements.eventIdExists.get(event.eventId));
+      throw recorded ? new DuplicateEventIdError(recorded.eventId) : new WrongExpectedRevisionError(customerId, expected, actual);
+    }
 
     let previousHash = head?.hash ?? ZERO_HASH;
     const recorded: RecordedEvent[] = [];
     for (const [offset, event] of events.entries()) {
       const fields = { ...event, customerId, recordedAt, revision: actual + 1 + offset };
       const hash = computeEventHash(previousHash, fields);
-      const { lastInsertRowid } = this.statements.insert.run({
+      // A recorded eventId is refused by its unique index, not looked up first: the insert probes it anyway.
+      const { lastInsertRowid } = this.insertNew({
         customer_id: customerId,
         revision: fields.revision,
         event_id: event.eventId,
@@ -252,6 +258,16 @@ export class SqliteEventStore implements EventStore {
     }
     // An empty append only checks `expected`; the stream stays where it was.
     return { nextExpectedRevision: actual + recorded.length, events: recorded };
+  }
+
+  /** Inserts one event; a recorded eventId is a DuplicateEventIdError. */
+  private insertNew(row: Omit<EventRow, 'position'>): Database.RunResult {
+    try {
+      return this.statements.insert.run(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'events.event_id')) throw new DuplicateEventIdError(row.event_id);
+      throw error;
+    }
   }
 
   async readStream(customerId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -384,3 +400,13 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
+/**
+ * SQLite refused a row for a UNIQUE constraint on `column` (`table.column`). Told by its fields, not
+ * its class: the native addon keeps the SqliteError class of the first module instance (and realm)
+ * that loaded it.
+ */
+function isUniqueViolation(error: unknown, column: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.endsWith(column);
+}

@@ -50,6 +50,20 @@ describe('SqliteGroupCommit', () => {
     expect(count()).toBe(2);
   });
 
+  it('an atomic write (one statement, no savepoint) that throws fails alone, and a write of two statements still rolls back whole', async () => {
+    const twoInserts = (a: number, b: number) => () => insert(a)() + insert(b)();
+    const results = await Promise.allSettled([
+      group.run(insert(1), { atomic: true }),
+      group.run(insert(1), { atomic: true }),
+      group.run(twoInserts(2, 1)),
+      group.run(insert(3), { atomic: true }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(commits).toBe(1);
+    // 2 went with the rest of its write.
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 3]);
+  });
+
   it('a write is visible only once its promise settles, and the promise settles after the commit', async () => {
     const pending = group.run(insert(7));
     expect(count()).toBe(0);

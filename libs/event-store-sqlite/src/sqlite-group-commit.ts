@@ -3,7 +3,8 @@
 // one each. Each write runs in a savepoint of its own, so one that throws
 // (a revision conflict, a duplicate) is rolled back alone and fails alone; its
 // promise settles only after the shared commit, so a resolved write is durable
-// exactly as if it had committed by itself.
+// exactly as if it had committed by itself. A write that is one statement
+// needs no savepoint: SQLite undoes a failed statement by itself.
 //
 // A full disk (SQLITE_FULL, or an I/O error on a full filesystem) surfaces as
 // StorageFullError. When it strikes mid-transaction SQLite may roll the whole
@@ -15,6 +16,7 @@ import { asStorageFull } from './storage-full';
 
 interface Pending {
   readonly work: () => unknown;
+  readonly atomic: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -38,7 +40,7 @@ export class SqliteGroupCommit {
     const all = db.transaction((queue: readonly Pending[]) =>
       queue.map((item): Settled => {
         try {
-          return { ok: true, value: this.inSavepoint(item.work) };
+          return { ok: true, value: item.atomic ? item.work() : this.inSavepoint(item.work) };
         } catch (error) {
           // The shared transaction is gone: whatever ran in it was rolled back with it.
           if (!db.inTransaction) throw error;
@@ -49,11 +51,15 @@ export class SqliteGroupCommit {
     this.commitAll = (queue) => all.immediate(queue);
   }
 
-  /** Runs `work` inside the next shared transaction; settles once that transaction has committed. */
-  run<T>(work: () => T): Promise<T> {
+  /**
+   * Runs `work` inside the next shared transaction; settles once that transaction has committed.
+   * `atomic`: the work writes with one statement at most, after any check that may throw, so a
+   * failure leaves nothing of it to roll back and it runs without a savepoint of its own.
+   */
+  run<T>(work: () => T, options: { readonly atomic?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the SQLite connection is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, atomic: options.atomic === true, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // After the current I/O callbacks: every request that arrived with them joins this commit.

@@ -69,7 +69,8 @@ export class SqliteKeyStore implements KeyStore {
       const created = { keyId: randomUUID(), key: randomBytes(KEY_BYTES) };
       this.insert.run(created.keyId, customerId, created.key, new Date().toISOString(), Math.max(use.revision, use.since));
       return created;
-    });
+      // A look-up, then one INSERT.
+    }, { atomic: true });
   }
 
   async findKeys(keyIds: readonly string[]): Promise<Map<string, Buffer>> {

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { packSummaries, runFitJob, type FitJob, type RepeatSummary } from '@rapport/analytics';
 import { eventually } from '@rapport/config/testing';
 import { FitWorkerError, WorkerModelFitter } from './worker-model-fitter.adapter';
@@ -108,6 +110,24 @@ describe('WorkerModelFitter', () => {
       // Jobs a failed expectation left running end rejected by close(): settle them here, not in the next test.
       await Promise.allSettled(background);
     }
+  });
+
+  it('holds a job\'s input only until its worker has it: a kept answer does not keep it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // The input made and dropped in a scope of its own: only the fitter could still hold it.
+    const send = () => {
+      const input = packSummaries(cdnow());
+      return { sent: new WeakRef(input), answer: fitter.run({ kind: 'gamma-gamma-fit', summaries: input }) };
+    };
+    const { sent, answer } = send();
+    await answer;
+    // The promise itself is kept (as the analytics' cache keeps answers); what it was asked with is not.
+    await eventually(() => {
+      gc();
+      return sent.deref() === undefined;
+    });
+    expect(answer).toBeInstanceOf(Promise);
   });
 
   it('runs asked-for jobs before waiting background ones, and a background job someone now waits for (promote) among them', async () => {

@@ -17,9 +17,12 @@ interface Queued {
   readonly reject: (error: Error) => void;
 }
 
+/** A job sent to its worker: its input is the worker's copy now, and is not held here any longer. */
+type Running = Omit<Queued, 'job'>;
+
 interface Slot {
   readonly worker: Worker;
-  running: Queued | undefined;
+  running: Running | undefined;
   /** Set while the worker is idle: when it fires, the worker goes. */
   idleTimer?: NodeJS.Timeout;
   /** Its heap after its last job. */
@@ -64,7 +67,8 @@ export class FitWorkerError extends Error {
 export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
-  private readonly byPromise = new WeakMap<Promise<unknown>, Queued>();
+  /** Each waiting job's id by its promise, for promote(); an id, so that a cached answer does not hold its job's input. */
+  private readonly byPromise = new WeakMap<Promise<unknown>, number>();
   private nextId = 0;
   private closed = false;
 
@@ -93,14 +97,15 @@ export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
       queued = { id: ++this.nextId, job, priority, resolve: resolve as (value: unknown) => void, reject };
     });
     this.queue.push(queued!);
-    this.byPromise.set(promise, queued!);
+    this.byPromise.set(promise, queued!.id);
     this.dispatch();
     return promise;
   }
 
   /** Someone now waits for this background job: it goes before the other background work. */
   promote(pending: Promise<unknown>): void {
-    const queued = this.byPromise.get(pending);
+    const id = this.byPromise.get(pending);
+    const queued = this.queue.find((q) => q.id === id) ?? this.slots.find((s) => s.running?.id === id)?.running;
     if (!queued || queued.priority === 'asked') return;
     queued.priority = 'asked';
     this.dispatch();
@@ -140,8 +145,9 @@ export class WorkerModelFitter implements ModelFitter, ThreadHeapSource {
       this.queue.splice(next, 1);
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
-      slot.running = job;
-      const request: FitRequest = { id: job.id, job: job.job };
+      const { job: input, ...running } = job;
+      slot.running = running;
+      const request: FitRequest = { id: job.id, job: input };
       slot.worker.ref();
       slot.worker.postMessage(request);
     }

@@ -171,6 +171,9 @@ describe('the customer loop over HTTP (embedded, SQLite in a temp directory)', (
     // The projection thread's heap, which the process's heap metrics (the main thread's) leave out.
     expect(metrics.body).toMatch(/^rapport_thread_heap_used_bytes\{thread="projection"\} [1-9]\d*$/m);
     expect(metrics.body).toMatch(/^rapport_thread_heap_total_bytes\{thread="projection"\} [1-9]\d*$/m);
+    // The fit workers' jobs, so that an operator (and the memory bench) can tell background fits from rest.
+    expect(metrics.body).toMatch(/^rapport_model_fit_jobs\{state="running"\} \d+$/m);
+    expect(metrics.body).toMatch(/^rapport_model_fit_jobs\{state="waiting"\} \d+$/m);
     // The playbook runner runs in this process: it catches up with the log, and its store keeps up.
     const series = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     const runner = (text: string, name: string) => series(text, `rapport_playbook_runner_${name}\\{process="api"\\}`);

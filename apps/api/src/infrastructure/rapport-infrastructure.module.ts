@@ -321,6 +321,7 @@ export class RapportInfrastructureModule {
         AnalyticsService,
         AnalyticsWarmer,
         THREAD_HEAPS,
+        MODEL_FITTER,
         PlaybookCatalogue,
         PlaybookRunner,
         ActionAcknowledgement,

@@ -58,6 +58,12 @@ export class MetricsService {
     labelNames: ['thread'] as const,
     registers: [this.registry],
   });
+  private readonly modelFitJobs = new Gauge({
+    name: 'rapport_model_fit_jobs',
+    help: 'Model fits on the fit workers, by state: running on a worker, or waiting for one (no series when fits run on the event loop)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
     private readonly httpRequests = new Counter({
     name: 'rapport_http_requests_total',
     help: 'HTTP requests answered, by method, route template and status',
@@ -121,6 +127,14 @@ export class MetricsService {
       this.threadHeapUsed.set({ thread }, usedBytes);
       this.threadHeapTotal.set({ thread }, totalBytes);
     }
+  }
+
+  /** The fit workers' jobs, read at scrape time; undefined: no fit workers (RAPPORT_FIT_WORKERS=0). */
+  setModelFitJobs(load: { readonly running: readonly unknown[]; readonly waiting: number } | undefined): void {
+    this.modelFitJobs.reset();
+    if (!load) return;
+    this.modelFitJobs.set({ state: 'running' }, load.running.length);
+    this.modelFitJobs.set({ state: 'waiting' }, load.waiting);
   }
 
   /** The analytics warmer's passes, read at scrape time. */

@@ -4,10 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { AnalyticsWarmer, classifyProjection, CustomerReadModels, PlaybookRunner, READ_MODELS_CHECKPOINT, ReadProgress, type ProjectionHealth } from '@rapport/application';
 import { withTimeLimit, type RapportConfig } from '@rapport/config';
 import type { EventStore } from '@rapport/event-store';
-import type { ThreadHeapSource } from '@rapport/wiring';
+import type { ThreadHeapSource, WorkerModelFitter } from '@rapport/wiring';
 import { Authenticated, Public } from '../auth/access.decorators';
 import { DependencyHealth } from '../infrastructure/dependency-health';
-import { EVENT_STORE, RAPPORT_CONFIG, READ_MODELS, THREAD_HEAPS } from '../infrastructure/tokens';
+import { EVENT_STORE, MODEL_FITTER, RAPPORT_CONFIG, READ_MODELS, THREAD_HEAPS } from '../infrastructure/tokens';
 import { MetricsService } from './metrics.service';
 import { LiveDto, ProjectionHealthDto, ReadinessDto } from './operations.response';
 
@@ -25,6 +25,7 @@ export class OperationsController {
     private readonly warmer: AnalyticsWarmer,
     @Inject(THREAD_HEAPS) private readonly threads: ThreadHeapSource,
     private readonly runner: PlaybookRunner,
+    @Inject(MODEL_FITTER) private readonly fitter: WorkerModelFitter | undefined,
   ) {}
 
   @Get('health/live')
@@ -97,6 +98,7 @@ export class OperationsController {
     this.metrics.setPlaybookRunner(head, this.runner.running ? { position: this.runner.position, ...this.runner.storeBacklog } : undefined);
     this.metrics.setAnalyticsAhead(this.warmer.stats);
     this.metrics.setThreadHeaps(this.threads.threadHeaps());
+    this.metrics.setModelFitJobs(this.fitter?.load);
     return this.metrics.registry.metrics();
   }
 }

@@ -166,7 +166,6 @@ export const memoryBench: Bench = {
         sample();
         restRss.push(samples[samples.length - 1]!.rssMiB);
       }
-      sample();
       settledRss = percentile(restRss, 50);
       heaps.push(await heapSample(server, sent * DEFAULT_BATCH.size));
     } finally {

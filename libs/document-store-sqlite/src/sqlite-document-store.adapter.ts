@@ -6,7 +6,7 @@
 // erasing batch empties the write-ahead log, so personal data does not linger
 // in the files.
 import Database from 'better-sqlite3';
-import { openPrivateDatabase } from '@rapport/event-store-sqlite';
+import { openPrivateDatabase, sqliteCode } from '@rapport/event-store-sqlite';
 import {
   CollectionRegistry,
   DuplicateKeyError,
@@ -439,9 +439,4 @@ function quoted(name: string): string {
 
 function column(field: string): string {
   return `"f_${field}"`;
-}
-
-function sqliteCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
 }

@@ -28,6 +28,7 @@ import {
   type StreamTail,
 } from '@rapport/event-store';
 import { preparePrivateDatabaseFile } from './private-file';
+import { isUniqueViolation } from './sqlite-error';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 
 export interface SqliteEventStoreOptions {
@@ -398,15 +399,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata) as EventMetadata,
     hash: row.hash,
   };
-}
-
-/**
- * SQLite refused a row for a UNIQUE constraint on `column` (`table.column`). Told by its fields, not
- * its class: the native addon keeps the SqliteError class of the first module instance (and realm)
- * that loaded it.
- */
-function isUniqueViolation(error: unknown, column: string): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.endsWith(column);
 }

@@ -4,6 +4,7 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StorageFullError } from '@rapport/event-store';
+import { sqliteCode } from './sqlite-error';
 
 /** Below this many free bytes an I/O error on write is taken for the disk being full (a WAL frame is ~4 KiB). */
 const NEARLY_FULL_BYTES = 1024 * 1024;
@@ -16,9 +17,9 @@ const NEARLY_FULL_BYTES = 1024 * 1024;
  */
 export function asStorageFull(error: unknown, file: string, freeBytes: (file: string) => number | undefined = freeBytesNear): unknown {
   if (error instanceof StorageFullError) return error;
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code = sqliteCode(error);
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new StorageFullError(file, { cause: error });
-  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
+  if (code?.startsWith('SQLITE_IOERR')) {
     const free = freeBytes(file);
     if (free !== undefined && free < NEARLY_FULL_BYTES) return new StorageFullError(file, { cause: error });
   }

@@ -71,6 +71,8 @@ interface HeapSample {
   readonly rssMiB: number;
   /** Heap size (total, not used) by thread: `main`, `projection`, `model-fit-<n>`. */
   readonly heapMiB: Record<string, number>;
+  /** The main thread's heap by space (`new`, `old`, `large_object`, …): size, and what live and dead objects use of it. */
+  readonly mainSpacesMiB: Record<string, { total: number; used: number }>;
   /** Memory V8 accounts outside its heaps on the main thread (buffers, typed arrays). */
   readonly externalMiB: number;
   /** The RSS in its parts: anonymous (heaps, malloc), and file-backed or shared pages. */
@@ -103,13 +105,20 @@ async function heapSample(server: ServerProcess, events: number): Promise<HeapSa
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN) / MiB;
   const heapMiB: Record<string, number> = { main: value(/^rapport_nodejs_heap_size_total_bytes (\S+)$/m) };
   for (const [, thread, bytes] of text.matchAll(/^rapport_thread_heap_total_bytes\{thread="([^"]+)"\} (\S+)$/gm)) heapMiB[thread!] = Number(bytes) / MiB;
-  return { events, rssMiB, heapMiB, externalMiB: value(/^rapport_nodejs_external_memory_bytes (\S+)$/m), anonMiB: anonBytes / MiB, fileMiB: fileBytes / MiB };
+  const mainSpacesMiB: Record<string, { total: number; used: number }> = {};
+  for (const [, kind, space, bytes] of text.matchAll(/^rapport_nodejs_heap_space_size_(total|used)_bytes\{space="([^"]+)"\} (\S+)$/gm)) {
+    const entry = (mainSpacesMiB[space!] ??= { total: 0, used: 0 });
+    entry[kind as 'total' | 'used'] = Math.round(Number(bytes) / MiB);
+  }
+  return { events, rssMiB, heapMiB, mainSpacesMiB, externalMiB: value(/^rapport_nodejs_external_memory_bytes (\S+)$/m), anonMiB: anonBytes / MiB, fileMiB: fileBytes / MiB };
 }
 
 const rounded = (sample: HeapSample) => ({
   events: sample.events,
   rssMiB: Math.round(sample.rssMiB),
   heapMiB: Object.fromEntries(Object.entries(sample.heapMiB).map(([thread, mib]) => [thread, Math.round(mib)])),
+  // The spaces that hold at least a MiB.
+  mainSpacesMiB: Object.fromEntries(Object.entries(sample.mainSpacesMiB).filter(([, { total }]) => total >= 1)),
   externalMiB: Math.round(sample.externalMiB),
   anonMiB: Math.round(sample.anonMiB),
   fileMiB: Math.round(sample.fileMiB),
@@ -184,6 +193,8 @@ export const memoryBench: Bench = {
     const largest: Record<string, number> = {};
     for (const h of heaps) for (const [thread, mib] of Object.entries(h.heapMiB)) largest[thread] = Math.max(largest[thread] ?? 0, Math.round(mib));
     context.log(`memory: at the highest RSS sampled with the heaps, ${JSON.stringify(rounded(atPeak))}; largest heaps ${JSON.stringify(largest)}`);
+    const atQuarter = heaps.find((h) => h.events >= total / 4);
+    context.log(`memory: heaps after a quarter of the events ${JSON.stringify(atQuarter && rounded(atQuarter))}; once caught up ${JSON.stringify(rounded(heaps.at(-2)!))}; at rest ${JSON.stringify(rounded(heaps.at(-1)!))}`);
     if (reads.latencies.length === 0) throw new Error('memory: no 360 read found its customer during the load');
     const p50 = percentile(reads.latencies, 50);
     const p99 = percentile(reads.latencies, 99);

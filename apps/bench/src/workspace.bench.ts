@@ -212,10 +212,10 @@ export const workspaceBench: Bench = {
           return [route, { firstVisitSeconds: first.median, secondVisitSeconds: second.median, firstVisitRuns: t.first.map((ms) => Math.round(ms)), secondVisitRuns: t.second.map((ms) => Math.round(ms)) }];
         }),
       );
-      // Per run, the slowest view's first visit: the figure is its median, against the goal for every view.
-      const slowest = Array.from({ length: context.runs }, (_, run) => Math.max(...[...times.values()].map((t) => t.first[run]! / 1000)));
-      const summary = summarize(slowest);
-      const slowestView = [...times].sort(([, a], [, b]) => summarize(b.first).median - summarize(a.first).median)[0]![0];
+      // The figure is the view whose median first visit is slowest, with that view's runs: the same
+      // statistic the goal takes (each view's median), so the figure shown meets the goal exactly when every view does.
+      const [slowestView, slowestTimes] = [...times].sort(([, a], [, b]) => summarize(b.first).median - summarize(a.first).median)[0]!;
+      const summary = summarize(slowestTimes.first.map((ms) => ms / 1000));
       const fullSize = customers === SAMPLE_CUSTOMERS * 10;
       if (problems.length > 0) context.log(`workspace: ${problems.length} problem(s): ${problems.slice(0, 5).join('; ')}`);
       return [
@@ -223,9 +223,9 @@ export const workspaceBench: Bench = {
           id: 'workspace',
           figure: `workspace, slowest view, ${events(customers)} customers`,
           unit: 's',
-          rapport: { label: `first visit, slowest view (${slowestView})`, summary },
+          rapport: { label: `first visit, the view slowest by median (${slowestView})`, summary },
           goal: `each view ≤ ${GOAL_SECONDS} s at ${events(SAMPLE_CUSTOMERS * 10)} customers`,
-          met: fullSize ? problems.length === 0 && [...times.values()].every((t) => summarize(t.first).median <= GOAL_SECONDS * 1000 && summarize(t.second).median <= GOAL_SECONDS * 1000) : null,
+          met: fullSize ? problems.length === 0 && summary.median <= GOAL_SECONDS && [...times.values()].every((t) => summarize(t.second).median <= GOAL_SECONDS * 1000) : null,
           details: {
             customers,
             events: imported,

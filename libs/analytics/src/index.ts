@@ -4,6 +4,7 @@
 // currency; callers pass one currency's purchases.
 export * from './purchase-days';
 export * from './purchase-ledger';
+export * from './day-summaries';
 export * from './rfm';
 export * from './bgnbd';
 export * from './pareto-nbd';

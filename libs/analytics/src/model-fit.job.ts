@@ -6,7 +6,8 @@
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
 import type { FitResult } from './mle';
 import { gammaGammaCovariance, purchaseModelCovariance, type ParameterCovariance } from './parameter-uncertainty';
-import type { PurchaseDaySummary, RepeatSummary } from './purchase-days';
+import type { DaySummaries } from './day-summaries';
+import type { RepeatSummary } from './purchase-days';
 import { DAYS_PER_WEEK } from './time';
 import { PURCHASE_MODEL, type PurchaseModelName, type PurchaseModelParams } from './purchase-models';
 
@@ -54,15 +55,20 @@ export function packSummaries(summaries: readonly RepeatSummary[]): PackedSummar
   return packed;
 }
 
-/** packSummaries(summaries.map(toRepeatSummary)), without an object per customer on the way. */
-export function packDaySummaries(summaries: readonly PurchaseDaySummary[]): PackedSummaries {
-  const packed = new Float64Array(summaries.length * WIDTH);
-  summaries.forEach((s, i) => {
-    packed[i * WIDTH] = s.frequency;
-    packed[i * WIDTH + 1] = s.recencyDays / DAYS_PER_WEEK;
-    packed[i * WIDTH + 2] = s.ageDays / DAYS_PER_WEEK;
-    packed[i * WIDTH + 3] = s.monetary;
-  });
+/**
+ * packSummaries of the repeat summaries of `customers` (indexes, every customer when omitted),
+ * read from the packed day summaries without an object per customer on the way.
+ */
+export function packDaySummaries(summaries: DaySummaries, customers?: readonly number[]): PackedSummaries {
+  const count = customers?.length ?? summaries.length;
+  const packed = new Float64Array(count * WIDTH);
+  for (let k = 0; k < count; k++) {
+    const i = customers ? customers[k]! : k;
+    packed[k * WIDTH] = summaries.frequency(i);
+    packed[k * WIDTH + 1] = summaries.recencyDays(i) / DAYS_PER_WEEK;
+    packed[k * WIDTH + 2] = summaries.ageDays(i) / DAYS_PER_WEEK;
+    packed[k * WIDTH + 3] = summaries.monetary(i);
+  }
   return packed;
 }
 

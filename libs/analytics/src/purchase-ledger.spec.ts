@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { summarizePurchaseDays } from './purchase-days';
+import { summarizePurchaseDays, toRepeatSummary } from './purchase-days';
 import { PurchaseLedger, type LedgerPurchase } from './purchase-ledger';
 
 const DAY = 86_400_000;
@@ -31,9 +31,35 @@ describe('PurchaseLedger', () => {
   it('summarises exactly as summarizePurchaseDays over the same purchases, for any asOf and currency', () => {
     fc.assert(
       fc.property(customers, asOf, fc.constantFrom(undefined, 'EUR', 'USD', 'GBP'), (list, at, currency) => {
-        expect(ledgerOf(list).summarize(at, currency)).toEqual(summarizePurchaseDays(inCurrency(list, currency), at));
+        expect(ledgerOf(list).summarize(at, currency).toArray()).toEqual(summarizePurchaseDays(inCurrency(list, currency), at));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('reads each packed summary field by field as its object says, and in the weeks the models take', () => {
+    fc.assert(
+      fc.property(customers, asOf, (list, at) => {
+        const summaries = ledgerOf(list).summarize(at);
+        const index = summaries.indexById();
+        expect(index.size).toBe(summaries.length);
+        for (let i = 0; i < summaries.length; i++) {
+          const s = summaries.at(i);
+          const fields = {
+            customerId: summaries.customerId(i),
+            frequency: summaries.frequency(i),
+            recencyDays: summaries.recencyDays(i),
+            ageDays: summaries.ageDays(i),
+            daysSinceLast: summaries.daysSinceLast(i),
+            monetary: summaries.monetary(i),
+            totalAmount: summaries.totalAmount(i),
+          };
+          expect(fields).toEqual({ customerId: s.customerId, frequency: s.frequency, recencyDays: s.recencyDays, ageDays: s.ageDays, daysSinceLast: s.daysSinceLast, monetary: s.monetary, totalAmount: s.totalAmount });
+          expect(summaries.repeatSummary(i)).toStrictEqual(toRepeatSummary(s));
+          expect(index.get(s.customerId)).toBe(i);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 
@@ -74,7 +100,7 @@ describe('PurchaseLedger', () => {
     const at = new Date(START + 100 * DAY).toISOString();
     const ledger = ledgerOf(list);
     expect([ledger.customers, ledger.purchases]).toEqual([3_000, 6_000]);
-    expect(ledger.summarize(at)).toEqual(summarizePurchaseDays(list, at));
+    expect(ledger.summarize(at).toArray()).toEqual(summarizePurchaseDays(list, at));
   });
 
   it('refuses a purchase the summaries could not read', () => {

@@ -7,8 +7,9 @@
 // purchases, for any asOf and currency (purchase-ledger.spec.ts), amounts
 // being integers (minor units, as the edge requires): sums are then exact
 // in any order.
-import { dayNumber, instant, isoDate } from './time';
-import type { CustomerPurchases, PurchaseDaySummary, PurchaseInput } from './purchase-days';
+import { DaySummaries } from './day-summaries';
+import type { CustomerPurchases, PurchaseInput } from './purchase-days';
+import { dayNumber, instant } from './time';
 
 /** A purchase as the facts read model records it. */
 export interface LedgerPurchase extends PurchaseInput {
@@ -60,20 +61,15 @@ export class PurchaseLedger {
     return this.currencyNames.length === 0 || (this.currencyNames.length === 1 && this.currencyNames[0] === currency);
   }
 
-  /** summarizePurchaseDays over every customer's purchases (in `currency`, when given) as of asOf, in the order added. */
-  summarize(asOf: string, currency?: string): PurchaseDaySummary[] {
+  /**
+   * summarizePurchaseDays over every customer's purchases (in `currency`, when given) as of asOf,
+   * in the order added, packed (`toArray()` gives the objects).
+   */
+  summarize(asOf: string, currency?: string): DaySummaries {
     const cutoff = instant(asOf, 'asOf');
-    const asOfDay = dayNumber(cutoff);
     const wanted = this.currencyIndex(currency);
-    const out: PurchaseDaySummary[] = [];
-    if (wanted === -1) return out;
-    // A population has hundreds of distinct days, not one per customer: each date's text is made once and shared.
-    const dates = new Map<number, string>();
-    const dateOf = (day: number) => {
-      let text = dates.get(day);
-      if (text === undefined) dates.set(day, (text = isoDate(day)));
-      return text;
-    };
+    const out = DaySummaries.builder(dayNumber(cutoff), wanted === -1 ? 0 : this.ids.length);
+    if (wanted === -1) return out.build();
     for (let c = 0; c < this.ids.length; c++) {
       let firstDay = 0;
       let firstAmount = 0;
@@ -102,10 +98,9 @@ export class PurchaseLedger {
       }
       if (days === 0) continue;
       const x = days - 1;
-      // The counts and day spans are whole numbers: `| 0` keeps them small integers, not boxed doubles.
-      out.push(new LedgerSummary(this.ids[c]!, x | 0, (lastDay - firstDay) | 0, (asOfDay - firstDay) | 0, (asOfDay - lastDay) | 0, x === 0 ? 0 : (total - firstAmount) / x, total, orders | 0, dateOf(firstDay), dateOf(lastDay)));
+      out.add(this.ids[c]!, { firstDay, lastDay, frequency: x, monetary: x === 0 ? 0 : (total - firstAmount) / x, totalAmount: total, orders });
     }
-    return out;
+    return out.build();
   }
 
   /**
@@ -205,18 +200,4 @@ function grown<T extends Float64Array | Uint32Array | Uint16Array>(array: T, cap
   const next = new (array.constructor as new (length: number) => T)(capacity);
   next.set(array);
   return next;
-}
-
-/**
- * A summary as the ledger makes them, a hundred thousand at a time and held by the analytics'
- * cache. Its own class, so its own hidden class: object literals of the same shape made elsewhere
- * with fractional values would make V8 keep every numeric field of all of them as a boxed number
- * (16 bytes each) instead of a small integer held in place. The fields are assigned in
- * PurchaseDaySummary's order, so they serialise as the literal's did.
- */
-class LedgerSummary implements PurchaseDaySummary {
-  constructor(
-    readonly customerId: string, readonly frequency: number, readonly recencyDays: number, readonly ageDays: number, readonly daysSinceLast: number,
-    readonly monetary: number, readonly totalAmount: number, readonly orders: number, readonly firstDay: string, readonly lastDay: string,
-  ) {}
 }

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import type { PurchaseDaySummary } from './purchase-days';
+import { PurchaseLedger } from './purchase-ledger';
 import { fmScore, rfm, rfmFromSummaries, RFM_GRID, RFM_SEGMENTS, type RfmScore, type RfmSegment } from './rfm';
 
 const SCORES: readonly RfmScore[] = [1, 2, 3, 4, 5];
@@ -114,6 +116,22 @@ describe('RFM', () => {
     const c = customer('late', 0, 3, 300);
     const earlier = rfm([c], '2024-06-29T23:59:59Z').customers[0];
     expect(earlier).toMatchObject({ frequency: 2, recencyDays: 0 });
+  });
+
+  it('scores packed summaries exactly as their objects', () => {
+    const purchase = fc.record({
+      occurredAt: fc.integer({ min: 0, max: 400 }).map((day) => new Date(Date.UTC(2024, 0, 1) + day * DAY + 3_600_000).toISOString()),
+      amount: fc.integer({ min: 1, max: 100_000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(purchase, { minLength: 1, maxLength: 8 }), { maxLength: 60 }), (histories) => {
+        const builder = PurchaseLedger.builder();
+        histories.forEach((purchases, i) => builder.add(`c${i}`, purchases.map((p) => ({ ...p, currency: 'EUR' }))));
+        const packed = builder.build().summarize('2025-02-01T00:00:00Z');
+        expect(rfmFromSummaries(packed)).toEqual(rfmFromSummaries(packed.toArray()));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('scales as N log N: 200,000 customers score quickly', () => {

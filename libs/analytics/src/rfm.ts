@@ -1,5 +1,6 @@
 // SPEC section 6, RFM: recency, frequency and monetary scores by rank among the
 // customers with a purchase, and the segment grid of R × FM.
+import { DaySummaries } from './day-summaries';
 import { summarizePurchaseDays, type CustomerPurchases, type PurchaseDaySummary } from './purchase-days';
 import { countAbove, countBelow } from './stats';
 
@@ -78,24 +79,40 @@ export function rfm(customers: readonly CustomerPurchases[], asOf: string): RfmR
   return rfmFromSummaries(summarizePurchaseDays(customers, asOf));
 }
 
-/** RFM from purchase-day summaries (customers with ≥ 1 purchase-day). */
-export function rfmFromSummaries(summaries: readonly PurchaseDaySummary[]): RfmResult {
-  const ascending = (values: number[]) => values.sort((a, b) => a - b);
-  const rs = ascending(summaries.map((s) => s.daysSinceLast));
-  const fs = ascending(summaries.map((s) => s.frequency + 1));
-  const ms = ascending(summaries.map((s) => s.totalAmount));
+/** What RFM reads of each customer's purchase-day summary. */
+type RfmInputs = Pick<DaySummaries, 'length' | 'customerId' | 'daysSinceLast' | 'frequency' | 'totalAmount'>;
+
+/** RFM from purchase-day summaries (customers with ≥ 1 purchase-day), as objects or packed. */
+export function rfmFromSummaries(summaries: readonly PurchaseDaySummary[] | DaySummaries): RfmResult {
+  const input: RfmInputs = summaries instanceof DaySummaries ? summaries : objectInputs(summaries);
+  const column = (value: (i: number) => number) => Float64Array.from({ length: input.length }, (_, i) => value(i));
+  const recency = column((i) => input.daysSinceLast(i));
+  const frequency = column((i) => input.frequency(i) + 1);
+  const monetary = column((i) => input.totalAmount(i));
+  // Sorted copies to score against; a typed array sorts numerically.
+  const rs = Array.from(recency.slice().sort());
+  const fs = Array.from(frequency.slice().sort());
+  const ms = Array.from(monetary.slice().sort());
   const segments = Object.fromEntries(RFM_SEGMENTS.map((s) => [s, 0])) as Record<RfmSegment, number>;
-  const rows = summaries.map((s): RfmRow => {
-    const recencyDays = s.daysSinceLast;
-    const frequency = s.frequency + 1;
-    const monetary = s.totalAmount;
+  const rows = Array.from({ length: input.length }, (_, i): RfmRow => {
+    const recencyDays = recency[i]!;
     const r = scoreLowerIsBetter(rs, recencyDays);
-    const f = scoreHigherIsBetter(fs, frequency);
-    const m = scoreHigherIsBetter(ms, monetary);
+    const f = scoreHigherIsBetter(fs, frequency[i]!);
+    const m = scoreHigherIsBetter(ms, monetary[i]!);
     const fm = fmScore(f, m);
     const segment = rfmSegment(r, fm);
     segments[segment] += 1;
-    return { customerId: s.customerId, recencyDays, frequency, monetary, r, f, m, fm, segment };
+    return { customerId: input.customerId(i), recencyDays, frequency: frequency[i]!, monetary: monetary[i]!, r, f, m, fm, segment };
   });
   return { customers: rows, segments };
+}
+
+function objectInputs(summaries: readonly PurchaseDaySummary[]): RfmInputs {
+  return {
+    length: summaries.length,
+    customerId: (i) => summaries[i]!.customerId,
+    daysSinceLast: (i) => summaries[i]!.daysSinceLast,
+    frequency: (i) => summaries[i]!.frequency,
+    totalAmount: (i) => summaries[i]!.totalAmount,
+  };
 }

@@ -43,6 +43,7 @@ import {
   type HoldoutValidation,
   type ParameterCovariance,
   type PredictionInterval,
+  type DaySummaries,
   type PurchaseDaySummary,
   type PurchaseModelChoice,
   type PurchaseModelCustomer,
@@ -61,7 +62,10 @@ import {
   type PackedSummaries,
 } from '@rapport/analytics';
 import { FACTS_VERSION, PURCHASES_VERSION, type ContactFact, type CustomerFacts } from '@rapport/projections';
+import { RankedCustomers, type RankedCustomer } from './analytics/ranked-customers';
 import type { CustomerReadModels } from './customer-read-models';
+
+export type { RankedCustomer } from './analytics/ranked-customers';
 
 export interface AnalyticsOptions {
   /** Monthly discount rate of CLV (default 1 % a month). */
@@ -197,18 +201,6 @@ export interface ModelSelection {
 /** Fewer holdout days than this and `best` does not rank: the holdout would say nothing. */
 export const MIN_SELECTION_HOLDOUT_DAYS = 7;
 const DAY_MS = 86_400_000;
-
-export interface RankedCustomer {
-  readonly customerId: string;
-  readonly pAlive: number;
-  readonly expectedPurchases: number;
-  readonly expectedSpend: number | null;
-  readonly clv: number | null;
-  /** Spend so far in `currency`, minor units. */
-  readonly pastValue: number;
-  /** at-risk: pastValue × (1 − pAlive), the value likely to be lost. */
-  readonly valueAtRisk: number;
-}
 
 /** What a fit or a covariance reads (see fitInputs). */
 interface FitInputs {
@@ -462,7 +454,9 @@ export class AnalyticsService {
     return this.cached(
       `best|${asOf}`,
       async () => {
-        const span = (await this.summaries(asOf, undefined, cache)).reduce((max, s) => Math.max(max, s.ageDays), 0);
+        const summaries = await this.summaries(asOf, undefined, cache);
+        let span = 0;
+        for (let i = 0; i < summaries.length; i++) span = Math.max(span, summaries.ageDays(i));
         const holdoutDays = Math.min(Math.floor(span / 2), MAX_HOLDOUT_DAYS);
         const fallback = (calibrationEnd: string | null, reason: string) => ({
           model: 'bgnbd' as const,
@@ -481,17 +475,12 @@ export class AnalyticsService {
 
   /** Customers ranked by the value they are likely to take with them: past spend × (1 − P(alive)). */
   async atRisk(asOf: string, currency: string, limit: number, horizonWeeks = 52): Promise<RankedCustomer[]> {
-    const ranked = await this.ranked(asOf, currency, horizonWeeks);
-    return [...ranked].sort((a, b) => b.valueAtRisk - a.valueAtRisk || a.customerId.localeCompare(b.customerId)).slice(0, limit);
+    return (await this.ranked(asOf, currency, horizonWeeks)).top('valueAtRisk', limit);
   }
 
   /** Customers ranked by predicted CLV over the horizon. */
   async value(asOf: string, currency: string, limit: number, horizonWeeks = 52): Promise<RankedCustomer[]> {
-    const ranked = await this.ranked(asOf, currency, horizonWeeks);
-    return ranked
-      .filter((c) => c.clv !== null)
-      .sort((a, b) => b.clv! - a.clv! || a.customerId.localeCompare(b.customerId))
-      .slice(0, limit);
+    return (await this.ranked(asOf, currency, horizonWeeks)).top('clv', limit);
   }
 
   /** BG/NBD P(alive) of every customer with a purchase, as of an instant: what `p_alive_below` signals read. */
@@ -500,7 +489,10 @@ export class AnalyticsService {
       `p-alive|${asOf}`,
       async () => {
         const params = await this.bgnbdParams(asOf, cache);
-        return new Map((await this.summaries(asOf, undefined, cache)).map((s) => [s.customerId, bgnbdProbabilityAlive(params, toRepeatSummary(s))]));
+        const summaries = await this.summaries(asOf, undefined, cache);
+        const pAlive = new Map<string, number>();
+        for (let i = 0; i < summaries.length; i++) pAlive.set(summaries.customerId(i), bgnbdProbabilityAlive(params, summaries.repeatSummary(i)));
+        return pAlive;
       },
       cache,
     );
@@ -574,34 +566,39 @@ export class AnalyticsService {
     return revenueByPeriod(await this.purchasesIn(currency), asOf, interval, { ...window, ...(maxPeriods !== undefined ? { maxPeriods } : {}) });
   }
 
-  private async ranked(asOf: string, currency: string, horizonWeeks: number): Promise<readonly RankedCustomer[]> {
+  private async ranked(asOf: string, currency: string, horizonWeeks: number): Promise<RankedCustomers> {
     return this.cached(`ranked|${asOf}|${currency}|${horizonWeeks}`, async () => {
       const bgnbd = await this.bgnbdParams(asOf);
       const gg = await this.gammaGamma(asOf, currency);
       const spendParams = gg.fit.converged ? gg.fit.params : undefined;
-      const byCurrency = new Map((await this.summaries(asOf, currency)).map((s) => [s.customerId, s]));
+      const inCurrency = await this.summaries(asOf, currency);
+      const byCurrency = inCurrency.indexById();
       const clvOptions = this.clvOptions(horizonWeeks);
       // Every customer's expected purchases at each month end: once per distinct history.
       const expected = sharedByHistory((c, t) => bgnbdConditionalExpectedPurchases(bgnbd, c, t));
-      return (await this.summaries(asOf, undefined)).flatMap((all): RankedCustomer[] => {
-        const inCurrency = byCurrency.get(all.customerId);
-        if (!inCurrency) return [];
-        const summary = toRepeatSummary(all);
-        const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
-        const spend = spendParams ? gammaGammaExpectedSpend(spendParams, toRepeatSummary(inCurrency)) : null;
-        const value = spend === null ? null : lifetimeValueOf(expected(summary), spend, clvOptions);
-        return [
-          {
-            customerId: all.customerId,
+      const all = await this.summaries(asOf, undefined);
+      function* customers(): Generator<RankedCustomer> {
+        for (let i = 0; i < all.length; i++) {
+          const j = byCurrency.get(all.customerId(i));
+          if (j === undefined) continue;
+          const summary = all.repeatSummary(i);
+          const pAlive = bgnbdProbabilityAlive(bgnbd, summary);
+          const spend = spendParams ? gammaGammaExpectedSpend(spendParams, inCurrency.repeatSummary(j)) : null;
+          const value = spend === null ? null : lifetimeValueOf(expected(summary), spend, clvOptions);
+          const pastValue = inCurrency.totalAmount(j);
+          yield {
+            customerId: summary.customerId,
             pAlive,
             expectedPurchases: value?.expectedPurchases ?? bgnbdConditionalExpectedPurchases(bgnbd, summary, horizonWeeks),
             expectedSpend: spend,
             clv: value?.clv ?? null,
-            pastValue: inCurrency.totalAmount,
-            valueAtRisk: inCurrency.totalAmount * (1 - pAlive),
-          },
-        ];
-      });
+            pastValue,
+            valueAtRisk: pastValue * (1 - pAlive),
+          };
+        }
+      }
+      // Packed as they are made: the customers in the currency are at most every customer.
+      return RankedCustomers.of(customers(), Math.min(all.length, byCurrency.size));
     });
   }
 
@@ -663,7 +660,7 @@ export class AnalyticsService {
     return this.cached(`holdout|${calibrationEnd}|${holdoutEnd}`, async () => holdoutData(await this.purchasesIn(undefined), calibrationEnd, holdoutEnd));
   }
 
-  private async summaries(asOf: string, currency: string | undefined, cache: CacheOptions = {}): Promise<PurchaseDaySummary[]> {
+  private async summaries(asOf: string, currency: string | undefined, cache: CacheOptions = {}): Promise<DaySummaries> {
     return this.cached(
       `summaries|${asOf}|${currency ?? '*'}`,
       async () => {
@@ -719,9 +716,9 @@ export class AnalyticsService {
   private fitInputs(population: 'purchases' | 'spenders', asOf: string, currency: string | undefined): Promise<FitInputs> {
     return this.cached(`inputs|${population}|${asOf}|${currency ?? '*'}`, async () => {
       const summaries = await this.summaries(asOf, currency);
-      const chosen = population === 'spenders' ? summaries.filter((s) => isGammaGammaCustomer({ x: s.frequency, monetary: s.monetary })) : summaries;
-      const packed = packDaySummaries(chosen);
-      return { customers: chosen.length, packed, digest: digestOf(packed, population === 'spenders') };
+      const chosen = population === 'spenders' ? spenders(summaries) : undefined;
+      const packed = packDaySummaries(summaries, chosen);
+      return { customers: chosen?.length ?? summaries.length, packed, digest: digestOf(packed, population === 'spenders') };
     });
   }
 
@@ -882,6 +879,13 @@ function looseModel(model: PurchaseModelName) {
 
 function lowHigh(interval: PredictionInterval): Interval {
   return { low: interval.lower, high: interval.upper };
+}
+
+/** The indexes of the customers Gamma-Gamma is fitted on: a repeat purchase-day and a positive mean amount. */
+function spenders(summaries: DaySummaries): number[] {
+  const chosen: number[] = [];
+  for (let i = 0; i < summaries.length; i++) if (isGammaGammaCustomer({ x: summaries.frequency(i), monetary: summaries.monetary(i) })) chosen.push(i);
+  return chosen;
 }
 
 function summaryOf(facts: CustomerFacts, asOf: string, currency: string | undefined): PurchaseDaySummary | undefined {

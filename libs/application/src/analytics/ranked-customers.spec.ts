@@ -31,8 +31,8 @@ describe('RankedCustomers', () => {
         const ranked = RankedCustomers.of(list, list.length);
         const byRisk = [...list].sort((a, b) => b.valueAtRisk - a.valueAtRisk || a.customerId.localeCompare(b.customerId)).slice(0, limit);
         const byClv = list
-          .filter((c): c is RankedCustomer & { clv: number } => c.clv !== null)
-          .sort((a, b) => b.clv - a.clv || a.customerId.localeCompare(b.customerId))
+          .filter((c) => c.clv !== null)
+          .sort((a, b) => b.clv! - a.clv! || a.customerId.localeCompare(b.customerId))
           .slice(0, limit);
         expect(ranked.top('valueAtRisk', limit)).toStrictEqual(byRisk);
         expect(ranked.top('clv', limit)).toStrictEqual(byClv);

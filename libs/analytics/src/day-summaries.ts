@@ -117,9 +117,11 @@ interface Columns {
   readonly totals: Float64Array;
 }
 
+/** Made by DaySummaries.builder(); a builder builds once. */
 export class DaySummariesBuilder {
   private readonly ids: string[] = [];
   private readonly columns: Columns;
+  private built = false;
 
   constructor(
     readonly asOfDay: number,
@@ -137,6 +139,7 @@ export class DaySummariesBuilder {
   }
 
   add(customerId: string, numbers: DaySummaryNumbers): this {
+    if (this.built) throw new Error('these summaries are built: a builder builds once');
     const i = this.ids.length;
     if (i === this.capacity) throw new RangeError(`more than the ${this.capacity} customers announced`);
     this.ids.push(customerId);
@@ -151,6 +154,8 @@ export class DaySummariesBuilder {
   }
 
   build(): DaySummaries {
+    if (this.built) throw new Error('these summaries are built: a builder builds once');
+    this.built = true;
     return this.done(this.ids.length, this.ids, this.columns);
   }
 }

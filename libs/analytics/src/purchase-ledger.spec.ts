@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { summarizePurchaseDays, toRepeatSummary } from './purchase-days';
+import { DaySummaries } from './day-summaries';
 import { PurchaseLedger, type LedgerPurchase } from './purchase-ledger';
 
 const DAY = 86_400_000;
@@ -101,6 +102,13 @@ describe('PurchaseLedger', () => {
     const ledger = ledgerOf(list);
     expect([ledger.customers, ledger.purchases]).toEqual([3_000, 6_000]);
     expect(ledger.summarize(at).toArray()).toEqual(summarizePurchaseDays(list, at));
+  });
+
+  it('builds its summaries once', () => {
+    const builder = DaySummaries.builder(100, 2).add('a', { firstDay: 90, lastDay: 95, frequency: 1, monetary: 5, totalAmount: 9, orders: 2 });
+    expect(builder.build().at(0)).toMatchObject({ customerId: 'a', recencyDays: 5, ageDays: 10, daysSinceLast: 5 });
+    expect(() => builder.add('b', { firstDay: 90, lastDay: 90, frequency: 0, monetary: 0, totalAmount: 1, orders: 1 })).toThrow('builds once');
+    expect(() => builder.build()).toThrow('builds once');
   });
 
   it('refuses a purchase the summaries could not read', () => {

@@ -1,6 +1,6 @@
 // SPEC section 6, RFM: recency, frequency and monetary scores by rank among the
 // customers with a purchase, and the segment grid of R × FM.
-import { DaySummaries } from './day-summaries';
+import type { DaySummaries } from './day-summaries';
 import { summarizePurchaseDays, type CustomerPurchases, type PurchaseDaySummary } from './purchase-days';
 import { countAbove, countBelow } from './stats';
 
@@ -84,7 +84,7 @@ type RfmInputs = Pick<DaySummaries, 'length' | 'customerId' | 'daysSinceLast' | 
 
 /** RFM from purchase-day summaries (customers with ≥ 1 purchase-day), as objects or packed. */
 export function rfmFromSummaries(summaries: readonly PurchaseDaySummary[] | DaySummaries): RfmResult {
-  const input: RfmInputs = summaries instanceof DaySummaries ? summaries : objectInputs(summaries);
+  const input: RfmInputs = isObjectList(summaries) ? objectInputs(summaries) : summaries;
   const column = (value: (i: number) => number) => Float64Array.from({ length: input.length }, (_, i) => value(i));
   const recency = column((i) => input.daysSinceLast(i));
   const frequency = column((i) => input.frequency(i) + 1);
@@ -105,6 +105,11 @@ export function rfmFromSummaries(summaries: readonly PurchaseDaySummary[] | DayS
     return { customerId: input.customerId(i), recencyDays, frequency: frequency[i]!, monetary: monetary[i]!, r, f, m, fm, segment };
   });
   return { customers: rows, segments };
+}
+
+// Told apart by shape, not by class: a second copy of the module would not pass `instanceof`.
+function isObjectList(summaries: readonly PurchaseDaySummary[] | DaySummaries): summaries is readonly PurchaseDaySummary[] {
+  return Array.isArray(summaries);
 }
 
 function objectInputs(summaries: readonly PurchaseDaySummary[]): RfmInputs {

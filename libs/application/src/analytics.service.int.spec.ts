@@ -376,6 +376,42 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
   });
 });
 
+describe('AnalyticsService rankings in a currency', () => {
+  it('ranks the customers who bought in the currency by their spend in it, with P(alive) from every purchase', async () => {
+    const fixture = openFixture();
+    try {
+      // Every fourth buyer pays every other purchase in EUR: their spend in USD and in all currencies differ.
+      const purchases = syntheticPurchases(160, '2025-06-01T12:00:00Z').map((p, i) => (Number(p.customerId.slice(2)) % 4 === 0 && i % 2 === 0 ? { ...p, currency: 'EUR' } : p));
+      for (const p of purchases) {
+        await fixture.record({ customerId: p.customerId, type: 'purchased', occurredAt: p.occurredAt, data: { orderId: randomUUID(), amount: p.amount, currency: p.currency } });
+      }
+      const analytics = new AnalyticsService(fixture.readStore);
+      const asOf = '2026-06-01T00:00:00Z';
+      const spent = new Map<string, number>();
+      for (const p of purchases) if (p.currency === 'EUR') spent.set(p.customerId, (spent.get(p.customerId) ?? 0) + p.amount);
+      expect(spent.size).toBeGreaterThan(20);
+      const pAlive = await analytics.pAliveByCustomer(asOf);
+
+      const atRisk = await analytics.atRisk(asOf, 'EUR', 1_000);
+      expect(new Set(atRisk.map((c) => c.customerId))).toEqual(new Set(spent.keys()));
+      for (const c of atRisk) {
+        expect(c.pastValue).toBe(spent.get(c.customerId));
+        expect(c.pAlive).toBe(pAlive.get(c.customerId));
+        expect(c.valueAtRisk).toBe(c.pastValue * (1 - c.pAlive));
+      }
+      expect(atRisk.map((c) => c.valueAtRisk)).toEqual([...atRisk.map((c) => c.valueAtRisk)].sort((a, b) => b - a));
+
+      const valuable = await analytics.value(asOf, 'EUR', 1_000);
+      expect(valuable.length).toBeGreaterThan(0);
+      expect(valuable.every((c) => c.clv !== null && Number.isFinite(c.clv) && spent.has(c.customerId))).toBe(true);
+      expect(valuable.map((c) => c.clv)).toEqual([...valuable.map((c) => c.clv!)].sort((a, b) => b - a));
+      expect(await analytics.atRisk(asOf, 'EUR', 3)).toEqual(atRisk.slice(0, 3));
+    } finally {
+      await fixture.close();
+    }
+  }, 60_000);
+});
+
 describe('AnalyticsService predictions', () => {
   it('gives no intervals, and says why, for a customer the fit gives no finite value for', async () => {
     // One customer, three purchases in a week and nine months of silence: BG/NBD fitted on that one history

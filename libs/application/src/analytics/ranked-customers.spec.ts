@@ -40,6 +40,13 @@ describe('RankedCustomers', () => {
     );
   });
 
+  it('reads a NaN spend or CLV back as none: callers give finite numbers or null', () => {
+    const one: RankedCustomer = { customerId: 'a', pAlive: 0.5, expectedPurchases: 2, expectedSpend: Number.NaN, clv: Number.NaN, pastValue: 10, valueAtRisk: 5 };
+    const ranked = RankedCustomers.of([one, { ...one, customerId: 'b', clv: 3 }], 2);
+    expect(ranked.at(0)).toStrictEqual({ ...one, expectedSpend: null, clv: null });
+    expect(ranked.top('clv', 10).map((c) => c.customerId)).toEqual(['b']);
+  });
+
   it('refuses more customers than it was told of', () => {
     const one: RankedCustomer = { customerId: 'a', pAlive: 1, expectedPurchases: 1, expectedSpend: null, clv: null, pastValue: 0, valueAtRisk: 0 };
     expect(() => RankedCustomers.of([one, { ...one, customerId: 'b' }], 1)).toThrow(RangeError);

@@ -33,7 +33,10 @@ export class RankedCustomers {
     private readonly valueAtRisk: Float64Array,
   ) {}
 
-  /** The customers packed, in the order given. */
+  /**
+   * The customers packed, in the order given. A missing expected spend or CLV is held as NaN,
+   * so a NaN given for one reads back as null: callers give finite numbers or null.
+   */
   static of(customers: Iterable<RankedCustomer>, count: number): RankedCustomers {
     const ids: string[] = [];
     const columns = Array.from({ length: 6 }, () => new Float64Array(count));

@@ -47,6 +47,18 @@ describe('RankedCustomers', () => {
     expect(ranked.top('clv', 10).map((c) => c.customerId)).toEqual(['b']);
   });
 
+  it('ranks a value at risk that is not a number last, and everyone else in order', () => {
+    fc.assert(
+      fc.property(customers, fc.array(fc.boolean()), (list, unknown) => {
+        const given = list.map((c, i) => (unknown[i] ? { ...c, valueAtRisk: Number.NaN } : c));
+        const known = given.filter((c) => !Number.isNaN(c.valueAtRisk)).sort((a, b) => b.valueAtRisk - a.valueAtRisk || a.customerId.localeCompare(b.customerId));
+        const missing = given.filter((c) => Number.isNaN(c.valueAtRisk)).sort((a, b) => a.customerId.localeCompare(b.customerId));
+        const top = RankedCustomers.of(given, given.length).top('valueAtRisk', given.length);
+        expect(top.map((c) => c.customerId)).toEqual([...known, ...missing].map((c) => c.customerId));
+      }),
+    );
+  });
+
   it('refuses more customers than it was told of', () => {
     const one: RankedCustomer = { customerId: 'a', pAlive: 1, expectedPurchases: 1, expectedSpend: null, clv: null, pastValue: 0, valueAtRisk: 0 };
     expect(() => RankedCustomers.of([one, { ...one, customerId: 'b' }], 1)).toThrow(RangeError);

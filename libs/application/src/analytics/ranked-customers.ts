@@ -77,13 +77,16 @@ export class RankedCustomers {
 
   /**
    * The first `limit` customers by `key`, highest first, ties by customerId
-   * (localeCompare); by CLV, the customers without one are left out.
+   * (localeCompare); by CLV, the customers without one are left out. A value at
+   * risk that is not a number (a P(alive) the fit could not give) ranks last.
    */
   top(key: RankingKey, limit: number): RankedCustomer[] {
     const values = key === 'clv' ? this.clv : this.valueAtRisk;
     const order: number[] = [];
     for (let i = 0; i < values.length; i++) if (key !== 'clv' || !Number.isNaN(values[i]!)) order.push(i);
-    order.sort((a, b) => values[b]! - values[a]! || this.ids[a]!.localeCompare(this.ids[b]!));
+    // NaN would make the comparison inconsistent, and the sort's order undefined for everyone.
+    const rank = (i: number) => (Number.isNaN(values[i]!) ? Number.NEGATIVE_INFINITY : values[i]!);
+    order.sort((a, b) => rank(b) - rank(a) || this.ids[a]!.localeCompare(this.ids[b]!));
     return order.slice(0, limit).map((i) => this.at(i));
   }
 }

@@ -8,7 +8,7 @@
 import type { PurchaseDaySummary, RepeatSummary } from './purchase-days';
 import { DAYS_PER_WEEK, isoDate } from './time';
 
-/** One customer's numbers, as DaySummaries.Builder takes them. */
+/** One customer's numbers, as DaySummaries.builder() takes them. */
 export interface DaySummaryNumbers {
   /** d_0 and d_x, UTC day numbers. */
   readonly firstDay: number;
@@ -33,12 +33,42 @@ export class DaySummaries {
     private readonly totals: Float64Array,
   ) {}
 
-  /** Fills columns for at most `capacity` customers, as of `asOfDay`. */
+  /** Fills columns for at most `capacity` customers, as of `asOfDay`; builds once. */
   static builder(asOfDay: number, capacity: number): DaySummariesBuilder {
-    return new DaySummariesBuilder(asOfDay, capacity, (size, ids, columns) => {
-      const used = <T extends Int32Array | Float64Array>(column: T): T => (size === capacity ? column : (column.slice(0, size) as T));
-      return new DaySummaries(asOfDay, ids, used(columns.firstDays), used(columns.lastDays), used(columns.frequencies), used(columns.orderCounts), used(columns.monetaries), used(columns.totals));
-    });
+    const ids: string[] = [];
+    const c: Columns = {
+      firstDays: new Int32Array(capacity),
+      lastDays: new Int32Array(capacity),
+      frequencies: new Int32Array(capacity),
+      orderCounts: new Int32Array(capacity),
+      monetaries: new Float64Array(capacity),
+      totals: new Float64Array(capacity),
+    };
+    let built = false;
+    const open = () => {
+      if (built) throw new Error('these summaries are built: a builder builds once');
+    };
+    return {
+      add(customerId, numbers) {
+        open();
+        const i = ids.length;
+        if (i === capacity) throw new RangeError(`more than the ${capacity} customers announced`);
+        ids.push(customerId);
+        c.firstDays[i] = numbers.firstDay;
+        c.lastDays[i] = numbers.lastDay;
+        c.frequencies[i] = numbers.frequency;
+        c.orderCounts[i] = numbers.orders;
+        c.monetaries[i] = numbers.monetary;
+        c.totals[i] = numbers.totalAmount;
+        return this;
+      },
+      build() {
+        open();
+        built = true;
+        const used = <T extends Int32Array | Float64Array>(column: T): T => (ids.length === capacity ? column : (column.slice(0, ids.length) as T));
+        return new DaySummaries(asOfDay, ids, used(c.firstDays), used(c.lastDays), used(c.frequencies), used(c.orderCounts), used(c.monetaries), used(c.totals));
+      },
+    };
   }
 
   get length(): number {
@@ -117,45 +147,8 @@ interface Columns {
   readonly totals: Float64Array;
 }
 
-/** Made by DaySummaries.builder(); a builder builds once. */
-export class DaySummariesBuilder {
-  private readonly ids: string[] = [];
-  private readonly columns: Columns;
-  private built = false;
-
-  constructor(
-    readonly asOfDay: number,
-    private readonly capacity: number,
-    private readonly done: (size: number, ids: readonly string[], columns: Columns) => DaySummaries,
-  ) {
-    this.columns = {
-      firstDays: new Int32Array(capacity),
-      lastDays: new Int32Array(capacity),
-      frequencies: new Int32Array(capacity),
-      orderCounts: new Int32Array(capacity),
-      monetaries: new Float64Array(capacity),
-      totals: new Float64Array(capacity),
-    };
-  }
-
-  add(customerId: string, numbers: DaySummaryNumbers): this {
-    if (this.built) throw new Error('these summaries are built: a builder builds once');
-    const i = this.ids.length;
-    if (i === this.capacity) throw new RangeError(`more than the ${this.capacity} customers announced`);
-    this.ids.push(customerId);
-    const c = this.columns;
-    c.firstDays[i] = numbers.firstDay;
-    c.lastDays[i] = numbers.lastDay;
-    c.frequencies[i] = numbers.frequency;
-    c.orderCounts[i] = numbers.orders;
-    c.monetaries[i] = numbers.monetary;
-    c.totals[i] = numbers.totalAmount;
-    return this;
-  }
-
-  build(): DaySummaries {
-    if (this.built) throw new Error('these summaries are built: a builder builds once');
-    this.built = true;
-    return this.done(this.ids.length, this.ids, this.columns);
-  }
+/** What DaySummaries.builder() gives: customers added one at a time, then built once. */
+export interface DaySummariesBuilder {
+  add(customerId: string, numbers: DaySummaryNumbers): DaySummariesBuilder;
+  build(): DaySummaries;
 }

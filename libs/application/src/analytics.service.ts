@@ -590,9 +590,8 @@ export class AnalyticsService {
             customerId: summary.customerId,
             pAlive,
             expectedPurchases: value?.expectedPurchases ?? bgnbdConditionalExpectedPurchases(bgnbd, summary, horizonWeeks),
-            // A degenerate fit can make these infinite or NaN: no value to rank by (JSON would show null anyway).
-            expectedSpend: finiteOrNull(spend),
-            clv: finiteOrNull(value?.clv ?? null),
+            expectedSpend: spend,
+            clv: value?.clv ?? null,
             pastValue,
             valueAtRisk: pastValue * (1 - pAlive),
           };
@@ -880,10 +879,6 @@ function looseModel(model: PurchaseModelName) {
 
 function lowHigh(interval: PredictionInterval): Interval {
   return { low: interval.lower, high: interval.upper };
-}
-
-function finiteOrNull(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) ? value : null;
 }
 
 /** The indexes of the customers Gamma-Gamma is fitted on: a repeat purchase-day and a positive mean amount. */

@@ -40,10 +40,12 @@ describe('RankedCustomers', () => {
     );
   });
 
-  it('reads a NaN spend or CLV back as none: callers give finite numbers or null', () => {
+  it('takes a spend or CLV that is not a finite number as none: null, and out of the CLV ranking', () => {
     const one: RankedCustomer = { customerId: 'a', pAlive: 0.5, expectedPurchases: 2, expectedSpend: Number.NaN, clv: Number.NaN, pastValue: 10, valueAtRisk: 5 };
-    const ranked = RankedCustomers.of([one, { ...one, customerId: 'b', clv: 3 }], 2);
+    const infinite = { ...one, customerId: 'c', expectedSpend: Number.POSITIVE_INFINITY, clv: Number.POSITIVE_INFINITY };
+    const ranked = RankedCustomers.of([one, { ...one, customerId: 'b', clv: 3 }, infinite], 3);
     expect(ranked.at(0)).toStrictEqual({ ...one, expectedSpend: null, clv: null });
+    expect(ranked.at(2)).toStrictEqual({ ...infinite, expectedSpend: null, clv: null });
     expect(ranked.top('clv', 10).map((c) => c.customerId)).toEqual(['b']);
   });
 

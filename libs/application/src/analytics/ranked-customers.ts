@@ -34,8 +34,10 @@ export class RankedCustomers {
   ) {}
 
   /**
-   * The customers packed, in the order given. A missing expected spend or CLV is held as NaN,
-   * so a NaN given for one reads back as null: callers give finite numbers or null.
+   * The customers packed, in the order given. An expected spend or CLV that is not a finite
+   * number (a degenerate fit can give an infinite spend, and a NaN CLV from it) is none: held
+   * as NaN, read back as null, and left out of the CLV ranking. JSON showed it as null anyway,
+   * and a NaN made the sort's order undefined for everyone.
    */
   static of(customers: Iterable<RankedCustomer>, count: number): RankedCustomers {
     const ids: string[] = [];
@@ -47,8 +49,8 @@ export class RankedCustomers {
       ids.push(customer.customerId);
       pAlive[i] = customer.pAlive;
       expectedPurchases[i] = customer.expectedPurchases;
-      expectedSpend[i] = customer.expectedSpend ?? Number.NaN;
-      clv[i] = customer.clv ?? Number.NaN;
+      expectedSpend[i] = finiteOrNaN(customer.expectedSpend);
+      clv[i] = finiteOrNaN(customer.clv);
       pastValue[i] = customer.pastValue;
       valueAtRisk[i] = customer.valueAtRisk;
     }
@@ -89,4 +91,9 @@ export class RankedCustomers {
     order.sort((a, b) => rank(b) - rank(a) || this.ids[a]!.localeCompare(this.ids[b]!));
     return order.slice(0, limit).map((i) => this.at(i));
   }
+}
+
+/** NaN stands for none in a column. */
+function finiteOrNaN(value: number | null): number {
+  return value !== null && Number.isFinite(value) ? value : Number.NaN;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import { computeEventHash, DuplicateEventIdError, StorageFullError, verifyChain,
 import { eventually } from '@rapport/config/testing';
 import { describeEventStoreContract } from '@rapport/event-store/testing';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
+import { WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES } from './wal-settings';
 import { sqliteTamperer } from './testing';
 
 function tempDir(): string {
@@ -68,6 +69,30 @@ describe('SqliteEventStore', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(WAL_SIZE_LIMIT_BYTES);
+  });
+
+  it('checkpoints the WAL once it passes walAutocheckpointPages, not at SQLite\'s 1,000', async () => {
+    // About 1,500 pages a commit: past SQLite's default, short of the log's own threshold.
+    const commit = (store: SqliteEventStore, customerId: string) =>
+      store.append(customerId, Array.from({ length: 400 }, () => newEvent({ data: { note: 'x'.repeat(12_000) } })), 'no_stream');
+    const walBytes = () => statSync(`${path}-wal`).size;
+    const deferring = open();
+    await commit(deferring, 'cust-1');
+    const one = walBytes();
+    await commit(deferring, 'cust-2');
+    // Nothing was checkpointed: the second commit's pages follow the first's.
+    expect(walBytes()).toBeGreaterThan(one * 1.8);
+    await deferring.close();
+
+    rmSync(dir, { recursive: true, force: true });
+    const eager = open({ walAutocheckpointPages: 1_000 });
+    await commit(eager, 'cust-1');
+    expect(walBytes()).toBeGreaterThan(1_000 * 4096);
+    await commit(eager, 'cust-2');
+    // The first commit's pages were checkpointed, so the second rewrote the WAL from its start.
+    expect(walBytes()).toBeLessThan(one * 1.2);
   });
 
   it('keeps the events across close and reopen, and continues the chain', async () => {

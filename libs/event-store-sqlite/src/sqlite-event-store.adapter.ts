@@ -30,6 +30,7 @@ import {
 import { preparePrivateDatabaseFile } from './private-file';
 import { isUniqueViolation } from './sqlite-error';
 import { SqliteGroupCommit } from './sqlite-group-commit';
+import { WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES } from './wal-settings';
 
 export interface SqliteEventStoreOptions {
   /** Source of recordedAt; one reading per append, inside its transaction. Default: the system clock. */
@@ -40,7 +41,10 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Batch size of follow() when the caller gives none. Default 500. */
   readonly defaultBatchSize?: number;
+  /** WAL pages after which a commit checkpoints (SQLite's wal_autocheckpoint). Default WAL_AUTOCHECKPOINT_PAGES. */
+  readonly walAutocheckpointPages?: number;
 }
+
 
 interface EventRow {
   position: number;
@@ -166,6 +170,8 @@ export class SqliteEventStore implements EventStore {
       // FULL: a commit is on disk before append() resolves, even across power loss.
       db.pragma('synchronous = FULL');
       db.pragma(`busy_timeout = ${nonNegativeInteger(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs')}`);
+      db.pragma(`wal_autocheckpoint = ${positiveInteger(options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES, 'walAutocheckpointPages')}`);
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       migrate(db);
       return new SqliteEventStore(db, options);
     } catch (error) {

@@ -7,7 +7,6 @@ import Database from 'better-sqlite3';
 import { LogSubscription, ProjectionHandler } from '@rapport/application';
 import { collectionsOf } from '@rapport/document-store';
 import { SqliteDocumentStore } from '@rapport/document-store-sqlite';
-import { WAL_SIZE_PRAGMAS } from '@rapport/event-store-sqlite';
 import { customerFacts, customerTimeline, customerViews, offerContacts, READ_MODELS } from '@rapport/projections';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';
@@ -36,7 +35,7 @@ const searchText = (...values: unknown[]): string => values.map((v) => (typeof v
  * would hold, each document once, no revision guard (the tables start empty),
  * the keys and search text computed by hand from the objects (no JSON round
  * trip), with the store's connection settings (WAL, synchronous NORMAL,
- * secure_delete, the WAL's size).
+ * secure_delete).
  */
 async function rawWriter(file: string): Promise<{ write(chunk: FinalDocuments): void; close(): void }> {
   await SqliteDocumentStore.open(file, collectionsOf(READ_MODELS)).close();
@@ -44,7 +43,6 @@ async function rawWriter(file: string): Promise<{ write(chunk: FinalDocuments): 
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('secure_delete = ON');
-  for (const pragma of WAL_SIZE_PRAGMAS) db.pragma(pragma);
   const views = db.prepare(
     `INSERT INTO ${table(customerViews)} (_id, revision, doc, search, f_email, f_name, f_stage) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );

@@ -6,7 +6,7 @@
 // erasing batch empties the write-ahead log, so personal data does not linger
 // in the files.
 import Database from 'better-sqlite3';
-import { openPrivateDatabase, sqliteCode, WAL_SIZE_PRAGMAS } from '@rapport/event-store-sqlite';
+import { openPrivateDatabase, sqliteCode } from '@rapport/event-store-sqlite';
 import {
   CollectionRegistry,
   DuplicateKeyError,
@@ -138,7 +138,7 @@ export class SqliteDocumentStore implements DocumentStore {
   static open(file: string, collections: readonly AnyCollection[]): SqliteDocumentStore {
     const registry = new CollectionRegistry(collections);
     // secure_delete: replaced documents are zeroed, not left in free space; erased personal data must not linger in the file.
-    return openPrivateDatabase(file, ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'secure_delete = ON', ...WAL_SIZE_PRAGMAS], (db) => {
+    return openPrivateDatabase(file, ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'secure_delete = ON'], (db) => {
       db.exec(META);
       db.transaction(() => {
         for (const collection of registry.all) declare(db, collection);

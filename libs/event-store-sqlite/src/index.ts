@@ -4,4 +4,3 @@ export { preparePrivateDatabaseFile } from './private-file';
 export { openPrivateDatabase } from './private-database';
 export { SqliteSnapshotStore } from './sqlite-snapshot-store.adapter';
 export { isUniqueViolation, sqliteCode } from './sqlite-error';
-export { WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES, WAL_SIZE_PRAGMAS } from './wal-settings';

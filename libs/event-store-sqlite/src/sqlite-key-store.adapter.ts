@@ -8,7 +8,6 @@ import { KEY_BYTES, type CustomerKey, type KeyStore, type KeyUse } from '@rappor
 import { preparePrivateDatabaseFile } from './private-file';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 import { asStorageFull } from './storage-full';
-import { WAL_SIZE_PRAGMAS } from './wal-settings';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS personal_data_keys (
@@ -53,7 +52,6 @@ export class SqliteKeyStore implements KeyStore {
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('secure_delete = ON');
-    for (const pragma of WAL_SIZE_PRAGMAS) db.pragma(pragma);
     db.exec(SCHEMA);
     const columns = db.prepare('PRAGMA table_info(personal_data_keys)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'from_revision')) db.exec(ADD_FROM_REVISION);

@@ -5,7 +5,6 @@
 import Database from 'better-sqlite3';
 import { assertSnapshot, type SnapshotStore, type StreamSnapshot } from '@rapport/event-store';
 import { openPrivateDatabase } from './private-database';
-import { WAL_SIZE_PRAGMAS } from './wal-settings';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stream_snapshots (
@@ -48,7 +47,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   static open(file: string): SqliteSnapshotStore {
-    return openPrivateDatabase(file, ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', ...WAL_SIZE_PRAGMAS], (db) => {
+    return openPrivateDatabase(file, ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000'], (db) => {
       db.exec(SCHEMA);
       return new SqliteSnapshotStore(db);
     });

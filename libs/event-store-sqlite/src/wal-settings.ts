@@ -1,7 +1,8 @@
-// How large the write-ahead log of a Rapport SQLite file may grow. A commit
-// that takes the WAL past the checkpoint threshold copies the WAL into the
-// database and fsyncs it, on the committing thread (for the log, the one that
-// answers requests).
+// How large the log's write-ahead log may grow. A commit that takes the WAL
+// past the checkpoint threshold copies the WAL into the database and fsyncs
+// it, on the committing thread: the one that answers requests. The other
+// SQLite files (read models, keys, snapshots) keep SQLite's defaults
+// (docs/decisions.md says why).
 
 /**
  * Pages (about 40 MiB) after which a commit checkpoints. SQLite's 1,000 makes
@@ -18,6 +19,3 @@ export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
  * while readers held checkpoints back (a long export, say) gives the disk back.
  */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
-/** Both, as pragmas for a connection of a file that keeps only the defaults. */
-export const WAL_SIZE_PRAGMAS: readonly string[] = [`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`, `journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`];

@@ -183,5 +183,9 @@ describe('the exact contract', () => {
     while ((await passes()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect(await passes()).toBeGreaterThanOrEqual(1);
     expect(String((await api.get('/metrics')).body)).toMatch(/^rapport_analytics_computed_ahead_last_seconds [0-9.e-]+$/m);
+    // Once every purchase recorded so far is computed ahead, no pass is still to come.
+    const behind = async () => /^rapport_analytics_computed_ahead_behind ([01])$/m.exec(String((await api.get('/metrics')).body))?.[1];
+    while ((await behind()) !== '0' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await behind()).toBe('0');
   }, 120_000);
 });

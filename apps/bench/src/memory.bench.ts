@@ -3,7 +3,8 @@
 // an analyst reads customers' 360s (their predictions fitted over every
 // customer as purchases keep changing them), and after: once the projections
 // have caught up, and at rest once the refits the last purchases started are
-// done and their idle workers gone (the median of a minute's samples). "Flat"
+// done (the warmer's last pass included) and their idle workers gone (the
+// median of a minute's samples). "Flat"
 // means the RSS at rest is within a quarter of the RSS after the first quarter
 // of the events: it does not keep growing with the events recorded. The 360
 // reads' latency is a figure of its own.
@@ -18,8 +19,13 @@ import { percentile, summarize } from './stats';
 
 const MiB = 2 ** 20;
 const CLIENTS = 4;
-/** How long the API may take to come to rest once caught up: its last fits done and their idle workers gone (30 s idle). */
-const REST_TIMEOUT_MS = 120_000;
+/**
+ * How long the API may take to come to rest once caught up: the warmer's last pass (up to 30 s
+ * after the one before, then its fits), and the idle fit workers gone (30 s idle).
+ */
+const REST_TIMEOUT_MS = 180_000;
+/** Consecutive quiet looks, a second apart, that make "at rest". */
+const REST_LOOKS = 3;
 /**
  * At rest the RSS still moves by tens of MiB within a minute (one run, every 5 s: 329, 346–348,
  * 337, then 295 MiB from 45 s on): it is sampled every 5 s for a minute, and the median is the figure.
@@ -87,12 +93,18 @@ interface HeapSample {
  */
 async function cameToRest(url: string): Promise<number> {
   const started = performance.now();
+  // Quiet on consecutive looks a second apart: the warmer polls the purchases every second, so a change it has not seen yet shows by the next look.
+  let quietLooks = 0;
   for (;;) {
     const text = await (await fetch(`${url}/metrics`)).text();
     const jobs = [...text.matchAll(/^rapport_model_fit_jobs\{state="(?:running|waiting)"\} (\S+)$/gm)].map((match) => Number(match[1]));
     if (jobs.length !== 2) throw new Error('memory: /metrics has no rapport_model_fit_jobs series: the API fits without workers');
-    if (jobs.every((n) => n === 0) && !/^rapport_thread_heap_total_bytes\{thread="model-fit-/m.test(text)) return performance.now() - started;
-    if (performance.now() - started > REST_TIMEOUT_MS) throw new Error(`memory: a fit worker still ran ${REST_TIMEOUT_MS / 1000} s after the load`);
+    const behind = /^rapport_analytics_computed_ahead_behind (\S+)$/m.exec(text)?.[1];
+    if (behind === undefined) throw new Error('memory: /metrics has no rapport_analytics_computed_ahead_behind: the bench cannot tell when the last refits are done');
+    const quiet = jobs.every((n) => n === 0) && behind === '0' && !/^rapport_thread_heap_total_bytes\{thread="model-fit-/m.test(text);
+    quietLooks = quiet ? quietLooks + 1 : 0;
+    if (quietLooks >= REST_LOOKS) return performance.now() - started;
+    if (performance.now() - started > REST_TIMEOUT_MS) throw new Error(`memory: the analytics were still being refitted ${REST_TIMEOUT_MS / 1000} s after the load`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -36,10 +36,16 @@ export interface AnalyticsWarmerStats {
   /** When the last pass ended (ms since the epoch), and how long it took; 0 before the first. */
   readonly lastEndedAt: number;
   readonly lastDurationMs: number;
+  /**
+   * A change to the purchases, as of the last poll, is still to be computed
+   * ahead (waiting to settle or for the pass interval), or a pass runs: its
+   * fits are still to come.
+   */
+  readonly behind: boolean;
 }
 
 export class AnalyticsWarmer {
-  private statistics: AnalyticsWarmerStats = { passes: 0, lastEndedAt: 0, lastDurationMs: 0 };
+  private statistics: Omit<AnalyticsWarmerStats, 'behind'> = { passes: 0, lastEndedAt: 0, lastDurationMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private seen: string | undefined;
   private changedAt = 0;
@@ -60,7 +66,7 @@ export class AnalyticsWarmer {
   }
 
   get stats(): AnalyticsWarmerStats {
-    return this.statistics;
+    return { ...this.statistics, behind: this.running !== undefined || (this.seen !== undefined && this.seen !== this.warmed) };
   }
 
   async stop(): Promise<void> {

@@ -332,8 +332,10 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     const asked = jest.spyOn(analytics, 'purchaseModel');
     const ranked = jest.spyOn(analytics, 'atRisk');
     const warmer = new AnalyticsWarmer(analytics, readStore, { currency: 'USD', settleMs: 2_000, minIntervalMs: 20_000, minCustomers: 3, now: () => now });
+    expect(warmer.stats.behind).toBe(false); // nothing seen yet
     await warmer.tick(); // sees the purchases version: the clock of settling starts
     expect(asked).not.toHaveBeenCalled();
+    expect(warmer.stats.behind).toBe(true);
     now += 1_999;
     await warmer.tick();
     expect(asked).not.toHaveBeenCalled();
@@ -348,6 +350,7 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
       'pareto-nbd@2026-06-01T23:59:59Z',
     ]);
     expect(ranked).toHaveBeenCalledWith('2026-06-01T23:59:59Z', 'USD', 1);
+    expect(warmer.stats).toEqual(expect.objectContaining({ passes: 1, behind: false }));
     const once = asked.mock.calls.length;
     now += 10_000;
     await warmer.tick(); // the same purchases: nothing more to do
@@ -358,9 +361,11 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     now += 2_000;
     await warmer.tick();
     expect(asked).toHaveBeenCalledTimes(once); // settled, but 12 s after the last pass began: at most one pass in 20 s
+    expect(warmer.stats.behind).toBe(true); // the new purchase's pass is still to come
     now += 8_000;
     await warmer.tick();
     expect(asked).toHaveBeenCalledTimes(2 * once);
+    expect(warmer.stats).toEqual(expect.objectContaining({ passes: 2, behind: false }));
     expect(ranked).toHaveBeenCalledTimes(2);
   });
 

@@ -46,6 +46,11 @@ export class MetricsService {
     help: 'How long the last such pass took',
     registers: [this.registry],
   });
+  private readonly analyticsBehind = new Gauge({
+    name: 'rapport_analytics_computed_ahead_behind',
+    help: '1 while a change to the purchases is still to be computed ahead (settling, waiting for the pass interval, or in a pass), else 0',
+    registers: [this.registry],
+  });
   private readonly threadHeapUsed = new Gauge({
     name: 'rapport_thread_heap_used_bytes',
     help: "V8 heap in use of each worker thread (the projection thread, each fit worker), as it last reported it; the main thread's is rapport_nodejs_heap_size_used_bytes",
@@ -141,6 +146,7 @@ export class MetricsService {
   setAnalyticsAhead(stats: AnalyticsWarmerStats): void {
     this.analyticsAhead.set(stats.passes);
     this.analyticsAheadSeconds.set(stats.lastDurationMs / 1000);
+    this.analyticsBehind.set(stats.behind ? 1 : 0);
   }
 
   countOutcome(outcome: RecordOutcome): void {

@@ -4,10 +4,10 @@
 // customer as purchases keep changing them), and after: once the projections
 // have caught up, and at rest once the refits the last purchases started are
 // done (the warmer's last pass included) and their idle workers gone (the
-// median of a minute's samples). "Flat"
-// means the RSS at rest is within a quarter of the RSS after the first quarter
-// of the events: it does not keep growing with the events recorded. The 360
-// reads' latency is a figure of its own.
+// median of a minute's samples). "Flat" means the RSS at rest is within a
+// quarter of the RSS after the first quarter of the events: it does not keep
+// growing with the events recorded. The 360 reads' latency is a figure of
+// its own.
 import * as path from 'node:path';
 import type { Bench, BenchContext, FigureResult } from './bench.types';
 import { events } from './bench.types';

@@ -45,7 +45,6 @@ export interface SqliteEventStoreOptions {
   readonly walAutocheckpointPages?: number;
 }
 
-
 interface EventRow {
   position: number;
   customer_id: string;

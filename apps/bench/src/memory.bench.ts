@@ -87,9 +87,9 @@ interface HeapSample {
 }
 
 /**
- * Waits until no fit job runs or waits and no fit worker lives (/metrics lists a worker's heap
- * from its first job until it goes): the fits the last purchases started are done and their
- * workers, idle, have gone. Returns how long that took.
+ * Waits until the analytics warmer has no pass still to come, no fit job runs or waits, and no
+ * fit worker lives (/metrics lists a worker's heap from its first job until it goes): the fits
+ * the last purchases started are done and their workers, idle, have gone. Returns how long that took.
  */
 async function cameToRest(url: string): Promise<number> {
   const started = performance.now();

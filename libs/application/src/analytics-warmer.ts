@@ -37,9 +37,9 @@ export interface AnalyticsWarmerStats {
   readonly lastEndedAt: number;
   readonly lastDurationMs: number;
   /**
-   * A change to the purchases, as of the last poll, is still to be computed
-   * ahead (waiting to settle or for the pass interval), or a pass runs: its
-   * fits are still to come.
+   * A change to the purchases, as of the last poll, is not computed ahead
+   * yet: it waits to settle or for the pass interval, or its pass runs (a
+   * pass marks its version warmed only at its end).
    */
   readonly behind: boolean;
 }
@@ -66,7 +66,7 @@ export class AnalyticsWarmer {
   }
 
   get stats(): AnalyticsWarmerStats {
-    return { ...this.statistics, behind: this.running !== undefined || (this.seen !== undefined && this.seen !== this.warmed) };
+    return { ...this.statistics, behind: this.seen !== undefined && this.seen !== this.warmed };
   }
 
   async stop(): Promise<void> {

@@ -332,6 +332,13 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
     const asked = jest.spyOn(analytics, 'purchaseModel');
     const ranked = jest.spyOn(analytics, 'atRisk');
     const warmer = new AnalyticsWarmer(analytics, readStore, { currency: 'USD', settleMs: 2_000, minIntervalMs: 20_000, minCustomers: 3, now: () => now });
+    // What the warmer says while its pass runs: still behind, until the pass ends.
+    const duringPass: boolean[] = [];
+    const refresh = analytics.refresh.bind(analytics);
+    jest.spyOn(analytics, 'refresh').mockImplementation(async () => {
+      duringPass.push(warmer.stats.behind);
+      return refresh();
+    });
     expect(warmer.stats.behind).toBe(false); // nothing seen yet
     await warmer.tick(); // sees the purchases version: the clock of settling starts
     expect(asked).not.toHaveBeenCalled();
@@ -350,6 +357,7 @@ describe('AnalyticsService.refresh and AnalyticsWarmer: the costly answers compu
       'pareto-nbd@2026-06-01T23:59:59Z',
     ]);
     expect(ranked).toHaveBeenCalledWith('2026-06-01T23:59:59Z', 'USD', 1);
+    expect(duringPass).toEqual([true]);
     expect(warmer.stats).toEqual(expect.objectContaining({ passes: 1, behind: false }));
     const once = asked.mock.calls.length;
     now += 10_000;
